@@ -1,0 +1,15 @@
+package dev.spotrunner.common.fleet;
+
+/** The EC2 tag names spotrunner puts on runner instances; {@code docs/tags.md} lists them. */
+public final class Tags {
+  public static final String ENVIRONMENT = "spotrunner:environment";
+  public static final String POOL = "spotrunner:pool";
+  public static final String OWNER = "spotrunner:owner";
+  public static final String OWNER_TYPE = "spotrunner:owner-type";
+  public static final String JOB_ID = "spotrunner:job-id";
+  public static final String RUNNER_NAME = "spotrunner:runner-name";
+  public static final String RUNNER_ID = "spotrunner:runner-id";
+  public static final String APPLICATION = "spotrunner:application";
+
+  private Tags() {}
+}

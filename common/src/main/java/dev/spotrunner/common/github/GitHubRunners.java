@@ -1,0 +1,39 @@
+package dev.spotrunner.common.github;
+
+import dev.spotrunner.common.job.RunnerOwner;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What spotrunner asks of GitHub about runners and jobs. Every call is made as the GitHub App
+ * installation that covers the owner; the adapter finds and caches it (a hint from a webhook's
+ * installation id avoids the lookup). Adapters throw {@link dev.spotrunner.common.TransientFailure}
+ * for 5xx, rate limits past the retry budget and network errors, and
+ * {@link dev.spotrunner.common.PermanentFailure} for 401/403/404 where the answer will not change.
+ */
+public interface GitHubRunners {
+
+  /** Remembers the installation id a webhook named for this owner, sparing a lookup. */
+  void knownInstallation(RunnerOwner owner, long installationId);
+
+  /** POST {owner}/actions/runners/registration-token. Adapters cache it until shortly before expiry. */
+  RegistrationToken registrationToken(RunnerOwner owner);
+
+  /** POST {owner}/actions/runners/generate-jitconfig. */
+  JitConfig jitConfig(RunnerOwner owner, JitRequest request);
+
+  /** GET {owner}/actions/runners, every page. */
+  List<GitHubRunner> listRunners(RunnerOwner owner);
+
+  /** GET {owner}/actions/runners/{id}; empty when GitHub answers 404. */
+  Optional<GitHubRunner> getRunner(RunnerOwner owner, long runnerId);
+
+  /** DELETE {owner}/actions/runners/{id}; 422 (runner busy) is {@link DeleteResult#BUSY}. */
+  DeleteResult deleteRunner(RunnerOwner owner, long runnerId);
+
+  /** GET repos/{owner}/{repo}/actions/jobs/{id}; empty when GitHub answers 404. */
+  Optional<WorkflowJob> job(RunnerOwner repository, long jobId);
+
+  /** The id of a runner group by name (orgs only; "Default" is 1), cached. */
+  long runnerGroupId(RunnerOwner owner, String groupName);
+}

@@ -1,0 +1,22 @@
+package dev.spotrunner.common.parameters;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * SSM Parameter Store. Values may be secrets: adapters never log them, and {@link #get} caches
+ * decrypted values in memory only, for the adapter's TTL.
+ */
+public interface Parameters {
+  /** The decrypted value, or empty when the parameter does not exist. */
+  Optional<String> get(String name);
+
+  /** Creates or overwrites a SecureString parameter. */
+  void putSecure(String name, String value);
+
+  /** Deletes a parameter; a missing one is not an error. */
+  void delete(String name);
+
+  /** Names of every parameter under a path, recursively. */
+  List<String> namesUnder(String path);
+}
