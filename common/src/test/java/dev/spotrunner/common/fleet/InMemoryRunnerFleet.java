@@ -1,0 +1,126 @@
+package dev.spotrunner.common.fleet;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * An in-memory {@link RunnerFleet} for unit tests. Honours client tokens (a repeated token returns
+ * the first launch's instances), records every request, and can be told to answer spot requests
+ * with a capacity error.
+ */
+public final class InMemoryRunnerFleet implements RunnerFleet {
+  private final Clock clock;
+  private final Map<InstanceId, RunnerInstance> instances = new LinkedHashMap<>();
+  private final Map<String, LaunchOutcome> byClientToken = new HashMap<>();
+  private final List<LaunchSpec> launches = new ArrayList<>();
+  private final List<InstanceId> terminated = new ArrayList<>();
+  private final AtomicLong nextId = new AtomicLong(0x1000_0000L);
+  private Function<LaunchSpec, String> capacityError = spec -> null;
+  private int spotCapacity = Integer.MAX_VALUE;
+
+  public InMemoryRunnerFleet(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** Spot requests beyond this many instances (in total) get InsufficientInstanceCapacity. */
+  public InMemoryRunnerFleet spotCapacity(int instances) {
+    this.spotCapacity = instances;
+    return this;
+  }
+
+  /** Answers matching requests with the given EC2 error code and no instances. */
+  public InMemoryRunnerFleet failLaunchesWith(Function<LaunchSpec, String> errorCode) {
+    this.capacityError = errorCode;
+    return this;
+  }
+
+  @Override
+  public synchronized LaunchOutcome launch(LaunchSpec spec) {
+    launches.add(spec);
+    if (spec.clientToken() != null && byClientToken.containsKey(spec.clientToken())) {
+      return byClientToken.get(spec.clientToken());
+    }
+    String error = capacityError.apply(spec);
+    LaunchOutcome outcome;
+    if (error != null) {
+      outcome = new LaunchOutcome(List.of(), List.of(error));
+    } else {
+      int count = spec.count();
+      List<String> errors = new ArrayList<>();
+      if (spec.capacityType() == CapacityType.SPOT) {
+        int available = Math.max(0, spotCapacity);
+        if (available < count) {
+          errors.add("InsufficientInstanceCapacity");
+          count = available;
+        }
+        spotCapacity -= count;
+      }
+      List<InstanceId> ids = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        InstanceId id = new InstanceId(String.format("i-%017x", nextId.getAndIncrement()));
+        instances.put(id, new RunnerInstance(id, "running", clock.instant(), spec.capacityType(),
+            new HashMap<>(spec.tags())));
+        ids.add(id);
+      }
+      outcome = new LaunchOutcome(ids, errors);
+    }
+    if (spec.clientToken() != null) {
+      byClientToken.put(spec.clientToken(), outcome);
+    }
+    return outcome;
+  }
+
+  @Override
+  public synchronized List<RunnerInstance> list(Map<String, String> tags) {
+    return instances.values().stream()
+        .filter(i -> tags.entrySet().stream()
+            .allMatch(t -> t.getValue().equals(i.tags().get(t.getKey()))))
+        .toList();
+  }
+
+  @Override
+  public synchronized void tag(InstanceId instance, Map<String, String> tags) {
+    RunnerInstance current = instances.get(instance);
+    if (current == null) {
+      return;
+    }
+    Map<String, String> merged = new HashMap<>(current.tags());
+    merged.putAll(tags);
+    instances.put(instance, new RunnerInstance(instance, current.state(), current.launchTime(),
+        current.capacityType(), merged));
+  }
+
+  @Override
+  public synchronized void terminate(Collection<InstanceId> ids) {
+    for (InstanceId id : ids) {
+      if (instances.remove(id) != null) {
+        terminated.add(id);
+      }
+    }
+  }
+
+  /** Adds an instance as if launched earlier (for scale-down tests). */
+  public synchronized RunnerInstance add(RunnerInstance instance) {
+    instances.put(instance.id(), instance);
+    return instance;
+  }
+
+  public synchronized List<LaunchSpec> launches() {
+    return List.copyOf(launches);
+  }
+
+  public synchronized List<InstanceId> terminated() {
+    return List.copyOf(terminated);
+  }
+
+  public synchronized List<RunnerInstance> all() {
+    return List.copyOf(instances.values());
+  }
+}

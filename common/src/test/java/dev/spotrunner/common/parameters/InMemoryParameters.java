@@ -1,0 +1,56 @@
+package dev.spotrunner.common.parameters;
+
+import dev.spotrunner.common.TransientFailure;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/** An in-memory {@link Parameters} for unit tests; puts can be made to fail. */
+public final class InMemoryParameters implements Parameters {
+  private final TreeMap<String, String> values = new TreeMap<>();
+  private final List<String> deleted = new ArrayList<>();
+  private Predicate<String> failPuts = name -> false;
+
+  public InMemoryParameters with(String name, String value) {
+    values.put(name, value);
+    return this;
+  }
+
+  /** Puts to matching names throw {@link TransientFailure}, as SSM does when throttled. */
+  public InMemoryParameters failPutsTo(Predicate<String> names) {
+    this.failPuts = names;
+    return this;
+  }
+
+  @Override
+  public synchronized Optional<String> get(String name) {
+    return Optional.ofNullable(values.get(name));
+  }
+
+  @Override
+  public synchronized void putSecure(String name, String value) {
+    if (failPuts.test(name)) {
+      throw new TransientFailure("ssm put failed for " + name);
+    }
+    values.put(name, value);
+  }
+
+  @Override
+  public synchronized void delete(String name) {
+    if (values.remove(name) != null) {
+      deleted.add(name);
+    }
+  }
+
+  @Override
+  public synchronized List<String> namesUnder(String path) {
+    String prefix = path.endsWith("/") ? path : path + "/";
+    return values.keySet().stream().filter(n -> n.startsWith(prefix)).toList();
+  }
+
+  public synchronized List<String> deleted() {
+    return List.copyOf(deleted);
+  }
+}
