@@ -143,12 +143,14 @@ public final class RequestGovernor {
   private void waitBeforeRetry(int attemptNo, Duration backoff, Instant deadline, String what,
       String reason, Exception cause) throws InterruptedException {
     Instant retryAt = clock.instant().plus(backoff);
-    LOG.warn("github call failed, retrying", entry("request", what), entry("reason", reason),
-        entry("attempt", attemptNo), entry("backoff_ms", backoff.toMillis()));
     if (attemptNo >= limits.maxAttempts() || retryAt.isAfter(deadline)) {
+      LOG.warn("github call failed, giving up", entry("request", what), entry("reason", reason),
+          entry("attempt", attemptNo));
       throw new TransientFailure(what + " failed after " + attemptNo + " attempts: " + reason,
           cause);
     }
+    LOG.warn("github call failed, retrying", entry("request", what), entry("reason", reason),
+        entry("attempt", attemptNo), entry("backoff_ms", backoff.toMillis()));
     sleeper.sleep(backoff);
   }
 
