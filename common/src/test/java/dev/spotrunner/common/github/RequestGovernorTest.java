@@ -197,16 +197,20 @@ class RequestGovernorTest {
 
   @Test
   void neverExceedsTheBudgetWithConcurrentCallers() throws Exception {
-    // The clock moves only while every worker is waiting, so a send happens at its reservation time.
-    AtomicInteger waiting = new AtomicInteger();
+    // The clock moves only while every worker waits in the sleeper having seen the current time,
+    // so no send happens later than its reservation.
+    Map<Thread, Instant> waitingSince = new java.util.concurrent.ConcurrentHashMap<>();
     AtomicInteger active = new AtomicInteger(10);
     RequestGovernor shared = new RequestGovernor(clock, duration -> {
-      Instant seen = clock.instant();
-      waiting.incrementAndGet();
-      try {
-        clock.awaitAfter(seen);
-      } finally {
-        waiting.decrementAndGet();
+      synchronized (clock) {
+        Instant seen = clock.instant();
+        waitingSince.put(Thread.currentThread(), seen);
+        clock.notifyAll();
+        while (clock.instant().equals(seen)) {
+          clock.wait();
+        }
+        waitingSince.remove(Thread.currentThread());
+        clock.notifyAll();
       }
     }, GovernorLimits.GITHUB.withBackoff(Duration.ofSeconds(1), Duration.ofHours(1)));
     List<long[]> sends = Collections.synchronizedList(new ArrayList<>());
@@ -224,14 +228,22 @@ class RequestGovernorTest {
           }
         } finally {
           active.decrementAndGet();
+          synchronized (clock) {
+            clock.notifyAll();
+          }
         }
       }));
     }
-    while (active.get() > 0) {
-      if (waiting.get() > 0 && waiting.get() == active.get()) {
-        clock.advance(Duration.ofSeconds(1));
+    synchronized (clock) {
+      while (active.get() > 0) {
+        Instant now = clock.instant();
+        if (waitingSince.size() == active.get()
+            && waitingSince.values().stream().allMatch(now::equals)) {
+          clock.advance(Duration.ofSeconds(1));
+        } else {
+          clock.wait(10);
+        }
       }
-      Thread.onSpinWait();
     }
     for (Future<?> future : done) {
       future.get(10, TimeUnit.SECONDS);
