@@ -135,6 +135,11 @@ public final class GitHubStandIn implements AutoCloseable {
     return Optional.ofNullable(installations.get(login));
   }
 
+  /** Every installation: account login to installation id. */
+  public synchronized Map<String, Long> installations() {
+    return Map.copyOf(installations);
+  }
+
   synchronized Optional<String> installationLogin(long id) {
     return installations.entrySet().stream().filter(e -> e.getValue() == id)
         .map(Map.Entry::getKey).findFirst();

@@ -106,6 +106,7 @@ final class StandInAdmin {
 
   private ObjectNode state() {
     ObjectNode state = Json.MAPPER.createObjectNode().put("app_id", github.appId());
+    state.set("installations", Json.MAPPER.valueToTree(github.installations()));
     state.set("jobs", Json.MAPPER.valueToTree(github.jobs()));
     state.set("runners", Json.MAPPER.valueToTree(github.allRunners()));
     state.set("counters", Json.MAPPER.valueToTree(github.counters()));
