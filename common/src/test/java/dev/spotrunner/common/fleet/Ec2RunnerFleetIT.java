@@ -245,15 +245,16 @@ class Ec2RunnerFleetIT {
   }
 
   @Test
-  void asksEc2ToTagVolumesLikeInstances() {
+  void sendsAnInstantFleetWithItsTokenAndTagsForInstanceAndVolume() {
     // moto does not tag a fleet's volumes; what the adapter sends EC2 is checked on the wire.
-    List<FaultProxy.Call> seen = new ArrayList<>();
-    proxy.failNext(1, call -> "CreateFleet".equals(call.action()) && seen.add(call) && false, null);
     RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
 
-    fleet.launch(spec(1, CapacityType.ON_DEMAND, null));
+    fleet.launch(spec(1, CapacityType.ON_DEMAND, "job-42-1"));
 
-    Map<String, String> tagSpecs = seen.get(0).paramsStartingWith("TagSpecification.");
+    FaultProxy.Call call = proxy.seen("CreateFleet").get(0);
+    assertEquals("job-42-1", call.param("ClientToken"));
+    assertEquals("instant", call.param("Type"));
+    Map<String, String> tagSpecs = call.paramsStartingWith("TagSpecification.");
     Set<String> tagged = new HashSet<>();
     for (int n = 1; tagSpecs.containsKey("TagSpecification." + n + ".ResourceType"); n++) {
       String prefix = "TagSpecification." + n + ".";

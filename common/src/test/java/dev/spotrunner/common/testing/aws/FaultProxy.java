@@ -32,7 +32,8 @@ import java.util.function.Predicate;
  * FaultProxy proxy = FaultProxy.start(emulator.endpoint());
  * proxy.failNext(2, FaultProxy.spotFleet(), Fault.capacity("InsufficientInstanceCapacity"));
  * proxy.failNext(3, FaultProxy.action("SendMessage"), Fault.throttle());
- * ... proxy.calls("CreateFleet") ...
+ * proxy.delayNext(1, FaultProxy.action("GetParameter"), Duration.ofSeconds(3));
+ * ... proxy.calls("CreateFleet") ... proxy.seen("CreateFleet").get(0).param("ClientToken") ...
  * }</pre>
  *
  * <p>Rules are tried in the order they were added; a rule answers at most {@code times} calls.
@@ -68,7 +69,8 @@ public final class FaultProxy implements AutoCloseable {
   /** An answer the proxy gives instead of forwarding. */
   public record Response(int status, Map<String, String> headers, byte[] body) {}
 
-  private record Rule(Predicate<Call> match, Fault fault, AtomicInteger remaining) {}
+  /** A fault answers instead of forwarding; without one, the call is forwarded after the delay. */
+  private record Rule(Predicate<Call> match, Fault fault, Duration delay, AtomicInteger remaining) {}
 
   private static final Set<String> HOP_HEADERS = Set.of("connection", "content-length", "expect",
       "host", "upgrade", "transfer-encoding", "keep-alive", "te", "trailer", "proxy-connection");
@@ -82,6 +84,7 @@ public final class FaultProxy implements AutoCloseable {
       .build();
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private final List<Call> recent = new CopyOnWriteArrayList<>();
   private final Map<String, Response> fleetsByToken = new ConcurrentHashMap<>();
   private volatile boolean honourFleetClientTokens;
 
@@ -113,7 +116,14 @@ public final class FaultProxy implements AutoCloseable {
 
   /** The next {@code times} calls that match are answered by {@code fault}. */
   public FaultProxy failNext(int times, Predicate<Call> match, Fault fault) {
-    rules.add(new Rule(match, fault, new AtomicInteger(times)));
+    rules.add(new Rule(match, java.util.Objects.requireNonNull(fault, "fault"), Duration.ZERO,
+        new AtomicInteger(times)));
+    return this;
+  }
+
+  /** The next {@code times} matching calls are forwarded only after {@code delay} (slow AWS, timeouts). */
+  public FaultProxy delayNext(int times, Predicate<Call> match, Duration delay) {
+    rules.add(new Rule(match, null, delay, new AtomicInteger(times)));
     return this;
   }
 
@@ -156,10 +166,16 @@ public final class FaultProxy implements AutoCloseable {
     return copy;
   }
 
-  /** Removes the rules, the counters and the remembered client tokens. */
+  /** The calls of {@code action} seen since the last reset (the latest 1000 calls are kept). */
+  public List<Call> seen(String action) {
+    return recent.stream().filter(call -> action.equals(call.action())).toList();
+  }
+
+  /** Removes the rules, the counters, the recorded calls and the remembered client tokens. */
   public void reset() {
     rules.clear();
     calls.clear();
+    recent.clear();
     fleetsByToken.clear();
   }
 
@@ -177,10 +193,18 @@ public final class FaultProxy implements AutoCloseable {
       }
       Call call = CallParser.parse(exchange, body);
       calls.computeIfAbsent(call.action(), a -> new AtomicInteger()).incrementAndGet();
+      recent.add(call);
+      if (recent.size() > 1000) {
+        recent.remove(0);
+      }
       Response answer = null;
       for (Rule rule : rules) {
         if (rule.match().test(call) && rule.remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-          answer = rule.fault().answer(call);
+          if (rule.fault() != null) {
+            answer = rule.fault().answer(call);
+          } else {
+            sleep(rule.delay());
+          }
           break;
         }
       }
@@ -193,6 +217,14 @@ public final class FaultProxy implements AutoCloseable {
       byte[] message = ("fault proxy: " + e).getBytes(java.nio.charset.StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(502, message.length);
       exchange.getResponseBody().write(message);
+    }
+  }
+
+  private static void sleep(Duration delay) {
+    try {
+      Thread.sleep(delay);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
