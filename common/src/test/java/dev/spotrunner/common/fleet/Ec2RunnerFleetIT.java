@@ -152,6 +152,25 @@ class Ec2RunnerFleetIT {
   }
 
   @Test
+  void launchesWhatSpotCapacityAllowsAndReportsTheShortfall() {
+    proxy.spotCapacity(2);
+    RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
+
+    LaunchOutcome partly = fleet.launch(spec(3, CapacityType.SPOT, null));
+    LaunchOutcome shortfall = fleet.launch(spec(1, CapacityType.ON_DEMAND, null));
+    LaunchOutcome none = fleet.launch(spec(1, CapacityType.SPOT, null));
+
+    assertEquals(2, partly.launched().size());
+    assertEquals(List.of("InsufficientInstanceCapacity"), partly.errors());
+    assertEquals(1, shortfall.launched().size());
+    assertEquals(List.of(), none.launched());
+    assertTrue(none.capacityShortfall());
+    List<RunnerInstance> running = fleet.list(Map.of(Tags.POOL, pool));
+    assertEquals(2, running.stream().filter(i -> i.capacityType() == CapacityType.SPOT).count());
+    assertEquals(1, running.stream().filter(i -> i.capacityType() == CapacityType.ON_DEMAND).count());
+  }
+
+  @Test
   void spotCapacityReturnsAfterTheFaultIsUsedUp() {
     proxy.noSpotCapacity(2);
     RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());

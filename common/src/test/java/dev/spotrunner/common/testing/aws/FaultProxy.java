@@ -85,6 +85,7 @@ public final class FaultProxy implements AutoCloseable {
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final List<Call> recent = new CopyOnWriteArrayList<>();
+  private final AtomicInteger spotCapacity = new AtomicInteger(Integer.MAX_VALUE);
   private final Map<String, Response> fleetsByToken = new ConcurrentHashMap<>();
   private volatile boolean honourFleetClientTokens;
 
@@ -137,6 +138,17 @@ public final class FaultProxy implements AutoCloseable {
     return failNext(times, spotFleet(), Fault.capacity("InsufficientInstanceCapacity"));
   }
 
+  /**
+   * From now on, spot CreateFleet calls get at most {@code instances} more spot instances in total:
+   * a call asking for more is forwarded for what is left, and EC2's 200 answer carries
+   * {@code InsufficientInstanceCapacity} items for the shortfall; with nothing left, no instances.
+   * On-demand calls are not limited. {@link #reset()} lifts the limit.
+   */
+  public FaultProxy spotCapacity(int instances) {
+    spotCapacity.set(instances);
+    return this;
+  }
+
   /** Repeated CreateFleet ClientTokens get the first answer again (EC2's idempotency). */
   public FaultProxy honourFleetClientTokens(boolean honour) {
     this.honourFleetClientTokens = honour;
@@ -177,6 +189,7 @@ public final class FaultProxy implements AutoCloseable {
     calls.clear();
     recent.clear();
     fleetsByToken.clear();
+    spotCapacity.set(Integer.MAX_VALUE);
   }
 
   @Override
@@ -240,14 +253,55 @@ public final class FaultProxy implements AutoCloseable {
         if (earlier != null) {
           return earlier;
         }
-        Response response = forward(call, exchange);
+        Response response = forwardWithinCapacity(call, exchange);
         if (response.status() == 200) {
           fleetsByToken.put(token, response);
         }
         return response;
       }
     }
-    return forward(call, exchange);
+    return forwardWithinCapacity(call, exchange);
+  }
+
+  private Response forwardWithinCapacity(Call call, HttpExchange exchange) throws IOException {
+    if (spotCapacity.get() == Integer.MAX_VALUE || !spotFleet().test(call)) {
+      return forward(call, exchange);
+    }
+    String total = "TargetCapacitySpecification.TotalTargetCapacity";
+    int requested = Integer.parseInt(call.param(total));
+    int granted = Math.min(requested, Math.max(0, spotCapacity.getAndUpdate(left -> Math.max(0, left - requested))));
+    if (granted == 0) {
+      return Fault.capacity("InsufficientInstanceCapacity").answer(call);
+    }
+    if (granted == requested) {
+      return forward(call, exchange);
+    }
+    Map<String, String> params = new java.util.LinkedHashMap<>(call.params());
+    params.put(total, Integer.toString(granted));
+    params.remove("TargetCapacitySpecification.SpotTargetCapacity");
+    String form = params.entrySet().stream()
+        .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
+        .collect(java.util.stream.Collectors.joining("&"));
+    Call smaller = new Call(call.service(), call.action(), call.method(), call.path(), call.query(),
+        call.headers(), form.getBytes(java.nio.charset.StandardCharsets.UTF_8), params);
+    Response response = forward(smaller, exchange);
+    if (response.status() != 200) {
+      return response;
+    }
+    String xml = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+    String items = Fault.errorItems(call, "InsufficientInstanceCapacity");
+    if (xml.contains("<errorSet>")) {
+      xml = xml.replaceFirst("<errorSet>", "<errorSet>" + java.util.regex.Matcher.quoteReplacement(items));
+    } else if (xml.contains("<errorSet/>")) {
+      xml = xml.replace("<errorSet/>", "<errorSet>" + items + "</errorSet>");
+    } else {
+      xml = xml.replace("</CreateFleetResponse>", "<errorSet>" + items + "</errorSet></CreateFleetResponse>");
+    }
+    return new Response(200, response.headers(), xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static String encode(String value) {
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private Response forward(Call call, HttpExchange exchange) throws IOException {
