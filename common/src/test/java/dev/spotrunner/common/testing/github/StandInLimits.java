@@ -23,6 +23,7 @@ final class StandInLimits {
   private final Map<String, Integer> endpointCalls = new TreeMap<>();
   private final Map<String, Integer> callerCalls = new TreeMap<>();
   private final Map<String, long[]> windows = new HashMap<>(); // caller -> {windowStart, points}
+  private final Map<String, long[]> hours = new HashMap<>();   // caller -> {hourStart, requests}
   private final Deque<Integer> failNext = new ArrayDeque<>();
   private int rateLimited;
   private int secondaryNext;
@@ -38,6 +39,20 @@ final class StandInLimits {
   synchronized void count(String endpoint, String caller) {
     endpointCalls.merge(endpoint, 1, Integer::sum);
     callerCalls.merge(caller, 1, Integer::sum);
+    long hour = clock.millis() - Math.floorMod(clock.millis(), 3_600_000L);
+    long[] used = hours.computeIfAbsent(caller, c -> new long[] {hour, 0});
+    if (used[0] != hour) {
+      used[0] = hour;
+      used[1] = 0;
+    }
+    used[1]++;
+  }
+
+  /** Requests of this caller in the current clock hour: the primary limit's {@code used}. */
+  synchronized int usedThisHour(String caller) {
+    long hour = clock.millis() - Math.floorMod(clock.millis(), 3_600_000L);
+    long[] used = hours.get(caller);
+    return used == null || used[0] != hour ? 0 : (int) used[1];
   }
 
   /** Decides on one authenticated request: injected faults first, then the points budget. */
@@ -126,6 +141,7 @@ final class StandInLimits {
     endpointCalls.clear();
     callerCalls.clear();
     windows.clear();
+    hours.clear();
     failNext.clear();
     rateLimited = 0;
     secondaryNext = 0;
