@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spotrunner.common.fleet.RunnerInstance;
+import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.runners.launch.RunnerConfigs;
+import dev.spotrunner.runners.launch.RunnerLauncher;
 import dev.spotrunner.runners.scaledown.CycleReport.Count;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -100,6 +103,36 @@ class WarmRunnersTest {
     f.cycle();
 
     assertEquals(List.of("globex"), f.launchRequests);
+  }
+
+  @Test
+  void launchesWarmRunnersThroughTheScaleUpLaunchCode() {
+    window("[{\"cron\": \"* * * * *\", \"idle\": 2}]");
+    f.runner(ACME, f.instance(ACME, 30), "online", true);
+    ScaleDownSettings settings = f.settings();
+    RunnerLauncher launcher = new RunnerLauncher(settings.pool(), f.fleet, f.fakeGitHub,
+        f.parameters, new RunnerConfigs(settings.pool(), f.fakeGitHub, f.clock));
+    ScaleDown scaleDown = new ScaleDown(settings, f.fleet, f.fakeGitHub, f.parameters, f.budget,
+        new LaunchedWarmRunners(launcher, f.clock), new Emf(f.emfLines::add), f.clock);
+
+    CycleReport first = scaleDown.run();
+
+    assertEquals(2, first.get(Count.WARM_LAUNCHED));
+    List<RunnerInstance> warm = f.fleet.all().stream()
+        .filter(i -> i.tag(Tags.JOB_ID) == null && i.tag(Tags.RUNNER_ID) != null).toList();
+    assertEquals(2, warm.size());
+    for (RunnerInstance instance : warm) {
+      assertEquals("acme", instance.tag(Tags.OWNER));
+      assertEquals("linux", instance.tag(Tags.POOL));
+      assertTrue(f.parameters.get("/prod/runners/linux/" + instance.id()).isPresent());
+    }
+    assertEquals(3, f.fakeGitHub.runners(ACME).size(), "two JIT runners registered");
+
+    f.clock.advance(java.time.Duration.ofMinutes(1));
+    CycleReport second = scaleDown.run();
+    assertEquals(2, second.get(Count.KEPT_YOUNG), "the warm runners still boot");
+    assertEquals(0, second.get(Count.WARM_LAUNCHED));
+    assertEquals(0, second.get(Count.CONFIG_DELETED));
   }
 
   @Test
