@@ -1,7 +1,6 @@
 package dev.spotrunner.runners.scaledown;
 
 import static dev.spotrunner.common.log.Log.entry;
-import static dev.spotrunner.common.log.Log.error;
 
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerFleet;
@@ -83,6 +82,11 @@ public final class ScaleDown {
     return pool.ssmConfigPath() + "/" + pool.poolName() + "/owners";
   }
 
+  /** A failure as a log field; Powertools drops fields named {@code error}. */
+  static Log.Entry failure(Throwable e) {
+    return entry("failure", Log.error(e).value());
+  }
+
   public CycleReport run() {
     Tally tally = new Tally();
     Instant now = clock.instant();
@@ -145,7 +149,7 @@ public final class ScaleDown {
       return parameters.namesUnder(configPath());
     } catch (RuntimeException e) {
       tally.add(Count.ERRORS);
-      log.warn("runner configs not listed", entry("pool", settings.pool().poolName()), error(e));
+      log.warn("runner configs not listed", entry("pool", settings.pool().poolName()), failure(e));
       return List.of();
     }
   }
@@ -155,7 +159,7 @@ public final class ScaleDown {
       return knownOwners.load();
     } catch (RuntimeException e) {
       tally.add(Count.ERRORS);
-      log.warn("known owners not read", entry("pool", settings.pool().poolName()), error(e));
+      log.warn("known owners not read", entry("pool", settings.pool().poolName()), failure(e));
       return Set.of();
     }
   }
@@ -174,7 +178,7 @@ public final class ScaleDown {
       unlisted.add(owner);
       tally.add(Count.ERRORS);
       log.warn("runners not listed; the owner's instances are kept this cycle",
-          entry("owner", owner), error(e));
+          entry("owner", owner), failure(e));
     }
   }
 
@@ -210,7 +214,7 @@ public final class ScaleDown {
       } catch (RuntimeException e) {
         tally.add(Count.ERRORS);
         log.warn("instance kept after an error", entry("instance_id", d.instance().id()),
-            entry("owner", d.owner()), error(e));
+            entry("owner", d.owner()), failure(e));
       }
     }
     terminate(toTerminate, terminated, tally);
@@ -220,7 +224,7 @@ public final class ScaleDown {
       } catch (RuntimeException e) {
         tally.add(Count.ERRORS);
         log.warn("ghost runner kept after an error", entry("runner_id", ghost.runner().id()),
-            entry("owner", ghost.owner()), error(e));
+            entry("owner", ghost.owner()), failure(e));
       }
     }
   }
@@ -317,7 +321,7 @@ public final class ScaleDown {
     } catch (RuntimeException e) {
       // Their runners are deregistered already; next cycle the orphan rule terminates them.
       tally.add(Count.TERMINATE_FAILED, instances.size());
-      log.warn("instances not terminated", entry("count", instances.size()), error(e));
+      log.warn("instances not terminated", entry("count", instances.size()), failure(e));
     }
   }
 
@@ -354,7 +358,7 @@ public final class ScaleDown {
         tally.add(Count.CONFIG_DELETED);
       } catch (RuntimeException e) {
         tally.add(Count.ERRORS);
-        log.warn("runner config not deleted", entry("instance_id", id), error(e));
+        log.warn("runner config not deleted", entry("instance_id", id), failure(e));
       }
     }
   }
@@ -374,7 +378,7 @@ public final class ScaleDown {
     try {
       knownOwners.save(before, keep);
     } catch (RuntimeException e) {
-      log.warn("known owners not saved", entry("pool", settings.pool().poolName()), error(e));
+      log.warn("known owners not saved", entry("pool", settings.pool().poolName()), failure(e));
     }
   }
 
@@ -400,7 +404,7 @@ public final class ScaleDown {
           entry("launched", launched));
     } catch (RuntimeException e) {
       tally.add(Count.ERRORS);
-      log.warn("warm runners not launched", entry("owner", owner), error(e));
+      log.warn("warm runners not launched", entry("owner", owner), failure(e));
     }
   }
 
@@ -435,7 +439,7 @@ public final class ScaleDown {
         try {
           future.get();
         } catch (Exception e) {
-          log.warn("scale-down lane failed", error(e));
+          log.warn("scale-down lane failed", failure(e));
         }
       }
     }
@@ -445,7 +449,7 @@ public final class ScaleDown {
     try {
       work.accept(lane);
     } catch (RuntimeException e) {
-      log.warn("scale-down lane failed", error(e));
+      log.warn("scale-down lane failed", failure(e));
     }
   }
 }
