@@ -109,7 +109,7 @@ public final class ScaleDownBenchmark {
   }
 
   /** Largest number of points one installation spent within any 60 seconds. */
-  private static int maxPointsPerMinute(List<LatencyGitHub.Call> calls) {
+  static int maxPointsPerMinute(List<LatencyGitHub.Call> calls) {
     Map<String, List<LatencyGitHub.Call>> byLogin = new TreeMap<>();
     calls.forEach(c -> byLogin.computeIfAbsent(c.login(), k -> new ArrayList<>()).add(c));
     int max = 0;
