@@ -4,14 +4,22 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.fleet.Ec2RunnerFleet;
+import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
+import dev.spotrunner.common.fleet.RunnerFleet;
 import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.github.GitHubRunners;
+import dev.spotrunner.common.github.GovernorLimits;
 import dev.spotrunner.common.job.JobMessage;
+import dev.spotrunner.common.parameters.InMemoryParameters;
+import dev.spotrunner.common.parameters.Parameters;
+import dev.spotrunner.common.parameters.SsmParameters;
 import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
 import dev.spotrunner.common.testing.aws.MotoServer;
 import dev.spotrunner.common.testing.github.GitHubStandIn;
 import dev.spotrunner.runners.scaleup.MotoWorld;
 import dev.spotrunner.runners.scaleup.ScaleUpBench;
 import dev.spotrunner.runners.scaleup.ScaleUpSettings;
+import dev.spotrunner.runners.scaleup.Wiring;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,18 +40,29 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
  * Scale-up's speed and GitHub budget against moto_server and the GitHub stand-in over HTTP
  * (docs/scale-up.md, "Benchmark"). Run:
  *
- * <pre>{@code ./mvnw -B -q -pl runners -am test-compile exec:java -Pbench [-Dbench.jobs=500]}</pre>
+ * <pre>{@code ./mvnw -B -q -pl runners -am test -DskipTests -Pbench [-Dbench.jobs=500] [-Dbench.bulkOnMoto=true]}</pre>
+ *
+ * <p>The 500-job phase runs EC2 and SSM in memory by default, so it measures what it is about:
+ * scale-up against GitHub's secondary limit over HTTP; {@code bench.bulkOnMoto} puts it on moto.
  */
 public final class ScaleUpBenchmark {
   private final GitHubStandIn github;
+  private final MotoServer moto;
   private final AwsClients aws;
-  private final String subnet;
+  private final Timed timed = new Timed();
+  private String subnet;
   private long nextJob = 1;
 
-  private ScaleUpBenchmark(GitHubStandIn github, AwsClients aws) {
+  private ScaleUpBenchmark(GitHubStandIn github, MotoServer moto, AwsClients aws) {
     this.github = github;
+    this.moto = moto;
     this.aws = aws;
-    this.subnet = MotoWorld.subnet(aws.ec2());
+  }
+
+  /** A fresh moto account per phase: moto filters DescribeInstances over every instance it holds. */
+  private void world() {
+    moto.reset();
+    subnet = MotoWorld.subnet(aws.ec2());
     MotoWorld.launchTemplate(aws.ec2(), "bench-linux");
     aws.ssm().putParameter(b -> b.name("/bench/app/id").value(Long.toString(github.appId()))
         .type(ParameterType.STRING));
@@ -51,17 +70,30 @@ public final class ScaleUpBenchmark {
         .type(ParameterType.SECURE_STRING));
   }
 
-  public static void main(String[] args) throws Exception {
+  /** Scale-up as the Lambda wires it, over moto (or in-memory EC2 and SSM), every port timed. */
+  private ScaleUpBench.Handler handler(ScaleUpSettings settings, boolean moto) {
+    Clock clock = Clock.systemUTC();
+    Parameters parameters = new SsmParameters(aws.ssm(), clock);
+    RunnerFleet fleet = moto ? new Ec2RunnerFleet(aws.ec2()) : new InMemoryRunnerFleet(clock);
+    Parameters configs = moto ? parameters : new InMemoryParameters();
+    GitHubRunners gitHub = Wiring.github(settings.pool(), parameters, clock, GovernorLimits.GITHUB);
+    return ScaleUpBench.handler(Wiring.scaleUp(settings,
+        timed.wrap(RunnerFleet.class, fleet, "ec2"),
+        timed.wrap(Parameters.class, configs, "ssm"),
+        timed.wrap(GitHubRunners.class, gitHub, "github"), clock));
+  }
+
+  public static void main(String[] args) {
     int bulkJobs = Integer.getInteger("bench.jobs", 500);
     try (MotoServer moto = MotoServer.start();
         GitHubStandIn github = GitHubStandIn.start();
         AwsClients aws = AwsClients.forEndpoint(moto.endpoint(), Region.of("us-east-1"),
             AwsEmulatorExtension.credentials())) {
-      ScaleUpBenchmark bench = new ScaleUpBenchmark(github, aws);
+      ScaleUpBenchmark bench = new ScaleUpBenchmark(github, moto, aws);
       bench.callsPerJob("calls-jit", "acme-jit", true, 100);
       bench.callsPerJob("calls-persistent", "acme-persistent", false, 100);
-      bench.batchWallTime(20);
-      bench.throughput(bulkJobs);
+      bench.batchWallTime(15);
+      bench.throughput(bulkJobs, Boolean.getBoolean("bench.bulkOnMoto"));
     }
   }
 
@@ -112,8 +144,9 @@ public final class ScaleUpBenchmark {
 
   /** GitHub calls (all, app JWT calls included) per job over {@code jobs} jobs in batches of 10. */
   private void callsPerJob(String pool, String org, boolean ephemeral, int jobs) {
+    world();
     long installation = github.install(org);
-    ScaleUpBench.Handler handler = ScaleUpBench.handler(settings(pool, ephemeral, jobs + 10), aws);
+    ScaleUpBench.Handler handler = handler(settings(pool, ephemeral, jobs + 10), true);
     Map<Long, Integer> receives = new HashMap<>();
     int before = github.callsByInstallation(installation) + github.callsByApp();
     int afterFirst = 0;
@@ -136,11 +169,12 @@ public final class ScaleUpBenchmark {
 
   /** Wall time of one 10-job JIT batch, after a warm-up batch. */
   private void batchWallTime(int batches) {
+    world();
     long installation = github.install("acme-wall");
-    ScaleUpBench.Handler handler =
-        ScaleUpBench.handler(settings("wall", true, batches * 10 + 20), aws);
+    ScaleUpBench.Handler handler = handler(settings("wall", true, batches * 10 + 20), true);
     Map<Long, Integer> receives = new HashMap<>();
     handler.handle(event(jobs("wall", "acme-wall", installation, 10), receives));
+    timed.reset();
     Histogram millis = new Histogram(60_000, 3);
     for (int i = 0; i < batches; i++) {
       SQSEvent event = event(jobs("wall", "acme-wall", installation, 10), receives);
@@ -154,6 +188,8 @@ public final class ScaleUpBenchmark {
             + " max %d ms%n",
         batches, millis.getValueAtPercentile(50), millis.getValueAtPercentile(90),
         millis.getMaxValue());
+    System.out.print("  per call (10 runners' calls run in parallel after CreateFleet):\n"
+        + timed.report());
   }
 
   /**
@@ -161,11 +197,13 @@ public final class ScaleUpBenchmark {
    * function taking batches of 10 one after another (reserved concurrency 1), retried messages
    * coming back at the end of the queue.
    */
-  private void throughput(int count) {
+  private void throughput(int count, boolean onMoto) {
+    world();
     github.resetCountersAndFaults();
     github.rateBudget(900, Duration.ofMinutes(1));
     long installation = github.install("acme-bulk");
-    ScaleUpBench.Handler handler = ScaleUpBench.handler(settings("bulk", true, count + 10), aws);
+    ScaleUpBench.Handler handler = handler(settings("bulk", true, count + 10), onMoto);
+    timed.reset();
     Deque<JobMessage> queue = new ArrayDeque<>(jobs("bulk", "acme-bulk", installation, count));
     Map<Long, Integer> receives = new HashMap<>();
     Map<Long, Instant> launchedAt = new HashMap<>();
@@ -194,24 +232,24 @@ public final class ScaleUpBenchmark {
         .filter(t -> t.isBefore(start.plusSeconds(60))).count();
     double minutes = elapsed.toMillis() / 60_000.0;
     int retries = receives.values().stream().mapToInt(r -> r - 1).sum();
-    require(launched("bulk") == count, "every job launched");
+    require(launchedAt.size() == count, "every job launched");
+    if (onMoto) {
+      require(launched("bulk") == count, "every job has an instance");
+    }
     System.out.printf(Locale.ROOT,
-        "%d JIT jobs at 900 points/min: %.1f s, %.1f runners/min overall, %d in the first minute;"
+        "%d JIT jobs at 900 points/min (EC2 + SSM: %s): %.1f s, %.1f runners/min overall, %d in the first minute;"
             + " %d invocations, %d retried deliveries, %d GitHub calls (%.3f per job),"
             + " %d secondary-limit answers%n",
-        count, elapsed.toMillis() / 1000.0, count / minutes, firstMinute, invocations, retries,
+        count, onMoto ? "moto" : "in memory", elapsed.toMillis() / 1000.0, count / minutes, firstMinute, invocations, retries,
         github.callsByInstallation(installation) + github.callsByApp(),
         (double) (github.callsByInstallation(installation) + github.callsByApp()) / count,
         github.rateLimited());
+    System.out.print(timed.report());
   }
 
   private static void require(boolean condition, String what) {
     if (!condition) {
       throw new IllegalStateException("benchmark invariant broken: " + what);
     }
-  }
-
-  static Clock clock() {
-    return Clock.systemUTC();
   }
 }

@@ -2,20 +2,18 @@ package dev.spotrunner.runners.scaleup;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.spotrunner.common.aws.AwsClients;
-import java.time.Clock;
 
 /** Opens the package-private handler constructor to the benchmark. */
 public final class ScaleUpBench {
   private ScaleUpBench() {}
 
-  /** A scale-up handler wired to the given AWS clients, as the Lambda wires itself. */
+  /** A scale-up handler as the Lambda runtime calls it. */
   public interface Handler {
     SQSBatchResponse handle(SQSEvent event);
   }
 
-  public static Handler handler(ScaleUpSettings settings, AwsClients aws) {
-    ScaleUpHandler handler = new ScaleUpHandler(Wiring.scaleUp(settings, aws, Clock.systemUTC()));
+  public static Handler handler(ScaleUp scaleUp) {
+    ScaleUpHandler handler = new ScaleUpHandler(scaleUp);
     return event -> handler.handleRequest(event, null);
   }
 }
