@@ -24,6 +24,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.config.Configurator;
 
 /**
@@ -42,15 +43,18 @@ class ScaleDownProperties {
   record FleetSpec(List<InstanceSpec> instances, int ghosts, int warmIdle, int minimumMinutes,
       int graceMinutes, double failure, long seed, boolean evictNewest) {}
 
+  private static Level previous;
+
   @BeforeContainer
   static void quiet() {
     // Tens of thousands of cycles would otherwise log every decision.
+    previous = LogManager.getLogger("dev.spotrunner").getLevel();
     Configurator.setLevel("dev.spotrunner", Level.OFF);
   }
 
   @AfterContainer
-  static void loud() {
-    Configurator.setLevel("dev.spotrunner", Level.INFO);
+  static void restore() {
+    Configurator.setLevel("dev.spotrunner", previous);
   }
 
   @Provide
