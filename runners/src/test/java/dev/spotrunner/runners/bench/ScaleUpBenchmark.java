@@ -40,7 +40,8 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
  * Scale-up's speed and GitHub budget against moto_server and the GitHub stand-in over HTTP
  * (docs/scale-up.md, "Benchmark"). Run:
  *
- * <pre>{@code ./mvnw -B -q -pl runners -am test -DskipTests -Pbench [-Dbench.jobs=500] [-Dbench.bulkOnMoto=true]}</pre>
+ * <pre>{@code ./mvnw -B -q -pl runners -am test -DskipTests -Pbench [-Dbench.phases=calls,wall,bulk]
+ *     [-Dbench.jobs=500] [-Dbench.bulkOnMoto=true]}</pre>
  *
  * <p>The 500-job phase runs EC2 and SSM in memory by default, so it measures what it is about:
  * scale-up against GitHub's secondary limit over HTTP; {@code bench.bulkOnMoto} puts it on moto.
@@ -90,10 +91,17 @@ public final class ScaleUpBenchmark {
         AwsClients aws = AwsClients.forEndpoint(moto.endpoint(), Region.of("us-east-1"),
             AwsEmulatorExtension.credentials())) {
       ScaleUpBenchmark bench = new ScaleUpBenchmark(github, moto, aws);
-      bench.callsPerJob("calls-jit", "acme-jit", true, 100);
-      bench.callsPerJob("calls-persistent", "acme-persistent", false, 100);
-      bench.batchWallTime(15);
-      bench.throughput(bulkJobs, Boolean.getBoolean("bench.bulkOnMoto"));
+      Set<String> phases = Set.of(System.getProperty("bench.phases", "calls,wall,bulk").split(","));
+      if (phases.contains("calls")) {
+        bench.callsPerJob("calls-jit", "acme-jit", true, 100);
+        bench.callsPerJob("calls-persistent", "acme-persistent", false, 100);
+      }
+      if (phases.contains("wall")) {
+        bench.batchWallTime(15);
+      }
+      if (phases.contains("bulk")) {
+        bench.throughput(bulkJobs, Boolean.getBoolean("bench.bulkOnMoto"));
+      }
     }
   }
 
