@@ -1,8 +1,12 @@
 package dev.spotrunner.webhook;
 
+import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.parameters.Parameters;
+import dev.spotrunner.common.parameters.SsmParameters;
 import dev.spotrunner.common.queue.JobQueue;
+import dev.spotrunner.common.queue.SqsJobQueue;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -12,7 +16,17 @@ final class Wiring {
 
   /** The production wiring: SQS and SSM clients from the SDK's own environment variables. */
   static Webhook webhook(WebhookSettings settings, Map<String, String> env) {
-    throw new UnsupportedOperationException("AWS adapters not merged yet");
+    return webhook(settings, AwsClients.fromEnv(env), Clock.systemUTC());
+  }
+
+  /** The webhook over real SQS and SSM clients (production, or an emulator in integration tests). */
+  static Webhook webhook(WebhookSettings settings, AwsClients aws, Clock clock) {
+    // Built here, at init (before a SnapStart snapshot): the SDK clients open no connection until
+    // their first call, which happens after the restore.
+    JobQueue queue = new SqsJobQueue(aws.sqs());
+    // No adapter cache: WebhookSecrets keeps the secrets itself and must see a rotation at once.
+    Parameters parameters = new SsmParameters(aws.ssm(), clock, Duration.ZERO);
+    return webhook(settings, queue, parameters, JobMetrics.toStdout(settings.environment(), clock), clock);
   }
 
   /** The webhook over any queue and parameter store: production adapters or test fakes. */

@@ -189,6 +189,7 @@ class WebhookTest {
     assertThat(directive.at("/Metrics/0/Name").asText()).isEqualTo("JobStartDelay");
     assertThat(directive.at("/Metrics/0/Unit").asText()).isEqualTo("Seconds");
     assertThat(directive.at("/Dimensions/0").toString()).isEqualTo("[\"environment\",\"pool\",\"repository\"]");
+    assertThat(line.get("job_id").asLong()).isEqualTo(501);
     assertThat(line.at("/_aws/Timestamp").asLong()).isEqualTo(TestWebhooks.NOW.toEpochMilli());
     assertThat(harness.queue.sent()).isEmpty();
   }
