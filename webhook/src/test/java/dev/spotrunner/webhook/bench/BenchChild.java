@@ -33,9 +33,10 @@ public final class BenchChild {
     long built = System.nanoTime();
     int status = handler.handleRequest(request(secret, 1), null).getStatusCode();
     long first = System.nanoTime();
+    long cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis()).orElse(-1L);
     System.out.printf("BENCH mode=cold status=%d main_at_ms=%d logging_ms=%.1f handler_ms=%.1f"
-            + " first_request_ms=%.1f main_to_response_ms=%.1f%n", status, mainAt,
-        ms(loggingDone - logging), ms(built - loggingDone), ms(first - built), ms(first - main));
+            + " first_request_ms=%.1f main_to_response_ms=%.1f cpu_ms=%d%n", status, mainAt,
+        ms(loggingDone - logging), ms(built - loggingDone), ms(first - built), ms(first - main), cpu);
     if (!mode.equals("warm")) {
       System.exit(status == 202 ? 0 : 1);
     }
