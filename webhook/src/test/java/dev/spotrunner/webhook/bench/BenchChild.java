@@ -2,6 +2,7 @@ package dev.spotrunner.webhook.bench;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.spotrunner.common.log.Secret;
+import dev.spotrunner.webhook.BenchAccess;
 import dev.spotrunner.webhook.Signature;
 import dev.spotrunner.webhook.WebhookHandler;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,16 @@ public final class BenchChild {
     for (int i = 0; i < requests + warmup; i++) {
       events.add(request(secret, 2 + i));
     }
+    WebhookHandler withoutSqs = BenchAccess.withoutSqs(System.getenv(),
+        System.getenv("WEBHOOK_SECRET_PARAMS"), secret);
+    int bad = measure("warm_no_sqs", withoutSqs, events, warmup, requests)
+        + measure("warm", handler, events, warmup, requests);
+    System.exit(bad == 0 ? 0 : 1);
+  }
+
+  /** Sends the events (the first {@code warmup} untimed); prints a BENCH line; returns non-202s. */
+  private static int measure(String mode, WebhookHandler handler, List<APIGatewayV2HTTPEvent> events,
+      int warmup, int requests) {
     Histogram histogram = new Histogram(3_600_000_000_000L, 3);
     int bad = 0;
     for (int i = 0; i < events.size(); i++) {
@@ -59,12 +70,12 @@ public final class BenchChild {
         histogram.recordValue(took);
       }
     }
-    System.out.printf("BENCH mode=warm requests=%d warmup=%d non202=%d mean_ms=%.3f p50_ms=%.3f"
-            + " p99_ms=%.3f p999_ms=%.3f max_ms=%.3f%n", requests, warmup, bad,
+    System.out.printf("BENCH mode=%s requests=%d warmup=%d non202=%d mean_ms=%.3f p50_ms=%.3f"
+            + " p99_ms=%.3f p999_ms=%.3f max_ms=%.3f%n", mode, requests, warmup, bad,
         histogram.getMean() / 1e6, ms(histogram.getValueAtPercentile(50)),
         ms(histogram.getValueAtPercentile(99)), ms(histogram.getValueAtPercentile(99.9)),
         ms(histogram.getMaxValue()));
-    System.exit(bad == 0 ? 0 : 1);
+    return bad;
   }
 
   private static double ms(long nanos) {

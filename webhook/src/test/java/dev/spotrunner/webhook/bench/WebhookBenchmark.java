@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.jar.JarFile;
 
 /**
@@ -56,12 +57,18 @@ public final class WebhookBenchmark {
             sorted.getFirst(), sorted.getLast(), runs);
         System.out.println("  last run phases: " + phases.getLast());
       }
-      Map<String, String> warm = child(classpath, List.of(), env,
-          List.of("warm", String.valueOf(requests), String.valueOf(warmup)));
-      System.out.printf("warm latency over %s requests (after %s warm-up): mean %s ms, p50 %s ms,"
-              + " p99 %s ms, p99.9 %s ms, max %s ms%n", warm.get("requests"), warm.get("warmup"),
-          warm.get("mean_ms"), warm.get("p50_ms"), warm.get("p99_ms"), warm.get("p999_ms"),
-          warm.get("max_ms"));
+      Map<String, Map<String, String>> warm = new LinkedHashMap<>();
+      child(classpath, List.of(), env, List.of("warm", String.valueOf(requests), String.valueOf(warmup)),
+          line -> warm.put(line.get("mode"), line));
+      for (String mode : List.of("warm_no_sqs", "warm")) {
+        Map<String, String> w = warm.get(mode);
+        System.out.printf("%s over %s requests (after %s warm-up): mean %s ms, p50 %s ms,"
+                + " p99 %s ms, p99.9 %s ms, max %s ms%n",
+            mode.equals("warm") ? "warm latency, SQS at the loopback stub"
+                : "warm latency, in-memory queue (webhook alone)",
+            w.get("requests"), w.get("warmup"), w.get("mean_ms"), w.get("p50_ms"), w.get("p99_ms"),
+            w.get("p999_ms"), w.get("max_ms"));
+      }
       System.out.println("messages the stub received: " + aws.messagesSent());
     }
   }
@@ -84,6 +91,12 @@ public final class WebhookBenchmark {
   /** Runs BenchChild in a new JVM; returns the key=value pairs of its last BENCH line. */
   private static Map<String, String> child(String classpath, List<String> flags,
       Map<String, String> env, List<String> args) throws IOException, InterruptedException {
+    return child(classpath, flags, env, args, line -> { });
+  }
+
+  private static Map<String, String> child(String classpath, List<String> flags,
+      Map<String, String> env, List<String> args, Consumer<Map<String, String>> lines)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(flags);
@@ -109,6 +122,7 @@ public final class WebhookBenchmark {
             result.put(kv[0], kv[1]);
           }
           result.put("wall_ms", String.format("%.1f", (System.nanoTime() - start) / 1e6));
+          lines.accept(new LinkedHashMap<>(result));
           if ("cold".equals(args.getFirst())) {
             break; // the first response is the measurement; the JVM's exit is not
           }
