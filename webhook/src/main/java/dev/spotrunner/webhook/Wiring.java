@@ -1,5 +1,7 @@
 package dev.spotrunner.webhook;
 
+import dev.spotrunner.common.PermanentFailure;
+import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.parameters.Parameters;
 import dev.spotrunner.common.parameters.SsmParameters;
@@ -62,19 +64,37 @@ final class Wiring {
       if (current == null) {
         synchronized (this) {
           if (router == null) {
-            String json = parameters.get(name).orElseThrow(() ->
-                new IllegalStateException("POOLS_PARAM " + name + " does not exist"));
-            PoolRouter parsed = PoolRouter.parse(json);
-            if (needsDefault && parsed.defaultPool().isEmpty()) {
-              throw new IllegalStateException(
-                  "CHECK_RUN_LEGACY needs a pool marked \"default\": true in " + name);
-            }
-            router = parsed;
+            router = load();
           }
           current = router;
         }
       }
       return current;
+    }
+
+    /**
+     * Every failure is transient to the webhook (503, redeliverable): a missing or broken parameter
+     * is fixed in SSM and picked up by the next request, since nothing is cached until it parses.
+     */
+    private PoolRouter load() {
+      String json;
+      try {
+        json = parameters.get(name).orElseThrow(() ->
+            new TransientFailure("POOLS_PARAM " + name + " does not exist"));
+      } catch (PermanentFailure e) {
+        throw new TransientFailure("POOLS_PARAM " + name + " unreadable: " + e.getMessage(), e);
+      }
+      PoolRouter parsed;
+      try {
+        parsed = PoolRouter.parse(json);
+      } catch (IllegalArgumentException e) {
+        throw new TransientFailure("POOLS_PARAM " + name + " is malformed: " + e.getMessage(), e);
+      }
+      if (needsDefault && parsed.defaultPool().isEmpty()) {
+        throw new TransientFailure(
+            "CHECK_RUN_LEGACY needs a pool marked \"default\": true in " + name);
+      }
+      return parsed;
     }
   }
 }

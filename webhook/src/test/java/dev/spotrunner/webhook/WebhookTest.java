@@ -237,6 +237,30 @@ class WebhookTest {
     assertThat(fromSsm.send("workflow_job", "d-1", queued)).isEqualTo(Reply.queued("linux", 501));
   }
 
+  @Test
+  void keepsTheCachedSecretWhenItsParametersVanish() {
+    harness.send("ping", "d-0", "{}");
+    harness.parameters.delete(TestWebhooks.SECRET_PARAM);
+    harness.clock.advance(WebhookSecrets.TTL.plusSeconds(1));
+
+    assertThat(harness.webhook.handle(TestWebhooks.headers("workflow_job", "d-1", "sha256=" + "0".repeat(64)),
+        queued, false).status()).isEqualTo(401);
+    assertThat(harness.send("workflow_job", "d-2", queued).status()).isEqualTo(202);
+  }
+
+  @Test
+  void answers503UntilThePoolsParameterExistsThenRoutes() {
+    TestWebhooks.Harness fromSsm = new TestWebhooks.Harness(TestWebhooks.settings(
+        Map.of("POOLS", "", "POOLS_PARAM", "/test/pools")));
+
+    assertThat(fromSsm.send("workflow_job", "d-1", queued))
+        .isEqualTo(Reply.of(503, "pools unavailable, redeliver later"));
+    fromSsm.parameters.with("/test/pools", "[{\"name\":\"broken\"}]");
+    assertThat(fromSsm.send("workflow_job", "d-1", queued).status()).isEqualTo(503);
+    fromSsm.parameters.with("/test/pools", Json.write(TestWebhooks.POOLS));
+    assertThat(fromSsm.send("workflow_job", "d-1", queued)).isEqualTo(Reply.queued("linux", 501));
+  }
+
   private static JsonNode readTree(String line) {
     try {
       return Json.MAPPER.readTree(line);
