@@ -153,7 +153,7 @@ resource "aws_lambda_function" "scale_up" {
       MAX_RUNNERS              = tostring(var.pool.max_count)
       CAPACITY_TYPE            = var.pool.capacity_type
       SPOT_ALLOCATION_STRATEGY = var.pool.spot_allocation_strategy
-      SPOT_MAX_PRICE           = coalesce(var.pool.spot_max_price, "")
+      SPOT_MAX_PRICE           = var.pool.spot_max_price == null ? "" : var.pool.spot_max_price
       ON_DEMAND_FAILOVER       = tostring(var.pool.on_demand_failover)
       EPHEMERAL                = tostring(var.pool.ephemeral)
       USE_JIT_CONFIG           = tostring(var.pool.use_jit_config)
@@ -293,7 +293,7 @@ resource "aws_lambda_function" "scale_down" {
       MAX_RUNNERS                  = tostring(var.pool.max_count)
       CAPACITY_TYPE                = var.pool.capacity_type
       SPOT_ALLOCATION_STRATEGY     = var.pool.spot_allocation_strategy
-      SPOT_MAX_PRICE               = coalesce(var.pool.spot_max_price, "")
+      SPOT_MAX_PRICE               = var.pool.spot_max_price == null ? "" : var.pool.spot_max_price
       ON_DEMAND_FAILOVER           = tostring(var.pool.on_demand_failover)
       EPHEMERAL                    = tostring(var.pool.ephemeral)
       USE_JIT_CONFIG               = tostring(var.pool.use_jit_config)
