@@ -54,7 +54,7 @@ if [ ! -d "$plugin_dir/registry.terraform.io/hashicorp/aws" ]; then
 MSG
   exit 1
 fi
-terraform version | head -n 1
+terraform version | sed -n 1p
 
 # --- 1. fmt ---------------------------------------------------------------------------------------
 step "terraform fmt -check -recursive"
@@ -104,7 +104,7 @@ render() { # os pre post out
   expr=$(printf 'jsonencode(templatefile("%s/user-data.sh.tftpl", { os = "%s", environment = "ci", pool = "linux", ssm_config_path = "/ci/runners", bucket = "ci-runner-cache", runner_key = "actions-runner/linux-x64.tar.gz", log_group = "/ci/runners/linux", pre_install_script = %s, post_install_script = %s, start_script = file("%s/start-runner.sh") }))' \
     "$templates" "$1" "$2" "$3" "$templates")
   mkdir -p "$work/console"
-  printf '%s\n' "$expr" | terraform -chdir="$work/console" console | jq -r . >"$4"
+  printf '%s\n' "$expr" | terraform -chdir="$work/console" console | jq -r "fromjson" >"$4"
   [ -s "$4" ] || fail "rendering user_data for $1 produced nothing"
 }
 render amazon-linux-2023 '"echo pre-install"' '"echo post-install"' "$work/user-data-al2023.sh"
@@ -189,8 +189,10 @@ for pool in out["queue_urls"]:
     env = lam.get_function_configuration(FunctionName=names["scale_up"][pool])["Environment"]["Variables"]
     check(env["POOL_NAME"] == pool and env["LAUNCH_TEMPLATE_NAME"] == f"local-{pool}", f"{pool}: scale-up environment names its pool and template")
     lam.get_function_configuration(FunctionName=names["scale_down"][pool])
-    mappings = lam.list_event_source_mappings(FunctionName=names["scale_up"][pool])["EventSourceMappings"]
-    check(len(mappings) >= 1, f"{pool}: scale-up has an SQS event source mapping")
+    queue_arn = sqs.get_queue_attributes(QueueUrl=out["queue_urls"][pool], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    mappings = [m for m in lam.list_event_source_mappings()["EventSourceMappings"] if m["EventSourceArn"] == queue_arn]
+    check(len(mappings) == 1 and names["scale_up"][pool] in mappings[0]["FunctionArn"], f"{pool}: the queue feeds scale-up ({mappings[0]['FunctionArn'] if mappings else 'no mapping'})")
+    check(mappings[0].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], f"{pool}: the mapping reports batch item failures")
     template = ec2.describe_launch_templates(LaunchTemplateNames=[f"local-{pool}"])["LaunchTemplates"][0]
     data = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"])["LaunchTemplateVersions"][0]["LaunchTemplateData"]
     check(data["MetadataOptions"]["HttpTokens"] == "required", f"{pool}: launch template requires IMDSv2")

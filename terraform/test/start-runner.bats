@@ -2,6 +2,8 @@
 # The runner start script against stubbed aws, curl (IMDSv2 metadata endpoint), runuser and chown.
 # START_SCRIPT may point at a rendered copy; by default the template itself is tested.
 
+bats_require_minimum_version 1.5.0
+
 setup() {
   START_SCRIPT=${START_SCRIPT:-"$BATS_TEST_DIRNAME/../modules/runners/templates/start-runner.sh"}
   export STUB_STATE="$BATS_TEST_TMPDIR/state"
