@@ -33,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 
 # --- tools ---------------------------------------------------------------------------------------
-for tool in terraform shellcheck bats jq unzip python3 sha256sum; do
+for tool in terraform shellcheck bats jq unzip python3 sha256sum openssl; do
   command -v "$tool" >/dev/null 2>&1 || fail "$tool is not installed (apt-get install -y shellcheck bats jq unzip; Terraform >= 1.5)"
 done
 if command -v moto_server >/dev/null 2>&1; then
@@ -43,6 +43,7 @@ elif python3 -c 'import moto.server' >/dev/null 2>&1; then
 else
   fail "moto_server is not installed (pip install 'moto[server]>=5')"
 fi
+python3 -c 'import boto3' 2>/dev/null || fail "python3 cannot import boto3 (it comes with moto: pip install 'moto[server]>=5')"
 if [ ! -d "$plugin_dir/registry.terraform.io/hashicorp/aws" ]; then
   cat >&2 <<MSG
 
@@ -95,6 +96,9 @@ check_handler() {
 check_handler terraform/modules/webhook/main.tf webhook/target/spotrunner-webhook.jar
 check_handler terraform/modules/runners/lambdas.tf runners/target/spotrunner-runners.jar
 check_handler terraform/modules/binary-syncer/main.tf binary-syncer/target/spotrunner-binary-syncer.jar
+
+step "docs/terraform.md inputs and outputs generated from the code"
+python3 terraform/test/docs.py --check
 
 # --- 4. render user_data and the start script, shellcheck ------------------------------------------
 step "render user_data with templatefile() in terraform console, shellcheck"
