@@ -82,7 +82,7 @@ variable "binary_syncer_lambda_zip" {
 }
 
 variable "lambda_runtime" {
-  description = "Lambda runtime of every function: java21, or java25 where the AWS provider and region offer it."
+  description = "Lambda runtime of every function: java21, or java25 (needs an AWS provider release that knows it; 5.100 does not)."
   type        = string
   default     = "java21"
 
