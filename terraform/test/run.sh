@@ -210,7 +210,7 @@ PY
 
 step "destroy examples/local"
 queue_url=$(jq -r '.queue_urls.value["linux-x64"]' "$work/outputs.json")
-tf_local destroy -auto-approve -no-color -parallelism=20 >"$work/destroy.log" 2>&1 || { tail -n 60 "$work/destroy.log"; fail "destroy examples/local"; }
+tf_local destroy -auto-approve -no-color -refresh=false -parallelism=20 >"$work/destroy.log" 2>&1 || { tail -n 60 "$work/destroy.log"; fail "destroy examples/local"; }
 grep -E '^Destroy complete' "$work/destroy.log"
 if AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test python3 -c "
 import boto3, sys
