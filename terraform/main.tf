@@ -58,7 +58,6 @@ resource "aws_ssm_parameter" "app_key" {
   name        = "/${var.prefix}/github-app/key"
   description = "spotrunner ${var.prefix}: GitHub App private key"
   type        = "SecureString"
-  tier        = "Advanced"
   key_id      = var.kms_key_arn
   value       = var.github_app.key
   tags        = var.tags

@@ -46,10 +46,11 @@ resource "aws_iam_role_policy" "scale_up" {
         Resource = local.config_arn
       },
       {
-        Sid      = "ResolveAmi"
-        Effect   = "Allow"
-        Action   = ["ssm:GetParameter", "ssm:GetParameters"]
-        Resource = "arn:${local.partition}:ssm:${local.region}::parameter${local.ami_ssm_parameter}"
+        Sid    = "ResolveAmi"
+        Effect = "Allow"
+        Action = ["ssm:GetParameter", "ssm:GetParameters"]
+        # Public AMI parameters have no account in their ARN; your own ones do.
+        Resource = ["arn:${local.partition}:ssm:${local.region}::parameter${local.ami_ssm_parameter}", "${local.ssm_arn}${local.ami_ssm_parameter}"]
       },
       {
         Sid      = "Describe"

@@ -207,7 +207,6 @@ resource "aws_launch_template" "runner" {
   update_default_version               = true
   user_data                            = base64encode(local.user_data)
   vpc_security_group_ids               = [aws_security_group.runner.id]
-  ebs_optimized                        = true
 
   iam_instance_profile {
     arn = aws_iam_instance_profile.runner.arn
