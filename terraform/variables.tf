@@ -231,7 +231,7 @@ variable "pools" {
     max_count (pending + running instances); capacity_type (spot or on-demand); spot_allocation_strategy;
     spot_max_price (USD per hour, null = on-demand price); on_demand_failover; ephemeral; use_jit_config;
     delay_seconds (queue delay, 0-900); runner_level (org or repo); runner_group; job_queued_check;
-    warm_windows (list of {cron, time_zone, idle}: idle runners kept during the window); warm_eviction
+    warm_windows (list of {cron, time_zone, idle, owner}: idle runners kept during the window, registered with owner, org or org/repo); warm_eviction
     (oldest or newest); root_volume_size_gb; root_volume_type; metadata_hop_limit (2 lets containers reach
     IMDS); pre_install_script and post_install_script (bash, run as root before and after the runner install);
     enable_ssm_session (Session Manager access); scale_up_batch_size (1-10); scale_up_reserved_concurrency
@@ -264,6 +264,7 @@ variable "pools" {
       cron      = string
       time_zone = optional(string, "UTC")
       idle      = number
+      owner     = optional(string)
     })), [])
     warm_eviction                 = optional(string, "oldest")
     root_volume_size_gb           = optional(number, 30)

@@ -32,6 +32,7 @@ module "spotrunner" {
       cron      = "0 7-10 * * MON-FRI"
       time_zone = "Europe/Berlin"
       idle      = 2
+      owner     = "acme"
     }]
   }]
 }

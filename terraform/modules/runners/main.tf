@@ -38,7 +38,7 @@ locals {
   })
 
   warm_windows_json = jsonencode([
-    for w in var.pool.warm_windows : { cron = w.cron, timeZone = w.time_zone, idle = w.idle }
+    for w in var.pool.warm_windows : merge({ cron = w.cron, timeZone = w.time_zone, idle = w.idle }, w.owner == null ? {} : { owner = w.owner })
   ])
 
   assume_lambda = jsonencode({

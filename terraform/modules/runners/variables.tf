@@ -38,6 +38,7 @@ variable "pool" {
       cron      = string
       time_zone = optional(string, "UTC")
       idle      = number
+      owner     = optional(string)
     })), [])
     warm_eviction                 = optional(string, "oldest")
     root_volume_size_gb           = optional(number, 30)
