@@ -28,7 +28,7 @@ public final class BenchChild {
     String mode = args.length > 0 ? args[0] : "cold";
 
     long logging = System.nanoTime();
-    org.slf4j.LoggerFactory.getLogger(BenchChild.class).debug("logging up");
+    dev.spotrunner.common.log.Log.of(BenchChild.class).debug("logging up");
     long loggingDone = System.nanoTime();
     WebhookHandler handler = new WebhookHandler();
     long built = System.nanoTime();
