@@ -6,6 +6,7 @@ import dev.spotrunner.common.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The binary-syncer Lambda: an EventBridge schedule or a manual {@code aws lambda invoke} (an empty
@@ -15,6 +16,10 @@ import java.io.OutputStream;
  */
 public final class BinarySyncerHandler implements RequestStreamHandler {
   private final BinarySyncer syncer;
+
+  public BinarySyncerHandler() {
+    this(Wiring.syncer(SyncerSettings.fromEnv(System.getenv())));
+  }
 
   BinarySyncerHandler(BinarySyncer syncer) {
     this.syncer = syncer;
@@ -28,6 +33,6 @@ public final class BinarySyncerHandler implements RequestStreamHandler {
     if (summary.failed()) {
       throw new SyncFailed(summary);
     }
-    output.write(Json.write(summary.toMap()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    output.write(Json.write(summary.toMap()).getBytes(StandardCharsets.UTF_8));
   }
 }
