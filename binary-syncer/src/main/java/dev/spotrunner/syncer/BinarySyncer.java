@@ -119,7 +119,19 @@ public final class BinarySyncer {
             + shortSha(copied.sha256()) + "… (" + copied.bytes() + " bytes); the cached object"
             + " was kept");
       }
-      upload.complete();
+      try {
+        upload.complete();
+      } catch (RuntimeException e) {
+        // A complete whose answer was lost (a timeout, then a retry S3 no longer knows) may still
+        // have succeeded: the object tells. Otherwise the upload is aborted and the old object stays.
+        if (cached(platform, version, sha256)) {
+          log.warn("multipart completion answered an error but the object is in place",
+              entry("platform", platform.toString()), entry("key", key), Log.error(e));
+          return PlatformResult.updated(platform, version, sha256, copied.bytes());
+        }
+        abort(upload, e);
+        throw e;
+      }
       return PlatformResult.updated(platform, version, sha256, copied.bytes());
     }
   }

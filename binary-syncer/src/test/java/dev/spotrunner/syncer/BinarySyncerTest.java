@@ -191,6 +191,35 @@ class BinarySyncerTest {
   }
 
   @Test
+  void countsAnUploadWhoseCompletionAnswerWasLostAsUpdatedWhenTheObjectIsInPlace()
+      throws IOException {
+    github.publish("2.330.0", Map.of(LINUX, text("linux 2.330.0")));
+    store.failCompletion = true;
+    store.lostAnswer = true;
+
+    SyncSummary summary = syncer(RunnerVersion.LATEST, LINUX).sync();
+
+    assertThat(summary.of(LINUX).status()).isEqualTo(Status.UPDATED);
+    assertThat(content("actions-runner/linux-x64.tar.gz")).isEqualTo("linux 2.330.0");
+    assertThat(memory.aborted()).isZero();
+  }
+
+  @Test
+  void abortsAndFailsWhenCompletionFailsAndTheOldObjectIsStillThere() throws IOException {
+    github.publish("2.330.0", Map.of(LINUX, text("linux 2.330.0")));
+    syncer(RunnerVersion.LATEST, LINUX).sync();
+    github.publish("2.331.0", Map.of(LINUX, text("linux 2.331.0")));
+    store.failCompletion = true;
+
+    SyncSummary summary = syncer(RunnerVersion.LATEST, LINUX).sync();
+
+    assertThat(summary.of(LINUX).status()).isEqualTo(Status.FAILED);
+    assertThat(summary.of(LINUX).reason()).contains("CompleteMultipartUpload failed");
+    assertThat(memory.aborted()).isEqualTo(1);
+    assertThat(content("actions-runner/linux-x64.tar.gz")).isEqualTo("linux 2.330.0");
+  }
+
+  @Test
   void streamsALargeAssetInPartsOfAtLeastFiveMebibytes() {
     AssetContent big = AssetContent.generated(42, 17L * 1024 * 1024 + 3);
     github.publish("2.330.0", Map.of(LINUX, big));

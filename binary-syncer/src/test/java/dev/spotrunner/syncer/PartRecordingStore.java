@@ -18,6 +18,9 @@ final class PartRecordingStore implements ArtifactStore {
   final List<Integer> parts = new CopyOnWriteArrayList<>();
   final List<String> contentTypes = new CopyOnWriteArrayList<>();
   volatile String failPartsOf = "";
+  /** Completion fails: after completing ({@code lostAnswer}) or without completing. */
+  volatile boolean failCompletion;
+  volatile boolean lostAnswer;
 
   PartRecordingStore(ArtifactStore delegate) {
     this.delegate = delegate;
@@ -56,6 +59,12 @@ final class PartRecordingStore implements ArtifactStore {
 
       @Override
       public void complete() {
+        if (failCompletion && lostAnswer) {
+          upload.complete();
+        }
+        if (failCompletion) {
+          throw new IllegalStateException("S3 CompleteMultipartUpload failed");
+        }
         upload.complete();
       }
 

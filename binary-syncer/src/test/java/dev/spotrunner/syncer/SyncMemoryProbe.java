@@ -1,6 +1,8 @@
 package dev.spotrunner.syncer;
 
 import dev.spotrunner.common.artifacts.ArtifactStore;
+import dev.spotrunner.common.artifacts.S3ArtifactStore;
+import dev.spotrunner.common.aws.AwsClients;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -9,26 +11,41 @@ import java.lang.management.MemoryType;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * The child side of the memory measurement: runs one sync of {@code linux-x64} against the release
- * server at {@code args[0]} into the store named by {@code args[1]}, then prints one line
+ * server at {@code args[0]} into the store named by {@code args[1]} ({@code digest}, or {@code moto}
+ * with the endpoint in {@code args[2]}; bucket {@value #BUCKET}), then prints one line
  * {@code MEMORY status=… bytes=… peak_heap_mib=… rss_hwm_mib=… max_heap_mib=… gc=…}. Started by
  * {@link SyncMemoryBenchmark} in a JVM with a small {@code -Xmx}; exits 1 when the sync failed.
  */
 public final class SyncMemoryProbe {
+  static final String BUCKET = "runner-cache";
+
   private SyncMemoryProbe() {}
 
   public static void main(String[] args) throws IOException {
     URI api = URI.create(args[0]);
     String storeKind = args.length > 1 ? args[1] : "digest";
     RunnerPlatform linux = RunnerPlatform.parse("linux-x64");
-    SyncerSettings settings = new SyncerSettings("memory", "runner-cache", "actions-runner/",
+    SyncerSettings settings = new SyncerSettings("memory", BUCKET, "actions-runner/",
         List.of(linux), RunnerVersion.LATEST, api);
     ArtifactStore store = switch (storeKind) {
       case "digest" -> new DigestingStore();
+      // args[2]: the S3 endpoint (moto); the bucket must exist
+      // moto assembles 200 MiB in Python and, unlike S3, sends no keep-alive meanwhile: under load
+      // CompleteMultipartUpload outlasts the Lambda's 20 s read timeout, so the probe waits longer.
+      case "moto" -> new S3ArtifactStore(new AwsClients(new AwsClients.Config(Region.US_EAST_1,
+          URI.create(args[2]), StaticCredentialsProvider.create(
+              AwsBasicCredentials.create("testing", "testing")), true,
+          AwsClients.DEFAULT_MAX_ATTEMPTS, Duration.ofSeconds(2), Duration.ofMinutes(3),
+          Duration.ofSeconds(30))).s3());
       default -> throw new IllegalArgumentException("unknown store " + storeKind);
     };
     SyncSummary summary = new BinarySyncer(settings, new GitHubReleases(api), store).sync();
