@@ -85,11 +85,13 @@ printf '%s\n' "${dirs[@]}" | xargs -P "$parallelism" -I{} bash -c 'validate_one 
 # --- 3. handler classes in the jars ----------------------------------------------------------------
 step "handler classes in the jars"
 check_handler() {
-  local tf_file=$1 jar=$2 handler class
+  local tf_file=$1 jar=$2 handler class entries
   [ -f "$jar" ] || fail "$jar is missing: build the jars first (./mvnw -B package -DskipTests)"
+  # List once, then search the text: `unzip | grep -q` dies of SIGPIPE under pipefail on big jars.
+  entries=$(unzip -Z1 "$jar")
   while read -r handler; do
     class="${handler%%::*}"
-    unzip -Z1 "$jar" | grep -qx "${class//.//}.class" || fail "$tf_file: handler $handler is not a class in $jar"
+    grep -qx "${class//.//}.class" <<<"$entries" || fail "$tf_file: handler $handler is not a class in $jar"
     echo "ok: $handler in $jar"
   done < <(sed -n 's/^ *handler *= *"\([^"]*\)".*/\1/p' "$tf_file")
 }

@@ -32,7 +32,7 @@ locals {
       Resource = ["arn:${local.partition}:ssm:${local.region}::parameter${local.ami_ssm_parameter}", "${local.ssm_arn}${local.ami_ssm_parameter}"]
     },
     {
-      Sid      = "Describe"
+      Sid      = "DescribeForLaunch"
       Effect   = "Allow"
       Action   = ["ec2:DescribeInstances", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeImages", "ec2:DescribeSubnets", "ec2:DescribeInstanceTypes"]
       Resource = "*"
