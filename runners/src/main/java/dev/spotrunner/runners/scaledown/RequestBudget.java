@@ -1,0 +1,23 @@
+package dev.spotrunner.runners.scaledown;
+
+import dev.spotrunner.common.job.RunnerOwner;
+
+/**
+ * GitHub's secondary rate limit in points: a GET costs {@value #GET}, a DELETE {@value #DELETE},
+ * and an installation may spend {@value #POINTS_PER_MINUTE} per minute. Scale-down reserves the
+ * points of a whole step (read, then delete) before taking it; a step that does not fit waits for
+ * the next cycle, so the budget is never exceeded.
+ */
+public interface RequestBudget {
+  int GET = 1;
+  int DELETE = 5;
+  int POINTS_PER_MINUTE = 900;
+
+  /** Reserves {@code points} for calls as the installation covering {@code owner}; false if over. */
+  boolean tryReserve(RunnerOwner owner, int points);
+
+  /** A budget without limit, for callers whose adapter enforces the limit itself. */
+  static RequestBudget unlimited() {
+    return (owner, points) -> true;
+  }
+}
