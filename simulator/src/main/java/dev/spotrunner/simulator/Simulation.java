@@ -80,6 +80,7 @@ public final class Simulation {
   private int interruptedJobs;
   private int deadLettered;
   private int openJobs;
+  private int arrivalsLeft;
   private Instant lastActivity;
 
   public Simulation(SimulationConfig config, long seed, Instant start) {
@@ -106,6 +107,7 @@ public final class Simulation {
     if (trace.isEmpty()) {
       throw new IllegalArgumentException("the trace has no jobs");
     }
+    arrivalsLeft = trace.size();
     for (TraceJob job : trace) {
       at(job.queuedAt(), () -> jobQueued(job));
     }
@@ -156,7 +158,7 @@ public final class Simulation {
   }
 
   private boolean allDone() {
-    return openJobs == 0 && !jobs.isEmpty();
+    return arrivalsLeft == 0 && openJobs == 0;
   }
 
   private boolean fleetEmptyOrWarm() {
@@ -172,6 +174,7 @@ public final class Simulation {
     Optional<PoolDefinition> pool = router.route(trace.labels());
     SimJob job = new SimJob(trace, pool.map(PoolDefinition::name).orElse(null), clock.instant());
     jobs.add(job);
+    arrivalsLeft--;
     if (pool.isEmpty()) {
       notOurs++;
       return;
