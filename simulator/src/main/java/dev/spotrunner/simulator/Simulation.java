@@ -128,9 +128,13 @@ public final class Simulation {
         .plus(Duration.ofMinutes(config.pools().stream()
             .mapToInt(p -> Math.max(p.minimumRunningTimeMinutes(), p.bootGraceMinutes())).max()
             .orElse(5)));
+    // Jobs whose runner never came (an instance lost before it registered) would wait for ever;
+    // the replay stops a day after the last arrival and counts them as unserved.
+    Instant cap = lastQueued.plus(Duration.ofDays(1));
     while (!events.isEmpty()) {
       Event event = events.poll();
-      if (allDone() && event.at().isAfter(lastActivity.plus(settle)) && fleetEmptyOrWarm()) {
+      if (event.at().isAfter(cap)
+          || allDone() && event.at().isAfter(lastActivity.plus(settle)) && fleetEmptyOrWarm()) {
         break;
       }
       clock.advanceTo(event.at());
