@@ -132,7 +132,7 @@ public final class Webhook {
     Signature signature;
     try {
       signature = secrets.current();
-    } catch (TransientFailure e) {
+    } catch (TransientFailure | PermanentFailure e) {
       log.error("webhook secrets unavailable", Log.error(e), delivery(headers));
       return Reply.of(503, "webhook secret unavailable, redeliver later");
     }

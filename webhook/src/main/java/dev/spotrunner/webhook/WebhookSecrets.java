@@ -73,6 +73,12 @@ public final class WebhookSecrets implements SecretSource {
       return;
     }
     if (secrets.isEmpty()) {
+      if (signature != null) {
+        log.warn("no webhook secret parameter exists any more, keeping the cached ones",
+            Log.entry("parameters", String.join(",", names)));
+        loadedAt = clock.instant();
+        return;
+      }
       throw new TransientFailure("none of the webhook secret parameters exist: " + names);
     }
     loaded = List.copyOf(secrets);

@@ -64,7 +64,11 @@ final class TestWebhooks {
     }
 
     String sign(String body) {
-      return Signature.sign(body.getBytes(StandardCharsets.UTF_8), secret);
+      return sign(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    String sign(byte[] body) {
+      return Signature.sign(body, secret);
     }
   }
 
@@ -97,7 +101,13 @@ final class TestWebhooks {
     return event;
   }
 
+  private static final Map<String, String> FIXTURES = new java.util.concurrent.ConcurrentHashMap<>();
+
   static String fixture(String name) {
+    return FIXTURES.computeIfAbsent(name, TestWebhooks::readFixture);
+  }
+
+  private static String readFixture(String name) {
     try (InputStream in = TestWebhooks.class.getResourceAsStream("/fixtures/github-webhooks/" + name)) {
       if (in == null) {
         throw new IllegalArgumentException("no fixture " + name);

@@ -89,7 +89,7 @@ public final class RunnerLauncher {
       // Instances launched before the failure are kept and used; the rest of the slots retry.
       transientError = Log.error(e).value().toString();
       log.warn("launch failed", entry("pool", pool.poolName()), entry("owner", request.owner()),
-          Log.error(e));
+          entry("failure", Log.error(e).value()));
     }
 
     List<Launched> launched = new ArrayList<>();
@@ -164,7 +164,7 @@ public final class RunnerLauncher {
     } catch (RuntimeException e) {
       log.warn("runner not prepared, terminating its instance", entry("pool", pool.poolName()),
           entry("owner", request.owner()), entry("job_id", slot.jobId()),
-          entry("instance_id", instance.id()), Log.error(e));
+          entry("instance_id", instance.id()), entry("failure", Log.error(e).value()));
       if (stored) {
         forgetConfig(parameter);
       }
@@ -179,7 +179,7 @@ public final class RunnerLauncher {
       parameters.delete(parameter);
     } catch (RuntimeException e) {
       log.warn("runner config not deleted, scale-down will", entry("parameter", parameter),
-          Log.error(e));
+          entry("failure", Log.error(e).value()));
     }
   }
 
@@ -192,7 +192,7 @@ public final class RunnerLauncher {
       github.deleteRunner(owner, runnerId);
     } catch (RuntimeException e) {
       log.warn("runner not deregistered, scale-down will", entry("owner", owner),
-          entry("runner_id", runnerId), Log.error(e));
+          entry("runner_id", runnerId), entry("failure", Log.error(e).value()));
     }
   }
 
@@ -206,7 +206,7 @@ public final class RunnerLauncher {
       // The start script gives up without a config and shuts the instance down; scale-down
       // terminates it as an orphan. The jobs are retried either way.
       log.error("instances not terminated", entry("pool", pool.poolName()),
-          entry("instances", instances), Log.error(e));
+          entry("instances", instances), entry("failure", Log.error(e).value()));
     }
   }
 

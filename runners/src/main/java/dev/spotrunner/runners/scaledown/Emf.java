@@ -1,16 +1,14 @@
 package dev.spotrunner.runners.scaledown;
 
-import dev.spotrunner.common.json.Json;
+import dev.spotrunner.common.metrics.Metrics;
+import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.time.ZoneOffset;
 import java.util.function.Consumer;
 
 /**
- * CloudWatch embedded metric format: one JSON line on stdout per cycle, which CloudWatch Logs turns
- * into metrics in namespace {@value #NAMESPACE} with dimension {@code pool}.
+ * The cycle's counts as one CloudWatch embedded-metric-format document (common's {@link Metrics}),
+ * namespace {@value #NAMESPACE}, dimension {@code pool}, one metric per {@link CycleReport.Count}.
  */
 public final class Emf {
   public static final String NAMESPACE = "spotrunner";
@@ -27,22 +25,12 @@ public final class Emf {
   }
 
   public void emit(String pool, Instant at, CycleReport report) {
-    List<Map<String, String>> metrics = new ArrayList<>();
-    Map<String, Object> document = new LinkedHashMap<>();
+    Metrics metrics = new Metrics(NAMESPACE, Clock.fixed(at, ZoneOffset.UTC), out)
+        .dimension("pool", pool)
+        .property("function", "scale-down");
     for (CycleReport.Count count : CycleReport.Count.values()) {
-      metrics.add(Map.of("Name", count.metric(), "Unit", "Count"));
+      metrics.count(count.metric(), report.get(count));
     }
-    document.put("_aws", Map.of(
-        "Timestamp", at.toEpochMilli(),
-        "CloudWatchMetrics", List.of(Map.of(
-            "Namespace", NAMESPACE,
-            "Dimensions", List.of(List.of("pool")),
-            "Metrics", metrics))));
-    document.put("pool", pool);
-    document.put("function", "scale-down");
-    for (CycleReport.Count count : CycleReport.Count.values()) {
-      document.put(count.metric(), report.get(count));
-    }
-    out.accept(Json.write(document));
+    metrics.flush();
   }
 }

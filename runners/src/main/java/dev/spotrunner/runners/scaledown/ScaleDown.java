@@ -1,7 +1,6 @@
 package dev.spotrunner.runners.scaledown;
 
 import static dev.spotrunner.common.log.Log.entry;
-import static dev.spotrunner.common.log.Log.error;
 
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerFleet;
@@ -24,6 +23,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,11 +31,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -45,11 +45,12 @@ import java.util.stream.Collectors;
  * Scale-up launches an instance before it registers the runner and writes the config, so anything
  * listed earlier belongs to an instance that the last listing would show if it still existed.
  *
- * <p>GitHub calls run in one lane per installation (owner login), lanes in parallel and calls
- * within a lane one after another, as GitHub asks of integrations.
+ * <p>GitHub calls run in one lane per owner, lanes in parallel and calls within a lane one after
+ * another; every step first reserves its points in the installation's budget.
  */
 public final class ScaleDown {
   private static final Log log = Log.of(ScaleDown.class);
+  static final int LANES_PER_INSTALLATION = 10;
 
   private final ScaleDownSettings settings;
   private final IdlePolicy policy;
@@ -81,6 +82,11 @@ public final class ScaleDown {
     return pool.ssmConfigPath() + "/" + pool.poolName() + "/owners";
   }
 
+  /** A failure as a log field; Powertools drops fields named {@code error}. */
+  static Log.Entry failure(Throwable e) {
+    return entry("failure", Log.error(e).value());
+  }
+
   public CycleReport run() {
     Tally tally = new Tally();
     Instant now = clock.instant();
@@ -95,30 +101,23 @@ public final class ScaleDown {
 
     Map<RunnerOwner, List<GitHubRunner>> listed = new ConcurrentHashMap<>();
     Set<RunnerOwner> unlisted = ConcurrentHashMap.newKeySet();
-    inLanes(byLogin(owners), lane -> {
-      for (RunnerOwner owner : lane) {
-        listRunners(owner, listed, unlisted, tally);
-      }
-    });
+    inLanes(owners, owner -> listRunners(owner, listed, unlisted, tally));
 
     List<RunnerInstance> environment = fleet.list(environmentTags);
     Set<InstanceId> alive = environment.stream().map(RunnerInstance::id).collect(Collectors.toSet());
     Plan plan = policy.decide(now, inPool(environment), alive, listed, unlisted);
     countKept(plan, tally);
 
-    Map<String, List<Decision>> removals = plan.decisions().stream()
+    Map<RunnerOwner, List<Decision>> removals = plan.decisions().stream()
         .filter(d -> d.verdict() == Verdict.IDLE || d.verdict() == Verdict.ORPHAN)
-        .collect(Collectors.groupingBy(d -> d.owner().login(), TreeMap::new, Collectors.toList()));
-    Map<String, List<Ghost>> ghosts = plan.ghosts().stream()
-        .collect(Collectors.groupingBy(g -> g.owner().login(), TreeMap::new, Collectors.toList()));
-    Set<String> logins = new HashSet<>(removals.keySet());
-    logins.addAll(ghosts.keySet());
+        .collect(Collectors.groupingBy(Decision::owner));
+    Map<RunnerOwner, List<Ghost>> ghosts =
+        plan.ghosts().stream().collect(Collectors.groupingBy(Ghost::owner));
+    Set<RunnerOwner> acting = new HashSet<>(removals.keySet());
+    acting.addAll(ghosts.keySet());
     Set<InstanceId> terminated = ConcurrentHashMap.newKeySet();
-    inLanes(logins.stream().sorted().map(List::of).toList(), lane -> {
-      String login = lane.get(0);
-      act(removals.getOrDefault(login, List.of()), ghosts.getOrDefault(login, List.of()),
-          terminated, tally);
-    });
+    inLanes(acting, owner -> act(removals.getOrDefault(owner, List.of()),
+        ghosts.getOrDefault(owner, List.of()), terminated, tally));
 
     deleteStaleConfigs(configs, alive, tally);
     remember(remembered, owners, listed, unlisted, inPool(environment));
@@ -150,7 +149,7 @@ public final class ScaleDown {
       return parameters.namesUnder(configPath());
     } catch (RuntimeException e) {
       tally.add(Count.ERRORS);
-      log.warn("runner configs not listed", entry("pool", settings.pool().poolName()), error(e));
+      log.warn("runner configs not listed", entry("pool", settings.pool().poolName()), failure(e));
       return List.of();
     }
   }
@@ -160,7 +159,7 @@ public final class ScaleDown {
       return knownOwners.load();
     } catch (RuntimeException e) {
       tally.add(Count.ERRORS);
-      log.warn("known owners not read", entry("pool", settings.pool().poolName()), error(e));
+      log.warn("known owners not read", entry("pool", settings.pool().poolName()), failure(e));
       return Set.of();
     }
   }
@@ -179,7 +178,7 @@ public final class ScaleDown {
       unlisted.add(owner);
       tally.add(Count.ERRORS);
       log.warn("runners not listed; the owner's instances are kept this cycle",
-          entry("owner", owner), error(e));
+          entry("owner", owner), failure(e));
     }
   }
 
@@ -215,7 +214,7 @@ public final class ScaleDown {
       } catch (RuntimeException e) {
         tally.add(Count.ERRORS);
         log.warn("instance kept after an error", entry("instance_id", d.instance().id()),
-            entry("owner", d.owner()), error(e));
+            entry("owner", d.owner()), failure(e));
       }
     }
     terminate(toTerminate, terminated, tally);
@@ -225,7 +224,7 @@ public final class ScaleDown {
       } catch (RuntimeException e) {
         tally.add(Count.ERRORS);
         log.warn("ghost runner kept after an error", entry("runner_id", ghost.runner().id()),
-            entry("owner", ghost.owner()), error(e));
+            entry("owner", ghost.owner()), failure(e));
       }
     }
   }
@@ -322,7 +321,7 @@ public final class ScaleDown {
     } catch (RuntimeException e) {
       // Their runners are deregistered already; next cycle the orphan rule terminates them.
       tally.add(Count.TERMINATE_FAILED, instances.size());
-      log.warn("instances not terminated", entry("count", instances.size()), error(e));
+      log.warn("instances not terminated", entry("count", instances.size()), failure(e));
     }
   }
 
@@ -359,7 +358,7 @@ public final class ScaleDown {
         tally.add(Count.CONFIG_DELETED);
       } catch (RuntimeException e) {
         tally.add(Count.ERRORS);
-        log.warn("runner config not deleted", entry("instance_id", id), error(e));
+        log.warn("runner config not deleted", entry("instance_id", id), failure(e));
       }
     }
   }
@@ -379,7 +378,7 @@ public final class ScaleDown {
     try {
       knownOwners.save(before, keep);
     } catch (RuntimeException e) {
-      log.warn("known owners not saved", entry("pool", settings.pool().poolName()), error(e));
+      log.warn("known owners not saved", entry("pool", settings.pool().poolName()), failure(e));
     }
   }
 
@@ -405,35 +404,42 @@ public final class ScaleDown {
           entry("launched", launched));
     } catch (RuntimeException e) {
       tally.add(Count.ERRORS);
-      log.warn("warm runners not launched", entry("owner", owner), error(e));
+      log.warn("warm runners not launched", entry("owner", owner), failure(e));
     }
   }
 
-  private static List<List<RunnerOwner>> byLogin(Set<RunnerOwner> owners) {
-    return owners.stream()
-        .collect(Collectors.groupingBy(RunnerOwner::login, TreeMap::new,
-            Collectors.mapping(o -> o, Collectors.toList())))
-        .values().stream()
-        .map(l -> l.stream().sorted(Comparator.comparing(RunnerOwner::toString)).toList())
-        .toList();
-  }
-
-  /** Runs each lane on its own virtual thread and waits for all; a lane's failure stays its own. */
-  private static <T> void inLanes(List<T> lanes, Consumer<T> work) {
-    if (lanes.size() == 1) {
-      runLane(lanes.get(0), work);
+  /**
+   * Runs one lane per owner on virtual threads and waits for all; a lane's failure stays its own.
+   * Owners sharing an installation (repositories of one account) run at most
+   * {@value #LANES_PER_INSTALLATION} at a time, far below GitHub's 100 concurrent requests.
+   */
+  private static void inLanes(Set<RunnerOwner> owners, Consumer<RunnerOwner> work) {
+    List<RunnerOwner> ordered =
+        owners.stream().sorted(Comparator.comparing(RunnerOwner::toString)).toList();
+    if (ordered.size() == 1) {
+      runLane(ordered.get(0), work);
       return;
     }
+    Map<String, Semaphore> installations = new HashMap<>();
     try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> futures = new ArrayList<>();
-      for (T lane : lanes) {
-        futures.add(executor.submit(() -> runLane(lane, work)));
+      for (RunnerOwner owner : ordered) {
+        Semaphore permits = installations.computeIfAbsent(owner.login(),
+            login -> new Semaphore(LANES_PER_INSTALLATION));
+        futures.add(executor.submit(() -> {
+          permits.acquireUninterruptibly();
+          try {
+            runLane(owner, work);
+          } finally {
+            permits.release();
+          }
+        }));
       }
       for (Future<?> future : futures) {
         try {
           future.get();
         } catch (Exception e) {
-          log.warn("scale-down lane failed", error(e));
+          log.warn("scale-down lane failed", failure(e));
         }
       }
     }
@@ -443,7 +449,7 @@ public final class ScaleDown {
     try {
       work.accept(lane);
     } catch (RuntimeException e) {
-      log.warn("scale-down lane failed", error(e));
+      log.warn("scale-down lane failed", failure(e));
     }
   }
 }

@@ -192,7 +192,7 @@ public final class ScaleUp {
       return false;
     } catch (RuntimeException e) {
       log.warn("job check failed, launching anyway", entry("job_id", job.jobId()),
-          entry("delivery_id", job.deliveryId()), Log.error(e));
+          entry("delivery_id", job.deliveryId()), entry("failure", Log.error(e).value()));
       counts.checkFailed++;
       return true;
     }

@@ -35,7 +35,7 @@ public final class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchRe
       return response(scaleUp.run(deliveries).retry());
     } catch (RuntimeException e) {
       log.error("batch failed, every message back to the queue", entry("messages", records.size()),
-          Log.error(e));
+          entry("failure", Log.error(e).value()));
       return response(records.stream().map(SQSEvent.SQSMessage::getMessageId).toList());
     }
   }

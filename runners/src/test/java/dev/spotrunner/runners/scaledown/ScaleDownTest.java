@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.DeleteResult;
 import dev.spotrunner.common.github.GitHubRunner;
+import dev.spotrunner.common.json.Json;
 import dev.spotrunner.runners.scaledown.CycleReport.Count;
 import java.time.Duration;
 import java.util.List;
@@ -292,17 +294,36 @@ class ScaleDownTest {
   }
 
   @Test
-  void writesOneEmfDocumentWithTheCountsPerRule() {
+  void writesOneEmfDocumentWithTheCountsPerRule() throws Exception {
     f.idleRunner(ACME, 30);
     f.instance(ACME, 1);
 
     f.cycle();
 
     assertEquals(1, f.emfLines.size());
-    String line = f.emfLines.get(0);
-    assertTrue(line.contains("\"Namespace\":\"spotrunner\""), line);
-    assertTrue(line.contains("\"IdleTerminated\":1"), line);
-    assertTrue(line.contains("\"KeptYoung\":1"), line);
-    assertTrue(line.contains("\"pool\":\"linux\""), line);
+    JsonNode emf = Json.MAPPER.readTree(f.emfLines.get(0));
+    JsonNode directive = emf.path("_aws").path("CloudWatchMetrics").get(0);
+    assertEquals("spotrunner", directive.path("Namespace").asText());
+    assertEquals("pool", directive.path("Dimensions").get(0).get(0).asText());
+    assertEquals(CycleReport.Count.values().length, directive.path("Metrics").size());
+    assertEquals("linux", emf.path("pool").asText());
+    assertEquals(1.0, emf.path("IdleTerminated").asDouble());
+    assertEquals(1.0, emf.path("KeptYoung").asDouble());
+    assertEquals(0.0, emf.path("Errors").asDouble());
+  }
+
+  @Test
+  void defersDeletionsWhenTheGovernorReportsTheInstallationsPointsSpent() {
+    for (int i = 0; i < 4; i++) {
+      f.idleRunner(ACME, 30);
+    }
+    f.fakeGitHub.pointsLeft(5); // enough to list, not for a read plus a delete
+    f.budget = RequestBudget.governedBy(f.fakeGitHub, f.clock);
+
+    CycleReport report = f.cycle();
+
+    assertEquals(4, report.get(Count.DEFERRED));
+    assertEquals(0, f.fakeGitHub.calls("delete-runner"));
+    assertEquals(4, f.fleet.all().size());
   }
 }

@@ -20,6 +20,7 @@ class ScriptedGitHub implements GitHubRunners {
   Consumer<RunnerOwner> afterList = owner -> {};
   BiFunction<RunnerOwner, Long, DeleteResult> deleteAnswer = (owner, id) -> null;
   BiFunction<RunnerOwner, Long, Boolean> getFails = (owner, id) -> false;
+  Consumer<Long> afterGet = id -> {};
 
   ScriptedGitHub(GitHubRunners delegate) {
     this.delegate = delegate;
@@ -53,7 +54,9 @@ class ScriptedGitHub implements GitHubRunners {
     if (getFails.apply(owner, runnerId)) {
       throw new dev.spotrunner.common.TransientFailure("GitHub answered 502");
     }
-    return delegate.getRunner(owner, runnerId);
+    Optional<GitHubRunner> runner = delegate.getRunner(owner, runnerId);
+    afterGet.accept(runnerId);
+    return runner;
   }
 
   @Override
