@@ -4,8 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
+import dev.spotrunner.common.log.Log;
 
 /**
  * {@code simulate --trace FILE --pools FILE [--seed N] [--report FILE]}: replays a job trace through
@@ -48,7 +47,7 @@ public final class SimulateCommand {
       }
     }
     // The scaling code logs every decision; over weeks of history that is noise here.
-    Configurator.setLevel("dev.spotrunner", Level.ERROR);
+    Log.setLevel(Log.Level.ERROR);
     SimulationConfig config = SimulationConfig.read(pools);
     List<TraceJob> jobs = Trace.read(trace);
     Simulation simulation = new Simulation(config, seed,

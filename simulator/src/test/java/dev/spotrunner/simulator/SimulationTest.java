@@ -9,10 +9,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.spotrunner.common.log.Log;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class SimulationTest {
   private static final Instant T0 = Instant.parse("2025-09-01T10:00:00Z");
+
+  @BeforeAll
+  static void quiet() {
+    // the scaling code logs each decision; the assertions say what matters here
+    Log.setLevel(Log.Level.ERROR);
+  }
 
   private static JsonNode fixedBoot(long seconds) {
     return JsonNodeFactory.instance.objectNode().put("type", "fixed").put("seconds", seconds);
