@@ -50,6 +50,11 @@ public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<Functi
       }
       Map<String, String> environment = new HashMap<>(env);
       environment.putAll(runtimeEnvironment);
+      String api = environment.get("GITHUB_API_URL");
+      if (api != null && api.startsWith("https://127.0.0.1:")) {
+        // Terraform requires an https GitHub Enterprise URL; on loopback the stand-in serves plain HTTP.
+        environment.put("GITHUB_API_URL", "http://" + api.substring("https://".length()));
+      }
       FunctionSpec spec = new FunctionSpec(config.functionName(), config.functionArn(), jarOf(root, role),
           config.handler(), environment, Duration.ofSeconds(config.timeout() == null ? 30 : config.timeout()),
           config.memorySize() == null ? 512 : config.memorySize());

@@ -211,6 +211,7 @@ public final class LocalStack implements AutoCloseable {
     env.put("TF_VAR_prefix", options.prefix());
     env.put("TF_VAR_aws_endpoint", moto.endpoint().toString());
     env.put("TF_VAR_github_api_url", github.apiUrl().toString());
+    env.put("TF_VAR_github_enterprise_server_url", "https://127.0.0.1:" + github.apiUrl().getPort());
     env.put("TF_VAR_github_app", Json.write(Map.of("id", Long.toString(github.appId()),
         "key", github.appPrivateKeyPem(), "webhook_secret", webhookSecret.reveal())));
     options.terraformVariables().forEach((name, value) -> env.put("TF_VAR_" + name, value));
