@@ -36,4 +36,13 @@ public interface GitHubRunners {
 
   /** The id of a runner group by name (orgs only; "Default" is 1), cached. */
   long runnerGroupId(RunnerOwner owner, String groupName);
+
+  /**
+   * Request points the owner's installation may still spend in the current minute of GitHub's
+   * secondary limit (900 per minute; a GET costs 1, a DELETE 5). Scale-down defers deletions it
+   * cannot afford to its next cycle. Without a limit to report, {@link Integer#MAX_VALUE}.
+   */
+  default int pointsLeft(RunnerOwner owner) {
+    return Integer.MAX_VALUE;
+  }
 }

@@ -27,6 +27,7 @@ public final class FakeGitHub implements GitHubRunners {
   private final Map<RunnerOwner, Long> installations = new HashMap<>();
   private final AtomicLong nextRunnerId = new AtomicLong(1000);
   private boolean down;
+  private int pointsLeft = 900;
   private Consumer<Long> beforeDelete = id -> {};
 
   public FakeGitHub(Clock clock) {
@@ -146,6 +147,17 @@ public final class FakeGitHub implements GitHubRunners {
       throw new dev.spotrunner.common.PermanentFailure("runner group '" + groupName + "' not found");
     }
     return id;
+  }
+
+  /** What {@link #pointsLeft} reports: the request points left in GitHub's current minute. */
+  public synchronized FakeGitHub pointsLeft(int points) {
+    this.pointsLeft = points;
+    return this;
+  }
+
+  @Override
+  public synchronized int pointsLeft(RunnerOwner owner) {
+    return pointsLeft;
   }
 
   public FakeGitHub group(String name, long id) {

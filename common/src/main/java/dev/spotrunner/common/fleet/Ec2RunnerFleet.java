@@ -1,0 +1,260 @@
+package dev.spotrunner.common.fleet;
+
+import dev.spotrunner.common.aws.AwsFailures;
+import dev.spotrunner.common.log.Log;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.CreateFleetError;
+import software.amazon.awssdk.services.ec2.model.CreateFleetInstance;
+import software.amazon.awssdk.services.ec2.model.CreateFleetRequest;
+import software.amazon.awssdk.services.ec2.model.CreateFleetResponse;
+import software.amazon.awssdk.services.ec2.model.DefaultTargetCapacityType;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.FleetLaunchTemplateConfigRequest;
+import software.amazon.awssdk.services.ec2.model.FleetLaunchTemplateOverridesRequest;
+import software.amazon.awssdk.services.ec2.model.FleetLaunchTemplateSpecificationRequest;
+import software.amazon.awssdk.services.ec2.model.FleetType;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
+import software.amazon.awssdk.services.ec2.model.OnDemandOptionsRequest;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.SpotOptionsRequest;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.ec2.model.TargetCapacitySpecificationRequest;
+
+/**
+ * {@link RunnerFleet} on EC2: one CreateFleet of type {@code instant} per launch, DescribeInstances
+ * by tag, CreateTags, TerminateInstances in chunks.
+ */
+public final class Ec2RunnerFleet implements RunnerFleet {
+  /** The launch template version every launch uses: the one the operator marked default. */
+  public static final String TEMPLATE_VERSION = "$Default";
+
+  private static final Log LOG = Log.of(Ec2RunnerFleet.class);
+  private static final Pattern INSTANCE_IDS = Pattern.compile("i-[0-9a-f]{8,17}");
+
+  private final Ec2Client ec2;
+  private final int pageSize;
+  private final int terminateChunk;
+
+  public Ec2RunnerFleet(Ec2Client ec2) {
+    this(ec2, 500, 500);
+  }
+
+  /**
+   * @param pageSize DescribeInstances results per page (5–1000)
+   * @param terminateChunk instance ids per TerminateInstances call
+   */
+  public Ec2RunnerFleet(Ec2Client ec2, int pageSize, int terminateChunk) {
+    this.ec2 = Objects.requireNonNull(ec2, "ec2");
+    if (pageSize < 5 || pageSize > 1000) {
+      throw new IllegalArgumentException("pageSize must be 5..1000, got " + pageSize);
+    }
+    if (terminateChunk < 1) {
+      throw new IllegalArgumentException("terminateChunk must be at least 1");
+    }
+    this.pageSize = pageSize;
+    this.terminateChunk = terminateChunk;
+  }
+
+  @Override
+  public LaunchOutcome launch(LaunchSpec spec) {
+    CreateFleetResponse response;
+    try {
+      response = ec2.createFleet(request(spec));
+    } catch (SdkException e) {
+      throw AwsFailures.translate("EC2", "CreateFleet", e);
+    }
+    List<InstanceId> launched = new ArrayList<>();
+    for (CreateFleetInstance instance : response.instances()) {
+      for (String id : instance.instanceIds()) {
+        launched.add(new InstanceId(id));
+      }
+    }
+    // One error item per override that failed; the caller needs each code once.
+    List<String> errors = response.errors().stream()
+        .map(CreateFleetError::errorCode)
+        .filter(Objects::nonNull)
+        .distinct()
+        .toList();
+    if (!errors.isEmpty()) {
+      LOG.info("fleet launch reported errors", Log.entry("requested", spec.count()),
+          Log.entry("launched", launched.size()), Log.entry("capacity_type", spec.capacityType().ec2Value()),
+          Log.entry("errors", String.join(",", errors)));
+    }
+    return new LaunchOutcome(launched, errors);
+  }
+
+  static CreateFleetRequest request(LaunchSpec spec) {
+    boolean spot = spec.capacityType() == CapacityType.SPOT;
+    List<FleetLaunchTemplateOverridesRequest> overrides = new ArrayList<>();
+    for (String type : spec.instanceTypes()) {
+      // moto needs an instance type in every override, AWS accepts it; subnets are optional.
+      if (spec.subnetIds().isEmpty()) {
+        overrides.add(override(type, null, spot ? spec.maxSpotPrice() : null));
+      }
+      for (String subnet : spec.subnetIds()) {
+        overrides.add(override(type, subnet, spot ? spec.maxSpotPrice() : null));
+      }
+    }
+    List<Tag> tags = spec.tags().entrySet().stream()
+        .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+        .toList();
+    CreateFleetRequest.Builder request = CreateFleetRequest.builder()
+        .type(FleetType.INSTANT)
+        .launchTemplateConfigs(FleetLaunchTemplateConfigRequest.builder()
+            .launchTemplateSpecification(FleetLaunchTemplateSpecificationRequest.builder()
+                .launchTemplateName(spec.launchTemplateName())
+                .version(TEMPLATE_VERSION)
+                .build())
+            .overrides(overrides)
+            .build())
+        .targetCapacitySpecification(TargetCapacitySpecificationRequest.builder()
+            .totalTargetCapacity(spec.count())
+            .defaultTargetCapacityType(spot ? DefaultTargetCapacityType.SPOT
+                : DefaultTargetCapacityType.ON_DEMAND)
+            .build())
+        .clientToken(spec.clientToken());
+    if (spot) {
+      request.spotOptions(SpotOptionsRequest.builder()
+          .allocationStrategy(spec.spotAllocationStrategy())
+          .build());
+    } else {
+      request.onDemandOptions(OnDemandOptionsRequest.builder()
+          .allocationStrategy("lowest-price")
+          .build());
+    }
+    if (!tags.isEmpty()) {
+      request.tagSpecifications(
+          TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build(),
+          TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(tags).build());
+    }
+    return request.build();
+  }
+
+  private static FleetLaunchTemplateOverridesRequest override(String type, String subnet,
+      String maxPrice) {
+    return FleetLaunchTemplateOverridesRequest.builder()
+        .instanceType(type)
+        .subnetId(subnet)
+        .maxPrice(maxPrice)
+        .build();
+  }
+
+  @Override
+  public List<RunnerInstance> list(Map<String, String> tags) {
+    List<Filter> filters = new ArrayList<>();
+    filters.add(Filter.builder().name("instance-state-name").values("pending", "running").build());
+    tags.forEach((key, value) -> filters.add(Filter.builder().name("tag:" + key).values(value).build()));
+    DescribeInstancesRequest request = DescribeInstancesRequest.builder()
+        .filters(filters)
+        .maxResults(pageSize)
+        .build();
+    try {
+      return ec2.describeInstancesPaginator(request).reservations().stream()
+          .flatMap(reservation -> reservation.instances().stream())
+          .map(Ec2RunnerFleet::toRunnerInstance)
+          .toList();
+    } catch (SdkException e) {
+      throw AwsFailures.translate("EC2", "DescribeInstances", e);
+    }
+  }
+
+  private static RunnerInstance toRunnerInstance(Instance instance) {
+    Map<String, String> tags = new java.util.HashMap<>();
+    for (Tag tag : instance.tags()) {
+      tags.put(tag.key(), tag.value());
+    }
+    // Filtering on instance-lifecycle fails on moto; the field itself is reliable.
+    CapacityType capacity = instance.instanceLifecycle() == InstanceLifecycleType.SPOT
+        ? CapacityType.SPOT : CapacityType.ON_DEMAND;
+    String state = instance.state() == null ? "unknown" : instance.state().nameAsString();
+    return new RunnerInstance(new InstanceId(instance.instanceId()), state, instance.launchTime(),
+        capacity, tags);
+  }
+
+  @Override
+  public void tag(InstanceId instance, Map<String, String> tags) {
+    if (tags.isEmpty()) {
+      return;
+    }
+    try {
+      ec2.createTags(r -> r.resources(instance.value()).tags(tags.entrySet().stream()
+          .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+          .toList()));
+    } catch (SdkException e) {
+      throw AwsFailures.translate("EC2", "CreateTags", e);
+    }
+  }
+
+  @Override
+  public void terminate(Collection<InstanceId> instances) {
+    List<String> ids = instances.stream().map(InstanceId::value).distinct().toList();
+    for (int from = 0; from < ids.size(); from += terminateChunk) {
+      terminateChunk(ids.subList(from, Math.min(ids.size(), from + terminateChunk)));
+    }
+  }
+
+  /**
+   * One TerminateInstances call. EC2 rejects the whole call when one id is unknown, naming the
+   * unknown ids; those are dropped and the rest terminated, because unknown ids are already gone.
+   */
+  private void terminateChunk(List<String> chunk) {
+    List<String> remaining = new ArrayList<>(chunk);
+    while (!remaining.isEmpty()) {
+      try {
+        List<String> request = List.copyOf(remaining);
+        ec2.terminateInstances(r -> r.instanceIds(request));
+        return;
+      } catch (AwsServiceException e) {
+        if (!"InvalidInstanceID.NotFound".equals(AwsFailures.code(e))) {
+          throw AwsFailures.translate("EC2", "TerminateInstances", e);
+        }
+        Set<String> unknown = idsIn(e.awsErrorDetails().errorMessage());
+        if (unknown.isEmpty() || !remaining.removeAll(unknown)) {
+          terminateOneByOne(remaining);
+          return;
+        }
+      } catch (SdkException e) {
+        throw AwsFailures.translate("EC2", "TerminateInstances", e);
+      }
+    }
+  }
+
+  private void terminateOneByOne(List<String> ids) {
+    for (String id : ids) {
+      try {
+        ec2.terminateInstances(r -> r.instanceIds(id));
+      } catch (AwsServiceException e) {
+        if (!"InvalidInstanceID.NotFound".equals(AwsFailures.code(e))) {
+          throw AwsFailures.translate("EC2", "TerminateInstances", e);
+        }
+      } catch (SdkException e) {
+        throw AwsFailures.translate("EC2", "TerminateInstances", e);
+      }
+    }
+  }
+
+  private static Set<String> idsIn(String message) {
+    Set<String> ids = new LinkedHashSet<>();
+    if (message != null) {
+      Matcher matcher = INSTANCE_IDS.matcher(message);
+      while (matcher.find()) {
+        ids.add(matcher.group());
+      }
+    }
+    return ids;
+  }
+}

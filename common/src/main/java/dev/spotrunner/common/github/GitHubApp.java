@@ -1,0 +1,194 @@
+package dev.spotrunner.common.github;
+
+import static dev.spotrunner.common.log.Log.entry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spotrunner.common.PermanentFailure;
+import dev.spotrunner.common.TransientFailure;
+import dev.spotrunner.common.config.Env;
+import dev.spotrunner.common.job.RunnerOwner;
+import dev.spotrunner.common.json.Json;
+import dev.spotrunner.common.log.Log;
+import dev.spotrunner.common.log.Secret;
+import dev.spotrunner.common.parameters.Parameters;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * A GitHub App as spotrunner uses it: signs app JWTs, finds the installation covering an owner
+ * (hint from a webhook, or {@code GET /orgs/{org}/installation} / {@code /repos/{o}/{r}/installation},
+ * cached per account), and hands out installation tokens cached until 5 minutes before expiry.
+ * App id and key are read from SSM on first use, not at construction, so nothing secret is loaded
+ * before a SnapStart snapshot.
+ *
+ * <pre>{@code
+ * GitHubApp app = GitHubApp.fromEnv(new Env(System.getenv()), parameters, Clock.systemUTC());
+ * GitHubRunners github = app.runners();
+ * }</pre>
+ */
+public final class GitHubApp {
+  private static final Log LOG = Log.of(GitHubApp.class);
+  static final String APP_KEY = "app";
+
+  private final GitHubHttp http;
+  private final Clock clock;
+  private final Supplier<AppJwt> jwt;
+  private final InstallationTokens tokens;
+  // an installation belongs to one account, so the login is the key for orgs and repos alike
+  private final Map<String, Long> installations = new ConcurrentHashMap<>();
+
+  GitHubApp(GitHubHttp http, Clock clock, Supplier<AppJwt> jwt) {
+    this.http = http;
+    this.clock = clock;
+    this.jwt = jwt;
+    this.tokens = new InstallationTokens(clock, this::issueToken);
+  }
+
+  /** Reads GITHUB_API_URL, GITHUB_APP_ID_PARAM and GITHUB_APP_KEY_PARAM; throws naming all problems. */
+  public static GitHubApp fromEnv(Env env, Parameters parameters, Clock clock) {
+    GitHubAppSettings settings = GitHubAppSettings.read(env);
+    env.check();
+    return create(settings, parameters, clock, GovernorLimits.GITHUB, Sleeper.REAL);
+  }
+
+  public static GitHubApp create(GitHubAppSettings settings, Parameters parameters, Clock clock,
+      GovernorLimits limits, Sleeper sleeper) {
+    Supplier<AppJwt> jwt = memoize(() -> new AppJwt(
+        parameter(parameters, settings.appIdParameter()).trim(),
+        AppPrivateKey.parse(parameter(parameters, settings.privateKeyParameter())),
+        clock));
+    return new GitHubApp(
+        new GitHubHttp(settings.apiUrl(), GitHubHttp.defaultClient(),
+            new RequestGovernor(clock, sleeper, limits)),
+        clock, jwt);
+  }
+
+  /** The runners-and-jobs port on top of this app. */
+  public HttpGitHubRunners runners() {
+    return new HttpGitHubRunners(this);
+  }
+
+  public URI apiUrl() {
+    return http.baseUrl();
+  }
+
+  GitHubHttp http() {
+    return http;
+  }
+
+  /** Remembers the installation a webhook named for this owner's account. */
+  public void knownInstallation(RunnerOwner owner, long installationId) {
+    installations.put(owner.login(), installationId);
+  }
+
+  /** The installation covering the owner's account, looked up once. */
+  public long installationId(RunnerOwner owner) {
+    Long known = installations.get(owner.login());
+    if (known != null) {
+      return known;
+    }
+    String path = owner.isRepository()
+        ? "repos/" + owner.login() + "/" + owner.repository() + "/installation"
+        : "orgs/" + owner.login() + "/installation";
+    GitHubHttp.Response answer = appCall("GET", path);
+    if (answer.status() == 404) {
+      throw new PermanentFailure("the GitHub App is not installed on " + owner);
+    }
+    long id = json(answer, "installation lookup for " + owner).path("id").asLong(0);
+    if (id <= 0) {
+      throw new TransientFailure("GitHub's installation answer for " + owner + " has no id");
+    }
+    installations.put(owner.login(), id);
+    LOG.info("github installation found", entry("owner", owner.login()),
+        entry("installation_id", id));
+    return id;
+  }
+
+  /** A token for the installation, cached until 5 minutes before it expires. */
+  public InstallationToken token(long installationId) {
+    return tokens.get(installationId);
+  }
+
+  void forgetToken(long installationId, InstallationToken refused) {
+    tokens.forget(installationId, refused);
+  }
+
+  private InstallationToken issueToken(long installationId) {
+    GitHubHttp.Response answer =
+        appCall("POST", "app/installations/" + installationId + "/access_tokens");
+    if (answer.status() == 404) {
+      throw new PermanentFailure("GitHub App installation " + installationId + " not found");
+    }
+    JsonNode body = json(answer, "installation token");
+    String token = body.path("token").asText("");
+    if (token.isEmpty()) {
+      throw new TransientFailure("GitHub's installation token answer has no token");
+    }
+    Instant expiresAt = parseTime(body.path("expires_at").asText(null));
+    LOG.info("github installation token issued", entry("installation_id", installationId),
+        entry("expires_at", expiresAt));
+    return new InstallationToken(installationId, new Secret(token), expiresAt);
+  }
+
+  private GitHubHttp.Response appCall(String method, String path) {
+    GitHubHttp.Response answer =
+        http.send(APP_KEY, method, path, "Bearer " + jwt.get().sign(), null);
+    if (answer.status() == 401) {
+      throw new PermanentFailure("GitHub refused the App JWT (401) for " + method + " " + path
+          + ": check the app id, the private key and the clock");
+    }
+    return answer;
+  }
+
+  private JsonNode json(GitHubHttp.Response answer, String what) {
+    if (!answer.ok()) {
+      throw HttpGitHubRunners.failure(answer, what);
+    }
+    try {
+      return Json.MAPPER.readTree(answer.body());
+    } catch (java.io.IOException e) {
+      throw new TransientFailure("GitHub's " + what + " answer is not JSON");
+    }
+  }
+
+  static Instant parseTime(String text) {
+    if (text == null || text.isBlank() || "null".equals(text)) {
+      return null;
+    }
+    return OffsetDateTime.parse(text).toInstant();
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  private static String parameter(Parameters parameters, String name) {
+    return parameters.get(name).orElseThrow(
+        () -> new PermanentFailure("SSM parameter " + name + " does not exist"));
+  }
+
+  private static <T> Supplier<T> memoize(Supplier<T> supplier) {
+    return new Supplier<>() {
+      private volatile T value;
+
+      @Override
+      public T get() {
+        T current = value;
+        if (current == null) {
+          synchronized (this) {
+            if (value == null) {
+              value = supplier.get();
+            }
+            current = value;
+          }
+        }
+        return current;
+      }
+    };
+  }
+}

@@ -1,0 +1,269 @@
+package dev.spotrunner.common.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spotrunner.common.PermanentFailure;
+import dev.spotrunner.common.TransientFailure;
+import dev.spotrunner.common.aws.AwsClients;
+import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
+import dev.spotrunner.common.testing.aws.Fault;
+import dev.spotrunner.common.testing.aws.FaultProxy;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.Subnet;
+
+@ExtendWith(AwsEmulatorExtension.class)
+class Ec2RunnerFleetIT {
+  private static final String TEMPLATE = "spotrunner-test";
+
+  private static Ec2Client ec2;
+  private static List<String> subnets;
+  private static FaultProxy proxy;
+  private static AwsClients throughProxy;
+
+  private String pool;
+
+  @BeforeAll
+  static void createLaunchTemplate(Ec2Client client) {
+    ec2 = client;
+    String ami = anyImage();
+    ec2.createLaunchTemplate(r -> r.launchTemplateName(TEMPLATE)
+        .launchTemplateData(d -> d.imageId(ami).instanceType("m5.large")));
+    subnets = ec2.describeSubnets().subnets().stream().map(Subnet::subnetId).limit(2).toList();
+    proxy = FaultProxy.start(AwsEmulatorExtension.endpoint());
+    // One attempt per call: the proxy's faults reach the adapter instead of the SDK's retries.
+    throughProxy = AwsEmulatorExtension.clients(proxy.endpoint(), 1);
+  }
+
+  /** One of moto's built-in AMIs; listing all of them takes seconds, so a known one is tried first. */
+  private static String anyImage() {
+    try {
+      return ec2.describeImages(r -> r.imageIds("ami-12c6146b")).images().get(0).imageId();
+    } catch (RuntimeException e) {
+      return ec2.describeImages(r -> r.owners("amazon")).images().get(0).imageId();
+    }
+  }
+
+  @AfterAll
+  static void stopProxy() {
+    throughProxy.close();
+    proxy.close();
+  }
+
+  @BeforeEach
+  void newPool() {
+    proxy.reset();
+    pool = "pool-" + System.nanoTime();
+  }
+
+  private LaunchSpec spec(int count, CapacityType type, String token) {
+    return new LaunchSpec(TEMPLATE, List.of("m5.large", "c5.large"), subnets, count, type,
+        "price-capacity-optimized", type == CapacityType.SPOT ? "0.05" : null,
+        Map.of(Tags.POOL, pool, Tags.JOB_ID, "42"), token);
+  }
+
+  @Test
+  void launchesTaggedSpotInstancesFromTheTemplate() {
+    RunnerFleet fleet = new Ec2RunnerFleet(ec2);
+
+    LaunchOutcome outcome = fleet.launch(spec(3, CapacityType.SPOT, "job-42-1"));
+
+    assertEquals(3, outcome.launched().size());
+    assertEquals(List.of(), outcome.errors());
+    List<RunnerInstance> listed = fleet.list(Map.of(Tags.POOL, pool));
+    assertEquals(Set.copyOf(outcome.launched()),
+        Set.copyOf(listed.stream().map(RunnerInstance::id).toList()));
+    for (RunnerInstance instance : listed) {
+      assertEquals("42", instance.tag(Tags.JOB_ID));
+      assertEquals(CapacityType.SPOT, instance.capacityType());
+      assertTrue(Set.of("pending", "running").contains(instance.state()), instance.state());
+      assertTrue(instance.launchTime() != null);
+    }
+    Instance described = ec2.describeInstances(r -> r.instanceIds(outcome.launched().get(0).value()))
+        .reservations().get(0).instances().get(0);
+    assertTrue(Set.of("m5.large", "c5.large").contains(described.instanceTypeAsString()));
+    assertTrue(subnets.contains(described.subnetId()));
+  }
+
+  @Test
+  void launchesOnDemandInstances() {
+    RunnerFleet fleet = new Ec2RunnerFleet(ec2);
+
+    LaunchOutcome outcome = fleet.launch(spec(2, CapacityType.ON_DEMAND, null));
+
+    assertEquals(2, outcome.launched().size());
+    assertTrue(fleet.list(Map.of(Tags.POOL, pool)).stream()
+        .allMatch(i -> i.capacityType() == CapacityType.ON_DEMAND));
+  }
+
+  @Test
+  void listsOnlyInstancesCarryingEveryTag() {
+    RunnerFleet fleet = new Ec2RunnerFleet(ec2);
+    fleet.launch(spec(1, CapacityType.ON_DEMAND, null));
+
+    assertEquals(1, fleet.list(Map.of(Tags.POOL, pool, Tags.JOB_ID, "42")).size());
+    assertEquals(0, fleet.list(Map.of(Tags.POOL, pool, Tags.JOB_ID, "43")).size());
+    assertEquals(0, fleet.list(Map.of(Tags.POOL, pool + "-other")).size());
+  }
+
+  @Test
+  void readsEveryPageOfDescribeInstances() {
+    RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2(), 5, 500);
+    List<InstanceId> launched = new ArrayList<>(fleet.launch(spec(7, CapacityType.ON_DEMAND, null)).launched());
+    launched.addAll(fleet.launch(spec(5, CapacityType.SPOT, null)).launched());
+    proxy.reset();
+
+    List<RunnerInstance> listed = fleet.list(Map.of(Tags.POOL, pool));
+
+    assertEquals(Set.copyOf(launched), Set.copyOf(listed.stream().map(RunnerInstance::id).toList()));
+    assertEquals(12, listed.size());
+    // EC2 pages by instance, moto by reservation: either way one page cannot hold all twelve.
+    assertTrue(proxy.calls("DescribeInstances") >= 2,
+        "12 instances in pages of 5 need several calls, saw " + proxy.calls("DescribeInstances"));
+  }
+
+  @Test
+  void reportsNoSpotCapacityAsLaunchErrors() {
+    proxy.noSpotCapacity(1);
+    RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
+
+    LaunchOutcome spot = fleet.launch(spec(2, CapacityType.SPOT, "job-42-1"));
+    LaunchOutcome onDemand = fleet.launch(spec(2, CapacityType.ON_DEMAND, "job-42-2"));
+
+    assertEquals(List.of(), spot.launched());
+    assertEquals(List.of("InsufficientInstanceCapacity"), spot.errors());
+    assertTrue(spot.capacityShortfall());
+    assertEquals(2, onDemand.launched().size());
+    assertFalse(onDemand.capacityShortfall());
+    assertEquals(2, fleet.list(Map.of(Tags.POOL, pool)).size());
+  }
+
+  @Test
+  void spotCapacityReturnsAfterTheFaultIsUsedUp() {
+    proxy.noSpotCapacity(2);
+    RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
+
+    assertTrue(fleet.launch(spec(1, CapacityType.SPOT, null)).capacityShortfall());
+    assertTrue(fleet.launch(spec(1, CapacityType.SPOT, null)).capacityShortfall());
+    assertEquals(1, fleet.launch(spec(1, CapacityType.SPOT, null)).launched().size());
+    assertEquals(3, proxy.calls("CreateFleet"));
+  }
+
+  @Test
+  void sendsTheClientTokenSoARepeatedLaunchStartsNothingNew() {
+    // moto ignores ClientToken on CreateFleet; the proxy keeps EC2's promise so the adapter's
+    // part — the same token on the wire — is what this checks.
+    proxy.honourFleetClientTokens(true);
+    RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
+
+    LaunchOutcome first = fleet.launch(spec(1, CapacityType.SPOT, "job-42-attempt-1"));
+    LaunchOutcome again = fleet.launch(spec(1, CapacityType.SPOT, "job-42-attempt-1"));
+    LaunchOutcome next = fleet.launch(spec(1, CapacityType.SPOT, "job-42-attempt-2"));
+
+    assertEquals(first.launched(), again.launched());
+    assertFalse(next.launched().equals(first.launched()));
+    assertEquals(2, fleet.list(Map.of(Tags.POOL, pool)).size());
+  }
+
+  @Test
+  void throttlingIsATransientFailure() {
+    proxy.failNext(1, "CreateFleet", Fault.throttle());
+    proxy.failNext(1, "DescribeInstances", Fault.serverError(503));
+    RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
+
+    TransientFailure launch = assertThrows(TransientFailure.class,
+        () -> fleet.launch(spec(1, CapacityType.SPOT, null)));
+    assertTrue(launch.getMessage().contains("RequestLimitExceeded"), launch.getMessage());
+    assertThrows(TransientFailure.class, () -> fleet.list(Map.of(Tags.POOL, pool)));
+    assertEquals(0, fleet.list(Map.of(Tags.POOL, pool)).size(), "nothing was launched");
+  }
+
+  @Test
+  void sdkRetriesRideOutABriefThrottle() {
+    proxy.failNext(2, "CreateFleet", Fault.throttle());
+    try (AwsClients retrying = AwsEmulatorExtension.clients(proxy.endpoint(), 3)) {
+      RunnerFleet fleet = new Ec2RunnerFleet(retrying.ec2());
+
+      assertEquals(1, fleet.launch(spec(1, CapacityType.ON_DEMAND, null)).launched().size());
+      assertEquals(3, proxy.calls("CreateFleet"));
+    }
+  }
+
+  @Test
+  void anUnknownLaunchTemplateIsAPermanentFailure() {
+    RunnerFleet fleet = new Ec2RunnerFleet(ec2);
+    LaunchSpec unknown = new LaunchSpec("no-such-template", List.of("m5.large"), subnets, 1,
+        CapacityType.ON_DEMAND, null, null, Map.of(Tags.POOL, pool), null);
+
+    assertThrows(PermanentFailure.class, () -> fleet.launch(unknown));
+  }
+
+  @Test
+  void tagsAnInstance() {
+    RunnerFleet fleet = new Ec2RunnerFleet(ec2);
+    InstanceId id = fleet.launch(spec(1, CapacityType.ON_DEMAND, null)).launched().get(0);
+
+    fleet.tag(id, Map.of(Tags.RUNNER_ID, "1234", Tags.JOB_ID, "43"));
+
+    RunnerInstance instance = fleet.list(Map.of(Tags.POOL, pool)).get(0);
+    assertEquals("1234", instance.tag(Tags.RUNNER_ID));
+    assertEquals("43", instance.tag(Tags.JOB_ID));
+  }
+
+  @Test
+  void terminatesInChunksAndIgnoresUnknownInstances() {
+    RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2(), 500, 2);
+    List<InstanceId> launched = fleet.launch(spec(5, CapacityType.ON_DEMAND, null)).launched();
+    InstanceId unknown = new InstanceId("i-0123456789abcdef0");
+    List<InstanceId> doomed = new ArrayList<>(launched.subList(0, 4));
+    doomed.add(1, unknown);
+    proxy.reset();
+
+    fleet.terminate(doomed);
+
+    List<RunnerInstance> left = fleet.list(Map.of(Tags.POOL, pool));
+    assertEquals(List.of(launched.get(4)), left.stream().map(RunnerInstance::id).toList());
+    assertTrue(proxy.calls("TerminateInstances") >= 3,
+        "5 ids in chunks of 2 take 3 calls, saw " + proxy.calls("TerminateInstances"));
+    Set<String> states = new HashSet<>();
+    ec2.describeInstances(r -> r.instanceIds(launched.get(0).value())).reservations()
+        .forEach(res -> res.instances().forEach(i -> states.add(i.state().nameAsString())));
+    assertTrue(states.stream().allMatch(s -> s.equals("shutting-down") || s.equals("terminated")), states.toString());
+  }
+
+  @Test
+  void asksEc2ToTagVolumesLikeInstances() {
+    // moto does not tag a fleet's volumes; what the adapter sends EC2 is checked on the wire.
+    List<FaultProxy.Call> seen = new ArrayList<>();
+    proxy.failNext(1, call -> "CreateFleet".equals(call.action()) && seen.add(call) && false, null);
+    RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
+
+    fleet.launch(spec(1, CapacityType.ON_DEMAND, null));
+
+    Map<String, String> tagSpecs = seen.get(0).paramsStartingWith("TagSpecification.");
+    Set<String> tagged = new HashSet<>();
+    for (int n = 1; tagSpecs.containsKey("TagSpecification." + n + ".ResourceType"); n++) {
+      String prefix = "TagSpecification." + n + ".";
+      for (int t = 1; tagSpecs.containsKey(prefix + "Tag." + t + ".Key"); t++) {
+        if (tagSpecs.get(prefix + "Tag." + t + ".Key").equals(Tags.POOL)
+            && tagSpecs.get(prefix + "Tag." + t + ".Value").equals(pool)) {
+          tagged.add(tagSpecs.get(prefix + "ResourceType"));
+        }
+      }
+    }
+    assertEquals(Set.of("instance", "volume"), tagged);
+  }
+}

@@ -1,0 +1,130 @@
+package dev.spotrunner.common.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class MetricsTest {
+  private static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<String> lines = new ArrayList<>();
+  private final Metrics metrics =
+      new Metrics("spotrunner", Clock.fixed(NOW, ZoneOffset.UTC), lines::add);
+
+  private JsonNode line(int index) throws Exception {
+    return JSON.readTree(lines.get(index));
+  }
+
+  @Test
+  void writesOneEmfDocumentWithDimensionsMetricsAndProperties() throws Exception {
+    metrics.dimension("environment", "prod").dimension("pool", "linux-x64");
+    metrics.count("RunnersLaunched", 2).value("LaunchLatency", 812.5, Unit.MILLISECONDS);
+    metrics.property("jobId", 42);
+
+    metrics.flush();
+
+    assertEquals(1, lines.size());
+    assertTrue(!lines.get(0).contains("\n"), "one document per line");
+    JsonNode doc = line(0);
+    JsonNode aws = doc.get("_aws");
+    assertEquals(NOW.toEpochMilli(), aws.get("Timestamp").asLong());
+    JsonNode directive = aws.get("CloudWatchMetrics").get(0);
+    assertEquals("spotrunner", directive.get("Namespace").asText());
+    assertEquals("[[\"environment\",\"pool\"]]", directive.get("Dimensions").toString());
+    assertEquals("[{\"Name\":\"RunnersLaunched\",\"Unit\":\"Count\"},{\"Name\":\"LaunchLatency\",\"Unit\":\"Milliseconds\"}]",
+        directive.get("Metrics").toString());
+    assertEquals("prod", doc.get("environment").asText());
+    assertEquals("linux-x64", doc.get("pool").asText());
+    assertEquals(2.0, doc.get("RunnersLaunched").asDouble());
+    assertEquals(812.5, doc.get("LaunchLatency").asDouble());
+    assertEquals(42, doc.get("jobId").asInt());
+  }
+
+  @Test
+  void keepsRepeatedValuesOfOneMetricAsAList() throws Exception {
+    metrics.value("Latency", 1, Unit.MILLISECONDS).value("Latency", 2, Unit.MILLISECONDS);
+
+    metrics.flush();
+
+    assertEquals("[1.0,2.0]", line(0).get("Latency").toString());
+  }
+
+  @Test
+  void flushStartsOverButKeepsDimensions() throws Exception {
+    metrics.dimension("pool", "p").count("A", 1).property("jobId", 1);
+    metrics.flush();
+    metrics.flush();
+    metrics.count("B", 1);
+    metrics.flush();
+
+    assertEquals(2, lines.size(), "an empty flush writes nothing");
+    JsonNode second = line(1);
+    assertEquals("p", second.get("pool").asText());
+    assertTrue(second.get("A") == null && second.get("jobId") == null);
+    assertEquals(1.0, second.get("B").asDouble());
+  }
+
+  @Test
+  void splitsBatchesBeyondCloudWatchLimits() throws Exception {
+    for (int i = 0; i < 150; i++) {
+      metrics.count("M" + i, i);
+    }
+    for (int i = 0; i < 250; i++) {
+      metrics.value("Many", i, Unit.NONE);
+    }
+
+    metrics.flush();
+
+    Set<String> names = new HashSet<>();
+    int manyValues = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      JsonNode doc = line(i);
+      JsonNode defined = doc.get("_aws").get("CloudWatchMetrics").get(0).get("Metrics");
+      assertTrue(defined.size() <= Metrics.MAX_METRICS, "at most 100 metrics per document");
+      for (JsonNode metric : defined) {
+        String name = metric.get("Name").asText();
+        JsonNode value = doc.get(name);
+        assertTrue(value != null, name + " has a value in the document that defines it");
+        if (name.equals("Many")) {
+          assertTrue(value.size() <= Metrics.MAX_VALUES);
+          manyValues += value.size();
+        } else {
+          assertTrue(names.add(name), name + " written once");
+        }
+      }
+    }
+    assertEquals(150, names.size());
+    assertEquals(250, manyValues);
+  }
+
+  @Test
+  void rejectsWhatCloudWatchWouldRejectOrMisread() {
+    metrics.value("Latency", 1, Unit.MILLISECONDS);
+
+    assertThrows(IllegalArgumentException.class, () -> metrics.value("Latency", 1, Unit.SECONDS));
+    assertThrows(IllegalArgumentException.class, () -> metrics.value("Bad", Double.NaN, Unit.NONE));
+    assertThrows(IllegalArgumentException.class, () -> metrics.count("a:b", 1));
+    assertThrows(IllegalArgumentException.class, () -> metrics.property("Latency", "x"));
+    assertThrows(IllegalArgumentException.class, () -> new Metrics("", Clock.systemUTC(), s -> {}));
+  }
+
+  @Test
+  void aDocumentWithoutDimensionsHasAnEmptyDimensionSet() throws Exception {
+    metrics.count("Invocations", 1);
+    metrics.flush();
+
+    assertEquals("[[]]", line(0).get("_aws").get("CloudWatchMetrics").get(0).get("Dimensions").toString());
+  }
+}

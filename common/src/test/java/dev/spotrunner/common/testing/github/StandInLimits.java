@@ -1,0 +1,145 @@
+package dev.spotrunner.common.testing.github;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Counters, GitHub's secondary rate limit (points per fixed window per caller: GET 1, others 5)
+ * and injected faults of the stand-in. A caller is {@code installation:<id>}, {@code app} or
+ * {@code anonymous}.
+ */
+final class StandInLimits {
+  /** What to answer instead of the real response, if anything. */
+  record Verdict(int status, long retryAfterSeconds, String message) {}
+
+  private final Clock clock;
+  private final Map<String, Integer> endpointCalls = new TreeMap<>();
+  private final Map<String, Integer> callerCalls = new TreeMap<>();
+  private final Map<String, long[]> windows = new HashMap<>(); // caller -> {windowStart, points}
+  private final Deque<Integer> failNext = new ArrayDeque<>();
+  private int rateLimited;
+  private int secondaryNext;
+  private long secondaryRetryAfter = 1;
+  private int pointsPerWindow = 900;
+  private Duration window = Duration.ofMinutes(1);
+  private Duration latency = Duration.ZERO;
+
+  StandInLimits(Clock clock) {
+    this.clock = clock;
+  }
+
+  synchronized void count(String endpoint, String caller) {
+    endpointCalls.merge(endpoint, 1, Integer::sum);
+    callerCalls.merge(caller, 1, Integer::sum);
+  }
+
+  /** Decides on one authenticated request: injected faults first, then the points budget. */
+  synchronized Verdict admit(String caller, String method) {
+    if (secondaryNext > 0) {
+      secondaryNext--;
+      rateLimited++;
+      return new Verdict(403, secondaryRetryAfter, SECONDARY);
+    }
+    if (!failNext.isEmpty()) {
+      return new Verdict(failNext.removeFirst(), 0, "Server Error");
+    }
+    long now = clock.millis();
+    long length = window.toMillis();
+    long start = now - Math.floorMod(now, length);
+    long[] used = windows.computeIfAbsent(caller, c -> new long[] {start, 0});
+    if (used[0] != start) {
+      used[0] = start;
+      used[1] = 0;
+    }
+    int cost = cost(method);
+    if (used[1] + cost > pointsPerWindow) {
+      rateLimited++;
+      long retryAfter = Math.max(1, (start + length - now + 999) / 1000);
+      return new Verdict(403, retryAfter, SECONDARY);
+    }
+    used[1] += cost;
+    return null;
+  }
+
+  static int cost(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "OPTIONS" -> 1;
+      default -> 5;
+    };
+  }
+
+  synchronized int pointsUsed(String caller) {
+    long[] used = windows.get(caller);
+    long now = clock.millis();
+    return used == null || used[0] != now - Math.floorMod(now, window.toMillis())
+        ? 0 : (int) used[1];
+  }
+
+  synchronized Duration latency() {
+    return latency;
+  }
+
+  synchronized void latency(Duration value) {
+    latency = value;
+  }
+
+  synchronized void failNext(int count, int status) {
+    for (int i = 0; i < count; i++) {
+      failNext.addLast(status);
+    }
+  }
+
+  synchronized void secondaryLimitNext(int count, long retryAfterSeconds) {
+    secondaryNext = count;
+    secondaryRetryAfter = retryAfterSeconds;
+  }
+
+  synchronized void budget(int points, Duration per) {
+    pointsPerWindow = points;
+    window = per;
+    windows.clear();
+  }
+
+  synchronized int calls(String endpoint) {
+    return endpointCalls.getOrDefault(endpoint, 0);
+  }
+
+  synchronized int callsBy(String caller) {
+    return callerCalls.getOrDefault(caller, 0);
+  }
+
+  synchronized int rateLimited() {
+    return rateLimited;
+  }
+
+  synchronized Map<String, Object> snapshot() {
+    return Map.of("endpoints", new TreeMap<>(endpointCalls), "callers", new TreeMap<>(callerCalls),
+        "rate_limited", rateLimited);
+  }
+
+  synchronized void reset() {
+    endpointCalls.clear();
+    callerCalls.clear();
+    windows.clear();
+    failNext.clear();
+    rateLimited = 0;
+    secondaryNext = 0;
+    pointsPerWindow = 900;
+    window = Duration.ofMinutes(1);
+    latency = Duration.ZERO;
+  }
+
+  Instant now() {
+    return clock.instant();
+  }
+
+  static final String SECONDARY = "You have exceeded a secondary rate limit. Please wait a few"
+      + " minutes before you try again. If you reach out to GitHub Support for help, please"
+      + " include the request ID.";
+}
