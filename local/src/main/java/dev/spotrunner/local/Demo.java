@@ -1,7 +1,5 @@
 package dev.spotrunner.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.spotrunner.common.json.Json;
 import dev.spotrunner.local.agent.RunnerAgent;
 import dev.spotrunner.local.github.GitHubHost;
 import dev.spotrunner.local.lambda.LambdaProcess;
@@ -45,7 +43,7 @@ public final class Demo {
     Random random = new Random(seed);
     List<List<String>> labelSets = new ArrayList<>();
     for (Deployment.Pool pool : deployment.pools()) {
-      labelSets.add(List.of(pool.scaleUp().environment().getOrDefault("POOL_LABELS", "self-hosted").split(",")));
+      labelSets.add(deployment.jobLabels(pool));
     }
     List<String> repositories = List.of("acme/api", "acme/web", "acme/infra");
     List<Planned> jobs = new ArrayList<>();
@@ -158,22 +156,6 @@ public final class Demo {
     }
     out.printf(Locale.ROOT, "took              %d s%n", summary.took().toSeconds());
     out.println(summary.passed() ? "PASSED" : "FAILED");
-  }
-
-  /** Reads the pool labels from the webhook's POOLS, as Terraform set them (for `up`'s example). */
-  static List<String> firstPoolLabels(Deployment deployment) {
-    String pools = deployment.webhook().environment().get("POOLS");
-    if (pools != null) {
-      try {
-        JsonNode first = Json.MAPPER.readTree(pools).get(0);
-        List<String> labels = new ArrayList<>();
-        first.get("labels").forEach(l -> labels.add(l.asText()));
-        return labels;
-      } catch (Exception e) {
-        // fall through to the scale-up's labels
-      }
-    }
-    return List.of(deployment.pools().getFirst().scaleUp().environment().get("POOL_LABELS").split(","));
   }
 
   private static void sleep(Duration duration) {

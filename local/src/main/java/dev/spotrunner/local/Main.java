@@ -79,7 +79,7 @@ public final class Main {
     });
     control.start();
     String jobsUrl = "http://127.0.0.1:" + control.getAddress().getPort() + "/jobs";
-    List<String> labels = Demo.firstPoolLabels(stack.deployment());
+    List<String> labels = stack.deployment().jobLabels(stack.deployment().pools().getFirst());
     System.out.println();
     System.out.println("spotrunner local stack is up (work dir " + options.workDir() + ")");
     System.out.println("  webhook URL      " + stack.webhookUrl());

@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.spotrunner.common.testing.aws.Fault;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,8 +32,6 @@ import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalStackIT {
-  static final List<String> LINUX = List.of("self-hosted", "linux");
-  static final int LINUX_MAX = 3;
   static LocalStack stack;
   static Demo demo;
 
@@ -90,10 +90,19 @@ class LocalStackIT {
     return stack.deployment().pools().getFirst().name();
   }
 
+  /** The labels that route a job to the first pool, as Terraform configured the webhook. */
+  static List<String> labels() {
+    return stack.deployment().jobLabels(stack.deployment().pools().getFirst());
+  }
+
+  static int maxRunners() {
+    return Integer.parseInt(stack.deployment().pools().getFirst().scaleUp().environment().getOrDefault("MAX_RUNNERS", "10"));
+  }
+
   @Test
   @Order(1)
   void aSignedQueuedWebhookGetsAnInstanceWhoseRunnerRunsTheJobThenTheFleetIsBackAtZero() {
-    long job = stack.github().queueJob("acme/api", LINUX, Duration.ofSeconds(3));
+    long job = stack.github().queueJob("acme/api", labels(), Duration.ofSeconds(3));
 
     eventually(Duration.ofSeconds(90), "job completed", () -> status(job).equals("completed"));
     eventually(Duration.ofSeconds(60), "no instance left", () -> demo.instancesInAws() == 0);
@@ -108,7 +117,7 @@ class LocalStackIT {
   void aWebhookWithAWrongSignatureLaunchesNothing() throws Exception {
     long jobId = 990_000_001L;
     JobEvent event = new JobEvent("queued", jobId, 1, "acme", "Organization", "api", true, 1, "queued", null,
-        LINUX, Instant.now(), null, null, null, null);
+        labels(), Instant.now(), null, null, null, null);
 
     WebhookSender.Delivery delivery = stack.sender().send(event, "wrong-signature-1", new Secret("not-the-secret"));
     Thread.sleep(8_000);
@@ -120,13 +129,13 @@ class LocalStackIT {
   @Test
   @Order(3)
   void theSameDeliveryTwiceLaunchesOneInstance() {
-    long job = stack.github().queueJob("acme/web", LINUX, Duration.ofSeconds(3));
+    long job = stack.github().queueJob("acme/web", labels(), Duration.ofSeconds(3));
     eventually(Duration.ofSeconds(10), "queued webhook delivered", () -> stack.sender().deliveries().stream()
         .anyMatch(d -> d.jobId() == job && d.action().equals("queued")));
     WebhookSender.Delivery first = stack.sender().deliveries().stream()
         .filter(d -> d.jobId() == job && d.action().equals("queued")).findFirst().orElseThrow();
     JobEvent again = new JobEvent("queued", job, job + 1_000_000, "acme", "Organization", "web", true,
-        stack.github().install("acme"), "queued", null, LINUX,
+        stack.github().install("acme"), "queued", null, labels(),
         stack.github().job(job).orElseThrow().createdAt(), null, null, null, null);
 
     stack.sender().send(again, first.id(), stack.webhookSecret());
@@ -138,23 +147,27 @@ class LocalStackIT {
   @Test
   @Order(4)
   void whenSpotHasNoCapacityAnOnDemandInstanceServesTheJob() {
-    stack.ec2Proxy().spotExhausted(true);
-    try {
-      long job = stack.github().queueJob("acme/api", LINUX, Duration.ofSeconds(2));
+    List<String> capacityTypes = new CopyOnWriteArrayList<>();
+    // Never fires: records the capacity type of every CreateFleet scale-up sends.
+    stack.ec2Proxy().failNext(Integer.MAX_VALUE, call -> {
+      if ("CreateFleet".equals(call.action())) {
+        capacityTypes.add(call.param("TargetCapacitySpecification.DefaultTargetCapacityType"));
+      }
+      return false;
+    }, Fault.throttle());
+    stack.ec2Proxy().noSpotCapacity(1);
 
-      eventually(Duration.ofSeconds(90), "job completed", () -> status(job).equals("completed"));
+    long job = stack.github().queueJob("acme/api", labels(), Duration.ofSeconds(2));
 
-      assertThat(stack.ec2Proxy().refused()).isPositive();
-      assertThat(instancesForJob(job)).singleElement()
-          .satisfies(i -> assertThat(i.instanceLifecycle()).isNotEqualTo(InstanceLifecycleType.SPOT));
-    } finally {
-      stack.ec2Proxy().spotExhausted(false);
-    }
+    eventually(Duration.ofSeconds(90), "job completed", () -> status(job).equals("completed"));
+    assertThat(capacityTypes).containsSubsequence("spot", "on-demand");
+    assertThat(instancesForJob(job)).singleElement()
+        .satisfies(i -> assertThat(i.instanceLifecycle()).isNotEqualTo(InstanceLifecycleType.SPOT));
   }
 
   @Test
   @Order(5)
-  void morJobsThanThePoolMaximumNeverExceedItAndAllAreServed() throws Exception {
+  void moreJobsThanThePoolMaximumNeverExceedItAndAllAreServed() throws Exception {
     String pool = linuxPool();
     AtomicInteger peak = new AtomicInteger();
     Thread sampler = Thread.ofVirtual().start(() -> {
@@ -168,8 +181,8 @@ class LocalStackIT {
       }
     });
     List<Long> jobs = new java.util.ArrayList<>();
-    for (int i = 0; i < LINUX_MAX * 2 + 1; i++) {
-      jobs.add(stack.github().queueJob("acme/infra", LINUX, Duration.ofSeconds(4)));
+    for (int i = 0; i < maxRunners() * 2 + 1; i++) {
+      jobs.add(stack.github().queueJob("acme/infra", labels(), Duration.ofSeconds(4)));
     }
 
     eventually(Duration.ofSeconds(150), "all jobs completed",
@@ -177,14 +190,14 @@ class LocalStackIT {
     sampler.interrupt();
     sampler.join();
 
-    assertThat(peak.get()).isBetween(1, LINUX_MAX);
+    assertThat(peak.get()).isBetween(1, maxRunners());
   }
 
   @Test
   @Order(6)
   void aBusyRunnerSurvivesEveryScaleDownCycleUntilItsJobCompletes() {
     long runsBefore = stack.scaleDowns().get(linuxPool()).runs();
-    long job = stack.github().queueJob("acme/api", LINUX, Duration.ofSeconds(20));
+    long job = stack.github().queueJob("acme/api", labels(), Duration.ofSeconds(20));
     eventually(Duration.ofSeconds(60), "job running", () -> status(job).equals("in_progress"));
 
     eventually(Duration.ofSeconds(60), "job completed", () -> status(job).equals("completed"));

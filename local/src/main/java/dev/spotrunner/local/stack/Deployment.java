@@ -116,6 +116,28 @@ public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<Functi
     return jar;
   }
 
+  /**
+   * The labels a job needs to be routed to a pool: the pool's entry in the webhook's POOLS, or the
+   * pool's POOL_LABELS when the webhook reads its pools from SSM.
+   */
+  public List<String> jobLabels(Pool pool) {
+    String pools = webhook.environment().get("POOLS");
+    if (pools != null) {
+      try {
+        for (var entry : dev.spotrunner.common.json.Json.MAPPER.readTree(pools)) {
+          if (pool.name().equals(entry.path("name").asText())) {
+            List<String> labels = new ArrayList<>();
+            entry.path("labels").forEach(l -> labels.add(l.asText()));
+            return labels;
+          }
+        }
+      } catch (Exception e) {
+        // fall through to the scale-up's labels
+      }
+    }
+    return List.of(pool.scaleUp().environment().getOrDefault("POOL_LABELS", "self-hosted").split(","));
+  }
+
   public Optional<Pool> pool(String name) {
     return pools.stream().filter(p -> p.name().equals(name)).findFirst();
   }

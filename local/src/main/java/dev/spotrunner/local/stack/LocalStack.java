@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spotrunner.common.json.Json;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.common.log.Secret;
+import dev.spotrunner.common.testing.aws.FaultProxy;
 import dev.spotrunner.local.agent.RunnerAgents;
 import dev.spotrunner.local.driver.ApiGatewayEndpoint;
 import dev.spotrunner.local.driver.Schedule;
@@ -76,7 +77,7 @@ public final class LocalStack implements AutoCloseable {
   private Options options;
   private MotoProcess moto;
   private LocalAws aws;
-  private SpotCapacityProxy ec2Proxy;
+  private FaultProxy ec2Proxy;
   private GitHubHost github;
   private Secret webhookSecret;
   private Deployment deployment;
@@ -111,7 +112,8 @@ public final class LocalStack implements AutoCloseable {
     Path logs = options.workDir().resolve("logs");
     moto = track(MotoProcess.start(logs));
     aws = track(new LocalAws(moto.endpoint(), REGION));
-    ec2Proxy = track(new SpotCapacityProxy(moto.endpoint()));
+    // EC2 honours a repeated CreateFleet ClientToken; moto does not, the proxy does (docs/aws-emulator.md).
+    ec2Proxy = track(FaultProxy.start(moto.endpoint()).honourFleetClientTokens(true));
     long installation = github.install(ORGANISATION);
     byte[] random = new byte[32];
     new SecureRandom().nextBytes(random);
@@ -125,7 +127,7 @@ public final class LocalStack implements AutoCloseable {
     webhook = track(new LambdaProcess(deployment.webhook(), logs, clock));
     functions.put(deployment.webhook().name(), webhook);
     for (Deployment.Pool pool : deployment.pools()) {
-      // The scale functions reach EC2 through the proxy that can refuse spot capacity.
+      // The scale functions reach EC2 through the fault proxy, which can refuse spot capacity.
       functions.put(pool.scaleUp().name(), track(new LambdaProcess(withEc2Proxy(pool.scaleUp()), logs, clock)));
       functions.put(pool.scaleDown().name(), track(new LambdaProcess(withEc2Proxy(pool.scaleDown()), logs, clock)));
       // The local stack polls the queue itself; moto's own mapping would try to run the function in Docker.
@@ -255,7 +257,8 @@ public final class LocalStack implements AutoCloseable {
     return webhookSecret;
   }
 
-  public SpotCapacityProxy ec2Proxy() {
+  /** The EC2 endpoint of scale-up and scale-down: {@code noSpotCapacity(n)} injects capacity errors. */
+  public FaultProxy ec2Proxy() {
     return ec2Proxy;
   }
 
