@@ -211,11 +211,14 @@ public final class LocalStack implements AutoCloseable {
     env.put("AWS_DEFAULT_REGION", REGION);
     env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
     env.put("TF_VAR_prefix", options.prefix());
-    env.put("TF_VAR_aws_endpoint", moto.endpoint().toString());
-    env.put("TF_VAR_github_api_url", github.apiUrl().toString());
+    env.put("TF_VAR_endpoint", moto.endpoint().toString());
+    env.put("TF_VAR_aws_region", REGION);
+    env.put("TF_VAR_github_app_id", Long.toString(github.appId()));
+    env.put("TF_VAR_github_app_key_base64", java.util.Base64.getEncoder()
+        .encodeToString(github.appPrivateKeyPem().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    env.put("TF_VAR_webhook_secret", webhookSecret.reveal());
+    // Terraform accepts only an https GHES URL; Deployment gives the functions http on loopback.
     env.put("TF_VAR_github_enterprise_server_url", "https://127.0.0.1:" + github.apiUrl().getPort());
-    env.put("TF_VAR_github_app", Json.write(Map.of("id", Long.toString(github.appId()),
-        "key", github.appPrivateKeyPem(), "webhook_secret", webhookSecret.reveal())));
     options.terraformVariables().forEach((name, value) -> env.put("TF_VAR_" + name, value));
     return env;
   }
