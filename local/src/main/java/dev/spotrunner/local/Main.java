@@ -28,6 +28,12 @@ public final class Main {
     String command = args.length == 0 ? "demo" : args[0];
     Path root = Path.of(System.getProperty("spotrunner.root", ".")).toAbsolutePath().normalize();
     Path workDir = Files.createTempDirectory("spotrunner-local-");
+    // Before the first logger exists: the stack's log goes to a file, the console keeps the live view.
+    if (System.getProperty("log4j2.configurationFile") == null) {
+      Files.createDirectories(workDir.resolve("logs"));
+      System.setProperty("spotrunner.logFile", workDir.resolve("logs/local.log").toString());
+      System.setProperty("log4j2.configurationFile", "log4j2-local.xml");
+    }
     LocalStack.Options options = LocalStack.Options.defaults(root, workDir);
     int jobs = 12;
     for (int i = 1; i < args.length; i++) {
