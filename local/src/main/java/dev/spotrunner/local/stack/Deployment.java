@@ -71,11 +71,15 @@ public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<Functi
     for (FunctionSpec down : byRole.getOrDefault(LambdaFunction.SCALE_DOWN, List.of())) {
       scaleDowns.put(down.environment().get("POOL_NAME"), down);
     }
+    List<EventSourceMappingConfiguration> mappings =
+        aws.lambda.listEventSourceMappingsPaginator(r -> {}).eventSourceMappings().stream().toList();
     List<Pool> pools = new ArrayList<>();
     for (FunctionSpec up : byRole.getOrDefault(LambdaFunction.SCALE_UP, List.of())) {
       String pool = up.environment().get("POOL_NAME");
-      EventSourceMappingConfiguration mapping = aws.lambda.listEventSourceMappings(r -> r.functionName(up.arn()))
-          .eventSourceMappings().stream().findFirst()
+      // The mapping may target a published version (SnapStart): arn:...:function:name:1.
+      EventSourceMappingConfiguration mapping = mappings.stream()
+          .filter(m -> m.functionArn().equals(up.arn()) || m.functionArn().startsWith(up.arn() + ":"))
+          .findFirst()
           .orElseThrow(() -> new IllegalStateException("no event source mapping for " + up.name()));
       String queueName = mapping.eventSourceArn().substring(mapping.eventSourceArn().lastIndexOf(':') + 1);
       String queueUrl = aws.sqs.getQueueUrl(r -> r.queueName(queueName)).queueUrl();
