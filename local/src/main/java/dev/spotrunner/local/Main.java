@@ -60,6 +60,9 @@ public final class Main {
     System.out.println("starting the local stack (moto, GitHub stand-in, terraform apply, functions) in "
         + options.workDir());
     try (LocalStack stack = LocalStack.start(options, StandInGitHub.start())) {
+      // Ctrl-C or a kill still stops moto and the function JVMs.
+      Thread stopper = new Thread(stack::close);
+      Runtime.getRuntime().addShutdownHook(stopper);
       System.out.println("webhook " + stack.webhookUrl() + "  moto " + stack.motoEndpoint()
           + "  github " + stack.github().apiUrl());
       Demo demo = new Demo(stack, System.out);
