@@ -3,19 +3,21 @@ package dev.spotrunner.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spotrunner.common.log.Secret;
+import dev.spotrunner.common.testing.aws.Fault;
 import dev.spotrunner.local.github.JobEvent;
 import dev.spotrunner.local.github.StandInGitHub;
 import dev.spotrunner.local.github.WebhookSender;
+import dev.spotrunner.local.stack.Deployment;
 import dev.spotrunner.local.stack.LocalStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import dev.spotrunner.common.testing.aws.Fault;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,23 +29,33 @@ import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
 
 /**
- * The whole path on one machine, one stack for every scenario (Terraform applies once): signed
- * webhooks in, instances and runners out, jobs done, scale-down back to zero.
+ * The whole path on one machine, one stack for every scenario (Terraform applies examples/local
+ * once): signed webhooks in, instances and runners out, jobs done, scale-down back to zero. The
+ * first pool of examples/local is ephemeral with JIT configs; the second is persistent with
+ * registration tokens, and hosts the long job that must survive scale-down.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalStackIT {
+  /** Longer than the example's minimum running time (1 min), so scale-down does consider the instance. */
+  static final Duration LONG_JOB = Duration.ofSeconds(75);
   static LocalStack stack;
   static Demo demo;
+  static Deployment.Pool ephemeral;
+  static Deployment.Pool persistent;
+  static long longJob;
+  static long scaleDownRunsAtStart;
 
   @BeforeAll
   static void startStack() throws Exception {
     Path root = Path.of(System.getProperty("spotrunner.root", "..")).toAbsolutePath().normalize();
-    LocalStack.Options options = LocalStack.Options.defaults(root, Files.createTempDirectory("spotrunner-it-"))
-        .withPrefix("e2e");
-    options = new LocalStack.Options(options.root(), options.workDir(), options.prefix(), Duration.ofSeconds(2),
-        Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMillis(200), 0, Map.of());
-    stack = LocalStack.start(options, StandInGitHub.start());
+    Path workDir = Files.createTempDirectory("spotrunner-it-");
+    stack = LocalStack.start(new LocalStack.Options(root, workDir, "e2e", Duration.ofSeconds(2),
+        Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMillis(200), 0, Map.of()), StandInGitHub.start());
     demo = new Demo(stack, System.out);
+    ephemeral = stack.deployment().pools().stream()
+        .filter(p -> !"false".equals(p.scaleUp().environment().get("EPHEMERAL"))).findFirst().orElseThrow();
+    persistent = stack.deployment().pools().stream()
+        .filter(p -> "false".equals(p.scaleUp().environment().get("EPHEMERAL"))).findFirst().orElseThrow();
   }
 
   @AfterAll
@@ -78,37 +90,43 @@ class LocalStackIT {
         .reservations().stream().flatMap(r -> r.instances().stream()).toList();
   }
 
-  static int aliveInPool(String pool) {
+  static int aliveInPool(Deployment.Pool pool) {
     return stack.aws().ec2.describeInstancesPaginator(r -> r.filters(
             f -> f.name("instance-state-name").values("pending", "running"),
-            f -> f.name("tag:spotrunner:pool").values(pool),
+            f -> f.name("tag:spotrunner:pool").values(pool.name()),
             f -> f.name("tag:spotrunner:environment").values(stack.options().prefix())))
         .reservations().stream().mapToInt(r -> r.instances().size()).sum();
   }
 
-  static String linuxPool() {
-    return stack.deployment().pools().getFirst().name();
+  static List<String> labels(Deployment.Pool pool) {
+    return stack.deployment().jobLabels(pool);
   }
 
-  /** The labels that route a job to the first pool, as Terraform configured the webhook. */
-  static List<String> labels() {
-    return stack.deployment().jobLabels(stack.deployment().pools().getFirst());
+  static int maxRunners(Deployment.Pool pool) {
+    return Integer.parseInt(pool.scaleUp().environment().getOrDefault("MAX_RUNNERS", "10"));
   }
 
-  static int maxRunners() {
-    return Integer.parseInt(stack.deployment().pools().getFirst().scaleUp().environment().getOrDefault("MAX_RUNNERS", "10"));
+  @Test
+  @Order(0)
+  void aLongJobStartsOnAPersistentRunnerRegisteredWithAToken() {
+    longJob = stack.github().queueJob("acme/infra", labels(persistent), LONG_JOB);
+
+    eventually(Duration.ofSeconds(90), "long job running", () -> status(longJob).equals("in_progress"));
+    scaleDownRunsAtStart = stack.scaleDowns().get(persistent.name()).runs();
+    assertThat(instancesForJob(longJob)).hasSize(1);
   }
 
   @Test
   @Order(1)
-  void aSignedQueuedWebhookGetsAnInstanceWhoseRunnerRunsTheJobThenTheFleetIsBackAtZero() {
-    long job = stack.github().queueJob("acme/api", labels(), Duration.ofSeconds(3));
+  void aSignedQueuedWebhookGetsAnInstanceWhoseRunnerRunsTheJobThenThePoolIsBackAtZero() {
+    long job = stack.github().queueJob("acme/api", labels(ephemeral), Duration.ofSeconds(3));
 
     eventually(Duration.ofSeconds(90), "job completed", () -> status(job).equals("completed"));
-    eventually(Duration.ofSeconds(60), "no instance left", () -> demo.instancesInAws() == 0);
+    eventually(Duration.ofSeconds(60), "no instance left in the pool", () -> aliveInPool(ephemeral) == 0);
 
     assertThat(instancesForJob(job)).hasSize(1);
     assertThat(stack.sender().deliveries()).filteredOn(d -> d.jobId() == job)
+        .allSatisfy(d -> assertThat(d.status()).isBetween(200, 299))
         .extracting(WebhookSender.Delivery::action).contains("queued", "in_progress", "completed");
   }
 
@@ -117,7 +135,7 @@ class LocalStackIT {
   void aWebhookWithAWrongSignatureLaunchesNothing() throws Exception {
     long jobId = 990_000_001L;
     JobEvent event = new JobEvent("queued", jobId, 1, "acme", "Organization", "api", true, 1, "queued", null,
-        labels(), Instant.now(), null, null, null, null);
+        labels(ephemeral), Instant.now(), null, null, null, null);
 
     WebhookSender.Delivery delivery = stack.sender().send(event, "wrong-signature-1", new Secret("not-the-secret"));
     Thread.sleep(8_000);
@@ -129,18 +147,19 @@ class LocalStackIT {
   @Test
   @Order(3)
   void theSameDeliveryTwiceLaunchesOneInstance() {
-    long job = stack.github().queueJob("acme/web", labels(), Duration.ofSeconds(3));
+    long job = stack.github().queueJob("acme/web", labels(ephemeral), Duration.ofSeconds(3));
     eventually(Duration.ofSeconds(10), "queued webhook delivered", () -> stack.sender().deliveries().stream()
         .anyMatch(d -> d.jobId() == job && d.action().equals("queued")));
     WebhookSender.Delivery first = stack.sender().deliveries().stream()
         .filter(d -> d.jobId() == job && d.action().equals("queued")).findFirst().orElseThrow();
-    JobEvent again = new JobEvent("queued", job, job + 1_000_000, "acme", "Organization", "web", true,
-        stack.github().install("acme"), "queued", null, labels(),
+    JobEvent again = new JobEvent("queued", job, stack.github().job(job).orElseThrow().id() + 1_000_000, "acme",
+        "Organization", "web", true, stack.github().install("acme"), "queued", null, labels(ephemeral),
         stack.github().job(job).orElseThrow().createdAt(), null, null, null, null);
 
-    stack.sender().send(again, first.id(), stack.webhookSecret());
+    WebhookSender.Delivery second = stack.sender().send(again, first.id(), stack.webhookSecret());
 
     eventually(Duration.ofSeconds(90), "job completed", () -> status(job).equals("completed"));
+    assertThat(second.status()).isBetween(200, 299);
     assertThat(instancesForJob(job)).hasSize(1);
   }
 
@@ -148,7 +167,7 @@ class LocalStackIT {
   @Order(4)
   void whenSpotHasNoCapacityAnOnDemandInstanceServesTheJob() {
     List<String> capacityTypes = new CopyOnWriteArrayList<>();
-    // Never fires: records the capacity type of every CreateFleet scale-up sends.
+    // Never fires: records the capacity type of every CreateFleet the functions send.
     stack.ec2Proxy().failNext(Integer.MAX_VALUE, call -> {
       if ("CreateFleet".equals(call.action())) {
         capacityTypes.add(call.param("TargetCapacitySpecification.DefaultTargetCapacityType"));
@@ -157,7 +176,7 @@ class LocalStackIT {
     }, Fault.throttle());
     stack.ec2Proxy().noSpotCapacity(1);
 
-    long job = stack.github().queueJob("acme/api", labels(), Duration.ofSeconds(2));
+    long job = stack.github().queueJob("acme/api", labels(ephemeral), Duration.ofSeconds(2));
 
     eventually(Duration.ofSeconds(90), "job completed", () -> status(job).equals("completed"));
     assertThat(capacityTypes).containsSubsequence("spot", "on-demand");
@@ -168,11 +187,11 @@ class LocalStackIT {
   @Test
   @Order(5)
   void moreJobsThanThePoolMaximumNeverExceedItAndAllAreServed() throws Exception {
-    String pool = linuxPool();
+    int max = maxRunners(ephemeral);
     AtomicInteger peak = new AtomicInteger();
     Thread sampler = Thread.ofVirtual().start(() -> {
       while (!Thread.currentThread().isInterrupted()) {
-        peak.accumulateAndGet(aliveInPool(pool), Math::max);
+        peak.accumulateAndGet(aliveInPool(ephemeral), Math::max);
         try {
           Thread.sleep(300);
         } catch (InterruptedException e) {
@@ -180,30 +199,31 @@ class LocalStackIT {
         }
       }
     });
-    List<Long> jobs = new java.util.ArrayList<>();
-    for (int i = 0; i < maxRunners() * 2 + 1; i++) {
-      jobs.add(stack.github().queueJob("acme/infra", labels(), Duration.ofSeconds(4)));
+    List<Long> jobs = new ArrayList<>();
+    for (int i = 0; i < max * 2 + 1; i++) {
+      jobs.add(stack.github().queueJob("acme/infra", labels(ephemeral), Duration.ofSeconds(4)));
     }
 
-    eventually(Duration.ofSeconds(150), "all jobs completed",
+    eventually(Duration.ofSeconds(180), "all jobs completed",
         () -> jobs.stream().allMatch(j -> status(j).equals("completed")));
     sampler.interrupt();
     sampler.join();
 
-    assertThat(peak.get()).isBetween(1, maxRunners());
+    assertThat(peak.get()).isBetween(1, max);
+    assertThat(jobs).allSatisfy(j -> assertThat(instancesForJob(j)).hasSize(1));
   }
 
   @Test
   @Order(6)
-  void aBusyRunnerSurvivesEveryScaleDownCycleUntilItsJobCompletes() {
-    long runsBefore = stack.scaleDowns().get(linuxPool()).runs();
-    long job = stack.github().queueJob("acme/api", labels(), Duration.ofSeconds(20));
-    eventually(Duration.ofSeconds(60), "job running", () -> status(job).equals("in_progress"));
+  void theBusyRunnerSurvivedEveryScaleDownCycleUntilItsJobCompletedThenTheFleetIsBackAtZero() {
+    eventually(LONG_JOB.plusSeconds(60), "long job completed", () -> status(longJob).equals("completed"));
+    long cyclesWhileBusy = stack.scaleDowns().get(persistent.name()).runs() - scaleDownRunsAtStart;
 
-    eventually(Duration.ofSeconds(60), "job completed", () -> status(job).equals("completed"));
+    eventually(Duration.ofSeconds(90), "no instance left", () -> demo.instancesInAws() == 0);
 
-    assertThat(stack.scaleDowns().get(linuxPool()).runs() - runsBefore).isGreaterThanOrEqualTo(3);
+    assertThat(cyclesWhileBusy).isGreaterThanOrEqualTo(3);
     assertThat(stack.agents().reports()).allSatisfy(r -> assertThat(r.interruptedJobs()).isEmpty());
-    eventually(Duration.ofSeconds(60), "no instance left", () -> demo.instancesInAws() == 0);
+    assertThat(stack.agents().reports()).filteredOn(r -> r.jobsDone().contains(longJob)).singleElement()
+        .satisfies(r -> assertThat(r.outcome()).isIn("deregistered", "terminated while idle"));
   }
 }
