@@ -65,6 +65,10 @@ public final class AwsClients implements AutoCloseable {
           readTimeout, apiCallTimeout);
     }
 
+    public Config withTimeouts(Duration connect, Duration read, Duration apiCall) {
+      return new Config(region, endpoint, credentials, pathStyleS3, maxAttempts, connect, read, apiCall);
+    }
+
     public Config withEndpoint(URI newEndpoint) {
       return new Config(region, newEndpoint, credentials, pathStyleS3 || newEndpoint != null,
           maxAttempts, connectTimeout, readTimeout, apiCallTimeout);

@@ -26,6 +26,11 @@ import java.util.function.Supplier;
  * App id and key are read from SSM on first use, not at construction, so nothing secret is loaded
  * before a SnapStart snapshot.
  *
+ * <p>All calls use {@code java.net.http}, not github-api: every request must pass the one
+ * {@link RequestGovernor} (budget, back-off with an injected sleeper), while github-api brings its
+ * own rate-limit and abuse handlers that sleep on their own, plus its jar weight and reflection at
+ * cold start, for the four app/job calls it would cover.
+ *
  * <pre>{@code
  * GitHubApp app = GitHubApp.fromEnv(new Env(System.getenv()), parameters, Clock.systemUTC());
  * GitHubRunners github = app.runners();

@@ -28,10 +28,10 @@ public final class Log {
     return new Entry(key, value);
   }
 
-  /** An entry describing a failure: its type and cleaned message. */
+  /** An entry describing a failure: its type and cleaned message (key "failure": Powertools reserves "error"). */
   public static Entry error(Throwable failure) {
     String message = failure.getMessage() == null ? "" : ": " + failure.getMessage();
-    return new Entry("error", failure.getClass().getSimpleName() + message);
+    return new Entry("failure", failure.getClass().getSimpleName() + message);
   }
 
   public void debug(String message, Entry... entries) {

@@ -152,6 +152,25 @@ class Ec2RunnerFleetIT {
   }
 
   @Test
+  void launchesWhatSpotCapacityAllowsAndReportsTheShortfall() {
+    proxy.spotCapacity(2);
+    RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
+
+    LaunchOutcome partly = fleet.launch(spec(3, CapacityType.SPOT, null));
+    LaunchOutcome shortfall = fleet.launch(spec(1, CapacityType.ON_DEMAND, null));
+    LaunchOutcome none = fleet.launch(spec(1, CapacityType.SPOT, null));
+
+    assertEquals(2, partly.launched().size());
+    assertEquals(List.of("InsufficientInstanceCapacity"), partly.errors());
+    assertEquals(1, shortfall.launched().size());
+    assertEquals(List.of(), none.launched());
+    assertTrue(none.capacityShortfall());
+    List<RunnerInstance> running = fleet.list(Map.of(Tags.POOL, pool));
+    assertEquals(2, running.stream().filter(i -> i.capacityType() == CapacityType.SPOT).count());
+    assertEquals(1, running.stream().filter(i -> i.capacityType() == CapacityType.ON_DEMAND).count());
+  }
+
+  @Test
   void spotCapacityReturnsAfterTheFaultIsUsedUp() {
     proxy.noSpotCapacity(2);
     RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
@@ -245,15 +264,16 @@ class Ec2RunnerFleetIT {
   }
 
   @Test
-  void asksEc2ToTagVolumesLikeInstances() {
+  void sendsAnInstantFleetWithItsTokenAndTagsForInstanceAndVolume() {
     // moto does not tag a fleet's volumes; what the adapter sends EC2 is checked on the wire.
-    List<FaultProxy.Call> seen = new ArrayList<>();
-    proxy.failNext(1, call -> "CreateFleet".equals(call.action()) && seen.add(call) && false, null);
     RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
 
-    fleet.launch(spec(1, CapacityType.ON_DEMAND, null));
+    fleet.launch(spec(1, CapacityType.ON_DEMAND, "job-42-1"));
 
-    Map<String, String> tagSpecs = seen.get(0).paramsStartingWith("TagSpecification.");
+    FaultProxy.Call call = proxy.seen("CreateFleet").get(0);
+    assertEquals("job-42-1", call.param("ClientToken"));
+    assertEquals("instant", call.param("Type"));
+    Map<String, String> tagSpecs = call.paramsStartingWith("TagSpecification.");
     Set<String> tagged = new HashSet<>();
     for (int n = 1; tagSpecs.containsKey("TagSpecification." + n + ".ResourceType"); n++) {
       String prefix = "TagSpecification." + n + ".";

@@ -10,6 +10,7 @@ import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
 import dev.spotrunner.common.testing.aws.Fault;
 import dev.spotrunner.common.testing.aws.FaultProxy;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -104,6 +105,19 @@ class SqsJobQueueIT {
 
     assertEquals(1, receive().size(), "only the third send reached SQS");
     assertEquals(3, proxy.calls("SendMessage"));
+  }
+
+  @Test
+  void anAnswerSlowerThanTheTimeoutIsATransientFailure() {
+    proxy.delayNext(1, FaultProxy.action("SendMessage"), Duration.ofSeconds(3));
+    AwsClients.Config impatient = AwsEmulatorExtension.clients(proxy.endpoint(), 1).config()
+        .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2));
+    try (AwsClients clients = new AwsClients(impatient)) {
+      JobQueue queue = new SqsJobQueue(clients.sqs());
+
+      assertThrows(TransientFailure.class, () -> queue.send(queueUrl, "slow", 0, Map.of()));
+      assertEquals(1, proxy.calls("SendMessage"));
+    }
   }
 
   @Test

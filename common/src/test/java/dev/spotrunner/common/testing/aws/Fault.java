@@ -20,36 +20,41 @@ public interface Fault {
    */
   static Fault capacity(String errorCode) {
     return call -> {
-      StringBuilder items = new StringBuilder();
-      String lifecycle = "spot".equals(call.param("TargetCapacitySpecification.DefaultTargetCapacityType"))
-          ? "spot" : "on-demand";
-      String template = call.param("LaunchTemplateConfigs.1.LaunchTemplateSpecification.LaunchTemplateName");
-      String version = call.param("LaunchTemplateConfigs.1.LaunchTemplateSpecification.Version");
-      // One item per override, as EC2 reports each capacity pool it tried; one bare item if none.
-      for (int n = 1; n == 1 || call.param("LaunchTemplateConfigs.1.Overrides." + n + ".InstanceType") != null; n++) {
-        String prefix = "LaunchTemplateConfigs.1.Overrides." + n + ".";
-        String type = call.param(prefix + "InstanceType");
-        String subnet = call.param(prefix + "SubnetId");
-        items.append("<item><launchTemplateAndOverrides><launchTemplateSpecification>")
-            .append(element("launchTemplateName", template))
-            .append(element("version", version))
-            .append("</launchTemplateSpecification><overrides>")
-            .append(element("instanceType", type))
-            .append(element("subnetId", subnet))
-            .append("</overrides></launchTemplateAndOverrides>")
-            .append(element("lifecycle", lifecycle))
-            .append(element("errorCode", errorCode))
-            .append(element("errorMessage", "We currently do not have sufficient "
-                + (type == null ? "" : type + " ") + "capacity in the Availability Zone you requested."))
-            .append("</item>");
-      }
       String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
           + "<CreateFleetResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
           + element("requestId", UUID.randomUUID().toString())
           + element("fleetId", "fleet-" + UUID.randomUUID())
-          + "<errorSet>" + items + "</errorSet><fleetInstanceSet/></CreateFleetResponse>";
+          + "<errorSet>" + errorItems(call, errorCode) + "</errorSet><fleetInstanceSet/></CreateFleetResponse>";
       return response(200, "text/xml;charset=UTF-8", xml);
     };
+  }
+
+  /** The {@code errorSet} items EC2 reports for a CreateFleet call: one per override it tried. */
+  static String errorItems(FaultProxy.Call call, String errorCode) {
+    StringBuilder items = new StringBuilder();
+    String lifecycle = "spot".equals(call.param("TargetCapacitySpecification.DefaultTargetCapacityType"))
+        ? "spot" : "on-demand";
+    String template = call.param("LaunchTemplateConfigs.1.LaunchTemplateSpecification.LaunchTemplateName");
+    String version = call.param("LaunchTemplateConfigs.1.LaunchTemplateSpecification.Version");
+    // One bare item when the call had no overrides.
+    for (int n = 1; n == 1 || call.param("LaunchTemplateConfigs.1.Overrides." + n + ".InstanceType") != null; n++) {
+      String prefix = "LaunchTemplateConfigs.1.Overrides." + n + ".";
+      String type = call.param(prefix + "InstanceType");
+      String subnet = call.param(prefix + "SubnetId");
+      items.append("<item><launchTemplateAndOverrides><launchTemplateSpecification>")
+          .append(element("launchTemplateName", template))
+          .append(element("version", version))
+          .append("</launchTemplateSpecification><overrides>")
+          .append(element("instanceType", type))
+          .append(element("subnetId", subnet))
+          .append("</overrides></launchTemplateAndOverrides>")
+          .append(element("lifecycle", lifecycle))
+          .append(element("errorCode", errorCode))
+          .append(element("errorMessage", "We currently do not have sufficient "
+              + (type == null ? "" : type + " ") + "capacity in the Availability Zone you requested."))
+          .append("</item>");
+    }
+    return items.toString();
   }
 
   /**

@@ -32,7 +32,8 @@ import java.util.function.Predicate;
  * FaultProxy proxy = FaultProxy.start(emulator.endpoint());
  * proxy.failNext(2, FaultProxy.spotFleet(), Fault.capacity("InsufficientInstanceCapacity"));
  * proxy.failNext(3, FaultProxy.action("SendMessage"), Fault.throttle());
- * ... proxy.calls("CreateFleet") ...
+ * proxy.delayNext(1, FaultProxy.action("GetParameter"), Duration.ofSeconds(3));
+ * ... proxy.calls("CreateFleet") ... proxy.seen("CreateFleet").get(0).param("ClientToken") ...
  * }</pre>
  *
  * <p>Rules are tried in the order they were added; a rule answers at most {@code times} calls.
@@ -68,7 +69,8 @@ public final class FaultProxy implements AutoCloseable {
   /** An answer the proxy gives instead of forwarding. */
   public record Response(int status, Map<String, String> headers, byte[] body) {}
 
-  private record Rule(Predicate<Call> match, Fault fault, AtomicInteger remaining) {}
+  /** A fault answers instead of forwarding; without one, the call is forwarded after the delay. */
+  private record Rule(Predicate<Call> match, Fault fault, Duration delay, AtomicInteger remaining) {}
 
   private static final Set<String> HOP_HEADERS = Set.of("connection", "content-length", "expect",
       "host", "upgrade", "transfer-encoding", "keep-alive", "te", "trailer", "proxy-connection");
@@ -82,6 +84,8 @@ public final class FaultProxy implements AutoCloseable {
       .build();
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private final List<Call> recent = new CopyOnWriteArrayList<>();
+  private final AtomicInteger spotCapacity = new AtomicInteger(Integer.MAX_VALUE);
   private final Map<String, Response> fleetsByToken = new ConcurrentHashMap<>();
   private volatile boolean honourFleetClientTokens;
 
@@ -113,7 +117,14 @@ public final class FaultProxy implements AutoCloseable {
 
   /** The next {@code times} calls that match are answered by {@code fault}. */
   public FaultProxy failNext(int times, Predicate<Call> match, Fault fault) {
-    rules.add(new Rule(match, fault, new AtomicInteger(times)));
+    rules.add(new Rule(match, java.util.Objects.requireNonNull(fault, "fault"), Duration.ZERO,
+        new AtomicInteger(times)));
+    return this;
+  }
+
+  /** The next {@code times} matching calls are forwarded only after {@code delay} (slow AWS, timeouts). */
+  public FaultProxy delayNext(int times, Predicate<Call> match, Duration delay) {
+    rules.add(new Rule(match, null, delay, new AtomicInteger(times)));
     return this;
   }
 
@@ -125,6 +136,17 @@ public final class FaultProxy implements AutoCloseable {
   /** Spot CreateFleet calls get no instances and an InsufficientInstanceCapacity error item. */
   public FaultProxy noSpotCapacity(int times) {
     return failNext(times, spotFleet(), Fault.capacity("InsufficientInstanceCapacity"));
+  }
+
+  /**
+   * From now on, spot CreateFleet calls get at most {@code instances} more spot instances in total:
+   * a call asking for more is forwarded for what is left, and EC2's 200 answer carries
+   * {@code InsufficientInstanceCapacity} items for the shortfall; with nothing left, no instances.
+   * On-demand calls are not limited. {@link #reset()} lifts the limit.
+   */
+  public FaultProxy spotCapacity(int instances) {
+    spotCapacity.set(instances);
+    return this;
   }
 
   /** Repeated CreateFleet ClientTokens get the first answer again (EC2's idempotency). */
@@ -156,11 +178,18 @@ public final class FaultProxy implements AutoCloseable {
     return copy;
   }
 
-  /** Removes the rules, the counters and the remembered client tokens. */
+  /** The calls of {@code action} seen since the last reset (the latest 1000 calls are kept). */
+  public List<Call> seen(String action) {
+    return recent.stream().filter(call -> action.equals(call.action())).toList();
+  }
+
+  /** Removes the rules, the counters, the recorded calls and the remembered client tokens. */
   public void reset() {
     rules.clear();
     calls.clear();
+    recent.clear();
     fleetsByToken.clear();
+    spotCapacity.set(Integer.MAX_VALUE);
   }
 
   @Override
@@ -177,10 +206,18 @@ public final class FaultProxy implements AutoCloseable {
       }
       Call call = CallParser.parse(exchange, body);
       calls.computeIfAbsent(call.action(), a -> new AtomicInteger()).incrementAndGet();
+      recent.add(call);
+      if (recent.size() > 1000) {
+        recent.remove(0);
+      }
       Response answer = null;
       for (Rule rule : rules) {
         if (rule.match().test(call) && rule.remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-          answer = rule.fault().answer(call);
+          if (rule.fault() != null) {
+            answer = rule.fault().answer(call);
+          } else {
+            sleep(rule.delay());
+          }
           break;
         }
       }
@@ -196,6 +233,14 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
+  private static void sleep(Duration delay) {
+    try {
+      Thread.sleep(delay);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private Response forwardOnce(Call call, HttpExchange exchange) throws IOException {
     String token = call.param("ClientToken");
     if (honourFleetClientTokens && "CreateFleet".equals(call.action()) && token != null) {
@@ -208,14 +253,55 @@ public final class FaultProxy implements AutoCloseable {
         if (earlier != null) {
           return earlier;
         }
-        Response response = forward(call, exchange);
+        Response response = forwardWithinCapacity(call, exchange);
         if (response.status() == 200) {
           fleetsByToken.put(token, response);
         }
         return response;
       }
     }
-    return forward(call, exchange);
+    return forwardWithinCapacity(call, exchange);
+  }
+
+  private Response forwardWithinCapacity(Call call, HttpExchange exchange) throws IOException {
+    if (spotCapacity.get() == Integer.MAX_VALUE || !spotFleet().test(call)) {
+      return forward(call, exchange);
+    }
+    String total = "TargetCapacitySpecification.TotalTargetCapacity";
+    int requested = Integer.parseInt(call.param(total));
+    int granted = Math.min(requested, Math.max(0, spotCapacity.getAndUpdate(left -> Math.max(0, left - requested))));
+    if (granted == 0) {
+      return Fault.capacity("InsufficientInstanceCapacity").answer(call);
+    }
+    if (granted == requested) {
+      return forward(call, exchange);
+    }
+    Map<String, String> params = new java.util.LinkedHashMap<>(call.params());
+    params.put(total, Integer.toString(granted));
+    params.remove("TargetCapacitySpecification.SpotTargetCapacity");
+    String form = params.entrySet().stream()
+        .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
+        .collect(java.util.stream.Collectors.joining("&"));
+    Call smaller = new Call(call.service(), call.action(), call.method(), call.path(), call.query(),
+        call.headers(), form.getBytes(java.nio.charset.StandardCharsets.UTF_8), params);
+    Response response = forward(smaller, exchange);
+    if (response.status() != 200) {
+      return response;
+    }
+    String xml = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+    String items = Fault.errorItems(call, "InsufficientInstanceCapacity");
+    if (xml.contains("<errorSet>")) {
+      xml = xml.replaceFirst("<errorSet>", "<errorSet>" + java.util.regex.Matcher.quoteReplacement(items));
+    } else if (xml.contains("<errorSet/>")) {
+      xml = xml.replace("<errorSet/>", "<errorSet>" + items + "</errorSet>");
+    } else {
+      xml = xml.replace("</CreateFleetResponse>", "<errorSet>" + items + "</errorSet></CreateFleetResponse>");
+    }
+    return new Response(200, response.headers(), xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static String encode(String value) {
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private Response forward(Call call, HttpExchange exchange) throws IOException {

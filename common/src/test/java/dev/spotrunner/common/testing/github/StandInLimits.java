@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Counters, GitHub's secondary rate limit (points per fixed window per caller: GET 1, others 5)
+ * Counters, GitHub's secondary rate limit (points per window per caller, the window opening with
+ * the caller's first request: GET 1, others 5)
  * and injected faults of the stand-in. A caller is {@code installation:<id>}, {@code app} or
  * {@code anonymous}.
  */
@@ -22,6 +23,7 @@ final class StandInLimits {
   private final Map<String, Integer> endpointCalls = new TreeMap<>();
   private final Map<String, Integer> callerCalls = new TreeMap<>();
   private final Map<String, long[]> windows = new HashMap<>(); // caller -> {windowStart, points}
+  private final Map<String, long[]> hours = new HashMap<>();   // caller -> {hourStart, requests}
   private final Deque<Integer> failNext = new ArrayDeque<>();
   private int rateLimited;
   private int secondaryNext;
@@ -37,6 +39,20 @@ final class StandInLimits {
   synchronized void count(String endpoint, String caller) {
     endpointCalls.merge(endpoint, 1, Integer::sum);
     callerCalls.merge(caller, 1, Integer::sum);
+    long hour = clock.millis() - Math.floorMod(clock.millis(), 3_600_000L);
+    long[] used = hours.computeIfAbsent(caller, c -> new long[] {hour, 0});
+    if (used[0] != hour) {
+      used[0] = hour;
+      used[1] = 0;
+    }
+    used[1]++;
+  }
+
+  /** Requests of this caller in the current clock hour: the primary limit's {@code used}. */
+  synchronized int usedThisHour(String caller) {
+    long hour = clock.millis() - Math.floorMod(clock.millis(), 3_600_000L);
+    long[] used = hours.get(caller);
+    return used == null || used[0] != hour ? 0 : (int) used[1];
   }
 
   /** Decides on one authenticated request: injected faults first, then the points budget. */
@@ -51,16 +67,16 @@ final class StandInLimits {
     }
     long now = clock.millis();
     long length = window.toMillis();
-    long start = now - Math.floorMod(now, length);
-    long[] used = windows.computeIfAbsent(caller, c -> new long[] {start, 0});
-    if (used[0] != start) {
-      used[0] = start;
+    // a caller's window opens with its first request, so tests never straddle a clock boundary
+    long[] used = windows.computeIfAbsent(caller, c -> new long[] {now, 0});
+    if (now >= used[0] + length) {
+      used[0] = now;
       used[1] = 0;
     }
     int cost = cost(method);
     if (used[1] + cost > pointsPerWindow) {
       rateLimited++;
-      long retryAfter = Math.max(1, (start + length - now + 999) / 1000);
+      long retryAfter = Math.max(1, (used[0] + length - now + 999) / 1000);
       return new Verdict(403, retryAfter, SECONDARY);
     }
     used[1] += cost;
@@ -76,9 +92,7 @@ final class StandInLimits {
 
   synchronized int pointsUsed(String caller) {
     long[] used = windows.get(caller);
-    long now = clock.millis();
-    return used == null || used[0] != now - Math.floorMod(now, window.toMillis())
-        ? 0 : (int) used[1];
+    return used == null || clock.millis() >= used[0] + window.toMillis() ? 0 : (int) used[1];
   }
 
   synchronized Duration latency() {
@@ -127,6 +141,7 @@ final class StandInLimits {
     endpointCalls.clear();
     callerCalls.clear();
     windows.clear();
+    hours.clear();
     failNext.clear();
     rateLimited = 0;
     secondaryNext = 0;

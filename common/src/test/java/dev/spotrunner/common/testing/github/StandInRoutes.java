@@ -230,7 +230,7 @@ final class StandInRoutes implements HttpHandler {
   private void rateHeaders(HttpExchange exchange, String caller) {
     Instant now = github.clock.instant();
     long reset = now.truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS).getEpochSecond();
-    int used = github.limits.callsBy(caller);
+    int used = github.limits.usedThisHour(caller);
     var headers = exchange.getResponseHeaders();
     headers.set("x-ratelimit-limit", "5000");
     headers.set("x-ratelimit-remaining", String.valueOf(Math.max(0, 5000 - used)));

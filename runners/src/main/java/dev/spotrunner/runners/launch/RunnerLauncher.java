@@ -1,0 +1,223 @@
+package dev.spotrunner.runners.launch;
+
+import static dev.spotrunner.common.log.Log.entry;
+
+import dev.spotrunner.common.PermanentFailure;
+import dev.spotrunner.common.fleet.CapacityType;
+import dev.spotrunner.common.fleet.InstanceId;
+import dev.spotrunner.common.fleet.LaunchOutcome;
+import dev.spotrunner.common.fleet.LaunchSpec;
+import dev.spotrunner.common.fleet.RunnerFleet;
+import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.github.GitHubRunners;
+import dev.spotrunner.common.job.RunnerOwner;
+import dev.spotrunner.common.log.Log;
+import dev.spotrunner.common.parameters.Parameters;
+import dev.spotrunner.runners.launch.LaunchResult.Failed;
+import dev.spotrunner.runners.launch.LaunchResult.Launched;
+import dev.spotrunner.runners.pool.PoolSettings;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Launches runners for one pool and owner: one CreateFleet for every slot (spot by default, the
+ * shortfall at once on-demand when spot has no capacity), then per instance a runner config stored
+ * in SSM and the instance's tags. An instance whose config could not be made or stored is
+ * terminated and its slot reported as failed: no instance runs without a config. Shared by
+ * scale-up (slots bound to jobs) and scale-down (warm runners).
+ */
+public final class RunnerLauncher {
+  private static final Log log = Log.of(RunnerLauncher.class);
+  static final String APPLICATION = "spotrunner";
+
+  private final PoolSettings pool;
+  private final RunnerFleet fleet;
+  private final GitHubRunners github;
+  private final Parameters parameters;
+  private final RunnerConfigs configs;
+  private final ExecutorService executor;
+
+  public RunnerLauncher(PoolSettings pool, RunnerFleet fleet, GitHubRunners github,
+      Parameters parameters, RunnerConfigs configs) {
+    this(pool, fleet, github, parameters, configs, Executors.newVirtualThreadPerTaskExecutor());
+  }
+
+  /** {@code executor} prepares instances in parallel (config, tags, SSM); it is never shut down. */
+  public RunnerLauncher(PoolSettings pool, RunnerFleet fleet, GitHubRunners github,
+      Parameters parameters, RunnerConfigs configs, ExecutorService executor) {
+    this.pool = pool;
+    this.fleet = fleet;
+    this.github = github;
+    this.parameters = parameters;
+    this.configs = configs;
+    this.executor = executor;
+  }
+
+  public PoolSettings pool() {
+    return pool;
+  }
+
+  /** Never throws for a failed launch or runner: every slot ends up launched or failed. */
+  public LaunchResult launch(LaunchRequest request) {
+    List<RunnerSlot> slots = request.slots();
+    List<Started> started = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    String transientError = null;
+
+    CapacityType first = pool.capacityType();
+    try {
+      LaunchOutcome outcome = fleet.launch(spec(request, slots.size(), first));
+      outcome.launched().forEach(id -> started.add(new Started(id, first)));
+      errors.addAll(outcome.errors());
+      int shortfall = slots.size() - outcome.launched().size();
+      if (shortfall > 0 && first == CapacityType.SPOT && pool.onDemandFailover()
+          && outcome.capacityShortfall()) {
+        log.warn("spot capacity short, launching on-demand", entry("pool", pool.poolName()),
+            entry("owner", request.owner()), entry("shortfall", shortfall),
+            entry("errors", outcome.errors()));
+        LaunchOutcome onDemand =
+            fleet.launch(spec(request, shortfall, CapacityType.ON_DEMAND));
+        onDemand.launched().forEach(id -> started.add(new Started(id, CapacityType.ON_DEMAND)));
+        errors.addAll(onDemand.errors());
+      }
+    } catch (RuntimeException e) {
+      // Instances launched before the failure are kept and used; the rest of the slots retry.
+      transientError = Log.error(e).value().toString();
+      log.warn("launch failed", entry("pool", pool.poolName()), entry("owner", request.owner()),
+          entry("failure", Log.error(e).value()));
+    }
+
+    List<Launched> launched = new ArrayList<>();
+    List<Failed> failed = new ArrayList<>();
+    List<InstanceId> extra = new ArrayList<>();
+    List<CompletableFuture<Prepared>> preparing = new ArrayList<>();
+    for (int i = 0; i < started.size(); i++) {
+      if (i >= slots.size()) {
+        extra.add(started.get(i).id());
+        continue;
+      }
+      RunnerSlot slot = slots.get(i);
+      Started instance = started.get(i);
+      preparing.add(CompletableFuture.supplyAsync(
+          () -> prepare(request, slot, instance), executor));
+    }
+    for (int i = started.size(); i < slots.size(); i++) {
+      String reason = transientError != null ? "launch failed: " + transientError
+          : "no capacity: " + (errors.isEmpty() ? "fleet launched fewer instances" : errors);
+      failed.add(new Failed(slots.get(i), reason, true));
+    }
+
+    List<InstanceId> terminate = new ArrayList<>(extra);
+    for (CompletableFuture<Prepared> future : preparing) {
+      Prepared prepared = future.join();
+      if (prepared.launched() != null) {
+        launched.add(prepared.launched());
+      } else {
+        failed.add(prepared.failed());
+        terminate.add(prepared.instance());
+      }
+    }
+    terminate(terminate);
+
+    log.info("runners launched", entry("pool", pool.poolName()), entry("owner", request.owner()),
+        entry("requested", slots.size()), entry("launched", launched.size()),
+        entry("on_demand", launched.stream()
+            .filter(l -> l.capacityType() == CapacityType.ON_DEMAND).count()),
+        entry("failed", failed.size()), entry("terminated", terminate.size()));
+    return new LaunchResult(launched, failed);
+  }
+
+  private record Started(InstanceId id, CapacityType type) {}
+
+  private record Prepared(InstanceId instance, Launched launched, Failed failed) {}
+
+  /**
+   * Config from GitHub, then SSM, then the tags. The job-id tag comes last: an instance that carries
+   * it is one scale-up will never launch again for, so it must already hold its config.
+   */
+  private Prepared prepare(LaunchRequest request, RunnerSlot slot, Started instance) {
+    String runnerName = pool.runnerNamePrefix() + instance.id();
+    String parameter = pool.configParameter(instance.id().value());
+    Long runnerId = null;
+    boolean stored = false;
+    try {
+      RunnerConfigs.Issued issued = configs.issue(request.owner(), runnerName);
+      runnerId = issued.runnerId();
+      parameters.putSecure(parameter, issued.config().toJson());
+      stored = true;
+      Map<String, String> tags = new HashMap<>();
+      tags.put(Tags.RUNNER_NAME, runnerName);
+      if (slot.boundToJob()) {
+        tags.put(Tags.JOB_ID, slot.jobId().toString());
+      }
+      if (runnerId != null) {
+        tags.put(Tags.RUNNER_ID, runnerId.toString());
+      }
+      fleet.tag(instance.id(), tags);
+      return new Prepared(instance.id(),
+          new Launched(slot, instance.id(), runnerName, instance.type()), null);
+    } catch (RuntimeException e) {
+      log.warn("runner not prepared, terminating its instance", entry("pool", pool.poolName()),
+          entry("owner", request.owner()), entry("job_id", slot.jobId()),
+          entry("instance_id", instance.id()), entry("failure", Log.error(e).value()));
+      if (stored) {
+        forgetConfig(parameter);
+      }
+      forgetRunner(request.owner(), runnerId);
+      return new Prepared(instance.id(), null, new Failed(slot,
+          "runner not prepared: " + Log.error(e).value(), !(e instanceof PermanentFailure)));
+    }
+  }
+
+  private void forgetConfig(String parameter) {
+    try {
+      parameters.delete(parameter);
+    } catch (RuntimeException e) {
+      log.warn("runner config not deleted, scale-down will", entry("parameter", parameter),
+          entry("failure", Log.error(e).value()));
+    }
+  }
+
+  /** A JIT runner whose instance goes away would linger offline at GitHub until scale-down. */
+  private void forgetRunner(RunnerOwner owner, Long runnerId) {
+    if (runnerId == null) {
+      return;
+    }
+    try {
+      github.deleteRunner(owner, runnerId);
+    } catch (RuntimeException e) {
+      log.warn("runner not deregistered, scale-down will", entry("owner", owner),
+          entry("runner_id", runnerId), entry("failure", Log.error(e).value()));
+    }
+  }
+
+  private void terminate(List<InstanceId> instances) {
+    if (instances.isEmpty()) {
+      return;
+    }
+    try {
+      fleet.terminate(instances);
+    } catch (RuntimeException e) {
+      // The start script gives up without a config and shuts the instance down; scale-down
+      // terminates it as an orphan. The jobs are retried either way.
+      log.error("instances not terminated", entry("pool", pool.poolName()),
+          entry("instances", instances), entry("failure", Log.error(e).value()));
+    }
+  }
+
+  private LaunchSpec spec(LaunchRequest request, int count, CapacityType type) {
+    Map<String, String> tags = new HashMap<>(pool.poolTags());
+    tags.put(Tags.OWNER, request.owner().toString());
+    tags.put(Tags.OWNER_TYPE, request.ownerType());
+    tags.put(Tags.APPLICATION, APPLICATION);
+    return new LaunchSpec(pool.launchTemplateName(), pool.instanceTypes(), pool.subnetIds(), count,
+        type, pool.spotAllocationStrategy(), pool.spotMaxPrice(), tags,
+        ClientTokens.of(pool.poolName(), request.owner().toString(), request.slots(),
+            request.attemptKey(), type));
+  }
+}

@@ -1,0 +1,71 @@
+package dev.spotrunner.runners.scaledown;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/** What one scale-down cycle did, counted per rule and outcome. */
+public record CycleReport(Map<CycleReport.Count, Integer> counts) {
+
+  /** Every count, named as the EMF metric it becomes. */
+  public enum Count {
+    KEPT_YOUNG("KeptYoung"),
+    KEPT_BUSY("KeptBusy"),
+    KEPT_BOOTING("KeptBooting"),
+    KEPT_WARM("KeptWarm"),
+    KEPT_UNLISTED("KeptOwnerUnlisted"),
+    KEPT_UNKNOWN_OWNER("KeptUnknownOwner"),
+    IDLE_TERMINATED("IdleTerminated"),
+    BUSY_AT_DELETE("KeptBusyAtDelete"),
+    RUNNER_GONE("KeptRunnerGone"),
+    DEREGISTER_FAILED("DeregisterFailed"),
+    ORPHAN_TERMINATED("OrphanTerminated"),
+    GHOST_REMOVED("GhostRemoved"),
+    GHOST_KEPT("GhostKept"),
+    CONFIG_DELETED("ConfigDeleted"),
+    DEFERRED("DeferredByBudget"),
+    WARM_LAUNCHED("WarmLaunched"),
+    TERMINATE_FAILED("TerminateFailed"),
+    OWNERS_LISTED("OwnersListed"),
+    ERRORS("Errors");
+
+    private final String metric;
+
+    Count(String metric) {
+      this.metric = metric;
+    }
+
+    public String metric() {
+      return metric;
+    }
+  }
+
+  public CycleReport {
+    counts = Map.copyOf(counts);
+  }
+
+  public int get(Count count) {
+    return counts.getOrDefault(count, 0);
+  }
+
+  /** Thread-safe counters for one cycle. */
+  static final class Tally {
+    private final AtomicIntegerArray values = new AtomicIntegerArray(Count.values().length);
+
+    void add(Count count) {
+      add(count, 1);
+    }
+
+    void add(Count count, int amount) {
+      values.addAndGet(count.ordinal(), amount);
+    }
+
+    CycleReport report() {
+      Map<Count, Integer> counts = new EnumMap<>(Count.class);
+      for (Count count : Count.values()) {
+        counts.put(count, values.get(count.ordinal()));
+      }
+      return new CycleReport(counts);
+    }
+  }
+}

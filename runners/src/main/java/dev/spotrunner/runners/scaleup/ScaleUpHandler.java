@@ -1,0 +1,56 @@
+package dev.spotrunner.runners.scaleup;
+
+import static dev.spotrunner.common.log.Log.entry;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.spotrunner.common.log.Log;
+import java.util.List;
+
+/**
+ * The scale-up Lambda: an SQS batch in, the messages to retry out (ReportBatchItemFailures). An
+ * unexpected exception anywhere returns every message of the batch, so nothing is deleted unseen.
+ */
+public final class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+  private static final Log log = Log.of(ScaleUpHandler.class);
+
+  private final ScaleUp scaleUp;
+
+  public ScaleUpHandler() {
+    this(Wiring.scaleUp(ScaleUpSettings.fromEnv(System.getenv())));
+  }
+
+  ScaleUpHandler(ScaleUp scaleUp) {
+    this.scaleUp = scaleUp;
+  }
+
+  @Override
+  public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+    List<SQSEvent.SQSMessage> records =
+        event == null || event.getRecords() == null ? List.of() : event.getRecords();
+    try {
+      List<Delivery> deliveries = records.stream().map(ScaleUpHandler::delivery).toList();
+      return response(scaleUp.run(deliveries).retry());
+    } catch (RuntimeException e) {
+      log.error("batch failed, every message back to the queue", entry("messages", records.size()),
+          entry("failure", Log.error(e).value()));
+      return response(records.stream().map(SQSEvent.SQSMessage::getMessageId).toList());
+    }
+  }
+
+  private static Delivery delivery(SQSEvent.SQSMessage message) {
+    String receiveCount = message.getAttributes() == null ? null
+        : message.getAttributes().get("ApproximateReceiveCount");
+    return Delivery.parse(message.getMessageId(), message.getBody(), receiveCount);
+  }
+
+  private static SQSBatchResponse response(List<String> failedMessageIds) {
+    return SQSBatchResponse.builder()
+        .withBatchItemFailures(failedMessageIds.stream().distinct()
+            .map(id -> SQSBatchResponse.BatchItemFailure.builder().withItemIdentifier(id).build())
+            .toList())
+        .build();
+  }
+}

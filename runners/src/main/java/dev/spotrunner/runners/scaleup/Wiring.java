@@ -1,0 +1,54 @@
+package dev.spotrunner.runners.scaleup;
+
+import dev.spotrunner.common.aws.AwsClients;
+import dev.spotrunner.common.fleet.Ec2RunnerFleet;
+import dev.spotrunner.common.fleet.RunnerFleet;
+import dev.spotrunner.common.github.GitHubApp;
+import dev.spotrunner.common.github.GitHubAppSettings;
+import dev.spotrunner.common.github.GitHubRunners;
+import dev.spotrunner.common.github.GovernorLimits;
+import dev.spotrunner.common.github.Sleeper;
+import dev.spotrunner.common.parameters.Parameters;
+import dev.spotrunner.common.parameters.SsmParameters;
+import dev.spotrunner.runners.launch.RunnerConfigs;
+import dev.spotrunner.runners.launch.RunnerLauncher;
+import dev.spotrunner.runners.pool.PoolSettings;
+import java.net.URI;
+import java.time.Clock;
+
+/**
+ * Builds scale-up from the real adapters: EC2 and SSM through the SDK clients, GitHub through the
+ * App (installation tokens cached, requests governed to GitHub's secondary limits). Nothing here
+ * opens a connection or reads a secret: both happen on first use, after any SnapStart restore.
+ */
+public final class Wiring {
+  private Wiring() {}
+
+  /** The Lambda's wiring: AWS from the SDK's environment, the system clock. */
+  static ScaleUp scaleUp(ScaleUpSettings settings) {
+    return scaleUp(settings, AwsClients.fromEnv(System.getenv()), Clock.systemUTC());
+  }
+
+  /** Wiring against given AWS clients (the integration tests and the benchmark use emulators). */
+  public static ScaleUp scaleUp(ScaleUpSettings settings, AwsClients aws, Clock clock) {
+    Parameters parameters = new SsmParameters(aws.ssm(), clock);
+    return scaleUp(settings, new Ec2RunnerFleet(aws.ec2()), parameters,
+        github(settings.pool(), parameters, clock, GovernorLimits.GITHUB), clock);
+  }
+
+  public static ScaleUp scaleUp(ScaleUpSettings settings, RunnerFleet fleet, Parameters parameters,
+      GitHubRunners github, Clock clock) {
+    PoolSettings pool = settings.pool();
+    RunnerLauncher launcher = new RunnerLauncher(pool, fleet, github, parameters,
+        new RunnerConfigs(pool, github, clock));
+    return new ScaleUp(settings, fleet, github, launcher, clock);
+  }
+
+  /** The GitHub App of the pool's settings; its key is read from SSM on first use. */
+  public static GitHubRunners github(PoolSettings pool, Parameters parameters, Clock clock,
+      GovernorLimits limits) {
+    GitHubAppSettings app = new GitHubAppSettings(URI.create(pool.github().apiUrl()),
+        pool.github().appIdParam(), pool.github().appKeyParam());
+    return GitHubApp.create(app, parameters, clock, limits, Sleeper.REAL).runners();
+  }
+}

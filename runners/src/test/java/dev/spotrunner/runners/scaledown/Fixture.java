@@ -1,0 +1,135 @@
+package dev.spotrunner.runners.scaledown;
+
+import dev.spotrunner.common.fleet.CapacityType;
+import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
+import dev.spotrunner.common.fleet.InstanceId;
+import dev.spotrunner.common.fleet.RunnerInstance;
+import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.github.FakeGitHub;
+import dev.spotrunner.common.github.GitHubRunner;
+import dev.spotrunner.common.github.GitHubRunners;
+import dev.spotrunner.common.job.RunnerOwner;
+import dev.spotrunner.common.parameters.InMemoryParameters;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A pool "linux" of environment "prod" on fakes, with a clock the test moves. */
+final class Fixture {
+  static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z"); // a Wednesday
+  static final RunnerOwner ACME = RunnerOwner.org("acme");
+  static final RunnerOwner GLOBEX = RunnerOwner.org("globex");
+
+  final MutableClock clock = new MutableClock(NOW);
+  final InMemoryRunnerFleet fleet = new InMemoryRunnerFleet(clock);
+  final FakeGitHub fakeGitHub = new FakeGitHub(clock);
+  final InMemoryParameters parameters = new InMemoryParameters();
+  final List<String> emfLines = new ArrayList<>();
+  final List<String> launchRequests = new ArrayList<>();
+  final Map<String, String> env = new HashMap<>(baseEnv());
+  GitHubRunners github = fakeGitHub;
+  RequestBudget budget = RequestBudget.unlimited();
+  private final AtomicLong nextInstance = new AtomicLong(0x7000_0000L);
+
+  static Map<String, String> baseEnv() {
+    Map<String, String> env = new HashMap<>();
+    env.put("ENVIRONMENT", "prod");
+    env.put("POOL_NAME", "linux");
+    env.put("POOL_LABELS", "self-hosted,linux,x64");
+    env.put("LAUNCH_TEMPLATE_NAME", "prod-linux");
+    env.put("INSTANCE_TYPES", "m7a.large");
+    env.put("SUBNET_IDS", "subnet-1");
+    env.put("GITHUB_APP_ID_PARAM", "/prod/app/id");
+    env.put("GITHUB_APP_KEY_PARAM", "/prod/app/key");
+    return env;
+  }
+
+  ScaleDownSettings settings() {
+    return ScaleDownSettings.fromEnv(env);
+  }
+
+  ScaleDown scaleDown() {
+    WarmLauncher launcher = (owner, count) -> {
+      for (int i = 0; i < count; i++) {
+        launchRequests.add(owner.toString());
+        instance(owner, 0);
+      }
+      return count;
+    };
+    return new ScaleDown(settings(), fleet, github, parameters, budget, launcher,
+        new Emf(emfLines::add), clock);
+  }
+
+  CycleReport cycle() {
+    return scaleDown().run();
+  }
+
+  /** A pool instance launched {@code ageMinutes} ago for {@code owner}. */
+  RunnerInstance instance(RunnerOwner owner, long ageMinutes) {
+    return instance(owner, ageMinutes, "linux", Map.of());
+  }
+
+  RunnerInstance instance(RunnerOwner owner, long ageMinutes, String pool, Map<String, String> extra) {
+    InstanceId id = new InstanceId(String.format("i-%017x", nextInstance.getAndIncrement()));
+    Map<String, String> tags = new HashMap<>(extra);
+    tags.put(Tags.ENVIRONMENT, "prod");
+    tags.put(Tags.POOL, pool);
+    if (owner != null) {
+      tags.put(Tags.OWNER, owner.toString());
+    }
+    return fleet.add(new RunnerInstance(id, "running",
+        clock.instant().minus(Duration.ofMinutes(ageMinutes)), CapacityType.SPOT, tags));
+  }
+
+  GitHubRunner runner(RunnerOwner owner, RunnerInstance instance, String status, boolean busy) {
+    return fakeGitHub.addRunner(owner, "prod-" + instance.id(), status, busy,
+        List.of("self-hosted", "linux", "x64"));
+  }
+
+  /** An idle online runner on an instance old enough to go. */
+  GitHubRunner idleRunner(RunnerOwner owner, long ageMinutes) {
+    return runner(owner, instance(owner, ageMinutes), "online", false);
+  }
+
+  boolean alive(RunnerInstance instance) {
+    return fleet.all().stream().anyMatch(i -> i.id().equals(instance.id()));
+  }
+
+  boolean registered(RunnerOwner owner, GitHubRunner runner) {
+    return fakeGitHub.runners(owner).stream().anyMatch(r -> r.id() == runner.id());
+  }
+
+  static final class MutableClock extends Clock {
+    private volatile Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}

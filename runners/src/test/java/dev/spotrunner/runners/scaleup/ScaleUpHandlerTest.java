@@ -1,0 +1,93 @@
+package dev.spotrunner.runners.scaleup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.spotrunner.common.TransientFailure;
+import dev.spotrunner.common.fleet.InstanceId;
+import dev.spotrunner.common.fleet.LaunchOutcome;
+import dev.spotrunner.common.fleet.LaunchSpec;
+import dev.spotrunner.common.fleet.RunnerFleet;
+import dev.spotrunner.common.fleet.RunnerInstance;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ScaleUpHandlerTest {
+  private final Fixture fixture = new Fixture();
+
+  private static SQSEvent event(String... bodies) {
+    List<SQSEvent.SQSMessage> records = new ArrayList<>();
+    for (int i = 0; i < bodies.length; i++) {
+      SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+      message.setMessageId("m" + (i + 1));
+      message.setBody(bodies[i]);
+      message.setAttributes(Map.of("ApproximateReceiveCount", "1"));
+      records.add(message);
+    }
+    SQSEvent event = new SQSEvent();
+    event.setRecords(records);
+    return event;
+  }
+
+  private static List<String> failed(SQSBatchResponse response) {
+    return response.getBatchItemFailures().stream()
+        .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
+  }
+
+  @Test
+  void reportsOnlyTheJobsToRetryAsFailures() {
+    fixture.set("MAX_RUNNERS", "1");
+    ScaleUpHandler handler = new ScaleUpHandler(fixture.scaleUp());
+
+    SQSBatchResponse response = handler.handleRequest(
+        event(Fixture.job(1).toJson(), "{broken", Fixture.job(2).toJson()), null);
+
+    assertEquals(List.of("m3"), failed(response), "m1 launched, m2 malformed and dropped");
+  }
+
+  @Test
+  void returnsTheWholeBatchOnAnUnexpectedException() {
+    fixture.fleetSeen(new BrokenFleet());
+    ScaleUpHandler handler = new ScaleUpHandler(fixture.scaleUp());
+
+    SQSBatchResponse response = handler.handleRequest(
+        event(Fixture.job(1).toJson(), "{broken", Fixture.job(2).toJson()), null);
+
+    assertEquals(List.of("m1", "m2", "m3"), failed(response));
+  }
+
+  @Test
+  void answersAnEmptyEventWithNoFailures() {
+    ScaleUpHandler handler = new ScaleUpHandler(fixture.scaleUp());
+
+    assertEquals(List.of(), failed(handler.handleRequest(new SQSEvent(), null)));
+    assertEquals(List.of(), failed(handler.handleRequest(null, null)));
+  }
+
+  /** EC2 that fails every call, as when DescribeInstances is throttled past the retry budget. */
+  private static final class BrokenFleet implements RunnerFleet {
+    @Override
+    public LaunchOutcome launch(LaunchSpec spec) {
+      throw new TransientFailure("RequestLimitExceeded");
+    }
+
+    @Override
+    public List<RunnerInstance> list(Map<String, String> tags) {
+      throw new IllegalStateException("unexpected response from DescribeInstances");
+    }
+
+    @Override
+    public void tag(InstanceId instance, Map<String, String> tags) {
+      throw new TransientFailure("RequestLimitExceeded");
+    }
+
+    @Override
+    public void terminate(Collection<InstanceId> instances) {
+      throw new TransientFailure("RequestLimitExceeded");
+    }
+  }
+}

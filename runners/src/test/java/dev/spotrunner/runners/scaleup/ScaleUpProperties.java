@@ -1,0 +1,92 @@
+package dev.spotrunner.runners.scaleup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spotrunner.common.fleet.RunnerInstance;
+import dev.spotrunner.common.fleet.Tags;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+/** The invariants of docs/scale-up.md hold for any mix of redeliveries, capacity and failures. */
+class ScaleUpProperties {
+
+  @Provide
+  Arbitrary<List<Long>> jobStreams() {
+    // Job ids repeat: every repeat is a redelivery of the same job's message.
+    return Arbitraries.longs().between(1, 15).list().ofMinSize(1).ofMaxSize(40);
+  }
+
+  @Property(tries = 100)
+  void oneInstancePerJobNeverAboveMaximumNoMessageLost(
+      @ForAll("jobStreams") List<Long> stream,
+      @ForAll @IntRange(min = 0, max = 12) int max,
+      @ForAll @IntRange(min = 0, max = 20) int spotCapacity,
+      @ForAll boolean failover,
+      @ForAll @IntRange(min = 0, max = 4) int failEveryNthPut) {
+    Fixture fixture = new Fixture().set("MAX_RUNNERS", Integer.toString(max))
+        .set("ON_DEMAND_FAILOVER", Boolean.toString(failover));
+    fixture.fleet.spotCapacity(spotCapacity);
+    int[] puts = {0};
+    fixture.parameters.failPutsTo(
+        name -> failEveryNthPut > 0 && ++puts[0] % failEveryNthPut == 0);
+    for (long id = 1; id <= 15; id++) {
+      fixture.github.job(JobQueuedCheckTestJobs.queued(id));
+    }
+
+    Set<Long> deletedJobs = new HashSet<>();
+    Map<String, Integer> attempts = new java.util.HashMap<>();
+    List<Delivery> queue = new ArrayList<>();
+    for (int i = 0; i < stream.size(); i++) {
+      queue.add(Delivery.of("m" + i, 1, Fixture.job(stream.get(i))));
+    }
+    for (int round = 0; round < 20 && !queue.isEmpty(); round++) {
+      List<Delivery> next = new ArrayList<>();
+      for (int from = 0; from < queue.size(); from += 10) {
+        List<Delivery> batch = queue.subList(from, Math.min(queue.size(), from + 10));
+        BatchOutcome outcome = fixture.scaleUp().run(batch);
+        for (Delivery delivery : batch) {
+          if (outcome.retry().contains(delivery.messageId())) {
+            int attempt = attempts.merge(delivery.messageId(), 1, Integer::sum) + 1;
+            next.add(Delivery.of(delivery.messageId(), attempt, delivery.job()));
+          } else {
+            deletedJobs.add(delivery.job().jobId());
+          }
+        }
+        assertTrue(fixture.fleet.all().size() <= max, "pool above its maximum");
+      }
+      queue = next;
+      if (round == 0) {
+        fixture.parameters.failPutsTo(name -> false);
+      }
+    }
+
+    List<RunnerInstance> alive = fixture.fleet.all();
+    List<String> jobTags = alive.stream().map(i -> i.tag(Tags.JOB_ID)).toList();
+    assertEquals(jobTags.size(), new HashSet<>(jobTags).size(), "a job with two instances");
+    for (RunnerInstance instance : alive) {
+      assertTrue(fixture.parameters.get("/prod/runners/linux/" + instance.id()).isPresent(),
+          "an instance without a config");
+    }
+    Set<Long> withInstance = jobTags.stream().map(Long::parseLong).collect(Collectors.toSet());
+    assertEquals(withInstance, deletedJobs, "a message left the queue without its job launched");
+  }
+
+  /** Queued jobs for the check on redeliveries. */
+  static final class JobQueuedCheckTestJobs {
+    static dev.spotrunner.common.github.WorkflowJob queued(long id) {
+      return new dev.spotrunner.common.github.WorkflowJob(id, 9000 + id, "queued",
+          List.of("self-hosted", "linux"), Fixture.NOW.minusSeconds(60), null);
+    }
+  }
+}

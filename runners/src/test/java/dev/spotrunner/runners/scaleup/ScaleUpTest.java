@@ -1,0 +1,260 @@
+package dev.spotrunner.runners.scaleup;
+
+import static dev.spotrunner.runners.scaleup.Fixture.deliveries;
+import static dev.spotrunner.runners.scaleup.Fixture.job;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spotrunner.common.fleet.CapacityType;
+import dev.spotrunner.common.fleet.InstanceId;
+import dev.spotrunner.common.fleet.LaunchSpec;
+import dev.spotrunner.common.fleet.RunnerInstance;
+import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.json.Json;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class ScaleUpTest {
+  private final Fixture fixture = new Fixture();
+
+  @Test
+  void launchesABatchOfTenWithOneCreateFleet() {
+    BatchOutcome outcome = fixture.scaleUp().run(deliveries(10));
+
+    assertEquals(List.of(), outcome.retry());
+    assertEquals(10, outcome.launched());
+    List<LaunchSpec> launches = fixture.fleet.launches();
+    assertEquals(1, launches.size());
+    LaunchSpec spec = launches.get(0);
+    assertEquals(10, spec.count());
+    assertEquals(CapacityType.SPOT, spec.capacityType());
+    assertEquals("prod-linux", spec.launchTemplateName());
+    assertEquals(List.of("m7a.large", "m6i.large"), spec.instanceTypes());
+    assertEquals(List.of("subnet-a", "subnet-b"), spec.subnetIds());
+    assertEquals("price-capacity-optimized", spec.spotAllocationStrategy());
+    assertEquals(64, spec.clientToken().length());
+    assertEquals(10, fixture.github.calls("generate-jitconfig"));
+    assertEquals(1, fixture.github.calls("runner-groups"));
+    assertEquals(0, fixture.github.calls("get-job"), "fresh first deliveries are not checked");
+  }
+
+  @Test
+  void tagsEveryInstanceAndStoresItsJitConfig() {
+    fixture.scaleUp().run(deliveries(3));
+
+    Set<String> jobIds = new java.util.HashSet<>();
+    for (RunnerInstance instance : fixture.fleet.all()) {
+      Map<String, String> tags = instance.tags();
+      assertEquals("prod", tags.get(Tags.ENVIRONMENT));
+      assertEquals("linux", tags.get(Tags.POOL));
+      assertEquals("acme", tags.get(Tags.OWNER));
+      assertEquals("Organization", tags.get(Tags.OWNER_TYPE));
+      assertEquals("prod-" + instance.id(), tags.get(Tags.RUNNER_NAME));
+      jobIds.add(tags.get(Tags.JOB_ID));
+
+      String stored = fixture.parameters.get("/prod/runners/linux/" + instance.id()).orElseThrow();
+      Map<?, ?> config = Json.read(stored, Map.class);
+      assertEquals("jit", config.get("mode"));
+      assertEquals("prod-" + instance.id(), config.get("runnerName"));
+      String jit = (String) config.get("jitConfig");
+      assertTrue(jit.startsWith("jit-" + tags.get(Tags.RUNNER_ID) + "-prod-" + instance.id()), jit);
+    }
+    assertEquals(Set.of("1", "2", "3"), jobIds);
+  }
+
+  @Test
+  void sendsJobsOverThePoolMaximumBackToTheQueue() {
+    fixture.set("MAX_RUNNERS", "3");
+    fixture.scaleUp().run(deliveries(2));
+
+    List<Delivery> next = new ArrayList<>();
+    for (int i = 3; i <= 6; i++) {
+      next.add(Delivery.of("m" + i, 1, job(i)));
+    }
+    BatchOutcome outcome = fixture.scaleUp().run(next);
+
+    assertEquals(1, outcome.launched());
+    assertEquals(List.of("m4", "m5", "m6"), outcome.retry());
+    assertEquals(3, fixture.fleet.all().size());
+  }
+
+  @Test
+  void launchesTheOldestJobsFirstWhenCapacityIsShort() {
+    fixture.set("MAX_RUNNERS", "1");
+    List<Delivery> batch = List.of(
+        Delivery.of("young", 1, job(1, "acme/api", Fixture.NOW.minusSeconds(5))),
+        Delivery.of("old", 1, job(2, "acme/api", Fixture.NOW.minusSeconds(50))));
+
+    BatchOutcome outcome = fixture.scaleUp().run(batch);
+
+    assertEquals(List.of("young"), outcome.retry());
+    assertEquals("2", fixture.fleet.all().get(0).tag(Tags.JOB_ID));
+  }
+
+  @Test
+  void launchesOnDemandWhenSpotCapacityIsExhausted() {
+    fixture.fleet.spotCapacity(4);
+
+    BatchOutcome outcome = fixture.scaleUp().run(deliveries(10));
+
+    assertEquals(List.of(), outcome.retry());
+    List<LaunchSpec> launches = fixture.fleet.launches();
+    assertEquals(2, launches.size());
+    assertEquals(CapacityType.ON_DEMAND, launches.get(1).capacityType());
+    assertEquals(6, launches.get(1).count(), "only the shortfall, at once");
+    Map<CapacityType, Long> byType = fixture.fleet.all().stream()
+        .collect(Collectors.groupingBy(RunnerInstance::capacityType, Collectors.counting()));
+    assertEquals(Map.of(CapacityType.SPOT, 4L, CapacityType.ON_DEMAND, 6L), byType);
+  }
+
+  @Test
+  void retriesTheShortfallWhenOnDemandFailoverIsOff() {
+    fixture.set("ON_DEMAND_FAILOVER", "false");
+    fixture.fleet.spotCapacity(4);
+
+    BatchOutcome outcome = fixture.scaleUp().run(deliveries(10));
+
+    assertEquals(4, outcome.launched());
+    assertEquals(6, outcome.retry().size());
+    assertEquals(1, fixture.fleet.launches().size());
+  }
+
+  @Test
+  void failsOverForEverySpotCapacityError() {
+    for (String code : List.of("InsufficientInstanceCapacity", "MaxSpotInstanceCountExceeded",
+        "SpotMaxPriceTooLow", "UnfulfillableCapacity")) {
+      Fixture f = new Fixture();
+      f.fleet.failLaunchesWith(spec -> spec.capacityType() == CapacityType.SPOT ? code : null);
+
+      BatchOutcome outcome = f.scaleUp().run(deliveries(2));
+
+      assertEquals(List.of(), outcome.retry(), code);
+      assertTrue(f.fleet.all().stream().allMatch(i -> i.capacityType() == CapacityType.ON_DEMAND));
+    }
+  }
+
+  @Test
+  void dropsMalformedMessagesWithTheirReason() {
+    List<Delivery> batch = List.of(
+        Delivery.parse("garbage", "not json", "1"),
+        Delivery.parse("empty", "", "1"),
+        Delivery.parse("negative", job(1).toJson().replace("\"jobId\":1", "\"jobId\":-1"), "1"),
+        Delivery.of("other-pool", 1, new dev.spotrunner.common.job.JobMessage(7, 1, "acme/api",
+            "acme", "Organization", 42, List.of(), "windows", "d", Fixture.NOW)),
+        Delivery.of("good", 1, job(2)));
+
+    BatchOutcome outcome = fixture.scaleUp().run(batch);
+
+    assertEquals(List.of(), outcome.retry());
+    assertEquals(4, outcome.dropped());
+    assertEquals(1, outcome.launched());
+    assertTrue(batch.get(0).malformed().contains("malformed JobMessage"), batch.get(0).malformed());
+    assertTrue(batch.get(2).malformed().contains("jobId must be positive"));
+  }
+
+  @Test
+  void retriesEveryJobWhileGitHubIsDown() {
+    fixture.github.down(true);
+
+    BatchOutcome outcome = fixture.scaleUp().run(deliveries(3));
+
+    assertEquals(List.of("m1", "m2", "m3"), outcome.retry());
+    assertEquals(List.of(), fixture.fleet.all(), "no instance without a config");
+    assertEquals(3, fixture.fleet.terminated().size());
+  }
+
+  @Test
+  void terminatesTheInstanceAndRetriesTheJobWhenItsConfigCannotBeStored() {
+    int[] puts = {0};
+    fixture.parameters.failPutsTo(name -> ++puts[0] == 2);
+
+    BatchOutcome outcome = fixture.scaleUp().run(deliveries(3));
+
+    assertEquals(2, outcome.launched());
+    assertEquals(1, outcome.retry().size());
+    assertEquals(1, fixture.fleet.terminated().size());
+    InstanceId terminated = fixture.fleet.terminated().get(0);
+    assertTrue(fixture.parameters.get("/prod/runners/linux/" + terminated).isEmpty());
+    assertEquals(2, fixture.github.runners(dev.spotrunner.common.job.RunnerOwner.org("acme")).size(),
+        "the JIT runner of the terminated instance is deregistered");
+    for (RunnerInstance alive : fixture.fleet.all()) {
+      assertTrue(fixture.parameters.get("/prod/runners/linux/" + alive.id()).isPresent());
+    }
+
+    long retriedJob = Long.parseLong(outcome.retry().get(0).substring(1));
+    fixture.github.job(queued(retriedJob));
+    BatchOutcome retried =
+        fixture.scaleUp().run(List.of(Delivery.of(outcome.retry().get(0), 2, job(retriedJob))));
+    assertEquals(1, retried.launched());
+    assertEquals(3, fixture.fleet.all().size());
+  }
+
+  @Test
+  void launchesOneInstancePerJobHoweverOftenItsMessageArrives() {
+    List<Delivery> tripled = new ArrayList<>();
+    for (int copy = 0; copy < 3; copy++) {
+      for (int i = 1; i <= 4; i++) {
+        tripled.add(Delivery.of("m" + i + "-" + copy, 1, job(i)));
+      }
+    }
+    BatchOutcome first = fixture.scaleUp().run(tripled);
+    BatchOutcome second = fixture.scaleUp().run(deliveries(4).stream()
+        .map(d -> Delivery.of(d.messageId(), 2, d.job())).toList());
+    BatchOutcome third = fixture.scaleUp().run(deliveries(4).stream()
+        .map(d -> Delivery.of(d.messageId(), 3, d.job())).toList());
+
+    assertEquals(4, fixture.fleet.all().size());
+    assertEquals(4, first.launched());
+    assertEquals(4, second.alreadyLaunched());
+    assertEquals(4, third.alreadyLaunched());
+    assertEquals(List.of(), third.retry());
+    assertEquals(Set.of("1", "2", "3", "4"), fixture.fleet.all().stream()
+        .map(i -> i.tag(Tags.JOB_ID)).collect(Collectors.toSet()));
+  }
+
+  @Test
+  void repeatsTheSameAttemptWithTheSameClientToken() {
+    fixture.scaleUp().run(deliveries(2));
+    fixture.scaleUp().run(deliveries(2).stream().map(d -> Delivery.of(d.messageId(), 1,
+        job(d.job().jobId() + 10))).toList());
+
+    List<String> tokens = fixture.fleet.launches().stream().map(LaunchSpec::clientToken).toList();
+    assertEquals(2, Set.copyOf(tokens).size(), "different jobs, different tokens");
+  }
+
+  @Test
+  void launchesOneFleetPerOwnerAtRepositoryLevel() {
+    fixture.set("RUNNER_LEVEL", "repo");
+    List<Delivery> batch = List.of(
+        Delivery.of("a", 1, job(1, "acme/api", Fixture.NOW)),
+        Delivery.of("b", 1, job(2, "acme/web", Fixture.NOW)),
+        Delivery.of("c", 1, job(3, "acme/api", Fixture.NOW)));
+
+    BatchOutcome outcome = fixture.scaleUp().run(batch);
+
+    assertEquals(3, outcome.launched());
+    assertEquals(List.of(2, 1), fixture.fleet.launches().stream().map(LaunchSpec::count).toList());
+    assertEquals(Set.of("acme/api", "acme/web"), fixture.fleet.all().stream()
+        .map(i -> i.tag(Tags.OWNER)).collect(Collectors.toSet()));
+    assertEquals(0, fixture.github.calls("runner-groups"), "repository runners use the default group");
+    assertTrue(fixture.github.installation(dev.spotrunner.common.job.RunnerOwner.repo("acme", "api"))
+        .isPresent(), "the webhook's installation id is passed on");
+  }
+
+  @Test
+  void leavesAnEmptyBatchAlone() {
+    BatchOutcome outcome = fixture.scaleUp().run(List.of());
+
+    assertEquals(List.of(), outcome.retry());
+    assertEquals(List.of(), fixture.fleet.launches());
+  }
+
+  static dev.spotrunner.common.github.WorkflowJob queued(long id) {
+    return new dev.spotrunner.common.github.WorkflowJob(id, 9000 + id, "queued",
+        List.of("self-hosted", "linux"), Fixture.NOW.minusSeconds(60), null);
+  }
+}
