@@ -27,6 +27,13 @@ import java.util.concurrent.TimeoutException;
 public final class LambdaProcess implements AutoCloseable {
   private static final Log log = Log.of(LambdaProcess.class);
   static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+  /**
+   * Where the runtime interface client loads its JNI library from. Without it, every client copies
+   * the library to the same {@code /tmp/.libaws-lambda-jni.so} and loads it: JVMs starting together
+   * overwrite the file under each other and crash (SIGBUS in the loader).
+   */
+  static final String NATIVE_LIBRARY_PROPERTY =
+      "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
 
   private final FunctionSpec spec;
   private final Path logDirectory;
@@ -61,6 +68,8 @@ public final class LambdaProcess implements AutoCloseable {
     api.resetFirstPoll();
     List<String> command = new ArrayList<>(List.of(javaBinary(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+        "--enable-native-access=ALL-UNNAMED",
+        "-D" + NATIVE_LIBRARY_PROPERTY + "=" + nativeLibrary(logDirectory),
         "-Xmx" + Math.max(64, spec.memoryMb() * 85 / 100) + "m",
         "-Djava.net.preferIPv4Stack=true",
         "-cp", classPath(spec.jar()), RIC_MAIN, spec.handler()));
@@ -174,6 +183,29 @@ public final class LambdaProcess implements AutoCloseable {
   public void close() {
     stop();
     api.close();
+  }
+
+  /** Extracts the client's JNI library for this platform once per directory. */
+  static synchronized String nativeLibrary(Path directory) throws IOException {
+    String arch = System.getProperty("os.arch").contains("aarch64") ? "aarch_64" : "x86_64";
+    boolean musl = Files.exists(Path.of("/lib/ld-musl-" + (arch.equals("x86_64") ? "x86_64" : "aarch64") + ".so.1"));
+    String name = "libaws-lambda-jni.linux" + (musl ? "_musl-" : "-") + arch + ".so";
+    Path target = directory.toAbsolutePath().resolve(".ric").resolve(name);
+    if (!Files.exists(target)) {
+      Files.createDirectories(target.getParent());
+      try (var in = Class.forName(RIC_MAIN, false, LambdaProcess.class.getClassLoader())
+          .getResourceAsStream("/jni/" + name)) {
+        if (in == null) {
+          throw new IOException("the runtime interface client has no " + name);
+        }
+        Path partial = Files.createTempFile(target.getParent(), name, ".part");
+        Files.copy(in, partial, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(partial, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (ClassNotFoundException e) {
+        throw new IOException("runtime interface client not on the class path", e);
+      }
+    }
+    return target.toString();
   }
 
   private static String javaBinary() {

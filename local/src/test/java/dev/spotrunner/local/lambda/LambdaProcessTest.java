@@ -7,6 +7,8 @@ import dev.spotrunner.common.json.Json;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,6 +104,26 @@ class LambdaProcessTest {
 
       assertThat(result.errorType()).isEqualTo("Sandbox.Timedout");
       assertThat(slow.running()).isFalse();
+    }
+  }
+
+  @Test
+  void functionsStartedTogetherAllComeUp() throws Exception {
+    List<LambdaProcess> together = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        together.add(new LambdaProcess(spec("together-" + i,
+            TestFunctions.Actions.class.getName() + "::handleRequest", Duration.ofSeconds(5)), logs, Clock.systemUTC()));
+      }
+      for (LambdaProcess process : together) {
+        process.start();
+      }
+      for (LambdaProcess process : together) {
+        InvocationResult result = process.invoke("{\"action\":\"echo\",\"value\":\"x\"}");
+        assertThat(result.failed()).as(process.spec().name() + ": " + result.body()).isFalse();
+      }
+    } finally {
+      together.forEach(LambdaProcess::close);
     }
   }
 
