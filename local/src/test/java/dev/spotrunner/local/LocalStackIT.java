@@ -50,7 +50,7 @@ class LocalStackIT {
     Path root = Path.of(System.getProperty("spotrunner.root", "..")).toAbsolutePath().normalize();
     Path workDir = Files.createTempDirectory("spotrunner-it-");
     stack = LocalStack.start(new LocalStack.Options(root, workDir, "e2e", Duration.ofSeconds(2),
-        Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMillis(200), 0, Map.of()), StandInGitHub.start());
+        Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(200), 0, Map.of()), StandInGitHub.start());
     demo = new Demo(stack, System.out);
     ephemeral = stack.deployment().pools().stream()
         .filter(p -> !"false".equals(p.scaleUp().environment().get("EPHEMERAL"))).findFirst().orElseThrow();

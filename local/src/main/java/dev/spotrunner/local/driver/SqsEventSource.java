@@ -28,8 +28,9 @@ public final class SqsEventSource implements AutoCloseable {
   private static final Log log = Log.of(SqsEventSource.class);
 
   /**
-   * @param retryVisibility how soon a failed message is visible again; null leaves the queue's
-   *     visibility timeout (as AWS does), the local stack shortens it so retries happen in seconds
+   * @param retryVisibility how soon a failed message is visible again, times its receive count;
+   *     null leaves the queue's visibility timeout (as AWS does). The local stack shortens it so
+   *     retries happen in seconds, and backs off so five receives (the DLQ limit) span over a minute
    */
   public record Settings(String queueUrl, int batchSize, boolean reportBatchItemFailures,
       Duration retryVisibility) {
@@ -109,9 +110,12 @@ public final class SqsEventSource implements AutoCloseable {
     for (Message message : messages) {
       if (failed.contains(message.messageId())) {
         if (settings.retryVisibility() != null) {
+          // Backs off with each receive, so the redrive policy's receive count spans a useful time.
+          int receives = Integer.parseInt(message.attributesAsStrings().getOrDefault("ApproximateReceiveCount", "1"));
+          int seconds = (int) Math.min(43_200, settings.retryVisibility().toSeconds() * receives);
           sqs.changeMessageVisibility(r -> r.queueUrl(settings.queueUrl())
               .receiptHandle(message.receiptHandle())
-              .visibilityTimeout((int) settings.retryVisibility().toSeconds()));
+              .visibilityTimeout(seconds));
         }
       } else {
         deletes.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(deletes.size()))

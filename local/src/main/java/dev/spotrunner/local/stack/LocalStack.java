@@ -53,7 +53,7 @@ public final class LocalStack implements AutoCloseable {
       Duration retryVisibility, Duration agentPoll, int gatewayPort, Map<String, String> terraformVariables) {
     public static Options defaults(Path root, Path workDir) {
       return new Options(root, workDir, "local", Duration.ofSeconds(3), Duration.ofSeconds(15),
-          Duration.ofSeconds(3), Duration.ofMillis(250), 0, Map.of());
+          Duration.ofSeconds(8), Duration.ofMillis(250), 0, Map.of());
     }
 
     public Options withPrefix(String newPrefix) {
