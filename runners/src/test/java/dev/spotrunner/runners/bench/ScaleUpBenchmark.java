@@ -150,6 +150,17 @@ public final class ScaleUpBenchmark {
         .size();
   }
 
+  /**
+   * Untimed, between batches: the batch's runners finish their jobs and their instances go, so
+   * the pool holds at most one batch. moto serialises every instance DescribeInstances returns
+   * (about 7 ms each on the loaded build machine); EC2 does not grow that way.
+   */
+  private void finishJobs(String pool) {
+    Ec2RunnerFleet fleet = new Ec2RunnerFleet(aws.ec2());
+    fleet.terminate(fleet.list(Map.of(Tags.ENVIRONMENT, "bench", Tags.POOL, pool)).stream()
+        .map(dev.spotrunner.common.fleet.RunnerInstance::id).toList());
+  }
+
   /** GitHub calls (all, app JWT calls included) per job over {@code jobs} jobs in batches of 10. */
   private void callsPerJob(String pool, String org, boolean ephemeral, int jobs) {
     world();
@@ -182,6 +193,7 @@ public final class ScaleUpBenchmark {
     ScaleUpBench.Handler handler = handler(settings("wall", true, batches * 10 + 20), true);
     Map<Long, Integer> receives = new HashMap<>();
     handler.handle(event(jobs("wall", "acme-wall", installation, 10), receives));
+    finishJobs("wall");
     timed.reset();
     Histogram millis = new Histogram(60_000, 3);
     for (int i = 0; i < batches; i++) {
@@ -190,6 +202,7 @@ public final class ScaleUpBenchmark {
       SQSBatchResponse response = handler.handle(event);
       millis.recordValue(Duration.ofNanos(System.nanoTime() - start).toMillis());
       require(response.getBatchItemFailures().isEmpty(), "no job retried");
+      finishJobs("wall");
     }
     System.out.printf(Locale.ROOT,
         "10-job JIT batch (moto + stand-in, after warm-up, %d batches): p50 %d ms, p90 %d ms,"

@@ -23,9 +23,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.config.Configurator;
 
 /**
  * Random fleets (instances of random ages; runners missing, idle online, idle offline or busy;
@@ -43,18 +40,15 @@ class ScaleDownProperties {
   record FleetSpec(List<InstanceSpec> instances, int ghosts, int warmIdle, int minimumMinutes,
       int graceMinutes, double failure, long seed, boolean evictNewest) {}
 
-  private static Level previous;
-
   @BeforeContainer
   static void quiet() {
     // Tens of thousands of cycles would otherwise log every decision.
-    previous = LogManager.getLogger("dev.spotrunner").getLevel();
-    Configurator.setLevel("dev.spotrunner", Level.OFF);
+    dev.spotrunner.common.log.Log.setLevel(dev.spotrunner.common.log.Log.Level.ERROR);
   }
 
   @AfterContainer
   static void restore() {
-    Configurator.setLevel("dev.spotrunner", previous);
+    dev.spotrunner.common.log.Log.setLevel(dev.spotrunner.common.log.Log.Level.INFO);
   }
 
   @Provide

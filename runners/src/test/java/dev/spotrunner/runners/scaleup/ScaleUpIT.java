@@ -56,13 +56,19 @@ class ScaleUpIT {
   }
 
   private static ScaleUpSettings settings(String pool) {
-    return ScaleUpSettings.fromEnv(Map.ofEntries(
+    return settings(pool, Map.of());
+  }
+
+  private static ScaleUpSettings settings(String pool, Map<String, String> extra) {
+    Map<String, String> env = new java.util.HashMap<>(extra);
+    env.putAll(Map.ofEntries(
         Map.entry("ENVIRONMENT", "it"), Map.entry("POOL_NAME", pool),
         Map.entry("POOL_LABELS", "self-hosted,linux"), Map.entry("LAUNCH_TEMPLATE_NAME", "it-linux"),
         Map.entry("INSTANCE_TYPES", "m7a.large,m6i.large"), Map.entry("SUBNET_IDS", subnet),
         Map.entry("MAX_RUNNERS", "30"), Map.entry("GITHUB_API_URL", github.apiUrl().toString()),
         Map.entry("GITHUB_APP_ID_PARAM", "/it/app/id"),
         Map.entry("GITHUB_APP_KEY_PARAM", "/it/app/key")));
+    return ScaleUpSettings.fromEnv(env);
   }
 
   private static List<JobMessage> jobs(String pool, int count) {
@@ -122,6 +128,30 @@ class ScaleUpIT {
     }
     assertEquals(batch.stream().map(j -> Long.toString(j.jobId())).sorted().toList(),
         launched.stream().map(i -> i.tag(Tags.JOB_ID)).sorted().toList());
+  }
+
+  @Test
+  void givesPersistentRunnersARegistrationTokenTheStandInAccepts(AwsClients aws, SsmClient ssm) {
+    ScaleUpHandler handler = new ScaleUpHandler(Wiring.scaleUp(
+        settings("persistent", Map.of("EPHEMERAL", "false")), aws, Clock.systemUTC()));
+
+    SQSBatchResponse response = handler.handleRequest(event(jobs("persistent", 3), 1), null);
+
+    assertEquals(List.of(), response.getBatchItemFailures());
+    List<RunnerInstance> launched = instances(aws, "persistent");
+    assertEquals(3, launched.size());
+    for (RunnerInstance instance : launched) {
+      Map<?, ?> config = Json.read(ssm.getParameter(b -> b.name("/it/runners/persistent/"
+          + instance.id()).withDecryption(true)).parameter().value(), Map.class);
+      assertEquals("registration", config.get("mode"));
+      assertEquals(false, config.get("ephemeral"));
+      assertEquals("self-hosted,linux", config.get("labels"));
+      assertTrue(((String) config.get("url")).endsWith("/acme"));
+      StandInRunner runner = github.registerWithToken((String) config.get("token"),
+          (String) config.get("runnerName"), List.of("self-hosted", "linux"), false);
+      assertEquals("it-" + instance.id(), runner.name());
+    }
+    assertEquals(1, github.calls("registration-token"), "one token for the three runners");
   }
 
   @Test

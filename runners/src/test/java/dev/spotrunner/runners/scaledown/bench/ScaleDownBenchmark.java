@@ -23,8 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 
 /**
  * Scale-down of 150 idle runners across 10 owners with 20 ms per GitHub request: one cycle's wall
@@ -36,7 +34,7 @@ public final class ScaleDownBenchmark {
   private static final Instant LAUNCHED = Instant.now().minus(Duration.ofHours(1));
 
   public static void main(String[] args) {
-    Configurator.setLevel("dev.spotrunner", Level.OFF);
+    dev.spotrunner.common.log.Log.setLevel(dev.spotrunner.common.log.Log.Level.ERROR);
     int runners = args.length > 0 ? Integer.parseInt(args[0]) : 150;
     int owners = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     Duration latency = Duration.ofMillis(args.length > 2 ? Long.parseLong(args[2]) : 20);

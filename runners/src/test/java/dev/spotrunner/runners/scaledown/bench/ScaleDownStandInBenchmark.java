@@ -26,8 +26,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 
 /**
  * The scale-down benchmark over HTTP: the real {@code HttpGitHubRunners} (App JWT, installation
@@ -40,7 +38,7 @@ public final class ScaleDownStandInBenchmark {
   private static int worlds;
 
   public static void main(String[] args) {
-    Configurator.setLevel("dev.spotrunner", Level.OFF);
+    dev.spotrunner.common.log.Log.setLevel(dev.spotrunner.common.log.Log.Level.ERROR);
     int runners = args.length > 0 ? Integer.parseInt(args[0]) : 150;
     int owners = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     Duration latency = Duration.ofMillis(args.length > 2 ? Long.parseLong(args[2]) : 20);

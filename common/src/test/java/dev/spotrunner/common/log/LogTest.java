@@ -1,0 +1,85 @@
+package dev.spotrunner.common.log;
+
+import static dev.spotrunner.common.log.Log.entry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spotrunner.common.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LogTest {
+  private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+  private final Log log = Log.of(LogTest.class);
+
+  @BeforeEach
+  void capture() {
+    Log.setOutput(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    Log.setLevel(Log.Level.INFO);
+  }
+
+  @AfterEach
+  void restore() {
+    Log.setOutput(System.out);
+    Log.requestId(null);
+  }
+
+  private JsonNode line() throws Exception {
+    String text = captured.toString(StandardCharsets.UTF_8).trim();
+    assertEquals(1, text.lines().count(), "one line per decision: " + text);
+    return Json.MAPPER.readTree(text);
+  }
+
+  @Test
+  void writesOneJsonLineWithTheMessageAndTypedFields() throws Exception {
+    Log.requestId("req-1");
+    log.info("runners launched", entry("pool", "linux"), entry("launched", 2), entry("spot", true));
+
+    JsonNode line = line();
+    assertEquals("INFO", line.get("level").asText());
+    assertEquals("runners launched", line.get("message").asText());
+    assertEquals("linux", line.get("pool").asText());
+    assertEquals(2, line.get("launched").asInt());
+    assertTrue(line.get("launched").isNumber());
+    assertTrue(line.get("spot").asBoolean());
+    assertEquals("req-1", line.get("function_request_id").asText());
+    assertEquals("LogTest", line.get("logger").asText());
+  }
+
+  @Test
+  void neverWritesASecretEvenWhenOneIsPassedByMistake() throws Exception {
+    String token = "ghs_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+    log.warn("token refused " + token, entry("token", token),
+        entry("secret", new Secret("hunter2")),
+        Log.error(new IllegalStateException("bad credentials for " + token)));
+
+    String text = captured.toString(StandardCharsets.UTF_8);
+    assertFalse(text.contains(token), text);
+    assertFalse(text.contains("hunter2"), text);
+    assertEquals("[redacted]", line().get("secret").asText());
+    assertTrue(line().get("failure").asText().startsWith("IllegalStateException: bad credentials"));
+  }
+
+  @Test
+  void dropsLinesBelowTheLevel() {
+    Log.setLevel(Log.Level.WARN);
+    log.info("not shown");
+    log.debug("not shown either");
+    assertEquals("", captured.toString(StandardCharsets.UTF_8));
+    Log.setLevel(Log.Level.INFO);
+  }
+
+  @Test
+  void readsTheLevelFromItsNameAndFallsBackToInfo() {
+    assertEquals(Log.Level.DEBUG, Log.parseLevel("debug"));
+    assertEquals(Log.Level.ERROR, Log.parseLevel(" ERROR "));
+    assertEquals(Log.Level.INFO, Log.parseLevel("verbose"));
+    assertEquals(Log.Level.INFO, Log.parseLevel(null));
+  }
+}

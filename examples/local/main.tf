@@ -1,0 +1,64 @@
+# The whole module against an AWS emulator: CI applies and destroys it against moto_server, and the
+# local stack reads the functions' environment back from the emulator's Lambda API to run the handlers.
+resource "aws_vpc" "local" {
+  cidr_block = "10.42.0.0/16"
+  tags       = { Name = "${var.prefix}-spotrunner" }
+}
+
+resource "aws_subnet" "local" {
+  for_each = { a = "10.42.1.0/24", b = "10.42.2.0/24" }
+
+  vpc_id            = aws_vpc.local.id
+  cidr_block        = each.value
+  availability_zone = "${var.aws_region}${each.key}"
+  tags              = { Name = "${var.prefix}-spotrunner-${each.key}" }
+}
+
+module "spotrunner" {
+  source = "../../terraform"
+
+  prefix     = var.prefix
+  vpc_id     = aws_vpc.local.id
+  subnet_ids = [for s in aws_subnet.local : s.id]
+  tags       = { Environment = "local" }
+
+  webhook_lambda_zip       = local.webhook_lambda_zip
+  runners_lambda_zip       = local.runners_lambda_zip
+  binary_syncer_lambda_zip = local.binary_syncer_lambda_zip
+  lambda_snapstart         = var.lambda_snapstart
+
+  github_app = {
+    id             = var.github_app_id
+    key            = var.github_app_key_base64
+    webhook_secret = var.webhook_secret
+  }
+  github_enterprise_server_url = var.github_enterprise_server_url
+
+  minimum_running_time_minutes = 1
+  boot_grace_minutes           = 2
+
+  pools = [
+    {
+      name           = "linux-x64"
+      labels         = ["self-hosted", "linux", "x64"]
+      priority       = 10
+      default        = true
+      instance_types = ["m5.large", "m5a.large"]
+      max_count      = 3
+      ami_id         = "ami-12c6146b"
+      delay_seconds  = 0
+    },
+    {
+      name           = "linux-arm64"
+      labels         = ["self-hosted", "linux", "arm64"]
+      priority       = 5
+      architecture   = "arm64"
+      instance_types = ["m6g.large"]
+      max_count      = 2
+      ami_id         = "ami-12c6146b"
+      ephemeral      = false
+      use_jit_config = false
+      delay_seconds  = 0
+    },
+  ]
+}

@@ -1,0 +1,180 @@
+locals {
+  github_api_url = var.github_enterprise_server_url == null ? "https://api.github.com" : "${var.github_enterprise_server_url}/api/v3"
+
+  # Each GitHub App value is either created here from an input or referenced by parameter name.
+  create_app_id     = nonsensitive(var.github_app.id != null)
+  create_app_key    = nonsensitive(var.github_app.key != null)
+  create_app_secret = nonsensitive(var.github_app.webhook_secret != null)
+
+  app_id_parameter_name  = local.create_app_id ? aws_ssm_parameter.app_id[0].name : var.github_app_parameters.id
+  app_key_parameter_name = local.create_app_key ? aws_ssm_parameter.app_key[0].name : var.github_app_parameters.key
+  webhook_secret_parameter_names = concat(
+    local.create_app_secret ? [aws_ssm_parameter.webhook_secret[0].name] : [],
+    var.github_app_parameters.webhook_secrets,
+  )
+
+  pools     = { for pool in var.pools : pool.name => pool }
+  platforms = distinct([for pool in var.pools : "linux-${pool.architecture}"])
+}
+
+# Cross-variable rules that variable validation cannot express on Terraform 1.5.
+resource "terraform_data" "settings_check" {
+  input = var.prefix
+
+  lifecycle {
+    precondition {
+      condition     = local.create_app_id != (var.github_app_parameters.id != null)
+      error_message = "Give the GitHub App id either as github_app.id or as github_app_parameters.id, exactly one of them."
+    }
+    precondition {
+      condition     = local.create_app_key != (var.github_app_parameters.key != null)
+      error_message = "Give the GitHub App private key either as github_app.key or as github_app_parameters.key, exactly one of them."
+    }
+    precondition {
+      condition     = local.create_app_secret || length(var.github_app_parameters.webhook_secrets) > 0
+      error_message = "Give the webhook secret as github_app.webhook_secret or name its parameter(s) in github_app_parameters.webhook_secrets."
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# GitHub App settings in SSM (SecureString; the Lambdas read them at start, never log them).
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_ssm_parameter" "app_id" {
+  count = local.create_app_id ? 1 : 0
+
+  name        = "/${var.prefix}/github-app/id"
+  description = "spotrunner ${var.prefix}: GitHub App id"
+  type        = "SecureString"
+  key_id      = var.kms_key_arn
+  value       = var.github_app.id
+  tags        = var.tags
+}
+
+resource "aws_ssm_parameter" "app_key" {
+  count = local.create_app_key ? 1 : 0
+
+  name        = "/${var.prefix}/github-app/key"
+  description = "spotrunner ${var.prefix}: GitHub App private key"
+  type        = "SecureString"
+  key_id      = var.kms_key_arn
+  value       = var.github_app.key
+  tags        = var.tags
+}
+
+resource "aws_ssm_parameter" "webhook_secret" {
+  count = local.create_app_secret ? 1 : 0
+
+  name        = "/${var.prefix}/github-app/webhook-secret"
+  description = "spotrunner ${var.prefix}: GitHub App webhook secret"
+  type        = "SecureString"
+  key_id      = var.kms_key_arn
+  value       = var.github_app.webhook_secret
+  tags        = var.tags
+}
+
+# ---------------------------------------------------------------------------------------------
+# Runner cache and binary syncer
+# ---------------------------------------------------------------------------------------------
+
+module "binary_syncer" {
+  source = "./modules/binary-syncer"
+
+  prefix              = var.prefix
+  tags                = var.tags
+  bucket_name         = var.runner_bucket_name
+  lambda_zip          = var.binary_syncer_lambda_zip
+  lambda_runtime      = var.lambda_runtime
+  lambda_architecture = var.lambda_architecture
+  lambda_vpc_config   = var.lambda_vpc
+  memory_size         = var.lambda_settings.syncer_memory_mb
+  timeout             = var.lambda_settings.syncer_timeout_seconds
+  log_level           = var.log_level
+  log_retention_days  = var.log_retention_days
+  kms_key_arn         = var.kms_key_arn
+  platforms           = local.platforms
+  runner_version      = var.runner_version
+  schedule_expression = var.binary_syncer_schedule_expression
+}
+
+# ---------------------------------------------------------------------------------------------
+# One queue, scale-up, scale-down and launch template per pool
+# ---------------------------------------------------------------------------------------------
+
+module "runners" {
+  source   = "./modules/runners"
+  for_each = local.pools
+
+  prefix                         = var.prefix
+  tags                           = var.tags
+  pool                           = each.value
+  vpc_id                         = var.vpc_id
+  subnet_ids                     = var.subnet_ids
+  lambda_zip                     = var.runners_lambda_zip
+  lambda_runtime                 = var.lambda_runtime
+  lambda_architecture            = var.lambda_architecture
+  lambda_vpc_config              = var.lambda_vpc
+  scale_up_memory_size           = var.lambda_settings.scale_up_memory_mb
+  scale_up_timeout               = var.lambda_settings.scale_up_timeout_seconds
+  scale_down_memory_size         = var.lambda_settings.scale_down_memory_mb
+  scale_down_timeout             = var.lambda_settings.scale_down_timeout_seconds
+  snapstart                      = var.lambda_snapstart
+  log_level                      = var.log_level
+  log_retention_days             = var.log_retention_days
+  kms_key_arn                    = var.kms_key_arn
+  github_api_url                 = local.github_api_url
+  github_app_id_parameter_name   = local.app_id_parameter_name
+  github_app_key_parameter_name  = local.app_key_parameter_name
+  runner_name_prefix             = var.runner_name_prefix
+  ssm_config_path                = var.ssm_config_path
+  runner_bucket_name             = module.binary_syncer.bucket_name
+  runner_key_prefix              = module.binary_syncer.key_prefix
+  scale_down_schedule_expression = var.scale_down_schedule_expression
+  minimum_running_time_minutes   = var.minimum_running_time_minutes
+  boot_grace_minutes             = var.boot_grace_minutes
+
+  depends_on = [terraform_data.settings_check]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Webhook
+# ---------------------------------------------------------------------------------------------
+
+module "webhook" {
+  source = "./modules/webhook"
+
+  prefix                         = var.prefix
+  tags                           = var.tags
+  lambda_zip                     = var.webhook_lambda_zip
+  lambda_runtime                 = var.lambda_runtime
+  lambda_architecture            = var.lambda_architecture
+  vpc_config                     = var.lambda_vpc
+  memory_size                    = var.lambda_settings.webhook_memory_mb
+  timeout                        = var.lambda_settings.webhook_timeout_seconds
+  snapstart                      = var.lambda_snapstart
+  log_level                      = var.log_level
+  log_retention_days             = var.log_retention_days
+  kms_key_arn                    = var.kms_key_arn
+  webhook_secret_parameter_names = local.webhook_secret_parameter_names
+  pools_in_ssm                   = var.webhook_pools_in_ssm
+  repository_allow_list          = var.repository_allow_list
+  allow_public_repositories      = var.allow_public_repositories
+  max_body_bytes                 = var.webhook_max_body_bytes
+  check_run_legacy               = var.check_run_legacy
+
+  pools = [
+    for pool in var.pools : {
+      name          = pool.name
+      labels        = pool.labels
+      match         = pool.match
+      priority      = pool.priority
+      queue_url     = module.runners[pool.name].queue_url
+      queue_arn     = module.runners[pool.name].queue_arn
+      delay_seconds = pool.delay_seconds
+      default       = pool.default
+    }
+  ]
+
+  depends_on = [terraform_data.settings_check]
+}

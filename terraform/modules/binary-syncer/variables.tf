@@ -1,0 +1,108 @@
+variable "prefix" {
+  description = "Name prefix of every resource and the ENVIRONMENT of the Lambda (letters, digits and dashes)."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "bucket_name" {
+  description = "Name of the runner cache bucket; null derives one from the prefix, region and account."
+  type        = string
+  default     = null
+}
+
+variable "bucket_force_destroy" {
+  description = "Let `terraform destroy` delete the bucket with its runner tarballs in it."
+  type        = bool
+  default     = true
+}
+
+variable "lambda_zip" {
+  description = "Path of the syncer jar (spotrunner-binary-syncer.jar)."
+  type        = string
+}
+
+variable "lambda_runtime" {
+  description = "Lambda runtime: java21 or java25."
+  type        = string
+  default     = "java21"
+}
+
+variable "lambda_architecture" {
+  description = "CPU architecture of the function: x86_64 or arm64."
+  type        = string
+  default     = "x86_64"
+}
+
+variable "lambda_vpc_config" {
+  description = "Optional VPC placement of the function: subnet ids and security group ids."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB (it streams the ~200 MB tarball)."
+  type        = number
+  default     = 512
+}
+
+variable "timeout" {
+  description = "Timeout of the function in seconds."
+  type        = number
+  default     = 300
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of the function."
+  type        = string
+  default     = "INFO"
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's CloudWatch log group in days."
+  type        = number
+  default     = 30
+}
+
+variable "kms_key_arn" {
+  description = "KMS key encrypting the bucket and the log group; null uses SSE-S3 and the default log encryption."
+  type        = string
+  default     = null
+}
+
+variable "github_api_url" {
+  description = "GitHub REST base URL the runner releases are read from (actions/runner lives on github.com, also for GHES users)."
+  type        = string
+  default     = "https://api.github.com"
+}
+
+variable "key_prefix" {
+  description = "Object key prefix of the runner tarballs, ending in a slash."
+  type        = string
+  default     = "actions-runner/"
+}
+
+variable "platforms" {
+  description = "Runner platforms to keep in the bucket, e.g. linux-x64 and linux-arm64."
+  type        = list(string)
+  default     = ["linux-x64"]
+}
+
+variable "runner_version" {
+  description = "Runner version to sync: latest or a pinned version such as 2.330.0."
+  type        = string
+  default     = "latest"
+}
+
+variable "schedule_expression" {
+  description = "EventBridge schedule of the syncer, e.g. rate(1 hour)."
+  type        = string
+  default     = "rate(1 hour)"
+}

@@ -1,0 +1,335 @@
+# ---------------------------------------------------------------------------------------------
+# scale-up: consumes the pool's queue and launches instances.
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "scale_up" {
+  name              = "/aws/lambda/${local.name}-scale-up"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_iam_role" "scale_up" {
+  name               = "${local.name}-scale-up"
+  assume_role_policy = local.assume_lambda
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "scale_up" {
+  name = "scale-up"
+  role = aws_iam_role.scale_up.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat([
+      {
+        Sid      = "Logs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.scale_up.arn}:*"
+      },
+      {
+        Sid      = "ConsumeJobs"
+        Effect   = "Allow"
+        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+        Resource = aws_sqs_queue.jobs.arn
+      },
+      {
+        Sid      = "ReadGitHubApp"
+        Effect   = "Allow"
+        Action   = ["ssm:GetParameter"]
+        Resource = local.app_parameter_arns
+      },
+      {
+        Sid      = "WriteRunnerConfigs"
+        Effect   = "Allow"
+        Action   = ["ssm:PutParameter", "ssm:AddTagsToResource"]
+        Resource = local.config_arn
+      },
+      {
+        Sid    = "ResolveAmi"
+        Effect = "Allow"
+        Action = ["ssm:GetParameter", "ssm:GetParameters"]
+        # Public AMI parameters have no account in their ARN; your own ones do.
+        Resource = ["arn:${local.partition}:ssm:${local.region}::parameter${local.ami_ssm_parameter}", "${local.ssm_arn}${local.ami_ssm_parameter}"]
+      },
+      {
+        Sid      = "Describe"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeInstances", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeImages", "ec2:DescribeSubnets", "ec2:DescribeInstanceTypes"]
+        Resource = "*"
+      },
+      {
+        Sid      = "CreateFleet"
+        Effect   = "Allow"
+        Action   = ["ec2:CreateFleet"]
+        Resource = "*"
+      },
+      {
+        # Every resource RunInstances touches is covered, but only when launched from this pool's template.
+        Sid       = "LaunchFromThisTemplate"
+        Effect    = "Allow"
+        Action    = ["ec2:RunInstances"]
+        Resource  = "*"
+        Condition = { ArnLike = { "ec2:LaunchTemplate" = aws_launch_template.runner.arn } }
+      },
+      {
+        Sid       = "TagOnLaunch"
+        Effect    = "Allow"
+        Action    = ["ec2:CreateTags"]
+        Resource  = "*"
+        Condition = { StringEquals = { "ec2:CreateAction" = ["RunInstances", "CreateFleet"] } }
+      },
+      {
+        Sid       = "TagOwnInstances"
+        Effect    = "Allow"
+        Action    = ["ec2:CreateTags"]
+        Resource  = "arn:${local.partition}:ec2:${local.region}:${local.account}:instance/*"
+        Condition = { StringEquals = { "ec2:ResourceTag/spotrunner:environment" = var.prefix, "ec2:ResourceTag/spotrunner:pool" = var.pool.name } }
+      },
+      {
+        Sid      = "PassRunnerRole"
+        Effect   = "Allow"
+        Action   = ["iam:PassRole"]
+        Resource = aws_iam_role.runner.arn
+      },
+      {
+        Sid       = "SpotServiceLinkedRoles"
+        Effect    = "Allow"
+        Action    = ["iam:CreateServiceLinkedRole"]
+        Resource  = "*"
+        Condition = { StringEquals = { "iam:AWSServiceName" = ["spot.amazonaws.com", "ec2fleet.amazonaws.com"] } }
+      },
+    ], local.kms_statements)
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "scale_up_vpc" {
+  count = var.lambda_vpc_config == null ? 0 : 1
+
+  role       = aws_iam_role.scale_up.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+}
+
+resource "aws_lambda_function" "scale_up" {
+  function_name                  = "${local.name}-scale-up"
+  description                    = "spotrunner scale-up of pool ${var.pool.name}: queued jobs to spot instances"
+  role                           = aws_iam_role.scale_up.arn
+  filename                       = var.lambda_zip
+  source_code_hash               = filebase64sha256(var.lambda_zip)
+  handler                        = "dev.spotrunner.runners.scaleup.ScaleUpHandler::handleRequest"
+  runtime                        = var.lambda_runtime
+  architectures                  = [var.lambda_architecture]
+  memory_size                    = var.scale_up_memory_size
+  timeout                        = var.scale_up_timeout
+  reserved_concurrent_executions = var.pool.scale_up_reserved_concurrency
+  publish                        = var.snapstart
+
+  dynamic "snap_start" {
+    for_each = var.snapstart ? [1] : []
+    content {
+      apply_on = "PublishedVersions"
+    }
+  }
+
+  dynamic "vpc_config" {
+    for_each = var.lambda_vpc_config == null ? [] : [var.lambda_vpc_config]
+    content {
+      subnet_ids         = vpc_config.value.subnet_ids
+      security_group_ids = vpc_config.value.security_group_ids
+    }
+  }
+
+  environment {
+    variables = {
+      ENVIRONMENT              = var.prefix
+      GITHUB_API_URL           = var.github_api_url
+      GITHUB_APP_ID_PARAM      = var.github_app_id_parameter_name
+      GITHUB_APP_KEY_PARAM     = var.github_app_key_parameter_name
+      POOL_NAME                = var.pool.name
+      POOL_LABELS              = join(",", local.runner_labels)
+      RUNNER_LEVEL             = var.pool.runner_level
+      LAUNCH_TEMPLATE_NAME     = aws_launch_template.runner.name
+      INSTANCE_TYPES           = join(",", var.pool.instance_types)
+      SUBNET_IDS               = join(",", var.subnet_ids)
+      MAX_RUNNERS              = tostring(var.pool.max_count)
+      CAPACITY_TYPE            = var.pool.capacity_type
+      SPOT_ALLOCATION_STRATEGY = var.pool.spot_allocation_strategy
+      SPOT_MAX_PRICE           = var.pool.spot_max_price == null ? "" : var.pool.spot_max_price
+      ON_DEMAND_FAILOVER       = tostring(var.pool.on_demand_failover)
+      EPHEMERAL                = tostring(var.pool.ephemeral)
+      USE_JIT_CONFIG           = tostring(var.pool.use_jit_config)
+      RUNNER_GROUP             = var.pool.runner_group
+      RUNNER_NAME_PREFIX       = local.runner_name_prefix
+      SSM_CONFIG_PATH          = local.ssm_config_path
+      JOB_QUEUED_CHECK         = tostring(var.pool.job_queued_check)
+      LOG_LEVEL                = var.log_level
+      JAVA_TOOL_OPTIONS        = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
+    }
+  }
+
+  tags       = var.tags
+  depends_on = [aws_cloudwatch_log_group.scale_up, aws_iam_role_policy.scale_up]
+}
+
+# SnapStart applies to published versions only: the queue feeds an alias on the latest one.
+resource "aws_lambda_alias" "scale_up" {
+  count = var.snapstart ? 1 : 0
+
+  name             = "live"
+  function_name    = aws_lambda_function.scale_up.function_name
+  function_version = aws_lambda_function.scale_up.version
+}
+
+resource "aws_lambda_event_source_mapping" "jobs" {
+  event_source_arn                   = aws_sqs_queue.jobs.arn
+  function_name                      = var.snapstart ? aws_lambda_alias.scale_up[0].arn : aws_lambda_function.scale_up.arn
+  batch_size                         = var.pool.scale_up_batch_size
+  maximum_batching_window_in_seconds = 0
+  function_response_types            = ["ReportBatchItemFailures"]
+}
+
+# ---------------------------------------------------------------------------------------------
+# scale-down: on a schedule, removes idle runners, orphans and ghosts of this pool.
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "scale_down" {
+  name              = "/aws/lambda/${local.name}-scale-down"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_iam_role" "scale_down" {
+  name               = "${local.name}-scale-down"
+  assume_role_policy = local.assume_lambda
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "scale_down" {
+  name = "scale-down"
+  role = aws_iam_role.scale_down.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat([
+      {
+        Sid      = "Logs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.scale_down.arn}:*"
+      },
+      {
+        Sid      = "ReadGitHubApp"
+        Effect   = "Allow"
+        Action   = ["ssm:GetParameter"]
+        Resource = local.app_parameter_arns
+      },
+      {
+        Sid      = "CleanRunnerConfigs"
+        Effect   = "Allow"
+        Action   = ["ssm:GetParametersByPath", "ssm:DeleteParameter", "ssm:DeleteParameters"]
+        Resource = [local.config_arn, "${local.ssm_arn}${local.ssm_config_path}/${var.pool.name}"]
+      },
+      {
+        Sid      = "Describe"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeInstances", "ec2:DescribeTags"]
+        Resource = "*"
+      },
+      {
+        # Only instances of this environment and pool, found by the tags scale-up and the template set.
+        Sid      = "TerminateAndTagPoolInstances"
+        Effect   = "Allow"
+        Action   = ["ec2:TerminateInstances", "ec2:CreateTags"]
+        Resource = "arn:${local.partition}:ec2:${local.region}:${local.account}:instance/*"
+        Condition = {
+          StringEquals = {
+            "ec2:ResourceTag/spotrunner:environment" = var.prefix
+            "ec2:ResourceTag/spotrunner:pool"        = var.pool.name
+          }
+        }
+      },
+    ], local.kms_statements)
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "scale_down_vpc" {
+  count = var.lambda_vpc_config == null ? 0 : 1
+
+  role       = aws_iam_role.scale_down.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+}
+
+resource "aws_lambda_function" "scale_down" {
+  function_name    = "${local.name}-scale-down"
+  description      = "spotrunner scale-down of pool ${var.pool.name}: idle runners, orphans and ghosts"
+  role             = aws_iam_role.scale_down.arn
+  filename         = var.lambda_zip
+  source_code_hash = filebase64sha256(var.lambda_zip)
+  handler          = "dev.spotrunner.runners.scaledown.ScaleDownHandler::handleRequest"
+  runtime          = var.lambda_runtime
+  architectures    = [var.lambda_architecture]
+  memory_size      = var.scale_down_memory_size
+  timeout          = var.scale_down_timeout
+
+  dynamic "vpc_config" {
+    for_each = var.lambda_vpc_config == null ? [] : [var.lambda_vpc_config]
+    content {
+      subnet_ids         = vpc_config.value.subnet_ids
+      security_group_ids = vpc_config.value.security_group_ids
+    }
+  }
+
+  environment {
+    variables = {
+      ENVIRONMENT                  = var.prefix
+      GITHUB_API_URL               = var.github_api_url
+      GITHUB_APP_ID_PARAM          = var.github_app_id_parameter_name
+      GITHUB_APP_KEY_PARAM         = var.github_app_key_parameter_name
+      POOL_NAME                    = var.pool.name
+      POOL_LABELS                  = join(",", local.runner_labels)
+      RUNNER_LEVEL                 = var.pool.runner_level
+      LAUNCH_TEMPLATE_NAME         = aws_launch_template.runner.name
+      INSTANCE_TYPES               = join(",", var.pool.instance_types)
+      SUBNET_IDS                   = join(",", var.subnet_ids)
+      MAX_RUNNERS                  = tostring(var.pool.max_count)
+      CAPACITY_TYPE                = var.pool.capacity_type
+      SPOT_ALLOCATION_STRATEGY     = var.pool.spot_allocation_strategy
+      SPOT_MAX_PRICE               = var.pool.spot_max_price == null ? "" : var.pool.spot_max_price
+      ON_DEMAND_FAILOVER           = tostring(var.pool.on_demand_failover)
+      EPHEMERAL                    = tostring(var.pool.ephemeral)
+      USE_JIT_CONFIG               = tostring(var.pool.use_jit_config)
+      RUNNER_GROUP                 = var.pool.runner_group
+      RUNNER_NAME_PREFIX           = local.runner_name_prefix
+      SSM_CONFIG_PATH              = local.ssm_config_path
+      MINIMUM_RUNNING_TIME_MINUTES = tostring(var.minimum_running_time_minutes)
+      BOOT_GRACE_MINUTES           = tostring(var.boot_grace_minutes)
+      WARM_WINDOWS                 = local.warm_windows_json
+      WARM_EVICTION                = var.pool.warm_eviction
+      LOG_LEVEL                    = var.log_level
+      JAVA_TOOL_OPTIONS            = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
+    }
+  }
+
+  tags       = var.tags
+  depends_on = [aws_cloudwatch_log_group.scale_down, aws_iam_role_policy.scale_down]
+}
+
+resource "aws_cloudwatch_event_rule" "scale_down" {
+  name                = "${local.name}-scale-down"
+  description         = "spotrunner scale-down of pool ${var.pool.name}"
+  schedule_expression = var.scale_down_schedule_expression
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "scale_down" {
+  rule = aws_cloudwatch_event_rule.scale_down.name
+  arn  = aws_lambda_function.scale_down.arn
+}
+
+resource "aws_lambda_permission" "scale_down" {
+  statement_id  = "AllowEventBridgeInvoke"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.scale_down.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.scale_down.arn
+}

@@ -1,0 +1,247 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  pool      = var.pool
+  name      = "${var.prefix}-${var.pool.name}"
+  partition = data.aws_partition.current.partition
+  region    = data.aws_region.current.name
+  account   = data.aws_caller_identity.current.account_id
+  ssm_arn   = "arn:${local.partition}:ssm:${local.region}:${local.account}:parameter"
+
+  ssm_config_path    = var.ssm_config_path != "" ? var.ssm_config_path : "/${var.prefix}/runners"
+  runner_name_prefix = var.runner_name_prefix != "" ? var.runner_name_prefix : "${var.prefix}-"
+  config_arn         = "${local.ssm_arn}${local.ssm_config_path}/${var.pool.name}/*"
+  app_parameter_arns = [
+    "${local.ssm_arn}/${trimprefix(var.github_app_id_parameter_name, "/")}",
+    "${local.ssm_arn}/${trimprefix(var.github_app_key_parameter_name, "/")}",
+  ]
+
+  runner_labels = distinct(concat(var.pool.labels, var.pool.extra_labels))
+  platform      = "linux-${var.pool.architecture}"
+  runner_key    = "${var.runner_key_prefix}${local.platform}.tar.gz"
+
+  ami_arch          = var.pool.architecture == "arm64" ? "arm64" : "x86_64"
+  ubuntu_arch       = var.pool.architecture == "arm64" ? "arm64" : "amd64"
+  default_ami_param = var.pool.os == "ubuntu" ? "/aws/service/canonical/ubuntu/server/24.04/stable/current/${local.ubuntu_arch}/hvm/ebs-gp3/ami-id" : "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${local.ami_arch}"
+  ami_ssm_parameter = coalesce(var.pool.ami_ssm_parameter, local.default_ami_param)
+  # A launch template resolves an SSM parameter at every launch, so new AMIs need no apply.
+  image_id    = var.pool.ami_id != null ? var.pool.ami_id : "resolve:ssm:${local.ami_ssm_parameter}"
+  root_device = var.pool.os == "ubuntu" ? "/dev/sda1" : "/dev/xvda"
+
+  instance_tags = merge(var.tags, {
+    "spotrunner:environment" = var.prefix
+    "spotrunner:pool"        = var.pool.name
+    "spotrunner:application" = "spotrunner"
+    "Name"                   = "${local.name}-runner"
+  })
+
+  warm_windows_json = jsonencode([
+    for w in var.pool.warm_windows : merge({ cron = w.cron, timeZone = w.time_zone, idle = w.idle }, w.owner == null ? {} : { owner = w.owner })
+  ])
+
+  assume_lambda = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+  kms_statements = var.kms_key_arn == null ? [] : [{
+    Sid      = "Kms"
+    Effect   = "Allow"
+    Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    Resource = var.kms_key_arn
+  }]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Queue: the webhook sends job messages, scale-up consumes them; failures end in the DLQ.
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_sqs_queue" "dlq" {
+  name                              = "${local.name}-jobs-dlq"
+  message_retention_seconds         = 1209600
+  sqs_managed_sse_enabled           = var.kms_key_arn == null ? true : null
+  kms_master_key_id                 = var.kms_key_arn
+  kms_data_key_reuse_period_seconds = var.kms_key_arn == null ? null : 300
+  tags                              = var.tags
+}
+
+resource "aws_sqs_queue" "jobs" {
+  name                              = "${local.name}-jobs"
+  delay_seconds                     = var.pool.delay_seconds
+  visibility_timeout_seconds        = 6 * var.scale_up_timeout
+  message_retention_seconds         = 86400
+  sqs_managed_sse_enabled           = var.kms_key_arn == null ? true : null
+  kms_master_key_id                 = var.kms_key_arn
+  kms_data_key_reuse_period_seconds = var.kms_key_arn == null ? null : 300
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+    maxReceiveCount     = var.pool.dlq_max_receive_count
+  })
+  tags = var.tags
+}
+
+# ---------------------------------------------------------------------------------------------
+# Runner instances: launch template, role and profile, security group.
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_security_group" "runner" {
+  name_prefix = "${local.name}-runner-"
+  description = "spotrunner ${local.name} runners: no inbound traffic, all outbound"
+  vpc_id      = var.vpc_id
+  tags        = merge(var.tags, { Name = "${local.name}-runner" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_egress_rule" "all" {
+  security_group_id = aws_security_group.runner.id
+  description       = "runners reach GitHub, S3, SSM and package mirrors"
+  ip_protocol       = "-1"
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+resource "aws_cloudwatch_log_group" "runner" {
+  name              = "/${var.prefix}/runners/${var.pool.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_iam_role" "runner" {
+  name = "${local.name}-runner"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "runner" {
+  name = "runner"
+  role = aws_iam_role.runner.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat([
+      {
+        # Only its pool's path: scale-up writes <path>/<pool>/<instance-id>, the start script reads and deletes it.
+        Sid      = "ReadAndDeleteRunnerConfig"
+        Effect   = "Allow"
+        Action   = ["ssm:GetParameter", "ssm:DeleteParameter"]
+        Resource = local.config_arn
+      },
+      {
+        Sid      = "ReadRunnerTarball"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject"]
+        Resource = "arn:${local.partition}:s3:::${var.runner_bucket_name}/${local.runner_key}"
+      },
+      {
+        # aws:ARN is the target instance: the instance may terminate itself and nothing else.
+        Sid      = "TerminateOnlyItself"
+        Effect   = "Allow"
+        Action   = ["ec2:TerminateInstances"]
+        Resource = "arn:${local.partition}:ec2:${local.region}:${local.account}:instance/*"
+        Condition = {
+          StringEquals = {
+            "aws:ARN"                                = "$${ec2:SourceInstanceARN}"
+            "ec2:ResourceTag/spotrunner:environment" = var.prefix
+            "ec2:ResourceTag/spotrunner:pool"        = var.pool.name
+          }
+        }
+      },
+      {
+        Sid      = "WriteItsLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+        Resource = "${aws_cloudwatch_log_group.runner.arn}:*"
+      },
+    ], local.kms_statements)
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "ssm_session" {
+  count = var.pool.enable_ssm_session ? 1 : 0
+
+  role       = aws_iam_role.runner.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
+}
+
+resource "aws_iam_instance_profile" "runner" {
+  name = "${local.name}-runner"
+  role = aws_iam_role.runner.name
+  tags = var.tags
+}
+
+locals {
+  start_script = file("${path.module}/templates/start-runner.sh")
+  user_data = templatefile("${path.module}/templates/user-data.sh.tftpl", {
+    os                  = var.pool.os
+    environment         = var.prefix
+    pool                = var.pool.name
+    ssm_config_path     = local.ssm_config_path
+    bucket              = var.runner_bucket_name
+    runner_key          = local.runner_key
+    log_group           = aws_cloudwatch_log_group.runner.name
+    pre_install_script  = var.pool.pre_install_script
+    post_install_script = var.pool.post_install_script
+    start_script        = local.start_script
+  })
+}
+
+resource "aws_launch_template" "runner" {
+  name                                 = local.name
+  description                          = "spotrunner ${local.name} runners"
+  image_id                             = local.image_id
+  instance_initiated_shutdown_behavior = "terminate"
+  update_default_version               = true
+  user_data                            = base64encode(local.user_data)
+  vpc_security_group_ids               = [aws_security_group.runner.id]
+
+  iam_instance_profile {
+    arn = aws_iam_instance_profile.runner.arn
+  }
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = var.pool.metadata_hop_limit
+  }
+
+  block_device_mappings {
+    device_name = local.root_device
+    ebs {
+      volume_size           = var.pool.root_volume_size_gb
+      volume_type           = var.pool.root_volume_type
+      encrypted             = true
+      kms_key_id            = var.kms_key_arn
+      delete_on_termination = true
+    }
+  }
+
+  monitoring {
+    enabled = false
+  }
+
+  tag_specifications {
+    resource_type = "instance"
+    tags          = local.instance_tags
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags          = local.instance_tags
+  }
+
+  tags = var.tags
+}

@@ -1,0 +1,64 @@
+output "pool_name" {
+  description = "Name of the pool."
+  value       = var.pool.name
+}
+
+output "queue_url" {
+  description = "URL of the pool's job queue."
+  value       = try(aws_sqs_queue.jobs.url, null)
+}
+
+output "queue_arn" {
+  description = "ARN of the pool's job queue."
+  value       = try(aws_sqs_queue.jobs.arn, null)
+}
+
+output "dlq_url" {
+  description = "URL of the pool's dead-letter queue."
+  value       = try(aws_sqs_queue.dlq.url, null)
+}
+
+output "scale_up_function_name" {
+  description = "Name of the pool's scale-up function."
+  value       = try(aws_lambda_function.scale_up.function_name, null)
+}
+
+output "scale_down_function_name" {
+  description = "Name of the pool's scale-down function."
+  value       = try(aws_lambda_function.scale_down.function_name, null)
+}
+
+output "launch_template_name" {
+  description = "Name of the pool's launch template."
+  value       = try(aws_launch_template.runner.name, null)
+}
+
+output "runner_role_arn" {
+  description = "ARN of the runner instances' IAM role."
+  value       = try(aws_iam_role.runner.arn, null)
+}
+
+output "runner_log_group" {
+  description = "CloudWatch log group the runner instances write user-data logs to."
+  value       = try(aws_cloudwatch_log_group.runner.name, null)
+}
+
+output "ssm_config_path" {
+  description = "SSM path of this pool's runner configs (<path>/<instance-id>)."
+  value       = "${local.ssm_config_path}/${var.pool.name}"
+}
+
+output "runner_key" {
+  description = "S3 key of the runner tarball this pool's instances download."
+  value       = local.runner_key
+}
+
+output "platform" {
+  description = "Runner platform of this pool, e.g. linux-x64."
+  value       = local.platform
+}
+
+output "user_data" {
+  description = "Rendered user_data of the pool's instances (no secrets in it)."
+  value       = local.user_data
+}

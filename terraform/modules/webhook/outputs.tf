@@ -1,0 +1,29 @@
+output "webhook_url" {
+  description = "URL to enter as the GitHub App's webhook URL."
+  value       = try("${aws_apigatewayv2_api.webhook.api_endpoint}/webhook", null)
+}
+
+output "function_name" {
+  description = "Name of the webhook Lambda function."
+  value       = try(aws_lambda_function.webhook.function_name, null)
+}
+
+output "function_alias_arn" {
+  description = "ARN of the `live` alias API Gateway invokes (null without SnapStart)."
+  value       = try(aws_lambda_alias.live[0].arn, null)
+}
+
+output "role_arn" {
+  description = "ARN of the webhook function's IAM role."
+  value       = try(aws_iam_role.webhook.arn, null)
+}
+
+output "api_id" {
+  description = "Id of the HTTP API."
+  value       = try(aws_apigatewayv2_api.webhook.id, null)
+}
+
+output "pools_parameter_name" {
+  description = "SSM parameter holding the pools JSON, when pools_in_ssm is set."
+  value       = try(aws_ssm_parameter.pools[0].name, null)
+}

@@ -1,0 +1,141 @@
+variable "prefix" {
+  description = "Name prefix of every resource and the ENVIRONMENT of the Lambda (letters, digits and dashes)."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "lambda_zip" {
+  description = "Path of the webhook jar (spotrunner-webhook.jar), uploaded as the function's code."
+  type        = string
+}
+
+variable "lambda_runtime" {
+  description = "Lambda runtime of the function: java21 or java25."
+  type        = string
+  default     = "java21"
+
+  validation {
+    condition     = contains(["java21", "java25"], var.lambda_runtime)
+    error_message = "lambda_runtime must be java21 or java25."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "CPU architecture of the function: x86_64 or arm64."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be x86_64 or arm64."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB."
+  type        = number
+  default     = 512
+}
+
+variable "timeout" {
+  description = "Timeout of the function in seconds (API Gateway gives up after 30)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 30
+    error_message = "timeout must be 1-30 seconds: API Gateway waits at most 30 seconds."
+  }
+}
+
+variable "snapstart" {
+  description = "Publish versions with SnapStart and route API Gateway to the `live` alias."
+  type        = bool
+  default     = true
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of the function: TRACE, DEBUG, INFO, WARN or ERROR."
+  type        = string
+  default     = "INFO"
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's and the API's CloudWatch log groups in days."
+  type        = number
+  default     = 30
+}
+
+variable "kms_key_arn" {
+  description = "KMS key encrypting the SSM parameters and log groups; null uses AWS managed keys."
+  type        = string
+  default     = null
+}
+
+variable "vpc_config" {
+  description = "Optional VPC placement of the function: subnet ids and security group ids."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+}
+
+variable "webhook_secret_parameter_names" {
+  description = "SSM SecureString names holding the webhook secret: the current one first, then previous ones during rotation."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.webhook_secret_parameter_names) > 0
+    error_message = "At least one webhook secret parameter is needed."
+  }
+}
+
+variable "pools" {
+  description = "Pools the webhook routes to, as the POOLS JSON expects them: name, labels, match, priority, queue URL and ARN, delay in seconds, default."
+  type = list(object({
+    name          = string
+    labels        = list(string)
+    match         = string
+    priority      = number
+    queue_url     = string
+    queue_arn     = string
+    delay_seconds = number
+    default       = bool
+  }))
+}
+
+variable "pools_in_ssm" {
+  description = "Store the pools JSON in an SSM parameter (POOLS_PARAM) instead of the environment (POOLS), for configurations beyond Lambda's 4 KB environment limit."
+  type        = bool
+  default     = false
+}
+
+variable "repository_allow_list" {
+  description = "Repositories whose jobs are accepted, as owner/repo or owner/*; empty accepts all."
+  type        = list(string)
+  default     = []
+}
+
+variable "allow_public_repositories" {
+  description = "Accept jobs from public repositories (anyone can run code on your runners through a pull request)."
+  type        = bool
+  default     = false
+}
+
+variable "max_body_bytes" {
+  description = "Largest webhook body in bytes; larger ones are answered 413."
+  type        = number
+  default     = 1048576
+}
+
+variable "check_run_legacy" {
+  description = "Route check_run created events to the default pool (legacy mode for apps without workflow_job)."
+  type        = bool
+  default     = false
+}

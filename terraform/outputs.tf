@@ -1,0 +1,59 @@
+output "webhook_url" {
+  description = "Enter this as the GitHub App's webhook URL."
+  value       = module.webhook.webhook_url
+}
+
+output "webhook_function_name" {
+  description = "Name of the webhook function."
+  value       = module.webhook.function_name
+}
+
+output "github_app_parameter_names" {
+  description = "SSM parameter names of the GitHub App id, private key and webhook secret(s)."
+  value = {
+    id              = local.app_id_parameter_name
+    key             = local.app_key_parameter_name
+    webhook_secrets = local.webhook_secret_parameter_names
+  }
+}
+
+output "pools" {
+  description = "Per pool: queue and dead-letter queue URLs, scale-up and scale-down function names, launch template, runner config path and log group."
+  value = {
+    for name, pool in module.runners : name => {
+      queue_url                = pool.queue_url
+      dlq_url                  = pool.dlq_url
+      scale_up_function_name   = pool.scale_up_function_name
+      scale_down_function_name = pool.scale_down_function_name
+      launch_template_name     = pool.launch_template_name
+      ssm_config_path          = pool.ssm_config_path
+      runner_log_group         = pool.runner_log_group
+      runner_key               = pool.runner_key
+    }
+  }
+}
+
+output "queue_urls" {
+  description = "Job queue URL per pool."
+  value       = { for name, pool in module.runners : name => pool.queue_url }
+}
+
+output "function_names" {
+  description = "Every Lambda function name: webhook, binary syncer, and scale-up and scale-down per pool."
+  value = {
+    webhook       = module.webhook.function_name
+    binary_syncer = module.binary_syncer.function_name
+    scale_up      = { for name, pool in module.runners : name => pool.scale_up_function_name }
+    scale_down    = { for name, pool in module.runners : name => pool.scale_down_function_name }
+  }
+}
+
+output "runner_bucket_name" {
+  description = "S3 bucket of the runner tarball cache."
+  value       = module.binary_syncer.bucket_name
+}
+
+output "binary_syncer_function_name" {
+  description = "Invoke once after the first apply (aws lambda invoke --function-name <this> /dev/stdout) so the first runner finds its tarball."
+  value       = module.binary_syncer.function_name
+}

@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Terraform checks (issue 7), run by .ci/run after ./mvnw has built the Lambda jars:
+#   1. terraform fmt -check -recursive
+#   2. init (offline provider mirror) + validate: the root module, every submodule, every example
+#   3. each handler string names a class inside its jar
+#   4. user_data and the start script rendered with templatefile() through `terraform console`,
+#      clean under ShellCheck, and the start script byte-identical after embedding
+#   5. bats tests of the rendered start script (stubbed aws, curl/IMDSv2, runuser)
+#   6. apply, check against the emulator, and destroy examples/local against moto_server
+# Nothing is skipped: a missing tool, provider mirror or jar is a failure.
+# Knobs: TF_PLUGIN_DIR (default /opt/tf-plugins), TF_CHECK_PARALLELISM (default 3).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+plugin_dir=${TF_PLUGIN_DIR:-/opt/tf-plugins}
+parallelism=${TF_CHECK_PARALLELISM:-3}
+export TF_CLI_CONFIG_FILE=/dev/null TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 TF_INPUT=0
+
+started=$SECONDS
+step() { printf '\n--- [%3ds] %s\n' "$((SECONDS - started))" "$*"; }
+fail() {
+  printf '\nFAILED: %s\n' "$*" >&2
+  exit 1
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/spotrunner-tf.XXXXXX")
+moto_pid=""
+cleanup() {
+  if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- tools ---------------------------------------------------------------------------------------
+for tool in terraform shellcheck bats jq unzip python3 sha256sum openssl; do
+  command -v "$tool" >/dev/null 2>&1 || fail "$tool is not installed (apt-get install -y shellcheck bats jq unzip; Terraform >= 1.5)"
+done
+if command -v moto_server >/dev/null 2>&1; then
+  moto=(moto_server)
+elif python3 -c 'import moto.server' >/dev/null 2>&1; then
+  moto=(python3 -m moto.server)
+else
+  fail "moto_server is not installed (pip install 'moto[server]>=5')"
+fi
+python3 -c 'import boto3' 2>/dev/null || fail "python3 cannot import boto3 (it comes with moto: pip install 'moto[server]>=5')"
+if [ ! -d "$plugin_dir/registry.terraform.io/hashicorp/aws" ]; then
+  cat >&2 <<MSG
+
+##########################################################################################
+#  NO OFFLINE TERRAFORM PROVIDER MIRROR AT $plugin_dir
+#  The Terraform checks need hashicorp/aws there (terraform providers mirror $plugin_dir),
+#  or TF_PLUGIN_DIR pointing at one. Refusing to skip them.
+##########################################################################################
+MSG
+  exit 1
+fi
+terraform version | sed -n 1p
+
+# --- 1. fmt ---------------------------------------------------------------------------------------
+step "terraform fmt -check -recursive"
+terraform fmt -check -recursive -diff terraform examples || fail "terraform fmt: run terraform fmt -recursive terraform examples"
+
+# --- 2. init + validate ---------------------------------------------------------------------------
+dirs=(terraform terraform/modules/webhook terraform/modules/runners terraform/modules/binary-syncer
+  terraform/modules/download-lambda examples/default examples/ephemeral examples/multi-pool examples/local)
+step "init + validate ${#dirs[@]} configurations (offline mirror $plugin_dir, $parallelism at a time)"
+validate_one() {
+  local dir=$1 log
+  log="$work/validate-${dir//\//_}.log"
+  if TF_DATA_DIR="$work/data/${dir//\//_}" terraform -chdir="$dir" init -backend=false -plugin-dir="$plugin_dir" -no-color >"$log" 2>&1; then
+    if TF_DATA_DIR="$work/data/${dir//\//_}" terraform -chdir="$dir" validate -no-color >>"$log" 2>&1; then
+      echo "valid: $dir"
+      return 0
+    fi
+  fi
+  echo "INVALID: $dir"
+  cat "$log"
+  return 1
+}
+export -f validate_one
+export work plugin_dir
+printf '%s\n' "${dirs[@]}" | xargs -P "$parallelism" -I{} bash -c 'validate_one "$@"' _ {} || fail "terraform validate"
+
+# --- 3. handler classes in the jars ----------------------------------------------------------------
+step "handler classes in the jars"
+check_handler() {
+  local tf_file=$1 jar=$2 handler class
+  [ -f "$jar" ] || fail "$jar is missing: build the jars first (./mvnw -B package -DskipTests)"
+  while read -r handler; do
+    class="${handler%%::*}"
+    unzip -Z1 "$jar" | grep -qx "${class//.//}.class" || fail "$tf_file: handler $handler is not a class in $jar"
+    echo "ok: $handler in $jar"
+  done < <(sed -n 's/^ *handler *= *"\([^"]*\)".*/\1/p' "$tf_file")
+}
+check_handler terraform/modules/webhook/main.tf webhook/target/spotrunner-webhook.jar
+check_handler terraform/modules/runners/lambdas.tf runners/target/spotrunner-runners.jar
+check_handler terraform/modules/binary-syncer/main.tf binary-syncer/target/spotrunner-binary-syncer.jar
+
+step "docs/terraform.md inputs and outputs generated from the code"
+python3 terraform/test/docs.py --check
+
+# --- 4. render user_data and the start script, shellcheck ------------------------------------------
+step "render user_data with templatefile() in terraform console, shellcheck"
+templates="$repo/terraform/modules/runners/templates"
+render() { # os pre post out
+  local expr
+  expr=$(printf 'jsonencode(templatefile("%s/user-data.sh.tftpl", { os = "%s", environment = "ci", pool = "linux", ssm_config_path = "/ci/runners", bucket = "ci-runner-cache", runner_key = "actions-runner/linux-x64.tar.gz", log_group = "/ci/runners/linux", pre_install_script = %s, post_install_script = %s, start_script = file("%s/start-runner.sh") }))' \
+    "$templates" "$1" "$2" "$3" "$templates")
+  mkdir -p "$work/console"
+  printf '%s\n' "$expr" | terraform -chdir="$work/console" console | jq -r "fromjson" >"$4"
+  [ -s "$4" ] || fail "rendering user_data for $1 produced nothing"
+}
+render amazon-linux-2023 '"echo pre-install"' '"echo post-install"' "$work/user-data-al2023.sh"
+render ubuntu '""' '""' "$work/user-data-ubuntu.sh"
+sed -n "/^cat > \/opt\/spotrunner\/start-runner.sh <<'SPOTRUNNER_START_SCRIPT'\$/,/^SPOTRUNNER_START_SCRIPT\$/p" "$work/user-data-al2023.sh" | sed '1d;$d' >"$work/start-runner.sh"
+chmod +x "$work/start-runner.sh"
+cmp -s "$work/start-runner.sh" "$templates/start-runner.sh" || fail "the start script changed when embedded in user_data"
+if ! grep -q 'dnf install' "$work/user-data-al2023.sh" || ! grep -q 'echo pre-install' "$work/user-data-al2023.sh"; then
+  fail "AL2023 user_data lacks dnf or the pre-install script"
+fi
+if ! grep -q 'apt-get install' "$work/user-data-ubuntu.sh" || grep -q 'pre-install.sh' "$work/user-data-ubuntu.sh"; then
+  fail "Ubuntu user_data lacks apt-get or has an empty pre-install script"
+fi
+shellcheck "$work/user-data-al2023.sh" "$work/user-data-ubuntu.sh" "$work/start-runner.sh" terraform/test/run.sh terraform/test/stubs/*
+echo "shellcheck clean: user_data (amazon-linux-2023, ubuntu), start script, test scripts"
+
+# --- 5. bats ----------------------------------------------------------------------------------------
+step "bats: the rendered start script against stubs"
+START_SCRIPT="$work/start-runner.sh" bats terraform/test/start-runner.bats
+
+# --- 6. apply + destroy examples/local against moto --------------------------------------------------
+step "apply examples/local against moto_server"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+endpoint="http://127.0.0.1:$port"
+"${moto[@]}" -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+for _ in $(seq 1 100); do
+  python3 -c "import urllib.request; urllib.request.urlopen('$endpoint/moto-api/', timeout=1)" 2>/dev/null && break
+  kill -0 "$moto_pid" 2>/dev/null || { cat "$work/moto.log"; fail "moto_server exited"; }
+  sleep 0.2
+done
+echo "moto_server on $endpoint (pid $moto_pid)"
+
+# A copy, so state and .terraform stay out of the source tree.
+mkdir -p "$work/tree/examples"
+cp -r terraform "$work/tree/terraform"
+cp -r examples/local "$work/tree/examples/local"
+rm -rf "$work/tree/terraform/.terraform" "$work/tree/examples/local/.terraform" "$work/tree/examples/local"/terraform.tfstate*
+local_dir="$work/tree/examples/local"
+mkdir -p "$work/jars"
+cp webhook/target/spotrunner-webhook.jar runners/target/spotrunner-runners.jar binary-syncer/target/spotrunner-binary-syncer.jar "$work/jars/"
+# Test-time secrets: never committed, never printed.
+TF_VAR_github_app_key_base64=$(openssl rand -base64 48 | tr -d '\n')
+TF_VAR_webhook_secret=$(openssl rand -hex 32)
+export TF_VAR_github_app_key_base64 TF_VAR_webhook_secret TF_VAR_endpoint="$endpoint" TF_VAR_lambda_dir="$work/jars"
+tf_local() { terraform -chdir="$local_dir" "$@"; }
+tf_local init -backend=false -plugin-dir="$plugin_dir" -no-color >"$work/local-init.log" 2>&1 || { cat "$work/local-init.log"; fail "init examples/local"; }
+tf_local apply -auto-approve -no-color -parallelism=20 >"$work/apply.log" 2>&1 || { tail -n 60 "$work/apply.log"; fail "apply examples/local"; }
+grep -E '^Apply complete' "$work/apply.log"
+tf_local output -json >"$work/outputs.json"
+
+step "check the applied resources in moto"
+AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 \
+  python3 - "$endpoint" "$work/outputs.json" "$TF_VAR_webhook_secret" <<'PY'
+import json, sys
+import boto3
+
+endpoint, outputs_file, webhook_secret = sys.argv[1], sys.argv[2], sys.argv[3]
+out = {k: v["value"] for k, v in json.load(open(outputs_file)).items()}
+client = lambda name: boto3.client(name, endpoint_url=endpoint, region_name=out["region"])
+sqs, lam, ssm, s3, ec2 = (client(n) for n in ("sqs", "lambda", "ssm", "s3", "ec2"))
+
+def check(condition, message):
+    if not condition:
+        sys.exit("CHECK FAILED: " + message)
+    print("ok:", message)
+
+check(out["webhook_url"].endswith("/webhook"), "webhook_url ends in /webhook: " + out["webhook_url"])
+check(set(out["queue_urls"]) == {"linux-x64", "linux-arm64"}, "a queue URL per pool")
+for pool, url in out["queue_urls"].items():
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    redrive = json.loads(attrs["RedrivePolicy"])
+    check("dlq" in redrive["deadLetterTargetArn"], f"{pool}: queue exists in moto with a DLQ redrive")
+    check(int(attrs["VisibilityTimeout"]) >= 6 * 30, f"{pool}: visibility timeout {attrs['VisibilityTimeout']} >= 6 x scale-up timeout")
+
+names = out["function_names"]
+webhook_env = lam.get_function_configuration(FunctionName=names["webhook"])["Environment"]["Variables"]
+pools = json.loads(webhook_env["POOLS"])
+check({p["queueUrl"] for p in pools} == set(out["queue_urls"].values()), "webhook POOLS JSON names both queues")
+check(webhook_env["WEBHOOK_SECRET_PARAMS"] == out["github_app_parameter_names"]["webhook_secrets"][0], "webhook reads the secret parameter")
+for pool in out["queue_urls"]:
+    env = lam.get_function_configuration(FunctionName=names["scale_up"][pool])["Environment"]["Variables"]
+    check(env["POOL_NAME"] == pool and env["LAUNCH_TEMPLATE_NAME"] == f"local-{pool}", f"{pool}: scale-up environment names its pool and template")
+    lam.get_function_configuration(FunctionName=names["scale_down"][pool])
+    queue_arn = sqs.get_queue_attributes(QueueUrl=out["queue_urls"][pool], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    mappings = [m for m in lam.list_event_source_mappings()["EventSourceMappings"] if m["EventSourceArn"] == queue_arn]
+    check(len(mappings) == 1 and names["scale_up"][pool] in mappings[0]["FunctionArn"], f"{pool}: the queue feeds scale-up ({mappings[0]['FunctionArn'] if mappings else 'no mapping'})")
+    check(mappings[0].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], f"{pool}: the mapping reports batch item failures")
+    template = ec2.describe_launch_templates(LaunchTemplateNames=[f"local-{pool}"])["LaunchTemplates"][0]
+    data = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"])["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    check(data["MetadataOptions"]["HttpTokens"] == "required", f"{pool}: launch template requires IMDSv2")
+    check(data["InstanceInitiatedShutdownBehavior"] == "terminate", f"{pool}: shutdown terminates")
+secret = ssm.get_parameter(Name=out["github_app_parameter_names"]["webhook_secrets"][0], WithDecryption=True)["Parameter"]
+check(secret["Type"] == "SecureString" and secret["Value"] == webhook_secret, "webhook secret is a SecureString with the given value")
+s3.head_bucket(Bucket=out["runner_bucket_name"])
+block = s3.get_public_access_block(Bucket=out["runner_bucket_name"])["PublicAccessBlockConfiguration"]
+check(all(block.values()), "runner bucket exists and blocks public access")
+PY
+
+step "destroy examples/local"
+queue_url=$(jq -r '.queue_urls.value["linux-x64"]' "$work/outputs.json")
+tf_local destroy -auto-approve -no-color -refresh=false -parallelism=20 >"$work/destroy.log" 2>&1 || { tail -n 60 "$work/destroy.log"; fail "destroy examples/local"; }
+grep -E '^Destroy complete' "$work/destroy.log"
+if AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test python3 -c "
+import boto3, sys
+boto3.client('sqs', endpoint_url='$endpoint', region_name='us-east-1').get_queue_attributes(QueueUrl='$queue_url')" 2>/dev/null; then
+  fail "queue $queue_url still exists after destroy"
+fi
+echo "ok: queues gone after destroy"
+
+step "terraform checks passed"

@@ -1,0 +1,156 @@
+#!/usr/bin/env bats
+# The runner start script against stubbed aws, curl (IMDSv2 metadata endpoint), runuser and chown.
+# START_SCRIPT may point at a rendered copy; by default the template itself is tested.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+  START_SCRIPT=${START_SCRIPT:-"$BATS_TEST_DIRNAME/../modules/runners/templates/start-runner.sh"}
+  export STUB_STATE="$BATS_TEST_TMPDIR/state"
+  mkdir -p "$STUB_STATE/s3/actions-runner" "$STUB_STATE/ssm" "$BATS_TEST_TMPDIR/tarball"
+  export PATH="$BATS_TEST_DIRNAME/stubs:$PATH"
+
+  export SPOTRUNNER_ENV_FILE="$BATS_TEST_TMPDIR/no-such-env-file"
+  export SPOTRUNNER_POOL=linux
+  export SPOTRUNNER_SSM_CONFIG_PATH=/ci/runners
+  export SPOTRUNNER_BUCKET=runner-cache
+  export SPOTRUNNER_RUNNER_KEY=actions-runner/linux-x64.tar.gz
+  export SPOTRUNNER_IMDS_URL=http://imds.stub
+  export SPOTRUNNER_CONFIG_TIMEOUT_SECONDS=2
+  export SPOTRUNNER_POLL_SECONDS=0.2
+  export SPOTRUNNER_SHUTDOWN_CMD="$BATS_TEST_DIRNAME/stubs/shutdown-stub -h now"
+  export SPOTRUNNER_RUNNER_DIR="$BATS_TEST_TMPDIR/actions-runner"
+  export SPOTRUNNER_WORK_DIR="$BATS_TEST_TMPDIR/work"
+  export SPOTRUNNER_POST_INSTALL="$BATS_TEST_TMPDIR/no-post-install"
+  PARAMETER=/ci/runners/linux/i-0123456789abcdef0
+
+  # A fake runner whose scripts record how they were called, and whether the config was still in SSM.
+  for script in run.sh config.sh svc.sh; do
+    cat >"$BATS_TEST_TMPDIR/tarball/$script" <<SCRIPT
+#!/usr/bin/env bash
+printf '%s\n' "\$*" >>"\$STUB_STATE/$script.args"
+if [ -e "\$STUB_STATE/ssm$PARAMETER" ]; then echo present >>"\$STUB_STATE/config-at-start"; fi
+SCRIPT
+    chmod +x "$BATS_TEST_TMPDIR/tarball/$script"
+  done
+  tar -czf "$STUB_STATE/s3/$SPOTRUNNER_RUNNER_KEY" -C "$BATS_TEST_TMPDIR/tarball" .
+  sha256sum "$STUB_STATE/s3/$SPOTRUNNER_RUNNER_KEY" | cut -d ' ' -f 1 >"$STUB_STATE/s3.sha256"
+}
+
+put_config() {
+  mkdir -p "$STUB_STATE/ssm$(dirname "$PARAMETER")"
+  printf '%s' "$1" >"$STUB_STATE/ssm$PARAMETER"
+}
+
+@test "reads the config at <path>/<pool>/<instance-id>, deletes it, then starts the JIT runner and shuts down" {
+  put_config '{"mode":"jit","runnerName":"ci-i-0123456789abcdef0","jitConfig":"JIT-SECRET-123"}'
+
+  run "$START_SCRIPT"
+
+  [ "$status" -eq 0 ]
+  grep -qx "ssm get-parameter --name $PARAMETER --with-decryption --query Parameter.Value --output text" "$STUB_STATE/aws.calls"
+  grep -qx "$PARAMETER" "$STUB_STATE/ssm.deleted"
+  [ ! -e "$STUB_STATE/ssm$PARAMETER" ]
+  [ ! -e "$STUB_STATE/config-at-start" ]
+  [ "$(cat "$STUB_STATE/run.sh.args")" = "--jitconfig JIT-SECRET-123" ]
+  [ "$(sort -u "$STUB_STATE/runuser.users")" = runner ]
+  grep -q "shutdown -h now" "$STUB_STATE/shutdown.calls"
+  # The secret reaches the runner and nothing else: not the log, not the disk.
+  [[ "$output" != *JIT-SECRET-123* ]]
+  run ! grep -rq JIT-SECRET-123 "$SPOTRUNNER_RUNNER_DIR" "$SPOTRUNNER_WORK_DIR"
+}
+
+@test "asks IMDSv2 for a token first and uses it for the metadata" {
+  put_config '{"mode":"jit","runnerName":"r","jitConfig":"x"}'
+
+  run "$START_SCRIPT"
+
+  [ "$status" -eq 0 ]
+  [ "$(head -n 1 "$STUB_STATE/curl.calls")" = "PUT http://imds.stub/latest/api/token" ]
+  grep -qx "GET http://imds.stub/latest/meta-data/instance-id" "$STUB_STATE/curl.calls"
+}
+
+@test "registration mode configures an ephemeral runner with the token, runs it, then shuts down" {
+  put_config '{"mode":"registration","runnerName":"ci-i-1","url":"https://github.com/acme","token":"REG-TOKEN-456","labels":"self-hosted,linux,x64","runnerGroup":"builders","ephemeral":true}'
+
+  run "$START_SCRIPT"
+
+  [ "$status" -eq 0 ]
+  [ "$(cat "$STUB_STATE/config.sh.args")" = "--unattended --url https://github.com/acme --token REG-TOKEN-456 --name ci-i-1 --labels self-hosted,linux,x64 --runnergroup builders --replace --ephemeral" ]
+  [ "$(cat "$STUB_STATE/run.sh.args")" = "" ]
+  grep -q "shutdown" "$STUB_STATE/shutdown.calls"
+  [[ "$output" != *REG-TOKEN-456* ]]
+}
+
+@test "a persistent runner is installed as a service and the instance keeps running" {
+  put_config '{"mode":"registration","runnerName":"ci-i-2","url":"https://github.com/acme/api","token":"t","labels":"self-hosted","runnerGroup":"Default","ephemeral":false}'
+
+  run "$START_SCRIPT"
+
+  [ "$status" -eq 0 ]
+  [[ "$(cat "$STUB_STATE/config.sh.args")" != *--ephemeral* ]]
+  grep -qx "install runner" "$STUB_STATE/svc.sh.args"
+  grep -qx "start" "$STUB_STATE/svc.sh.args"
+  [ ! -e "$STUB_STATE/run.sh.args" ]
+  [ ! -e "$STUB_STATE/shutdown.calls" ]
+}
+
+@test "a tarball whose sha256 differs from its metadata is refused: no runner, no config read, shutdown" {
+  put_config '{"mode":"jit","runnerName":"r","jitConfig":"x"}'
+  echo "0000000000000000000000000000000000000000000000000000000000000000" >"$STUB_STATE/s3.sha256"
+
+  run "$START_SCRIPT"
+
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"checksum mismatch"* ]]
+  grep -q shutdown "$STUB_STATE/shutdown.calls"
+  [ ! -e "$SPOTRUNNER_RUNNER_DIR/run.sh" ]
+  [ ! -e "$STUB_STATE/run.sh.args" ]
+  run ! grep -q "ssm get-parameter" "$STUB_STATE/aws.calls"
+  [ -e "$STUB_STATE/ssm$PARAMETER" ]
+}
+
+@test "a tarball without sha256 metadata is refused" {
+  echo "None" >"$STUB_STATE/s3.sha256"
+
+  run "$START_SCRIPT"
+
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"checksum mismatch"* ]]
+  grep -q shutdown "$STUB_STATE/shutdown.calls"
+}
+
+@test "a config that never appears times out into shutdown" {
+  start=$SECONDS
+
+  run "$START_SCRIPT"
+
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"did not appear within 2s"* ]]
+  [[ "$output" == *ParameterNotFound* ]]
+  grep -q "shutdown -h now" "$STUB_STATE/shutdown.calls"
+  [ "$(grep -c "ssm get-parameter" "$STUB_STATE/aws.calls")" -ge 2 ]
+  [ ! -e "$STUB_STATE/run.sh.args" ]
+  [ $((SECONDS - start)) -lt 10 ]
+}
+
+@test "a config with an unknown mode shuts down without starting anything" {
+  put_config '{"mode":"mystery","runnerName":"r"}'
+
+  run "$START_SCRIPT"
+
+  [ "$status" -ne 0 ]
+  grep -q shutdown "$STUB_STATE/shutdown.calls"
+  [ ! -e "$STUB_STATE/run.sh.args" ]
+  [ ! -e "$STUB_STATE/config.sh.args" ]
+}
+
+@test "an unexpected failure (metadata unreachable) still shuts the instance down" {
+  export SPOTRUNNER_IMDS_URL=http://unreachable.stub/elsewhere
+  export STUB_INSTANCE_ID=""
+
+  run "$START_SCRIPT"
+
+  [ "$status" -ne 0 ]
+  grep -q shutdown "$STUB_STATE/shutdown.calls"
+}

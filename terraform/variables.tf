@@ -1,0 +1,409 @@
+# ---------------------------------------------------------------------------------------------
+# General
+# ---------------------------------------------------------------------------------------------
+
+variable "prefix" {
+  description = "Name prefix of every resource and the deployment's ENVIRONMENT (tag spotrunner:environment on every instance)."
+  type        = string
+  default     = "spotrunner"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,19}$", var.prefix))
+    error_message = "prefix must be 1-20 lower-case letters, digits or dashes, starting with a letter."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource, runner instances and volumes included."
+  type        = map(string)
+  default     = {}
+}
+
+variable "vpc_id" {
+  description = "VPC the runner instances run in."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Subnets the runner instances launch in; several zones widen the spot capacity pools."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.subnet_ids) > 0
+    error_message = "subnet_ids needs at least one subnet."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "KMS key for the SSM parameters, queues, log groups, bucket and root volumes; null uses AWS managed keys."
+  type        = string
+  default     = null
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of every Lambda: TRACE, DEBUG, INFO, WARN or ERROR."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
+    error_message = "log_level must be TRACE, DEBUG, INFO, WARN or ERROR."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of every CloudWatch log group in days."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Lambdas
+# ---------------------------------------------------------------------------------------------
+
+variable "webhook_lambda_zip" {
+  description = "Path of spotrunner-webhook.jar (built by ./mvnw package, or from the download-lambda module)."
+  type        = string
+}
+
+variable "runners_lambda_zip" {
+  description = "Path of spotrunner-runners.jar, the code of scale-up and scale-down."
+  type        = string
+}
+
+variable "binary_syncer_lambda_zip" {
+  description = "Path of spotrunner-binary-syncer.jar."
+  type        = string
+}
+
+variable "lambda_runtime" {
+  description = "Lambda runtime of every function: java21, or java25 (needs an AWS provider release that knows it; 5.100 does not)."
+  type        = string
+  default     = "java21"
+
+  validation {
+    condition     = contains(["java21", "java25"], var.lambda_runtime)
+    error_message = "lambda_runtime must be java21 or java25."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "CPU architecture of every function: x86_64 or arm64."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be x86_64 or arm64."
+  }
+}
+
+variable "lambda_snapstart" {
+  description = "SnapStart on published versions behind a `live` alias for the webhook and scale-up functions."
+  type        = bool
+  default     = true
+}
+
+variable "lambda_vpc" {
+  description = "Optional VPC placement of every Lambda (they then need a NAT or VPC endpoints to reach GitHub and AWS)."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+}
+
+variable "lambda_settings" {
+  description = "Memory in MB and timeout in seconds per function."
+  type = object({
+    webhook_memory_mb          = optional(number, 512)
+    webhook_timeout_seconds    = optional(number, 10)
+    scale_up_memory_mb         = optional(number, 512)
+    scale_up_timeout_seconds   = optional(number, 30)
+    scale_down_memory_mb       = optional(number, 512)
+    scale_down_timeout_seconds = optional(number, 60)
+    syncer_memory_mb           = optional(number, 512)
+    syncer_timeout_seconds     = optional(number, 300)
+  })
+  default = {}
+
+  validation {
+    condition     = var.lambda_settings.webhook_timeout_seconds <= 30
+    error_message = "webhook_timeout_seconds must be at most 30: API Gateway waits no longer."
+  }
+  validation {
+    condition     = 6 * var.lambda_settings.scale_up_timeout_seconds <= 43200
+    error_message = "scale_up_timeout_seconds must be at most 7200: the queue's visibility timeout is six times it, at most 12 hours."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# GitHub App and GitHub
+# ---------------------------------------------------------------------------------------------
+
+variable "github_app" {
+  description = "GitHub App id, private key (PEM or base64 PEM) and webhook secret, stored by this module as SSM SecureString parameters; leave a field null to reference an existing parameter through github_app_parameters."
+  type = object({
+    id             = optional(string)
+    key            = optional(string)
+    webhook_secret = optional(string)
+  })
+  default   = {}
+  sensitive = true
+}
+
+variable "github_app_parameters" {
+  description = "Names of existing SSM parameters holding the GitHub App id, key and webhook secret (current first, then previous ones during rotation); used for each value github_app leaves null."
+  type = object({
+    id              = optional(string)
+    key             = optional(string)
+    webhook_secrets = optional(list(string), [])
+  })
+  default = {}
+}
+
+variable "github_enterprise_server_url" {
+  description = "Web URL of a GitHub Enterprise Server, e.g. https://github.example.com; null for github.com."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.github_enterprise_server_url == null || can(regex("^https://[^/]+$", var.github_enterprise_server_url))
+    error_message = "github_enterprise_server_url must be https://HOST without a path or trailing slash."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Webhook
+# ---------------------------------------------------------------------------------------------
+
+variable "repository_allow_list" {
+  description = "Repositories whose jobs are accepted, as owner/repo or owner/*; empty accepts every repository the App is installed on."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for r in var.repository_allow_list : can(regex("^[A-Za-z0-9_.-]+/([A-Za-z0-9_.-]+|\\*)$", r))])
+    error_message = "repository_allow_list entries must be owner/repo or owner/*."
+  }
+}
+
+variable "allow_public_repositories" {
+  description = "Accept jobs from public repositories (anyone can then run code on your runners through a pull request)."
+  type        = bool
+  default     = false
+}
+
+variable "check_run_legacy" {
+  description = "Also route check_run created events to the pool marked default (legacy mode; the App then needs checks: read)."
+  type        = bool
+  default     = false
+}
+
+variable "webhook_max_body_bytes" {
+  description = "Largest webhook body the function accepts, in bytes; larger ones are answered 413."
+  type        = number
+  default     = 1048576
+}
+
+variable "webhook_pools_in_ssm" {
+  description = "Hand the pools to the webhook through an SSM parameter instead of its environment (for many pools: Lambda environments hold 4 KB)."
+  type        = bool
+  default     = false
+}
+
+# ---------------------------------------------------------------------------------------------
+# Runners
+# ---------------------------------------------------------------------------------------------
+
+variable "pools" {
+  description = <<-EOT
+    Runner pools, each with its own queue, scale-up and scale-down functions and launch template:
+    name; labels (the job's runs-on labels the pool serves); extra_labels (registered too, not matched);
+    match (subset: every job label is a pool label, exact: the same set); priority (higher wins when several
+    pools match); default (check_run legacy mode target); instance_types; architecture (x64 or arm64);
+    os (amazon-linux-2023 or ubuntu); ami_id or ami_ssm_parameter (default: the OS's latest public AMI);
+    max_count (pending + running instances); capacity_type (spot or on-demand); spot_allocation_strategy;
+    spot_max_price (USD per hour, null = on-demand price); on_demand_failover; ephemeral; use_jit_config;
+    delay_seconds (queue delay, 0-900); runner_level (org or repo); runner_group; job_queued_check;
+    warm_windows (list of {cron, time_zone, idle, owner}: idle runners kept during the window, registered with owner, org or org/repo); warm_eviction
+    (oldest or newest); root_volume_size_gb; root_volume_type; metadata_hop_limit (2 lets containers reach
+    IMDS); pre_install_script and post_install_script (bash, run as root before and after the runner install);
+    enable_ssm_session (Session Manager access); scale_up_batch_size (1-10); scale_up_reserved_concurrency
+    (-1 = unreserved); dlq_max_receive_count.
+  EOT
+  type = list(object({
+    name                     = string
+    labels                   = list(string)
+    extra_labels             = optional(list(string), [])
+    match                    = optional(string, "subset")
+    priority                 = optional(number, 0)
+    default                  = optional(bool, false)
+    instance_types           = optional(list(string), ["m7a.large", "m6a.large", "m5a.large"])
+    architecture             = optional(string, "x64")
+    os                       = optional(string, "amazon-linux-2023")
+    ami_id                   = optional(string)
+    ami_ssm_parameter        = optional(string)
+    max_count                = optional(number, 10)
+    capacity_type            = optional(string, "spot")
+    spot_allocation_strategy = optional(string, "price-capacity-optimized")
+    spot_max_price           = optional(string)
+    on_demand_failover       = optional(bool, true)
+    ephemeral                = optional(bool, true)
+    use_jit_config           = optional(bool, true)
+    delay_seconds            = optional(number, 30)
+    runner_level             = optional(string, "org")
+    runner_group             = optional(string, "Default")
+    job_queued_check         = optional(bool, true)
+    warm_windows = optional(list(object({
+      cron      = string
+      time_zone = optional(string, "UTC")
+      idle      = number
+      owner     = optional(string)
+    })), [])
+    warm_eviction                 = optional(string, "oldest")
+    root_volume_size_gb           = optional(number, 30)
+    root_volume_type              = optional(string, "gp3")
+    metadata_hop_limit            = optional(number, 1)
+    pre_install_script            = optional(string, "")
+    post_install_script           = optional(string, "")
+    enable_ssm_session            = optional(bool, false)
+    scale_up_batch_size           = optional(number, 10)
+    scale_up_reserved_concurrency = optional(number, 2)
+    dlq_max_receive_count         = optional(number, 5)
+  }))
+
+  validation {
+    condition     = length(var.pools) > 0 && length(distinct([for p in var.pools : p.name])) == length(var.pools)
+    error_message = "pools needs at least one pool, and pool names must be unique."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : can(regex("^[a-z][a-z0-9-]{0,19}$", p.name))])
+    error_message = "Pool names must be 1-20 lower-case letters, digits or dashes, starting with a letter."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : length(p.labels) > 0 && alltrue([for l in concat(p.labels, p.extra_labels) : can(regex("^[^,\\s]+$", l))])])
+    error_message = "Every pool needs at least one label; labels may not contain commas or spaces."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : contains(["subset", "exact"], p.match)])
+    error_message = "match must be subset or exact."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : contains(["x64", "arm64"], p.architecture) && contains(["amazon-linux-2023", "ubuntu"], p.os)])
+    error_message = "architecture must be x64 or arm64; os must be amazon-linux-2023 or ubuntu."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : !(p.ami_id != null && p.ami_ssm_parameter != null)])
+    error_message = "Give a pool either ami_id or ami_ssm_parameter, not both."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : contains(["spot", "on-demand"], p.capacity_type) && contains(["price-capacity-optimized", "capacity-optimized", "capacity-optimized-prioritized", "lowest-price", "diversified"], p.spot_allocation_strategy)])
+    error_message = "capacity_type must be spot or on-demand; spot_allocation_strategy must be an EC2 Fleet spot allocation strategy."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : p.max_count >= 0 && p.max_count <= 10000 && length(p.instance_types) > 0])
+    error_message = "max_count must be 0-10000 and every pool needs at least one instance type."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : p.delay_seconds >= 0 && p.delay_seconds <= 900])
+    error_message = "delay_seconds must be 0-900 (the SQS limit)."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : contains(["org", "repo"], p.runner_level) && contains(["oldest", "newest"], p.warm_eviction)])
+    error_message = "runner_level must be org or repo; warm_eviction must be oldest or newest."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : p.ephemeral || !p.use_jit_config])
+    error_message = "use_jit_config needs ephemeral = true: JIT runners take one job."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : p.root_volume_size_gb >= 8 && p.metadata_hop_limit >= 1 && p.metadata_hop_limit <= 64])
+    error_message = "root_volume_size_gb must be at least 8 and metadata_hop_limit 1-64."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : p.scale_up_batch_size >= 1 && p.scale_up_batch_size <= 10 && p.dlq_max_receive_count >= 1])
+    error_message = "scale_up_batch_size must be 1-10 (the SQS maximum without a batching window) and dlq_max_receive_count at least 1."
+  }
+  validation {
+    condition     = length([for p in var.pools : p if p.default]) <= 1
+    error_message = "At most one pool may be the default."
+  }
+}
+
+variable "runner_name_prefix" {
+  description = "Prefix of runner names (the instance id follows); empty means `<prefix>-`."
+  type        = string
+  default     = ""
+}
+
+variable "ssm_config_path" {
+  description = "SSM path of the runner configs scale-up hands to instances (<path>/<pool>/<instance-id>); empty means /<prefix>/runners."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.ssm_config_path == "" || can(regex("^(/[A-Za-z0-9_.-]+)+$", var.ssm_config_path))
+    error_message = "ssm_config_path must be an absolute SSM path such as /ci/runners, without a trailing slash."
+  }
+}
+
+variable "scale_down_schedule_expression" {
+  description = "EventBridge schedule of every pool's scale-down function."
+  type        = string
+  default     = "rate(5 minutes)"
+}
+
+variable "minimum_running_time_minutes" {
+  description = "Instances younger than this many minutes are never scaled down."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.minimum_running_time_minutes >= 0
+    error_message = "minimum_running_time_minutes must not be negative."
+  }
+}
+
+variable "boot_grace_minutes" {
+  description = "Minutes an instance may run without a registered GitHub runner before scale-down treats it as an orphan."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.boot_grace_minutes >= 1
+    error_message = "boot_grace_minutes must be at least 1."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Runner binaries
+# ---------------------------------------------------------------------------------------------
+
+variable "runner_version" {
+  description = "actions/runner version the binary syncer keeps in S3: latest or a pinned version such as 2.330.0."
+  type        = string
+  default     = "latest"
+
+  validation {
+    condition     = var.runner_version == "latest" || can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.runner_version))
+    error_message = "runner_version must be latest or a version such as 2.330.0."
+  }
+}
+
+variable "binary_syncer_schedule_expression" {
+  description = "EventBridge schedule of the binary syncer."
+  type        = string
+  default     = "rate(1 hour)"
+}
+
+variable "runner_bucket_name" {
+  description = "Name of the runner cache bucket; null derives <prefix>-runner-cache-<region>-<account>."
+  type        = string
+  default     = null
+}

@@ -1,0 +1,86 @@
+package dev.spotrunner.webhook;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import dev.spotrunner.common.job.PoolDefinition;
+import dev.spotrunner.common.log.Secret;
+import dev.spotrunner.common.queue.JobQueue;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs the hot path before a SnapStart snapshot — signature, JSON, routing, message serialisation,
+ * the response — through a separate webhook whose queue and metrics go nowhere. No network, and
+ * nothing of it is kept: no secret, no token, no delivery id survives into restored containers.
+ */
+final class Priming {
+  static final int ROUNDS = 300;
+  private static final Secret KEY = new Secret("spotrunner-priming-only");
+  private static final String POOL = "priming";
+
+  /** What one priming did: replies by status and messages that reached the (discarding) queue. */
+  record Result(Map<Integer, Integer> replies, int messages) {}
+
+  private Priming() {}
+
+  static Result run() {
+    AtomicInteger messages = new AtomicInteger();
+    JobQueue nowhere = (url, body, delay, attributes) -> "primed-" + messages.incrementAndGet();
+    PoolRouter pools = new PoolRouter(List.of(new PoolDefinition(
+        POOL, List.of("self-hosted", "linux", "x64"), null, 1, "priming://queue", 0, true)));
+    Webhook webhook = new Webhook(() -> pools, RepositoryPolicy.allowAll(), true, 1 << 20,
+        SecretSource.fixed(new Signature(List.of(KEY))), nowhere,
+        new JobMetrics("priming", Clock.systemUTC(), line -> { }), Clock.systemUTC());
+    WebhookHandler handler = new WebhookHandler(webhook);
+    Map<Integer, Integer> replies = new TreeMap<>();
+    for (int round = 0; round < ROUNDS; round++) {
+      for (APIGatewayV2HTTPEvent event : events(round)) {
+        int status = handler.handleRequest(event, null).getStatusCode();
+        replies.merge(status, 1, Integer::sum);
+      }
+    }
+    return new Result(replies, messages.get());
+  }
+
+  private static List<APIGatewayV2HTTPEvent> events(int round) {
+    String queued = payload("queued", round);
+    String started = payload("in_progress", round);
+    return List.of(
+        event("workflow_job", queued, sign(queued), round),
+        event("workflow_job", started, sign(started), round),
+        event("workflow_job", queued, sign(started), round),
+        event("workflow_job", "{\"action\":", sign("{\"action\":"), round),
+        event("ping", "{\"zen\":\"Keep it logically awesome.\"}",
+            sign("{\"zen\":\"Keep it logically awesome.\"}"), round));
+  }
+
+  private static String payload(String action, int round) {
+    return """
+        {"action":"%s","workflow_job":{"id":%d,"run_id":%d,"status":"%s",
+        "created_at":"2024-01-01T00:00:00Z","started_at":"2024-01-01T00:00:21Z","completed_at":null,
+        "labels":["self-hosted","Linux","x64"],"steps":[]},
+        "repository":{"id":1,"full_name":"priming/priming","private":true,
+        "owner":{"login":"priming","type":"Organization"}},
+        "installation":{"id":1},"sender":{"login":"priming"}}
+        """.formatted(action, 1_000_000 + round, 2_000_000 + round, action);
+  }
+
+  private static String sign(String body) {
+    return Signature.sign(body.getBytes(StandardCharsets.UTF_8), KEY);
+  }
+
+  private static APIGatewayV2HTTPEvent event(String type, String body, String signature, int round) {
+    APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
+    event.setHeaders(Map.of(
+        "X-GitHub-Event", type,
+        "X-GitHub-Delivery", "priming-" + round + "-" + type,
+        "X-Hub-Signature-256", signature,
+        "content-type", "application/json"));
+    event.setBody(body);
+    event.setIsBase64Encoded(false);
+    return event;
+  }
+}

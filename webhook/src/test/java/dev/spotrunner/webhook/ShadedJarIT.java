@@ -1,0 +1,48 @@
+package dev.spotrunner.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+
+/** The jar Lambda loads holds only what the webhook needs (runs after package, on the real jar). */
+class ShadedJarIT {
+  private static final Path JAR = Path.of("target/spotrunner-webhook.jar");
+
+  private static List<String> entries() throws IOException {
+    assertThat(JAR).as("the shaded jar is built in the package phase").exists();
+    try (JarFile jar = new JarFile(JAR.toFile())) {
+      return jar.stream().map(JarEntry::getName).toList();
+    }
+  }
+
+  @Test
+  void holdsNoGitHubClientJwtEc2OrS3Classes() throws IOException {
+    assertThat(entries()).noneMatch(n -> n.startsWith("org/kohsuke/")
+        || n.startsWith("io/jsonwebtoken/")
+        || n.startsWith("software/amazon/awssdk/services/ec2/")
+        || n.startsWith("software/amazon/awssdk/services/s3/"));
+  }
+
+  @Test
+  void holdsTheHandlerAndWhatItCalls() throws IOException {
+    assertThat(entries()).contains(
+        "dev/spotrunner/webhook/WebhookHandler.class",
+        "software/amazon/awssdk/services/sqs/SqsClient.class",
+        "software/amazon/awssdk/services/ssm/SsmClient.class",
+        "org/crac/Resource.class",
+        "log4j2.xml");
+  }
+
+  @Test
+  void leavesTestLibrariesOut() throws IOException {
+    assertThat(entries()).noneMatch(n -> n.startsWith("org/testcontainers/")
+        || n.startsWith("org/junit/") || n.startsWith("net/jqwik/") || n.startsWith("org/mockito/"));
+    assertThat(Files.size(JAR)).isLessThan(25L * 1024 * 1024);
+  }
+}
