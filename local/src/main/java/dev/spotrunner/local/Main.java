@@ -2,9 +2,11 @@ package dev.spotrunner.local;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.spotrunner.common.json.Json;
+import dev.spotrunner.common.log.Log;
 import dev.spotrunner.local.github.StandInGitHub;
 import dev.spotrunner.local.stack.LocalStack;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -28,12 +30,10 @@ public final class Main {
     String command = args.length == 0 ? "demo" : args[0];
     Path root = Path.of(System.getProperty("spotrunner.root", ".")).toAbsolutePath().normalize();
     Path workDir = Files.createTempDirectory("spotrunner-local-");
-    // Before the first logger exists: the stack's log goes to a file, the console keeps the live view.
-    if (System.getProperty("log4j2.configurationFile") == null) {
-      Files.createDirectories(workDir.resolve("logs"));
-      System.setProperty("spotrunner.logFile", workDir.resolve("logs/local.log").toString());
-      System.setProperty("log4j2.configurationFile", "log4j2-local.xml");
-    }
+    // The stack's own log goes to a file; the console keeps the live view and the summary.
+    Files.createDirectories(workDir.resolve("logs"));
+    Log.setOutput(new PrintStream(Files.newOutputStream(workDir.resolve("logs/local.log")), true,
+        StandardCharsets.UTF_8));
     LocalStack.Options options = LocalStack.Options.defaults(root, workDir);
     int jobs = 12;
     for (int i = 1; i < args.length; i++) {
