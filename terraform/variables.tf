@@ -124,11 +124,11 @@ variable "lambda_settings" {
     webhook_memory_mb          = optional(number, 512)
     webhook_timeout_seconds    = optional(number, 10)
     scale_up_memory_mb         = optional(number, 512)
-    scale_up_timeout_seconds   = optional(number, 30)
+    scale_up_timeout_seconds   = optional(number, 120)
     scale_down_memory_mb       = optional(number, 512)
     scale_down_timeout_seconds = optional(number, 60)
     syncer_memory_mb           = optional(number, 512)
-    syncer_timeout_seconds     = optional(number, 300)
+    syncer_timeout_seconds     = optional(number, 900)
   })
   default = {}
 
@@ -274,7 +274,7 @@ variable "pools" {
     post_install_script           = optional(string, "")
     enable_ssm_session            = optional(bool, false)
     scale_up_batch_size           = optional(number, 10)
-    scale_up_reserved_concurrency = optional(number, 2)
+    scale_up_reserved_concurrency = optional(number, 1)
     dlq_max_receive_count         = optional(number, 5)
   }))
 

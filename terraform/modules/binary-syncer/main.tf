@@ -158,6 +158,8 @@ resource "aws_lambda_function" "syncer" {
   architectures    = [var.lambda_architecture]
   memory_size      = var.memory_size
   timeout          = var.timeout
+  # One sync at a time: two runs would upload the same objects twice.
+  reserved_concurrent_executions = 1
 
   dynamic "vpc_config" {
     for_each = var.lambda_vpc_config == null ? [] : [var.lambda_vpc_config]

@@ -54,9 +54,9 @@ variable "memory_size" {
 }
 
 variable "timeout" {
-  description = "Timeout of the function in seconds."
+  description = "Timeout of the function in seconds (one run may stream several ~200 MB tarballs)."
   type        = number
-  default     = 300
+  default     = 900
 }
 
 variable "log_level" {

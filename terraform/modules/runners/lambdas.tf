@@ -15,6 +15,85 @@ resource "aws_iam_role" "scale_up" {
   tags               = var.tags
 }
 
+# What launching runners needs: scale-up for jobs, scale-down for warm runners.
+locals {
+  launch_statements = [
+    {
+      Sid      = "WriteRunnerConfigs"
+      Effect   = "Allow"
+      Action   = ["ssm:PutParameter", "ssm:AddTagsToResource", "ssm:DeleteParameter"]
+      Resource = local.config_arn
+    },
+    {
+      Sid    = "ResolveAmi"
+      Effect = "Allow"
+      Action = ["ssm:GetParameter", "ssm:GetParameters"]
+      # Public AMI parameters have no account in their ARN; your own ones do.
+      Resource = ["arn:${local.partition}:ssm:${local.region}::parameter${local.ami_ssm_parameter}", "${local.ssm_arn}${local.ami_ssm_parameter}"]
+    },
+    {
+      Sid      = "Describe"
+      Effect   = "Allow"
+      Action   = ["ec2:DescribeInstances", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeImages", "ec2:DescribeSubnets", "ec2:DescribeInstanceTypes"]
+      Resource = "*"
+    },
+    {
+      Sid      = "CreateFleet"
+      Effect   = "Allow"
+      Action   = ["ec2:CreateFleet"]
+      Resource = "*"
+    },
+    {
+      # Every resource RunInstances touches is covered, but only when launched from this pool's template.
+      Sid       = "LaunchFromThisTemplate"
+      Effect    = "Allow"
+      Action    = ["ec2:RunInstances"]
+      Resource  = "*"
+      Condition = { ArnLike = { "ec2:LaunchTemplate" = aws_launch_template.runner.arn } }
+    },
+    {
+      Sid       = "TagOnLaunch"
+      Effect    = "Allow"
+      Action    = ["ec2:CreateTags"]
+      Resource  = "*"
+      Condition = { StringEquals = { "ec2:CreateAction" = ["RunInstances", "CreateFleet"] } }
+    },
+    {
+      Sid       = "TagOwnInstances"
+      Effect    = "Allow"
+      Action    = ["ec2:CreateTags"]
+      Resource  = "arn:${local.partition}:ec2:${local.region}:${local.account}:instance/*"
+      Condition = { StringEquals = { "ec2:ResourceTag/spotrunner:environment" = var.prefix, "ec2:ResourceTag/spotrunner:pool" = var.pool.name } }
+    },
+    {
+      Sid      = "PassRunnerRole"
+      Effect   = "Allow"
+      Action   = ["iam:PassRole"]
+      Resource = aws_iam_role.runner.arn
+    },
+    {
+      Sid       = "SpotServiceLinkedRoles"
+      Effect    = "Allow"
+      Action    = ["iam:CreateServiceLinkedRole"]
+      Resource  = "*"
+      Condition = { StringEquals = { "iam:AWSServiceName" = ["spot.amazonaws.com", "ec2fleet.amazonaws.com"] } }
+    },
+    {
+      # A launched instance that got no runner config is terminated at once; only this pool's.
+      Sid      = "TerminatePoolInstances"
+      Effect   = "Allow"
+      Action   = ["ec2:TerminateInstances"]
+      Resource = "arn:${local.partition}:ec2:${local.region}:${local.account}:instance/*"
+      Condition = {
+        StringEquals = {
+          "ec2:ResourceTag/spotrunner:environment" = var.prefix
+          "ec2:ResourceTag/spotrunner:pool"        = var.pool.name
+        }
+      }
+    },
+  ]
+}
+
 resource "aws_iam_role_policy" "scale_up" {
   name = "scale-up"
   role = aws_iam_role.scale_up.id
@@ -39,67 +118,7 @@ resource "aws_iam_role_policy" "scale_up" {
         Action   = ["ssm:GetParameter"]
         Resource = local.app_parameter_arns
       },
-      {
-        Sid      = "WriteRunnerConfigs"
-        Effect   = "Allow"
-        Action   = ["ssm:PutParameter", "ssm:AddTagsToResource"]
-        Resource = local.config_arn
-      },
-      {
-        Sid    = "ResolveAmi"
-        Effect = "Allow"
-        Action = ["ssm:GetParameter", "ssm:GetParameters"]
-        # Public AMI parameters have no account in their ARN; your own ones do.
-        Resource = ["arn:${local.partition}:ssm:${local.region}::parameter${local.ami_ssm_parameter}", "${local.ssm_arn}${local.ami_ssm_parameter}"]
-      },
-      {
-        Sid      = "Describe"
-        Effect   = "Allow"
-        Action   = ["ec2:DescribeInstances", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeImages", "ec2:DescribeSubnets", "ec2:DescribeInstanceTypes"]
-        Resource = "*"
-      },
-      {
-        Sid      = "CreateFleet"
-        Effect   = "Allow"
-        Action   = ["ec2:CreateFleet"]
-        Resource = "*"
-      },
-      {
-        # Every resource RunInstances touches is covered, but only when launched from this pool's template.
-        Sid       = "LaunchFromThisTemplate"
-        Effect    = "Allow"
-        Action    = ["ec2:RunInstances"]
-        Resource  = "*"
-        Condition = { ArnLike = { "ec2:LaunchTemplate" = aws_launch_template.runner.arn } }
-      },
-      {
-        Sid       = "TagOnLaunch"
-        Effect    = "Allow"
-        Action    = ["ec2:CreateTags"]
-        Resource  = "*"
-        Condition = { StringEquals = { "ec2:CreateAction" = ["RunInstances", "CreateFleet"] } }
-      },
-      {
-        Sid       = "TagOwnInstances"
-        Effect    = "Allow"
-        Action    = ["ec2:CreateTags"]
-        Resource  = "arn:${local.partition}:ec2:${local.region}:${local.account}:instance/*"
-        Condition = { StringEquals = { "ec2:ResourceTag/spotrunner:environment" = var.prefix, "ec2:ResourceTag/spotrunner:pool" = var.pool.name } }
-      },
-      {
-        Sid      = "PassRunnerRole"
-        Effect   = "Allow"
-        Action   = ["iam:PassRole"]
-        Resource = aws_iam_role.runner.arn
-      },
-      {
-        Sid       = "SpotServiceLinkedRoles"
-        Effect    = "Allow"
-        Action    = ["iam:CreateServiceLinkedRole"]
-        Resource  = "*"
-        Condition = { StringEquals = { "iam:AWSServiceName" = ["spot.amazonaws.com", "ec2fleet.amazonaws.com"] } }
-      },
-    ], local.kms_statements)
+    ], local.launch_statements, local.kms_statements)
   })
 }
 
@@ -226,7 +245,7 @@ resource "aws_iam_role_policy" "scale_down" {
       {
         Sid      = "CleanRunnerConfigs"
         Effect   = "Allow"
-        Action   = ["ssm:GetParametersByPath", "ssm:DeleteParameter", "ssm:DeleteParameters"]
+        Action   = ["ssm:GetParametersByPath", "ssm:GetParameter", "ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:PutParameter"]
         Resource = [local.config_arn, "${local.ssm_arn}${local.ssm_config_path}/${var.pool.name}"]
       },
       {
@@ -248,7 +267,7 @@ resource "aws_iam_role_policy" "scale_down" {
           }
         }
       },
-    ], local.kms_statements)
+    ], local.launch_statements, local.kms_statements)
   })
 }
 

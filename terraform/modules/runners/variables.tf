@@ -48,7 +48,7 @@ variable "pool" {
     post_install_script           = optional(string, "")
     enable_ssm_session            = optional(bool, false)
     scale_up_batch_size           = optional(number, 10)
-    scale_up_reserved_concurrency = optional(number, 2)
+    scale_up_reserved_concurrency = optional(number, 1)
     dlq_max_receive_count         = optional(number, 5)
   })
 }
@@ -96,9 +96,9 @@ variable "scale_up_memory_size" {
 }
 
 variable "scale_up_timeout" {
-  description = "Timeout of the scale-up function in seconds; the queue's visibility timeout is six times this."
+  description = "Timeout of the scale-up function in seconds (above the GitHub request governor's 60 s wait); the queue's visibility timeout is six times this."
   type        = number
-  default     = 30
+  default     = 120
 }
 
 variable "scale_down_memory_size" {

@@ -4,7 +4,6 @@ import dev.spotrunner.common.aws.AwsFailures;
 import dev.spotrunner.common.log.Log;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -90,10 +89,12 @@ public final class S3ArtifactStore implements ArtifactStore {
         throw new IllegalStateException("upload already completed or aborted");
       }
       int number = parts.size() + 1;
-      byte[] bytes = Arrays.copyOf(buffer, length);
       try {
+        // fromByteBuffer copies the bytes once; the upload is synchronous, so the caller may reuse
+        // its buffer when this returns.
         String etag = s3.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId)
-            .partNumber(number).contentLength((long) length), RequestBody.fromBytes(bytes)).eTag();
+            .partNumber(number).contentLength((long) length),
+            RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(buffer, 0, length))).eTag();
         parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
       } catch (SdkException e) {
         throw AwsFailures.translate("S3", "UploadPart", e);

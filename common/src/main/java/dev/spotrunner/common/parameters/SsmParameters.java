@@ -72,8 +72,9 @@ public final class SsmParameters implements Parameters {
     } catch (SdkException e) {
       throw AwsFailures.translate("SSM", "PutParameter " + name, e, false);
     }
-    // We wrote it, so it is the current value: a get right after needs no call.
-    cache.put(name, new Cached(new Secret(value), clock.instant().plus(ttl)));
+    // Not cached: scale-up writes one config per runner and never reads it back, so caching
+    // writes would grow a warm container's memory without end. A stale entry is dropped instead.
+    cache.remove(name);
   }
 
   @Override

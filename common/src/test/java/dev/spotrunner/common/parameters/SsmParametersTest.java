@@ -117,11 +117,14 @@ class SsmParametersTest {
   }
 
   @Test
-  void aPutIsReadBackWithoutACall() {
-    parameters.putSecure("/app/jit", "config");
+  void aPutIsNotKeptInMemoryAndReplacesAStaleCachedValue() {
+    ssm.values.put("/app/key", "v1");
+    assertEquals(Optional.of("v1"), parameters.get("/app/key"));
 
-    assertEquals(Optional.of("config"), parameters.get("/app/jit"));
-    assertEquals(0, ssm.gets);
+    parameters.putSecure("/app/key", "v2");
+
+    assertEquals(Optional.of("v2"), parameters.get("/app/key"));
+    assertEquals(2, ssm.gets);
   }
 
   @Test
