@@ -1,0 +1,168 @@
+package dev.spotrunner.local;
+
+import dev.spotrunner.local.agent.RunnerAgent;
+import dev.spotrunner.local.github.GitHubHost;
+import dev.spotrunner.local.lambda.LambdaProcess;
+import dev.spotrunner.local.stack.Deployment;
+import dev.spotrunner.local.stack.LocalStack;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A burst of jobs with mixed labels and run times through the running stack, a live view while
+ * they run, and a summary: each job's wait, peak instances, instance-minutes, the fleet back at zero.
+ */
+public final class Demo {
+  /** A job to queue: which repository, its runs-on labels, how long it runs. */
+  public record Planned(String repository, List<String> labels, Duration runTime) {}
+
+  /** How the demo went; {@link #passed()} decides the exit code. */
+  public record Summary(int jobs, int completed, List<Duration> waits, int peakInstances, double instanceMinutes,
+      int instancesLeft, int interruptedJobs, Duration took) {
+    public boolean passed() {
+      return completed == jobs && instancesLeft == 0 && interruptedJobs == 0;
+    }
+  }
+
+  private final LocalStack stack;
+  private final PrintStream out;
+
+  public Demo(LocalStack stack, PrintStream out) {
+    this.stack = stack;
+    this.out = out;
+  }
+
+  /** Jobs spread over the pools' label sets, run times between 5 and 20 s. */
+  public static List<Planned> burst(Deployment deployment, int count, long seed) {
+    Random random = new Random(seed);
+    List<List<String>> labelSets = new ArrayList<>();
+    for (Deployment.Pool pool : deployment.pools()) {
+      labelSets.add(deployment.jobLabels(pool));
+    }
+    List<String> repositories = List.of("acme/api", "acme/web", "acme/infra");
+    List<Planned> jobs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      jobs.add(new Planned(repositories.get(i % repositories.size()), labelSets.get(i % labelSets.size()),
+          Duration.ofSeconds(5 + random.nextInt(16))));
+    }
+    return jobs;
+  }
+
+  public Summary run(List<Planned> planned, Duration limit) {
+    Instant started = Instant.now();
+    GitHubHost github = stack.github();
+    List<Long> ids = new ArrayList<>();
+    for (Planned job : planned) {
+      ids.add(github.queueJob(job.repository(), job.labels(), job.runTime()));
+    }
+    out.printf(Locale.ROOT, "queued %d jobs through %s%n", ids.size(), stack.webhookUrl());
+    Instant deadline = started.plus(limit);
+    while (Instant.now().isBefore(deadline)) {
+      sleep(Duration.ofSeconds(2));
+      out.println(liveLine(ids, started));
+      if (completed(ids) == ids.size() && instancesInAws() == 0) {
+        break;
+      }
+    }
+    Summary summary = summarise(ids, started);
+    print(summary, ids);
+    return summary;
+  }
+
+  private String liveLine(List<Long> ids, Instant started) {
+    GitHubHost github = stack.github();
+    long queued = 0;
+    long running = 0;
+    long done = 0;
+    for (long id : ids) {
+      String status = github.job(id).map(GitHubHost.JobView::status).orElse("?");
+      switch (status) {
+        case "queued" -> queued++;
+        case "in_progress" -> running++;
+        case "completed" -> done++;
+        default -> { }
+      }
+    }
+    Map<RunnerAgent.State, Long> states = stack.agents().states();
+    long terminated = stack.agents().reports().size() - stack.agents().aliveCount();
+    return String.format(Locale.ROOT,
+        "%4ds | jobs queued %2d running %2d done %2d | instances booting %2d running %2d terminated %2d | runners idle %2d busy %2d",
+        Duration.between(started, Instant.now()).toSeconds(), queued, running, done,
+        states.getOrDefault(RunnerAgent.State.BOOTING, 0L) + states.getOrDefault(RunnerAgent.State.CONFIGURING, 0L),
+        stack.agents().aliveCount(), Math.max(0, terminated),
+        states.getOrDefault(RunnerAgent.State.IDLE, 0L), states.getOrDefault(RunnerAgent.State.BUSY, 0L));
+  }
+
+  private long completed(List<Long> ids) {
+    return ids.stream().filter(id -> stack.github().job(id).map(j -> "completed".equals(j.status())).orElse(false))
+        .count();
+  }
+
+  /** Pending or running instances of this environment, asked of EC2 itself. */
+  public int instancesInAws() {
+    return stack.aws().ec2.describeInstancesPaginator(r -> r.filters(
+            f -> f.name("instance-state-name").values("pending", "running"),
+            f -> f.name("tag:spotrunner:environment").values(stack.options().prefix())))
+        .reservations().stream().mapToInt(r -> r.instances().size()).sum();
+  }
+
+  private Summary summarise(List<Long> ids, Instant started) {
+    List<Duration> waits = new ArrayList<>();
+    int completed = 0;
+    for (long id : ids) {
+      GitHubHost.JobView job = stack.github().job(id).orElseThrow();
+      if (job.startedAt() != null) {
+        waits.add(Duration.between(job.createdAt(), job.startedAt()));
+      }
+      if ("completed".equals(job.status())) {
+        completed++;
+      }
+    }
+    int interrupted = stack.agents().reports().stream().mapToInt(r -> r.interruptedJobs().size()).sum();
+    Instant now = Instant.now();
+    return new Summary(ids.size(), completed, waits, stack.agents().peakInstances(),
+        stack.agents().instanceTime(now).toMillis() / 60_000.0, instancesInAws(), interrupted,
+        Duration.between(started, now));
+  }
+
+  private void print(Summary summary, List<Long> ids) {
+    out.println();
+    out.println("job        wait   status");
+    for (long id : ids) {
+      GitHubHost.JobView job = stack.github().job(id).orElseThrow();
+      String wait = job.startedAt() == null ? "-" : Duration.between(job.createdAt(), job.startedAt()).toSeconds() + " s";
+      out.printf(Locale.ROOT, "%-10d %6s  %s %s%n", id, wait, job.status(), job.labels());
+    }
+    List<Duration> sorted = summary.waits().stream().sorted().toList();
+    out.println();
+    out.printf(Locale.ROOT, "jobs completed    %d / %d%n", summary.completed(), summary.jobs());
+    if (!sorted.isEmpty()) {
+      out.printf(Locale.ROOT, "wait (queued → in progress)  median %d s, max %d s%n",
+          sorted.get(sorted.size() / 2).toSeconds(), sorted.getLast().toSeconds());
+    }
+    out.printf(Locale.ROOT, "peak instances    %d%n", summary.peakInstances());
+    out.printf(Locale.ROOT, "instance-minutes  %.1f%n", summary.instanceMinutes());
+    out.printf(Locale.ROOT, "instances left    %d%s%n", summary.instancesLeft(),
+        summary.instancesLeft() == 0 ? " (fleet back at zero)" : "");
+    for (LambdaProcess.ColdStart cold : stack.coldStarts()) {
+      out.printf(Locale.ROOT, "cold start        %-32s init %5d ms, first invocation %5d ms%n", cold.function(),
+          cold.init().toMillis(), cold.firstInvocation().toMillis());
+    }
+    out.printf(Locale.ROOT, "took              %d s%n", summary.took().toSeconds());
+    out.println(summary.passed() ? "PASSED" : "FAILED");
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.spotrunner.local.agent;
+
+import static dev.spotrunner.common.log.Log.entry;
+
+import dev.spotrunner.common.fleet.InstanceId;
+import dev.spotrunner.common.fleet.RunnerFleet;
+import dev.spotrunner.common.fleet.RunnerInstance;
+import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.log.Log;
+import dev.spotrunner.common.parameters.Parameters;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The simulated runner machines: watches the fleet for instances of this environment and, for each
+ * new one, starts a {@link RunnerAgent} that boots, then does what the start script does.
+ */
+public final class RunnerAgents implements AutoCloseable {
+  private static final Log log = Log.of(RunnerAgents.class);
+
+  /**
+   * @param configPathOf the pool's SSM_CONFIG_PATH (as its scale-up function has it)
+   * @param bootTime how long an instance takes from launch to running its start script
+   * @param configTimeout how long the start script waits for its config before shutting down
+   * @param poll how often the fleet and GitHub are polled
+   */
+  public record Settings(String environment, Function<String, String> configPathOf, Duration bootTime,
+      Duration configTimeout, Duration poll) {}
+
+  private final RunnerFleet fleet;
+  private final Parameters parameters;
+  private final GitHubSide github;
+  private final Settings settings;
+  private final Clock clock;
+  private final Map<InstanceId, RunnerAgent> agents = new ConcurrentHashMap<>();
+  private final Map<InstanceId, Instant> goneAt = new ConcurrentHashMap<>();
+  private volatile Set<InstanceId> alive = Set.of();
+  private volatile int peak;
+  private volatile boolean closed;
+  private Thread watcher;
+
+  public RunnerAgents(RunnerFleet fleet, Parameters parameters, GitHubSide github, Settings settings,
+      Clock clock) {
+    this.fleet = fleet;
+    this.parameters = parameters;
+    this.github = github;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  public synchronized RunnerAgents start() {
+    if (watcher == null) {
+      watcher = Thread.ofVirtual().name("runner-agents").start(this::watch);
+    }
+    return this;
+  }
+
+  /** One look at the fleet: starts agents for new instances and notes which are still alive. */
+  public void scan() {
+    List<RunnerInstance> instances = fleet.list(Map.of(Tags.ENVIRONMENT, settings.environment()));
+    Set<InstanceId> now = new HashSet<>();
+    for (RunnerInstance instance : instances) {
+      now.add(instance.id());
+    }
+    alive = Set.copyOf(now);
+    peak = Math.max(peak, now.size());
+    Instant at = clock.instant();
+    for (InstanceId known : agents.keySet()) {
+      if (!now.contains(known)) {
+        goneAt.putIfAbsent(known, at);
+      }
+    }
+    for (RunnerInstance instance : instances) {
+      agents.computeIfAbsent(instance.id(), id -> {
+        RunnerAgent agent = new RunnerAgent(instance, this, clock.instant());
+        log.info("instance seen", entry("instance", id), entry("pool", instance.tag(Tags.POOL)));
+        Thread.ofVirtual().name("agent-" + id).start(agent::run);
+        return agent;
+      });
+    }
+  }
+
+  private void watch() {
+    while (!closed) {
+      try {
+        scan();
+      } catch (RuntimeException e) {
+        log.warn("fleet scan failed", Log.error(e));
+      }
+      sleep(settings.poll());
+    }
+  }
+
+  boolean alive(InstanceId id) {
+    return !closed && alive.contains(id);
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  RunnerFleet fleet() {
+    return fleet;
+  }
+
+  Parameters parameters() {
+    return parameters;
+  }
+
+  GitHubSide github() {
+    return github;
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Every agent's report so far, oldest instance first. */
+  public List<RunnerAgent.Report> reports() {
+    List<RunnerAgent.Report> reports = new ArrayList<>();
+    for (RunnerAgent agent : agents.values()) {
+      reports.add(agent.report());
+    }
+    reports.sort((a, b) -> a.seenAt().compareTo(b.seenAt()));
+    return reports;
+  }
+
+  /** Agents in each state, for the live view. */
+  public Map<RunnerAgent.State, Long> states() {
+    Map<RunnerAgent.State, Long> counts = new java.util.EnumMap<>(RunnerAgent.State.class);
+    for (RunnerAgent agent : agents.values()) {
+      counts.merge(agent.report().state(), 1L, Long::sum);
+    }
+    return counts;
+  }
+
+  /** Instance time of every instance seen, from first seen until it left the fleet (or now). */
+  public Duration instanceTime(Instant now) {
+    Duration total = Duration.ZERO;
+    for (RunnerAgent agent : agents.values()) {
+      Instant end = goneAt.getOrDefault(agent.report().instance(), now);
+      total = total.plus(Duration.between(agent.report().seenAt(), end));
+    }
+    return total;
+  }
+
+  /** The most pending + running instances seen at once. */
+  public int peakInstances() {
+    return peak;
+  }
+
+  /** Instances pending or running at the last scan. */
+  public int aliveCount() {
+    return alive.size();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

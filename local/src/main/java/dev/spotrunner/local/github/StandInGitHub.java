@@ -1,0 +1,181 @@
+package dev.spotrunner.local.github;
+
+import dev.spotrunner.common.testing.github.GitHubStandIn;
+import dev.spotrunner.common.testing.github.StandInAccess;
+import dev.spotrunner.common.testing.github.StandInJob;
+import dev.spotrunner.common.testing.github.StandInRunner;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * {@link GitHubHost} over the GitHub stand-in: the functions talk to it over HTTP as a GitHub App;
+ * the simulated runners register, take jobs and report them through its Java API; every job change
+ * becomes a {@link JobEvent} for the webhook sender.
+ */
+public final class StandInGitHub implements GitHubHost {
+  private record Assignment(long runnerId, String runnerName) {}
+
+  private final GitHubStandIn standIn;
+  private final Map<String, Long> installations = new ConcurrentHashMap<>();
+  private final Map<Long, Duration> runTimes = new ConcurrentHashMap<>();
+  private final Map<Long, Assignment> assignments = new ConcurrentHashMap<>();
+  private final AtomicLong nextJobId = new AtomicLong(System.currentTimeMillis() % 1_000_000 * 1000);
+
+  private StandInGitHub(GitHubStandIn standIn) {
+    this.standIn = standIn;
+  }
+
+  public static StandInGitHub start() {
+    return new StandInGitHub(GitHubStandIn.start());
+  }
+
+  public GitHubStandIn standIn() {
+    return standIn;
+  }
+
+  @Override
+  public URI apiUrl() {
+    return standIn.apiUrl();
+  }
+
+  @Override
+  public long appId() {
+    return standIn.appId();
+  }
+
+  @Override
+  public String appPrivateKeyPem() {
+    return standIn.appKeys().pkcs8Pem();
+  }
+
+  @Override
+  public long install(String login) {
+    long id = standIn.install(login);
+    installations.put(login, id);
+    return id;
+  }
+
+  @Override
+  public void onJobChanged(Consumer<JobEvent> listener) {
+    standIn.onJobChanged((job, previous) -> listener.accept(toEvent(job)));
+  }
+
+  private JobEvent toEvent(StandInJob job) {
+    Assignment assigned = assignments.get(job.id());
+    return new JobEvent(job.status(), job.id(), job.runId(), job.owner(), "Organization", job.repo(), true,
+        installations.getOrDefault(job.owner(), 0L), job.status(), job.conclusion(), job.labels(),
+        job.createdAt(), job.startedAt(), job.completedAt(),
+        assigned == null ? null : assigned.runnerId(), assigned == null ? null : assigned.runnerName());
+  }
+
+  @Override
+  public long queueJob(String repository, List<String> labels, Duration runTime) {
+    String[] parts = repository.split("/", 2);
+    long id = nextJobId.incrementAndGet();
+    runTimes.put(id, runTime);
+    standIn.addJob(parts[0], parts[1], id, labels);
+    return id;
+  }
+
+  @Override
+  public long registerJit(String encodedJitConfig) {
+    return standIn.startWithJitConfig(encodedJitConfig).id();
+  }
+
+  @Override
+  public long registerWithToken(String url, String token, String name, List<String> labels, boolean ephemeral) {
+    return standIn.registerWithToken(token, name, labels, ephemeral).id();
+  }
+
+  @Override
+  public Optional<AssignedJob> takeJob(long runnerId) {
+    StandInJob chosen;
+    StandInRunner runner;
+    synchronized (this) {
+      Optional<StandInRunner> found = standIn.runner(runnerId);
+      if (found.isEmpty() || found.get().busy() || !found.get().status().equals("online")) {
+        return Optional.empty();
+      }
+      runner = found.get();
+      Set<String> served = runner.labels().stream().map(l -> l.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+      chosen = standIn.jobs().stream()
+          .filter(job -> job.status().equals("queued"))
+          .filter(job -> covers(runner.ownerPath(), job))
+          .filter(job -> job.labels().stream().allMatch(l -> served.contains(l.toLowerCase(Locale.ROOT))))
+          .findFirst().orElse(null);
+      if (chosen == null) {
+        return Optional.empty();
+      }
+      standIn.setRunner(runnerId, "online", true);
+      assignments.put(chosen.id(), new Assignment(runnerId, runner.name()));
+    }
+    standIn.updateJob(chosen.id(), "in_progress", null);
+    return Optional.of(new AssignedJob(chosen.id(), chosen.owner() + "/" + chosen.repo(), chosen.labels(),
+        runTimes.getOrDefault(chosen.id(), Duration.ofSeconds(5))));
+  }
+
+  private static boolean covers(String ownerPath, StandInJob job) {
+    return ownerPath.equals("orgs/" + job.owner()) || ownerPath.equals("repos/" + job.owner() + "/" + job.repo());
+  }
+
+  @Override
+  public void completeJob(long runnerId, long jobId, String conclusion) {
+    standIn.updateJob(jobId, "completed", conclusion);
+    synchronized (this) {
+      Optional<StandInRunner> runner = standIn.runner(runnerId);
+      if (runner.isPresent() && runner.get().ephemeral()) {
+        // GitHub removes an ephemeral runner once its job is done.
+        StandInAccess.removeRunner(standIn, runnerId);
+      } else if (runner.isPresent()) {
+        standIn.setRunner(runnerId, "online", false);
+      }
+    }
+  }
+
+  @Override
+  public boolean runnerExists(long runnerId) {
+    return standIn.runner(runnerId).isPresent();
+  }
+
+  @Override
+  public synchronized void runnerStopped(long runnerId) {
+    if (standIn.runner(runnerId).isPresent()) {
+      standIn.setRunner(runnerId, "offline", false);
+    }
+  }
+
+  @Override
+  public List<JobView> jobs() {
+    return standIn.jobs().stream().map(StandInGitHub::view).toList();
+  }
+
+  @Override
+  public Optional<JobView> job(long id) {
+    return standIn.job(id).map(StandInGitHub::view);
+  }
+
+  private static JobView view(StandInJob job) {
+    return new JobView(job.id(), job.owner() + "/" + job.repo(), job.labels(), job.status(), job.conclusion(),
+        job.createdAt(), job.startedAt(), job.completedAt(), job.runnerId());
+  }
+
+  @Override
+  public List<RunnerView> runners() {
+    return standIn.allRunners().stream().map(r -> new RunnerView(r.id(), r.name(), r.status(), r.busy())).toList();
+  }
+
+  @Override
+  public void close() {
+    standIn.close();
+  }
+}

@@ -1,0 +1,148 @@
+package dev.spotrunner.local.stack;
+
+import static dev.spotrunner.common.log.Log.entry;
+
+import dev.spotrunner.common.config.LambdaFunction;
+import dev.spotrunner.common.log.Log;
+import dev.spotrunner.local.lambda.FunctionSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
+import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
+import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
+
+/**
+ * The functions Terraform deployed to the emulated AWS, read back from Lambda: each function's
+ * handler, environment, timeout and memory (GetFunctionConfiguration), and each pool queue's event
+ * source mapping. This is the Terraform → Java contract the local stack exercises: the handlers run
+ * with exactly the environment Terraform set.
+ */
+public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<FunctionSpec> syncer) {
+  private static final Log log = Log.of(Deployment.class);
+
+  /** One pool: its queue and mapping settings, its scale-up and scale-down functions. */
+  public record Pool(String name, String queueUrl, int batchSize, boolean reportBatchItemFailures,
+      FunctionSpec scaleUp, FunctionSpec scaleDown, String configPath, String esmUuid) {}
+
+  /**
+   * Reads the deployment of environment {@code prefix}.
+   *
+   * @param root the repository root holding the built jars
+   * @param runtimeEnvironment variables Lambda itself sets (region, credentials, endpoint)
+   */
+  public static Deployment read(LocalAws aws, String prefix, Path root, Map<String, String> runtimeEnvironment) {
+    Map<LambdaFunction, List<FunctionSpec>> byRole = new HashMap<>();
+    for (FunctionConfiguration listed : aws.lambda.listFunctionsPaginator(r -> {}).functions()) {
+      var config = aws.lambda.getFunctionConfiguration(r -> r.functionName(listed.functionName()));
+      Map<String, String> env = config.environment() == null ? Map.of() : config.environment().variables();
+      if (!prefix.equals(env.get("ENVIRONMENT"))) {
+        continue;
+      }
+      LambdaFunction role = roleOf(config.handler());
+      if (role == null) {
+        continue;
+      }
+      Map<String, String> environment = new HashMap<>(env);
+      environment.putAll(runtimeEnvironment);
+      String api = environment.get("GITHUB_API_URL");
+      if (api != null && api.startsWith("https://127.0.0.1:")) {
+        // Terraform requires an https GitHub Enterprise URL; on loopback the stand-in serves plain HTTP.
+        environment.put("GITHUB_API_URL", "http://" + api.substring("https://".length()));
+      }
+      FunctionSpec spec = new FunctionSpec(config.functionName(), config.functionArn(), jarOf(root, role),
+          config.handler(), environment, Duration.ofSeconds(config.timeout() == null ? 30 : config.timeout()),
+          config.memorySize() == null ? 512 : config.memorySize());
+      byRole.computeIfAbsent(role, r -> new ArrayList<>()).add(spec);
+      log.info("function found", entry("function", config.functionName()), entry("role", role),
+          entry("variables", env.size()));
+    }
+    List<FunctionSpec> webhooks = byRole.getOrDefault(LambdaFunction.WEBHOOK, List.of());
+    if (webhooks.size() != 1) {
+      throw new IllegalStateException("expected one webhook function for environment '" + prefix
+          + "', found " + webhooks.size());
+    }
+    Map<String, FunctionSpec> scaleDowns = new HashMap<>();
+    for (FunctionSpec down : byRole.getOrDefault(LambdaFunction.SCALE_DOWN, List.of())) {
+      scaleDowns.put(down.environment().get("POOL_NAME"), down);
+    }
+    List<EventSourceMappingConfiguration> mappings =
+        aws.lambda.listEventSourceMappingsPaginator(r -> {}).eventSourceMappings().stream().toList();
+    List<Pool> pools = new ArrayList<>();
+    for (FunctionSpec up : byRole.getOrDefault(LambdaFunction.SCALE_UP, List.of())) {
+      String pool = up.environment().get("POOL_NAME");
+      // The mapping may target a published version (SnapStart): arn:...:function:name:1.
+      EventSourceMappingConfiguration mapping = mappings.stream()
+          .filter(m -> m.functionArn().equals(up.arn()) || m.functionArn().startsWith(up.arn() + ":"))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("no event source mapping for " + up.name()));
+      String queueName = mapping.eventSourceArn().substring(mapping.eventSourceArn().lastIndexOf(':') + 1);
+      String queueUrl = aws.sqs.getQueueUrl(r -> r.queueName(queueName)).queueUrl();
+      String configPath = up.environment().getOrDefault("SSM_CONFIG_PATH", "/" + prefix + "/runners");
+      FunctionSpec down = scaleDowns.get(pool);
+      if (down == null) {
+        throw new IllegalStateException("pool '" + pool + "' has no scale-down function");
+      }
+      pools.add(new Pool(pool, queueUrl, mapping.batchSize() == null ? 10 : mapping.batchSize(),
+          mapping.functionResponseTypes().contains(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES),
+          up, down, configPath, mapping.uuid()));
+    }
+    if (pools.isEmpty()) {
+      throw new IllegalStateException("no pools (scale-up functions) for environment '" + prefix + "'");
+    }
+    List<FunctionSpec> syncers = byRole.getOrDefault(LambdaFunction.BINARY_SYNCER, List.of());
+    return new Deployment(webhooks.getFirst(), List.copyOf(pools), syncers.stream().findFirst());
+  }
+
+  static LambdaFunction roleOf(String handler) {
+    for (LambdaFunction function : LambdaFunction.values()) {
+      if (function.handler().equals(handler)) {
+        return function;
+      }
+    }
+    return null;
+  }
+
+  static Path jarOf(Path root, LambdaFunction role) {
+    Path jar = switch (role) {
+      case WEBHOOK -> root.resolve("webhook/target/spotrunner-webhook.jar");
+      case SCALE_UP, SCALE_DOWN -> root.resolve("runners/target/spotrunner-runners.jar");
+      case BINARY_SYNCER -> root.resolve("binary-syncer/target/spotrunner-binary-syncer.jar");
+    };
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing; build first: ./mvnw -B -q package -DskipTests");
+    }
+    return jar;
+  }
+
+  /**
+   * The labels a job needs to be routed to a pool: the pool's entry in the webhook's POOLS, or the
+   * pool's POOL_LABELS when the webhook reads its pools from SSM.
+   */
+  public List<String> jobLabels(Pool pool) {
+    String pools = webhook.environment().get("POOLS");
+    if (pools != null) {
+      try {
+        for (var entry : dev.spotrunner.common.json.Json.MAPPER.readTree(pools)) {
+          if (pool.name().equals(entry.path("name").asText())) {
+            List<String> labels = new ArrayList<>();
+            entry.path("labels").forEach(l -> labels.add(l.asText()));
+            return labels;
+          }
+        }
+      } catch (Exception e) {
+        // fall through to the scale-up's labels
+      }
+    }
+    return List.of(pool.scaleUp().environment().getOrDefault("POOL_LABELS", "self-hosted").split(","));
+  }
+
+  public Optional<Pool> pool(String name) {
+    return pools.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+}

@@ -1,0 +1,229 @@
+package dev.spotrunner.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spotrunner.common.log.Secret;
+import dev.spotrunner.common.testing.aws.Fault;
+import dev.spotrunner.local.github.JobEvent;
+import dev.spotrunner.local.github.StandInGitHub;
+import dev.spotrunner.local.github.WebhookSender;
+import dev.spotrunner.local.stack.Deployment;
+import dev.spotrunner.local.stack.LocalStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
+
+/**
+ * The whole path on one machine, one stack for every scenario (Terraform applies examples/local
+ * once): signed webhooks in, instances and runners out, jobs done, scale-down back to zero. The
+ * first pool of examples/local is ephemeral with JIT configs; the second is persistent with
+ * registration tokens, and hosts the long job that must survive scale-down.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalStackIT {
+  /** Longer than the example's minimum running time (1 min), so scale-down does consider the instance. */
+  static final Duration LONG_JOB = Duration.ofSeconds(75);
+  static LocalStack stack;
+  static Demo demo;
+  static Deployment.Pool ephemeral;
+  static Deployment.Pool persistent;
+  static long longJob;
+  static long scaleDownRunsAtStart;
+
+  @BeforeAll
+  static void startStack() throws Exception {
+    Path root = Path.of(System.getProperty("spotrunner.root", "..")).toAbsolutePath().normalize();
+    Path workDir = Files.createTempDirectory("spotrunner-it-");
+    stack = LocalStack.start(new LocalStack.Options(root, workDir, "e2e", Duration.ofSeconds(2),
+        Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(200), 0, Map.of()), StandInGitHub.start());
+    demo = new Demo(stack, System.out);
+    ephemeral = stack.deployment().pools().stream()
+        .filter(p -> !"false".equals(p.scaleUp().environment().get("EPHEMERAL"))).findFirst().orElseThrow();
+    persistent = stack.deployment().pools().stream()
+        .filter(p -> "false".equals(p.scaleUp().environment().get("EPHEMERAL"))).findFirst().orElseThrow();
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  static void eventually(Duration limit, String what, BooleanSupplier condition) {
+    Instant deadline = Instant.now().plus(limit);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("not within " + limit.toSeconds() + " s: " + what);
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  static String status(long jobId) {
+    return stack.github().job(jobId).orElseThrow().status();
+  }
+
+  /** Every instance ever launched for a job, terminated ones included. */
+  static List<Instance> instancesForJob(long jobId) {
+    return stack.aws().ec2.describeInstancesPaginator(r -> r.filters(
+            f -> f.name("tag:spotrunner:job-id").values(Long.toString(jobId))))
+        .reservations().stream().flatMap(r -> r.instances().stream()).toList();
+  }
+
+  static int aliveInPool(Deployment.Pool pool) {
+    return stack.aws().ec2.describeInstancesPaginator(r -> r.filters(
+            f -> f.name("instance-state-name").values("pending", "running"),
+            f -> f.name("tag:spotrunner:pool").values(pool.name()),
+            f -> f.name("tag:spotrunner:environment").values(stack.options().prefix())))
+        .reservations().stream().mapToInt(r -> r.instances().size()).sum();
+  }
+
+  static List<String> labels(Deployment.Pool pool) {
+    return stack.deployment().jobLabels(pool);
+  }
+
+  static int maxRunners(Deployment.Pool pool) {
+    return Integer.parseInt(pool.scaleUp().environment().getOrDefault("MAX_RUNNERS", "10"));
+  }
+
+  @Test
+  @Order(0)
+  void aLongJobStartsOnAPersistentRunnerRegisteredWithAToken() {
+    longJob = stack.github().queueJob("acme/infra", labels(persistent), LONG_JOB);
+
+    eventually(Duration.ofSeconds(90), "long job running", () -> status(longJob).equals("in_progress"));
+    scaleDownRunsAtStart = stack.scaleDowns().get(persistent.name()).runs();
+    assertThat(instancesForJob(longJob)).hasSize(1);
+  }
+
+  @Test
+  @Order(1)
+  void aSignedQueuedWebhookGetsAnInstanceWhoseRunnerRunsTheJobThenThePoolIsBackAtZero() {
+    long job = stack.github().queueJob("acme/api", labels(ephemeral), Duration.ofSeconds(3));
+
+    eventually(Duration.ofSeconds(90), "job completed", () -> status(job).equals("completed"));
+    eventually(Duration.ofSeconds(60), "no instance left in the pool", () -> aliveInPool(ephemeral) == 0);
+
+    assertThat(instancesForJob(job)).hasSize(1);
+    assertThat(stack.sender().deliveries()).filteredOn(d -> d.jobId() == job)
+        .allSatisfy(d -> assertThat(d.status()).isBetween(200, 299))
+        .extracting(WebhookSender.Delivery::action).contains("queued", "in_progress", "completed");
+  }
+
+  @Test
+  @Order(2)
+  void aWebhookWithAWrongSignatureLaunchesNothing() throws Exception {
+    long jobId = 990_000_001L;
+    JobEvent event = new JobEvent("queued", jobId, 1, "acme", "Organization", "api", true, 1, "queued", null,
+        labels(ephemeral), Instant.now(), null, null, null, null);
+
+    WebhookSender.Delivery delivery = stack.sender().send(event, "wrong-signature-1", new Secret("not-the-secret"));
+    Thread.sleep(8_000);
+
+    assertThat(delivery.status()).isEqualTo(401);
+    assertThat(instancesForJob(jobId)).isEmpty();
+  }
+
+  @Test
+  @Order(3)
+  void theSameDeliveryTwiceLaunchesOneInstance() {
+    long job = stack.github().queueJob("acme/web", labels(ephemeral), Duration.ofSeconds(3));
+    eventually(Duration.ofSeconds(10), "queued webhook delivered", () -> stack.sender().deliveries().stream()
+        .anyMatch(d -> d.jobId() == job && d.action().equals("queued")));
+    WebhookSender.Delivery first = stack.sender().deliveries().stream()
+        .filter(d -> d.jobId() == job && d.action().equals("queued")).findFirst().orElseThrow();
+    JobEvent again = new JobEvent("queued", job, stack.github().job(job).orElseThrow().id() + 1_000_000, "acme",
+        "Organization", "web", true, stack.github().install("acme"), "queued", null, labels(ephemeral),
+        stack.github().job(job).orElseThrow().createdAt(), null, null, null, null);
+
+    WebhookSender.Delivery second = stack.sender().send(again, first.id(), stack.webhookSecret());
+
+    eventually(Duration.ofSeconds(90), "job completed", () -> status(job).equals("completed"));
+    assertThat(second.status()).isBetween(200, 299);
+    assertThat(instancesForJob(job)).hasSize(1);
+  }
+
+  @Test
+  @Order(4)
+  void whenSpotHasNoCapacityAnOnDemandInstanceServesTheJob() {
+    List<String> capacityTypes = new CopyOnWriteArrayList<>();
+    // Never fires: records the capacity type of every CreateFleet the functions send.
+    stack.ec2Proxy().failNext(Integer.MAX_VALUE, call -> {
+      if ("CreateFleet".equals(call.action())) {
+        capacityTypes.add(call.param("TargetCapacitySpecification.DefaultTargetCapacityType"));
+      }
+      return false;
+    }, Fault.throttle());
+    stack.ec2Proxy().noSpotCapacity(1);
+
+    long job = stack.github().queueJob("acme/api", labels(ephemeral), Duration.ofSeconds(2));
+
+    eventually(Duration.ofSeconds(90), "job completed", () -> status(job).equals("completed"));
+    assertThat(capacityTypes).containsSubsequence("spot", "on-demand");
+    assertThat(instancesForJob(job)).singleElement()
+        .satisfies(i -> assertThat(i.instanceLifecycle()).isNotEqualTo(InstanceLifecycleType.SPOT));
+  }
+
+  @Test
+  @Order(5)
+  void moreJobsThanThePoolMaximumNeverExceedItAndAllAreServed() throws Exception {
+    int max = maxRunners(ephemeral);
+    AtomicInteger peak = new AtomicInteger();
+    Thread sampler = Thread.ofVirtual().start(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        peak.accumulateAndGet(aliveInPool(ephemeral), Math::max);
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    List<Long> jobs = new ArrayList<>();
+    for (int i = 0; i < max * 2 + 1; i++) {
+      jobs.add(stack.github().queueJob("acme/infra", labels(ephemeral), Duration.ofSeconds(4)));
+    }
+
+    eventually(Duration.ofSeconds(180), "all jobs completed",
+        () -> jobs.stream().allMatch(j -> status(j).equals("completed")));
+    sampler.interrupt();
+    sampler.join();
+
+    assertThat(peak.get()).isBetween(1, max);
+    assertThat(jobs).allSatisfy(j -> assertThat(instancesForJob(j)).hasSize(1));
+  }
+
+  @Test
+  @Order(6)
+  void theBusyRunnerSurvivedEveryScaleDownCycleUntilItsJobCompletedThenTheFleetIsBackAtZero() {
+    eventually(LONG_JOB.plusSeconds(60), "long job completed", () -> status(longJob).equals("completed"));
+    long cyclesWhileBusy = stack.scaleDowns().get(persistent.name()).runs() - scaleDownRunsAtStart;
+
+    eventually(Duration.ofSeconds(90), "no instance left", () -> demo.instancesInAws() == 0);
+
+    assertThat(cyclesWhileBusy).isGreaterThanOrEqualTo(3);
+    assertThat(stack.agents().reports()).allSatisfy(r -> assertThat(r.interruptedJobs()).isEmpty());
+    assertThat(stack.agents().reports()).filteredOn(r -> r.jobsDone().contains(longJob)).singleElement()
+        .satisfies(r -> assertThat(r.outcome()).isIn("deregistered", "terminated while idle"));
+  }
+}

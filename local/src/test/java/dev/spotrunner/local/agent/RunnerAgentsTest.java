@@ -1,0 +1,144 @@
+package dev.spotrunner.local.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spotrunner.common.fleet.CapacityType;
+import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
+import dev.spotrunner.common.fleet.InstanceId;
+import dev.spotrunner.common.fleet.RunnerInstance;
+import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.parameters.InMemoryParameters;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RunnerAgentsTest {
+  static final String CONFIG_PATH = "/test/runners";
+  final Clock clock = Clock.systemUTC();
+  final InMemoryRunnerFleet fleet = new InMemoryRunnerFleet(clock);
+  final InMemoryParameters parameters = new InMemoryParameters();
+  final InMemoryGitHubSide github = new InMemoryGitHubSide();
+  final RunnerAgents agents = new RunnerAgents(fleet, parameters, github,
+      new RunnerAgents.Settings("test", pool -> CONFIG_PATH, Duration.ofMillis(50),
+          Duration.ofMillis(600), Duration.ofMillis(20)), clock);
+  int nextInstance = 1;
+
+  @AfterEach
+  void stop() {
+    agents.close();
+  }
+
+  InstanceId launch(String pool) {
+    InstanceId id = new InstanceId(String.format("i-%017x", nextInstance++));
+    fleet.add(new RunnerInstance(id, "running", clock.instant(), CapacityType.SPOT,
+        Map.of(Tags.ENVIRONMENT, "test", Tags.POOL, pool)));
+    return id;
+  }
+
+  String configName(String pool, InstanceId id) {
+    return CONFIG_PATH + "/" + pool + "/" + id;
+  }
+
+  static void eventually(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 10 s: " + what);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @Test
+  void anEphemeralJitRunnerServesOneJobThenTerminatesItsInstance() {
+    long job = github.queueJob("acme/api", List.of("self-hosted", "linux"), Duration.ofMillis(100));
+    InstanceId id = launch("linux");
+    parameters.putSecure(configName("linux", id),
+        "{\"mode\":\"jit\",\"runnerName\":\"test-" + id + "\",\"jitConfig\":\"jit:self-hosted,linux,x64\"}");
+
+    agents.start();
+
+    eventually("job completed", () -> github.status(job).equals("completed"));
+    eventually("instance terminated", () -> fleet.terminated().contains(id));
+    assertThat(parameters.deleted()).containsExactly(configName("linux", id));
+    assertThat(agents.reports().getFirst().jobsDone()).containsExactly(job);
+    assertThat(github.events()).containsSubsequence("queued " + job, "in_progress " + job, "completed " + job);
+  }
+
+  @Test
+  void aPersistentRunnerRegisteredWithATokenServesJobsUntilItIsDeregistered() {
+    InstanceId id = launch("big");
+    parameters.putSecure(configName("big", id), """
+        {"mode":"registration","runnerName":"test-%s","url":"https://github.com/acme","token":"REGacme1",
+         "labels":"self-hosted,big","runnerGroup":"Default","ephemeral":false}""".formatted(id));
+    long first = github.queueJob("acme/api", List.of("big"), Duration.ofMillis(50));
+    long second = github.queueJob("acme/api", List.of("self-hosted", "big"), Duration.ofMillis(50));
+
+    agents.start();
+    eventually("both jobs completed",
+        () -> github.status(first).equals("completed") && github.status(second).equals("completed"));
+    long runnerId = agents.reports().getFirst().runnerId();
+    github.deleteRunner(runnerId);
+
+    eventually("agent stopped", () -> agents.reports().getFirst().state() == RunnerAgent.State.STOPPED);
+    assertThat(agents.reports().getFirst().outcome()).isEqualTo("deregistered");
+    assertThat(fleet.terminated()).doesNotContain(id);
+  }
+
+  @Test
+  void aRunnerTakesOnlyJobsWhoseLabelsItServes() {
+    long gpu = github.queueJob("acme/api", List.of("gpu"), Duration.ofMillis(50));
+    InstanceId id = launch("linux");
+    parameters.putSecure(configName("linux", id),
+        "{\"mode\":\"jit\",\"runnerName\":\"n\",\"jitConfig\":\"jit:self-hosted,linux\"}");
+
+    agents.start();
+    eventually("runner idle", () -> agents.states().getOrDefault(RunnerAgent.State.IDLE, 0L) == 1);
+
+    assertThat(github.status(gpu)).isEqualTo("queued");
+  }
+
+  @Test
+  void shutsDownAnInstanceWhoseConfigNeverArrives() {
+    InstanceId id = launch("linux");
+
+    agents.start();
+
+    eventually("instance terminated", () -> fleet.terminated().contains(id));
+    assertThat(agents.reports().getFirst().outcome()).isEqualTo("no config");
+  }
+
+  @Test
+  void reportsAJobInterruptedWhenABusyRunnersInstanceIsTerminated() {
+    long job = github.queueJob("acme/api", List.of("linux"), Duration.ofSeconds(30));
+    InstanceId id = launch("linux");
+    parameters.putSecure(configName("linux", id),
+        "{\"mode\":\"jit\",\"runnerName\":\"n\",\"jitConfig\":\"jit:linux\"}");
+    agents.start();
+    eventually("job running", () -> github.status(job).equals("in_progress"));
+
+    fleet.terminate(List.of(id));
+
+    eventually("agent stopped", () -> agents.reports().getFirst().state() == RunnerAgent.State.STOPPED);
+    assertThat(agents.reports().getFirst().interruptedJobs()).containsExactly(job);
+  }
+
+  @Test
+  void countsPeakInstancesAndInstanceTime() {
+    launch("linux");
+    launch("linux");
+
+    agents.scan();
+
+    assertThat(agents.peakInstances()).isEqualTo(2);
+    assertThat(agents.aliveCount()).isEqualTo(2);
+  }
+}
