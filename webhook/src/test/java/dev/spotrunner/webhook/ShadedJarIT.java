@@ -36,7 +36,7 @@ class ShadedJarIT {
         "software/amazon/awssdk/services/sqs/SqsClient.class",
         "software/amazon/awssdk/services/ssm/SsmClient.class",
         "org/crac/Resource.class",
-        "log4j2.xml");
+        "simplelogger.properties");
   }
 
   @Test
