@@ -95,6 +95,8 @@ module "binary_syncer" {
   kms_key_arn         = var.kms_key_arn
   platforms           = local.platforms
   runner_version      = var.runner_version
+  github_api_url      = var.runner_release_api_url
+  require_tls         = var.runner_bucket_require_tls
   schedule_expression = var.binary_syncer_schedule_expression
 }
 

@@ -385,6 +385,23 @@ variable "boot_grace_minutes" {
 # Runner binaries
 # ---------------------------------------------------------------------------------------------
 
+variable "runner_bucket_require_tls" {
+  description = "Deny requests to the runner cache bucket that do not use TLS; only an AWS emulator on plain HTTP needs false."
+  type        = bool
+  default     = true
+}
+
+variable "runner_release_api_url" {
+  description = "GitHub REST base URL the binary syncer reads actions/runner releases from; GitHub Enterprise Server users keep github.com unless their server mirrors actions/runner."
+  type        = string
+  default     = "https://api.github.com"
+
+  validation {
+    condition     = can(regex("^https://[^/]+", var.runner_release_api_url))
+    error_message = "runner_release_api_url must be an https URL such as https://api.github.com."
+  }
+}
+
 variable "runner_version" {
   description = "actions/runner version the binary syncer keeps in S3: latest or a pinned version such as 2.330.0."
   type        = string

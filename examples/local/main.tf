@@ -33,6 +33,10 @@ module "spotrunner" {
     webhook_secret = var.webhook_secret
   }
   github_enterprise_server_url = var.github_enterprise_server_url
+  # moto serves plain HTTP, which the bucket's TLS-only policy would refuse.
+  runner_bucket_require_tls = false
+  # The stand-in also serves the actions/runner release the binary syncer caches.
+  runner_release_api_url = var.github_enterprise_server_url == null ? "https://api.github.com" : "${var.github_enterprise_server_url}/api/v3"
 
   minimum_running_time_minutes = 1
   boot_grace_minutes           = 2

@@ -67,6 +67,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "cache" {
 }
 
 resource "aws_s3_bucket_policy" "cache" {
+  count  = var.require_tls ? 1 : 0
   bucket = aws_s3_bucket.cache.id
   policy = jsonencode({
     Version = "2012-10-17"

@@ -106,3 +106,9 @@ variable "schedule_expression" {
   type        = string
   default     = "rate(1 hour)"
 }
+
+variable "require_tls" {
+  description = "Deny every request to the bucket that does not use TLS (keep true; an emulator on plain HTTP needs false)."
+  type        = bool
+  default     = true
+}

@@ -35,8 +35,19 @@ public final class StandInGitHub implements GitHubHost {
     this.standIn = standIn;
   }
 
+  /** The runner version the local stack publishes, so the binary syncer has a release to cache. */
+  public static final String RUNNER_VERSION = "2.330.0";
+
   public static StandInGitHub start() {
-    return new StandInGitHub(GitHubStandIn.start());
+    GitHubStandIn standIn = GitHubStandIn.start();
+    // Like github.com, the stand-in serves an actions/runner release; the assets are generated
+    // (1 MiB each, never held in memory) and its notes carry the SHA-256 markers the syncer verifies.
+    standIn.publishRelease(RUNNER_VERSION, java.util.List.of(
+        dev.spotrunner.common.testing.github.ReleaseAsset.of("linux-x64", RUNNER_VERSION, 1 << 20,
+            dev.spotrunner.common.testing.github.ReleaseAsset.generated(1 << 20, 64)),
+        dev.spotrunner.common.testing.github.ReleaseAsset.of("linux-arm64", RUNNER_VERSION, 1 << 20,
+            dev.spotrunner.common.testing.github.ReleaseAsset.generated(1 << 20, 164))));
+    return new StandInGitHub(standIn);
   }
 
   public GitHubStandIn standIn() {
