@@ -313,7 +313,8 @@ public final class Simulation {
     if (instance == null || instance.terminatedAt != null) {
       return;
     }
-    fleet.terminate(List.of(id));
+    // EC2 takes it away: scale-down sees it among the interrupted instances for an hour.
+    fleet.interrupt(id);
     instance.terminatedAt = clock.instant();
     instance.interrupted = true;
     SimRunner runner = runnerOf(id);
@@ -481,6 +482,9 @@ public final class Simulation {
           budget, (o, count) -> launcher.launch(new LaunchRequest(o, "Organization",
               Collections.nCopies(count, RunnerSlot.warm()), "warm-" + clock.instant()))
               .launched().size(),
+          (o, type, jobId, repository) -> !launcher.launch(new LaunchRequest(o, type,
+              List.of(RunnerSlot.forJob(jobId, repository)), "rescue-" + clock.instant()))
+              .launched().isEmpty(),
           new Emf(line -> {}), clock);
       this.bootTime = BootTime.of(pool, random);
     }

@@ -132,7 +132,7 @@ class ScaleDownProperties {
     };
     ScaleDown scaleDown = new ScaleDown(f.settings(), fleet, github, f.parameters,
         new PointsPerMinute(RequestBudget.POINTS_PER_MINUTE, f.clock), launcher,
-        new Emf(line -> {}), f.clock);
+        f.rescuer(), new Emf(line -> {}), f.clock);
 
     scaleDown.run(); // GitHub failing at random, runners taking jobs mid-cycle
     github.heal();
