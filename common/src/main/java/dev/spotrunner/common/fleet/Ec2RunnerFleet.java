@@ -162,11 +162,15 @@ public final class Ec2RunnerFleet implements RunnerFleet {
 
   @Override
   public List<RunnerInstance> interrupted(Map<String, String> tags) {
+    return endedBecause(tags, INTERRUPTION_CODES);
+  }
+
+  /** Shutting-down and terminated instances with the tags whose state reason is one of {@code codes}. */
+  List<RunnerInstance> endedBecause(Map<String, String> tags, Set<String> codes) {
     // EC2 cannot filter on the state reason; the few terminated instances of the last hour are
     // filtered here.
     return describe(tags, "shutting-down", "terminated").stream()
-        .filter(i -> i.stateReason() != null
-            && INTERRUPTION_CODES.contains(i.stateReason().code()))
+        .filter(i -> i.stateReason() != null && codes.contains(i.stateReason().code()))
         .map(Ec2RunnerFleet::toRunnerInstance)
         .toList();
   }
