@@ -29,9 +29,13 @@ public interface RunnerFleet {
   /**
    * Instances in state shutting-down or terminated that carry every given tag and whose state
    * reason is one of {@link #INTERRUPTION_CODES}. EC2 lists a terminated instance for about an hour,
-   * so this sees the interruptions of roughly the last hour.
+   * so this sees the interruptions of roughly the last hour. Scale-down's fleets implement it; the
+   * default is for views of the fleet that never decide about runners (a runner machine's own).
    */
-  List<RunnerInstance> interrupted(Map<String, String> tags);
+  default List<RunnerInstance> interrupted(Map<String, String> tags) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " does not list interrupted instances");
+  }
 
   /** Adds or replaces tags on one instance. */
   void tag(InstanceId instance, Map<String, String> tags);
