@@ -82,6 +82,7 @@ public final class Simulation {
   private int openJobs;
   private int arrivalsLeft;
   private Instant lastActivity;
+  private Long interruptFirstAfterSeconds;
 
   public Simulation(SimulationConfig config, long seed, Instant start) {
     this.config = config;
@@ -99,6 +100,12 @@ public final class Simulation {
       pools.put(pool.name(), new PoolRuntime(pool));
     }
     this.router = new PoolRouter(definitions);
+  }
+
+  /** Spot takes the first instance launched away this many seconds after launch (for tests). */
+  Simulation interruptFirstInstanceAfter(long seconds) {
+    this.interruptFirstAfterSeconds = seconds;
+    return this;
   }
 
   /** Runs the trace to the end and returns what happened. */
@@ -313,7 +320,8 @@ public final class Simulation {
     if (instance == null || instance.terminatedAt != null) {
       return;
     }
-    fleet.terminate(List.of(id));
+    // EC2 takes it away: scale-down sees it among the interrupted instances for an hour.
+    fleet.interrupt(id);
     instance.terminatedAt = clock.instant();
     instance.interrupted = true;
     SimRunner runner = runnerOf(id);
@@ -414,6 +422,10 @@ public final class Simulation {
         instances.put(instance.id(), sim);
         PoolRuntime pool = pools.get(poolName);
         at(clock.instant().plusSeconds(pool.bootTime.sampleSeconds()), () -> boot(instance.id(), 0));
+        if (interruptFirstAfterSeconds != null) {
+          at(clock.instant().plusSeconds(interruptFirstAfterSeconds), () -> interrupt(instance.id()));
+          interruptFirstAfterSeconds = null;
+        }
         if (instance.capacityType() == CapacityType.SPOT && config.spotInterruptionsPerHour() > 0) {
           double hours = new ExponentialDistribution(random, 1.0 / config.spotInterruptionsPerHour())
               .sample();
@@ -481,6 +493,9 @@ public final class Simulation {
           budget, (o, count) -> launcher.launch(new LaunchRequest(o, "Organization",
               Collections.nCopies(count, RunnerSlot.warm()), "warm-" + clock.instant()))
               .launched().size(),
+          (o, type, jobId, repository) -> !launcher.launch(new LaunchRequest(o, type,
+              List.of(RunnerSlot.forJob(jobId, repository)), "rescue-" + clock.instant()))
+              .launched().isEmpty(),
           new Emf(line -> {}), clock);
       this.bootTime = BootTime.of(pool, random);
     }

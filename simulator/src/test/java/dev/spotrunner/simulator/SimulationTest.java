@@ -57,6 +57,25 @@ class SimulationTest {
   }
 
   @Test
+  void aJobWhoseInstanceSpotTookDuringBootIsServedAfterTheNextScaleDownCycle() {
+    long boot = 90;
+    int delay = 30;
+    // Scale-down runs every 5 minutes from ten minutes before the job: at T0, T0+300 s, ...
+    // The job's instance launches at T0+30 s and is interrupted 20 s later, while booting.
+    SimulationResult result = new Simulation(config(pool(delay, 10, boot, true, null)), 7,
+        T0.minus(Duration.ofMinutes(10)))
+        .interruptFirstInstanceAfter(20)
+        .run(List.of(job(1, T0, 300)));
+
+    // delay + 20 s of the first boot, then the wait for the cycle at T0+300 s, then a whole boot
+    long nextCycle = 300;
+    assertThat(result.simulatedWaits().get("linux")).containsExactly(nextCycle + boot);
+    assertThat(result.overall().instancesLaunched()).isEqualTo(2);
+    assertThat(result.overall().unserved()).isZero();
+    assertThat(result.interruptedJobs()).isZero();
+  }
+
+  @Test
   void theSameTraceConfigurationAndSeedGiveTheSameOutput() {
     SimulationConfig config = new SimulationConfig(List.of(new SimulationConfig.SimPool("linux",
         List.of("linux-x64"), null, 1, 30, 5, true, true, "m7i.large", "spot", true, "stock", null,

@@ -155,17 +155,38 @@ public final class Ec2RunnerFleet implements RunnerFleet {
 
   @Override
   public List<RunnerInstance> list(Map<String, String> tags) {
+    return describe(tags, "pending", "running").stream()
+        .map(Ec2RunnerFleet::toRunnerInstance)
+        .toList();
+  }
+
+  @Override
+  public List<RunnerInstance> interrupted(Map<String, String> tags) {
+    return endedBecause(tags, INTERRUPTION_CODES);
+  }
+
+  /** Shutting-down and terminated instances with the tags whose state reason is one of {@code codes}. */
+  List<RunnerInstance> endedBecause(Map<String, String> tags, Set<String> codes) {
+    // EC2 cannot filter on the state reason; the few terminated instances of the last hour are
+    // filtered here.
+    return describe(tags, "shutting-down", "terminated").stream()
+        .filter(i -> i.stateReason() != null && codes.contains(i.stateReason().code()))
+        .map(Ec2RunnerFleet::toRunnerInstance)
+        .toList();
+  }
+
+  private List<Instance> describe(Map<String, String> tags, String... states) {
     List<Filter> filters = new ArrayList<>();
-    filters.add(Filter.builder().name("instance-state-name").values("pending", "running").build());
+    filters.add(Filter.builder().name("instance-state-name").values(states).build());
     tags.forEach((key, value) -> filters.add(Filter.builder().name("tag:" + key).values(value).build()));
     DescribeInstancesRequest request = DescribeInstancesRequest.builder()
         .filters(filters)
         .maxResults(pageSize)
         .build();
     try {
+      // Collected inside the try: the paginator fetches pages while the stream is consumed.
       return ec2.describeInstancesPaginator(request).reservations().stream()
           .flatMap(reservation -> reservation.instances().stream())
-          .map(Ec2RunnerFleet::toRunnerInstance)
           .toList();
     } catch (SdkException e) {
       throw AwsFailures.translate("EC2", "DescribeInstances", e);

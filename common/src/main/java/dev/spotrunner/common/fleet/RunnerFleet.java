@@ -3,6 +3,7 @@ package dev.spotrunner.common.fleet;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The EC2 instances that host runners. Adapters throw {@link dev.spotrunner.common.TransientFailure}
@@ -11,11 +12,30 @@ import java.util.Map;
  */
 public interface RunnerFleet {
 
+  /**
+   * EC2's {@code StateReason.Code}s for an instance that EC2 itself took away: spot reclaimed it or
+   * it failed during launch. Instances we terminate say {@code Client.UserInitiatedShutdown}, those
+   * that shut themselves down (a finished ephemeral runner) {@code Client.InstanceInitiatedShutdown}.
+   */
+  Set<String> INTERRUPTION_CODES = Set.of("Server.SpotInstanceTermination",
+      "Server.SpotInstanceShutdown", "Server.InternalError", "Server.InsufficientInstanceCapacity");
+
   /** One EC2 CreateFleet of type {@code instant} for {@code spec.count()} instances. */
   LaunchOutcome launch(LaunchSpec spec);
 
   /** Instances in state pending or running that carry every given tag. */
   List<RunnerInstance> list(Map<String, String> tags);
+
+  /**
+   * Instances in state shutting-down or terminated that carry every given tag and whose state
+   * reason is one of {@link #INTERRUPTION_CODES}. EC2 lists a terminated instance for about an hour,
+   * so this sees the interruptions of roughly the last hour. Scale-down's fleets implement it; the
+   * default is for views of the fleet that never decide about runners (a runner machine's own).
+   */
+  default List<RunnerInstance> interrupted(Map<String, String> tags) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " does not list interrupted instances");
+  }
 
   /** Adds or replaces tags on one instance. */
   void tag(InstanceId instance, Map<String, String> tags);

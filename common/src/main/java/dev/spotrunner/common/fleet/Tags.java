@@ -7,6 +7,8 @@ public final class Tags {
   public static final String OWNER = "spotrunner:owner";
   public static final String OWNER_TYPE = "spotrunner:owner-type";
   public static final String JOB_ID = "spotrunner:job-id";
+  /** {@code owner/name} of the job's repository, set beside {@link #JOB_ID} to look the job up later. */
+  public static final String REPOSITORY = "spotrunner:repository";
   public static final String RUNNER_NAME = "spotrunner:runner-name";
   public static final String RUNNER_ID = "spotrunner:runner-id";
   public static final String APPLICATION = "spotrunner:application";

@@ -110,6 +110,45 @@ class Ec2RunnerFleetIT {
   }
 
   @Test
+  void doesNotReportInstancesWeTerminatedAsInterrupted() {
+    RunnerFleet fleet = new Ec2RunnerFleet(ec2);
+    LaunchOutcome outcome = fleet.launch(spec(2, CapacityType.SPOT, null));
+
+    fleet.terminate(outcome.launched());
+
+    // moto, like EC2 for a TerminateInstances call, says Client.UserInitiatedShutdown.
+    Instance described = ec2.describeInstances(r -> r.instanceIds(outcome.launched().get(0).value()))
+        .reservations().get(0).instances().get(0);
+    assertEquals("Client.UserInitiatedShutdown", described.stateReason().code());
+    assertEquals(List.of(), fleet.interrupted(Map.of(Tags.POOL, pool)));
+    assertEquals(List.of(), fleet.list(Map.of(Tags.POOL, pool)));
+  }
+
+  @Test
+  void findsEndedInstancesByTagAndReasonAcrossPages() {
+    Ec2RunnerFleet fleet = new Ec2RunnerFleet(ec2, 5, 500);
+    LaunchOutcome ended = fleet.launch(spec(7, CapacityType.SPOT, null));
+    LaunchOutcome running = fleet.launch(spec(2, CapacityType.SPOT, null));
+    String otherPool = pool;
+    newPool();
+    LaunchOutcome elsewhere = fleet.launch(spec(1, CapacityType.SPOT, null));
+    fleet.terminate(ended.launched());
+    fleet.terminate(elsewhere.launched());
+
+    List<RunnerInstance> found =
+        fleet.endedBecause(Map.of(Tags.POOL, otherPool), Set.of("Client.UserInitiatedShutdown"));
+
+    assertEquals(Set.copyOf(ended.launched()),
+        Set.copyOf(found.stream().map(RunnerInstance::id).toList()));
+    assertTrue(found.stream().allMatch(i -> "terminated".equals(i.state())
+        && "42".equals(i.tag(Tags.JOB_ID))));
+    assertEquals(2, fleet.list(Map.of(Tags.POOL, otherPool)).size());
+    assertEquals(List.of(), fleet.endedBecause(Map.of(Tags.POOL, otherPool),
+        RunnerFleet.INTERRUPTION_CODES));
+    assertFalse(running.launched().isEmpty());
+  }
+
+  @Test
   void listsOnlyInstancesCarryingEveryTag() {
     RunnerFleet fleet = new Ec2RunnerFleet(ec2);
     fleet.launch(spec(1, CapacityType.ON_DEMAND, null));

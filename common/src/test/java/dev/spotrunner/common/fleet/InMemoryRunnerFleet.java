@@ -1,6 +1,8 @@
 package dev.spotrunner.common.fleet;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -21,9 +23,18 @@ public final class InMemoryRunnerFleet implements RunnerFleet {
   private final Map<String, LaunchOutcome> byClientToken = new HashMap<>();
   private final List<LaunchSpec> launches = new ArrayList<>();
   private final List<InstanceId> terminated = new ArrayList<>();
+  private final Map<InstanceId, Ended> ended = new LinkedHashMap<>();
   private final AtomicLong nextId = new AtomicLong(0x1000_0000L);
   private Function<LaunchSpec, String> capacityError = spec -> null;
   private int spotCapacity = Integer.MAX_VALUE;
+
+  /** A terminated instance as EC2 keeps listing it for about {@link #VISIBLE_AFTER_TERMINATION}. */
+  private record Ended(RunnerInstance instance, String reason, Instant at) {}
+
+  /** How long EC2 keeps listing a terminated instance. */
+  public static final Duration VISIBLE_AFTER_TERMINATION = Duration.ofHours(1);
+  public static final String USER_INITIATED = "Client.UserInitiatedShutdown";
+  public static final String SPOT_TERMINATION = "Server.SpotInstanceTermination";
 
   public InMemoryRunnerFleet(Clock clock) {
     this.clock = clock;
@@ -86,6 +97,35 @@ public final class InMemoryRunnerFleet implements RunnerFleet {
   }
 
   @Override
+  public synchronized List<RunnerInstance> interrupted(Map<String, String> tags) {
+    Instant since = clock.instant().minus(VISIBLE_AFTER_TERMINATION);
+    return ended.values().stream()
+        .filter(e -> e.at().isAfter(since) && INTERRUPTION_CODES.contains(e.reason()))
+        .map(Ended::instance)
+        .filter(i -> tags.entrySet().stream()
+            .allMatch(t -> t.getValue().equals(i.tags().get(t.getKey()))))
+        .toList();
+  }
+
+  /** Spot takes the instance away: gone from the live set, listed as interrupted for an hour. */
+  public synchronized boolean interrupt(InstanceId id) {
+    return end(id, SPOT_TERMINATION);
+  }
+
+  private boolean end(InstanceId id, String reason) {
+    RunnerInstance live = instances.remove(id);
+    if (live == null) {
+      return false;
+    }
+    // EC2 forgets terminated instances; so does the fake, or long simulations would grow it forever.
+    Instant forgotten = clock.instant().minus(VISIBLE_AFTER_TERMINATION);
+    ended.values().removeIf(e -> !e.at().isAfter(forgotten));
+    ended.put(id, new Ended(new RunnerInstance(id, "terminated", live.launchTime(),
+        live.capacityType(), live.tags()), reason, clock.instant()));
+    return true;
+  }
+
+  @Override
   public synchronized void tag(InstanceId instance, Map<String, String> tags) {
     RunnerInstance current = instances.get(instance);
     if (current == null) {
@@ -100,7 +140,7 @@ public final class InMemoryRunnerFleet implements RunnerFleet {
   @Override
   public synchronized void terminate(Collection<InstanceId> ids) {
     for (InstanceId id : ids) {
-      if (instances.remove(id) != null) {
+      if (end(id, USER_INITIATED)) {
         terminated.add(id);
       }
     }

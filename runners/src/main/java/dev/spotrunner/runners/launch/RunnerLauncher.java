@@ -155,6 +155,9 @@ public final class RunnerLauncher {
       if (slot.boundToJob()) {
         tags.put(Tags.JOB_ID, slot.jobId().toString());
       }
+      if (slot.repository() != null) {
+        tags.put(Tags.REPOSITORY, slot.repository());
+      }
       if (runnerId != null) {
         tags.put(Tags.RUNNER_ID, runnerId.toString());
       }

@@ -25,6 +25,7 @@ public record CycleReport(Map<CycleReport.Count, Integer> counts) {
     CONFIG_DELETED("ConfigDeleted"),
     DEFERRED("DeferredByBudget"),
     WARM_LAUNCHED("WarmLaunched"),
+    RESCUED("Rescued"),
     TERMINATE_FAILED("TerminateFailed"),
     OWNERS_LISTED("OwnersListed"),
     ERRORS("Errors");

@@ -8,12 +8,14 @@ import dev.spotrunner.runners.launch.RunnerSlot;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Collections;
+import java.util.List;
 
 /**
- * Warm runners through scale-up's {@link RunnerLauncher}: slots bound to no job, keyed on the
- * schedule tick (the minute), so a retried invocation of the same tick never launches twice.
+ * Warm runners and rescued jobs through scale-up's {@link RunnerLauncher}: warm slots are bound to
+ * no job, rescue slots to the stranded job; both are keyed on the schedule tick (the minute), so a
+ * retried invocation of the same tick never launches twice.
  */
-public final class LaunchedWarmRunners implements WarmLauncher {
+public final class LaunchedWarmRunners implements WarmLauncher, RescueLauncher {
   private final RunnerLauncher launcher;
   private final Clock clock;
 
@@ -28,5 +30,13 @@ public final class LaunchedWarmRunners implements WarmLauncher {
     LaunchResult result = launcher.launch(new LaunchRequest(owner, null,
         Collections.nCopies(count, RunnerSlot.warm()), tick));
     return result.launched().size();
+  }
+
+  @Override
+  public boolean launch(RunnerOwner owner, String ownerType, long jobId, String repository) {
+    String tick = "rescue-" + clock.instant().truncatedTo(ChronoUnit.MINUTES).getEpochSecond();
+    LaunchResult result = launcher.launch(new LaunchRequest(owner, ownerType,
+        List.of(RunnerSlot.forJob(jobId, repository)), tick));
+    return !result.launched().isEmpty();
   }
 }

@@ -9,6 +9,7 @@ import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.DeleteResult;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
+import dev.spotrunner.common.github.WorkflowJob;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.common.parameters.Parameters;
@@ -59,12 +60,14 @@ public final class ScaleDown {
   private final Parameters parameters;
   private final RequestBudget budget;
   private final WarmLauncher launcher;
+  private final RescueLauncher rescuer;
   private final KnownOwners knownOwners;
   private final Emf emf;
   private final Clock clock;
 
   public ScaleDown(ScaleDownSettings settings, RunnerFleet fleet, GitHubRunners github,
-      Parameters parameters, RequestBudget budget, WarmLauncher launcher, Emf emf, Clock clock) {
+      Parameters parameters, RequestBudget budget, WarmLauncher launcher, RescueLauncher rescuer,
+      Emf emf, Clock clock) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.policy = new IdlePolicy(settings);
     this.fleet = fleet;
@@ -72,6 +75,7 @@ public final class ScaleDown {
     this.parameters = parameters;
     this.budget = budget;
     this.launcher = launcher;
+    this.rescuer = rescuer;
     this.knownOwners = new KnownOwners(parameters, ownersParameter(settings.pool()));
     this.emf = emf;
     this.clock = clock;
@@ -121,7 +125,9 @@ public final class ScaleDown {
 
     deleteStaleConfigs(configs, alive, tally);
     remember(remembered, owners, listed, unlisted, inPool(environment));
-    launchWarm(plan, inPool(environment).size() - terminated.size(), owners, tally);
+    int poolSize = inPool(environment).size() - terminated.size();
+    poolSize += rescue(environment, poolSize, tally);
+    launchWarm(plan, poolSize, owners, tally);
 
     CycleReport report = tally.report();
     List<Log.Entry> fields = new ArrayList<>();
@@ -379,6 +385,100 @@ public final class ScaleDown {
       knownOwners.save(before, keep);
     } catch (RuntimeException e) {
       log.warn("known owners not saved", entry("pool", settings.pool().poolName()), failure(e));
+    }
+  }
+
+  /**
+   * Jobs stranded by spot: scale-up deleted a job's message once its instance launched, so when EC2
+   * takes that instance away before its runner took the job, nothing else would bring a runner.
+   * Only interrupted instances cost a GitHub call; a job still queued gets one runner bound to it.
+   * An interrupted instance stays listed for about an hour, so whatever is skipped here (pool
+   * full, budget spent, GitHub failing) is tried again next cycle. Returns the runners launched.
+   */
+  private int rescue(List<RunnerInstance> environment, int poolSize, Tally tally) {
+    PoolSettings pool = settings.pool();
+    List<RunnerInstance> interrupted;
+    try {
+      interrupted = inPool(fleet.interrupted(Map.of(Tags.ENVIRONMENT, pool.environment())));
+    } catch (RuntimeException e) {
+      tally.add(Count.ERRORS);
+      log.warn("interrupted instances not listed", entry("pool", pool.poolName()), failure(e));
+      return 0;
+    }
+    // A live instance bound to the job means it was rescued already (or scale-up relaunched it).
+    Set<String> covered = new HashSet<>();
+    environment.stream().map(i -> i.tag(Tags.JOB_ID)).filter(Objects::nonNull).forEach(covered::add);
+    int room = Math.max(0, pool.maxRunners() - poolSize);
+    int rescued = 0;
+    List<RunnerInstance> ordered = interrupted.stream()
+        .sorted(Comparator.comparing(RunnerInstance::launchTime,
+            Comparator.nullsLast(Comparator.naturalOrder())))
+        .toList();
+    for (RunnerInstance gone : ordered) {
+      Stranded stranded = Stranded.of(gone);
+      if (stranded == null || !covered.add(Long.toString(stranded.jobId()))) {
+        continue;
+      }
+      if (rescued >= room) {
+        log.info("stranded job waits for room in the pool", entry("job_id", stranded.jobId()),
+            entry("instance_id", gone.id()), entry("pool", pool.poolName()),
+            entry("max", pool.maxRunners()));
+        continue;
+      }
+      try {
+        if (rescue(stranded, gone, tally)) {
+          rescued++;
+        }
+      } catch (RuntimeException e) {
+        tally.add(Count.ERRORS);
+        log.warn("stranded job not rescued; next cycle retries", entry("job_id", stranded.jobId()),
+            entry("instance_id", gone.id()), failure(e));
+      }
+    }
+    return rescued;
+  }
+
+  private boolean rescue(Stranded stranded, RunnerInstance gone, Tally tally) {
+    if (!budget.tryReserve(stranded.repository(), RequestBudget.GET)) {
+      tally.add(Count.DEFERRED);
+      return false;
+    }
+    Optional<WorkflowJob> job = github.job(stranded.repository(), stranded.jobId());
+    if (job.isEmpty() || !job.get().queued()) {
+      log.info("interrupted instance's job no longer waits", entry("job_id", stranded.jobId()),
+          entry("instance_id", gone.id()),
+          entry("status", job.map(WorkflowJob::status).orElse("not found")));
+      return false;
+    }
+    if (!rescuer.launch(stranded.owner(), gone.tag(Tags.OWNER_TYPE), stranded.jobId(),
+        stranded.repository().toString())) {
+      log.warn("stranded job not rescued: no instance launched; next cycle retries",
+          entry("job_id", stranded.jobId()), entry("instance_id", gone.id()));
+      return false;
+    }
+    tally.add(Count.RESCUED);
+    log.info("stranded job rescued", entry("job_id", stranded.jobId()),
+        entry("instance_id", gone.id()), entry("owner", stranded.owner()),
+        entry("repository", stranded.repository()));
+    return true;
+  }
+
+  /** The job an interrupted instance was launched for, or null when its tags do not name one. */
+  private record Stranded(long jobId, RunnerOwner repository, RunnerOwner owner) {
+    static Stranded of(RunnerInstance instance) {
+      String job = instance.tag(Tags.JOB_ID);
+      String repository = instance.tag(Tags.REPOSITORY);
+      RunnerOwner owner = IdlePolicy.ownerOf(instance);
+      if (job == null || repository == null || owner == null) {
+        return null;
+      }
+      try {
+        RunnerOwner repo = RunnerOwner.parse(repository.trim());
+        long jobId = Long.parseLong(job.trim());
+        return repo.isRepository() && jobId > 0 ? new Stranded(jobId, repo, owner) : null;
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
     }
   }
 

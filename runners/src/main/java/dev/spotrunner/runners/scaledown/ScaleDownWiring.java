@@ -29,8 +29,8 @@ final class ScaleDownWiring {
     RunnerFleet fleet = new Ec2RunnerFleet(aws.ec2());
     RunnerLauncher launcher = new RunnerLauncher(settings.pool(), fleet, github, parameters,
         new RunnerConfigs(settings.pool(), github, clock));
+    LaunchedWarmRunners launched = new LaunchedWarmRunners(launcher, clock);
     return new ScaleDown(settings, fleet, github, parameters,
-        RequestBudget.governedBy(github, clock), new LaunchedWarmRunners(launcher, clock),
-        Emf.stdout(), clock);
+        RequestBudget.governedBy(github, clock), launched, launched, Emf.stdout(), clock);
   }
 }

@@ -138,7 +138,8 @@ public final class ScaleUp {
   }
 
   private void launch(RunnerOwner owner, List<Pending> group, List<String> retry, Counts counts) {
-    List<RunnerSlot> slots = group.stream().map(p -> RunnerSlot.forJob(p.job().jobId())).toList();
+    List<RunnerSlot> slots = group.stream().map(p -> RunnerSlot.forJob(p.job().jobId(),
+        p.job().repository())).toList();
     String attempts = group.stream().map(p -> Integer.toString(p.attempt()))
         .collect(Collectors.joining(","));
     Map<Long, Pending> byJob = new LinkedHashMap<>();

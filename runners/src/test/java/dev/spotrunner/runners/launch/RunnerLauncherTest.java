@@ -221,6 +221,11 @@ class RunnerLauncherTest {
     }
 
     @Override
+    public List<RunnerInstance> interrupted(Map<String, String> tags) {
+      return delegate.interrupted(tags);
+    }
+
+    @Override
     public void tag(InstanceId instance, Map<String, String> tags) {
       delegate.tag(instance, tags);
     }

@@ -4,6 +4,7 @@ import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.github.DeleteResult;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
+import dev.spotrunner.common.github.WorkflowJob;
 import dev.spotrunner.common.job.RunnerOwner;
 import java.util.List;
 import java.util.Optional;
@@ -47,6 +48,14 @@ final class ChaosGitHub extends ScriptedGitHub {
       throw new TransientFailure("GitHub answered 503 (chaos)");
     }
     return super.getRunner(owner, runnerId);
+  }
+
+  @Override
+  public Optional<WorkflowJob> job(RunnerOwner repository, long jobId) {
+    if (unlucky()) {
+      throw new TransientFailure("GitHub answered 500 (chaos)");
+    }
+    return super.job(repository, jobId);
   }
 
   @Override

@@ -55,6 +55,11 @@ final class CheckingFleet implements RunnerFleet {
   }
 
   @Override
+  public List<RunnerInstance> interrupted(Map<String, String> tags) {
+    return delegate.interrupted(tags);
+  }
+
+  @Override
   public void tag(InstanceId instance, Map<String, String> tags) {
     delegate.tag(instance, tags);
   }

@@ -33,6 +33,7 @@ final class Fixture {
   final InMemoryParameters parameters = new InMemoryParameters();
   final List<String> emfLines = new ArrayList<>();
   final List<String> launchRequests = new ArrayList<>();
+  final List<Long> rescueRequests = new ArrayList<>();
   final Map<String, String> env = new HashMap<>(baseEnv());
   GitHubRunners github = fakeGitHub;
   RequestBudget budget = RequestBudget.unlimited();
@@ -63,8 +64,19 @@ final class Fixture {
       }
       return count;
     };
-    return new ScaleDown(settings(), fleet, github, parameters, budget, launcher,
+    return new ScaleDown(settings(), fleet, github, parameters, budget, launcher, rescuer(),
         new Emf(emfLines::add), clock);
+  }
+
+  /** Launches like the real launcher: an instance tagged with the job, whose runner registers. */
+  RescueLauncher rescuer() {
+    return (owner, ownerType, jobId, repository) -> {
+      rescueRequests.add(jobId);
+      RunnerInstance launched = instance(owner, 0, "linux",
+          Map.of(Tags.JOB_ID, Long.toString(jobId), Tags.REPOSITORY, repository));
+      runner(owner, launched, "offline", false); // a JIT runner before it connects
+      return true;
+    };
   }
 
   CycleReport cycle() {

@@ -169,6 +169,7 @@ class ScaleDownIT {
     scripted.afterGet = id -> github.setRunner(id, "online", true);
     ScaleDown scaleDown = new ScaleDown(ScaleDownSettings.fromEnv(env), fleet, scripted,
         parameters, RequestBudget.governedBy(scripted, clock), (owner, count) -> 0,
+        (owner, type, job, repository) -> false,
         new Emf(line -> {}), clock);
 
     CycleReport report = scaleDown.run();

@@ -7,6 +7,7 @@ import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.GitHubRunner;
+import dev.spotrunner.common.github.WorkflowJob;
 import dev.spotrunner.common.job.RunnerOwner;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -26,7 +28,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Random fleets (instances of random ages; runners missing, idle online, idle offline or busy;
- * ghosts; warm windows) under a GitHub that fails at random, then under one that answers.
+ * ghosts; warm windows; instances spot took away, their jobs queued, running or done, some rescued
+ * already) under a GitHub that fails at random, then under one that answers.
  */
 class ScaleDownProperties {
   private static final List<RunnerOwner> OWNERS =
@@ -106,6 +109,24 @@ class ScaleDownProperties {
       f.fakeGitHub.addRunner(OWNERS.get(i % OWNERS.size()),
           String.format("prod-i-%017x", 0xdead0000L + i), "offline", false, List.of());
     }
+    // Spot interruptions, drawn from the seed: job 9000+i is queued, running or done.
+    Random draw = new Random(spec.seed());
+    Set<Long> queuedJobs = new HashSet<>();
+    int interruptions = draw.nextInt(4);
+    for (int i = 0; i < interruptions; i++) {
+      long jobId = 9000 + i;
+      String status = List.of("queued", "in_progress", "completed").get(draw.nextInt(3));
+      f.fakeGitHub.job(new WorkflowJob(jobId, 1L, status, List.of(), Fixture.NOW, null));
+      Map<String, String> bound = Map.of(Tags.JOB_ID, Long.toString(jobId),
+          Tags.REPOSITORY, "acme/api");
+      f.fleet.interrupt(f.instance(OWNERS.get(0), draw.nextInt(5), "linux", bound).id());
+      if (status.equals("queued")) {
+        queuedJobs.add(jobId);
+      }
+      if (draw.nextInt(4) == 0) {
+        f.instance(OWNERS.get(0), 0, "linux", bound); // rescued already
+      }
+    }
     int initialSize = f.fleet.all().size();
 
     CheckingFleet fleet = new CheckingFleet(f.fleet, f.fakeGitHub, OWNERS);
@@ -132,16 +153,38 @@ class ScaleDownProperties {
     };
     ScaleDown scaleDown = new ScaleDown(f.settings(), fleet, github, f.parameters,
         new PointsPerMinute(RequestBudget.POINTS_PER_MINUTE, f.clock), launcher,
-        new Emf(line -> {}), f.clock);
+        f.rescuer(), new Emf(line -> {}), f.clock);
 
-    scaleDown.run(); // GitHub failing at random, runners taking jobs mid-cycle
+    List<Set<Long>> liveJobsBefore = new ArrayList<>();
+    List<Integer> rescuesBefore = new ArrayList<>();
+    Runnable cycle = () -> {
+      liveJobsBefore.add(liveBoundJobs(f));
+      rescuesBefore.add(f.rescueRequests.size());
+      scaleDown.run();
+    };
+    cycle.run(); // GitHub failing at random, runners taking jobs mid-cycle
     github.heal();
     f.clock.advance(Duration.ofMinutes(5));
-    scaleDown.run();
+    cycle.run();
     f.clock.advance(Duration.ofMinutes(5));
-    scaleDown.run();
+    cycle.run();
+    rescuesBefore.add(f.rescueRequests.size());
 
     assertEquals(List.of(), fleet.violations);
+    // Rescues only for queued jobs without a live instance, never twice for one job in a cycle.
+    for (int c = 0; c < liveJobsBefore.size(); c++) {
+      List<Long> rescued = f.rescueRequests.subList(rescuesBefore.get(c), rescuesBefore.get(c + 1));
+      assertEquals(Set.copyOf(rescued).size(), rescued.size(), "rescued twice: " + rescued);
+      for (long jobId : rescued) {
+        assertTrue(queuedJobs.contains(jobId) && !liveJobsBefore.get(c).contains(jobId),
+            "rescued job " + jobId + " that did not need it");
+      }
+    }
+    for (long jobId = 9000; jobId < 9004; jobId++) {
+      String tag = Long.toString(jobId);
+      assertTrue(f.fleet.all().stream().filter(i -> tag.equals(i.tag(Tags.JOB_ID))).count() <= 1,
+          "more than one live instance for job " + jobId);
+    }
     assertTrue(f.fleet.all().size() <= Math.max(12, initialSize), "pool maximum exceeded");
     int idleLeft = 0;
     for (RunnerInstance instance : f.fleet.all()) {
@@ -165,6 +208,13 @@ class ScaleDownProperties {
         }
       }
     }
+  }
+
+  private static Set<Long> liveBoundJobs(Fixture f) {
+    Set<Long> jobs = new HashSet<>();
+    f.fleet.all().stream().map(i -> i.tag(Tags.JOB_ID)).filter(t -> t != null)
+        .forEach(t -> jobs.add(Long.parseLong(t)));
+    return jobs;
   }
 
   private static Optional<GitHubRunner> runnerOf(Fixture f, InstanceId id) {

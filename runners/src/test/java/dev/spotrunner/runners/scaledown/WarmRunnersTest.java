@@ -113,7 +113,8 @@ class WarmRunnersTest {
     RunnerLauncher launcher = new RunnerLauncher(settings.pool(), f.fleet, f.fakeGitHub,
         f.parameters, new RunnerConfigs(settings.pool(), f.fakeGitHub, f.clock));
     ScaleDown scaleDown = new ScaleDown(settings, f.fleet, f.fakeGitHub, f.parameters, f.budget,
-        new LaunchedWarmRunners(launcher, f.clock), new Emf(f.emfLines::add), f.clock);
+        new LaunchedWarmRunners(launcher, f.clock), new LaunchedWarmRunners(launcher, f.clock),
+        new Emf(f.emfLines::add), f.clock);
 
     CycleReport first = scaleDown.run();
 

@@ -81,6 +81,11 @@ class ScaleUpHandlerTest {
     }
 
     @Override
+    public List<RunnerInstance> interrupted(Map<String, String> tags) {
+      throw new TransientFailure("RequestLimitExceeded");
+    }
+
+    @Override
     public void tag(InstanceId instance, Map<String, String> tags) {
       throw new TransientFailure("RequestLimitExceeded");
     }

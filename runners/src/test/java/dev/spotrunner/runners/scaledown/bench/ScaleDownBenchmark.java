@@ -160,7 +160,8 @@ public final class ScaleDownBenchmark {
       env.put("GITHUB_APP_KEY_PARAM", "/bench/app/key");
       return new ScaleDown(ScaleDownSettings.fromEnv(env), fleet, github, new InMemoryParameters(),
           new PointsPerMinute(RequestBudget.POINTS_PER_MINUTE, clock),
-          (owner, count) -> 0, new Emf(line -> {}), clock);
+          (owner, count) -> 0,
+        (owner, type, job, repository) -> false, new Emf(line -> {}), clock);
     }
   }
 }

@@ -124,7 +124,8 @@ public final class ScaleDownStandInBenchmark {
       env.put("GITHUB_APP_KEY_PARAM", "/bench/app-key");
       return new ScaleDown(ScaleDownSettings.fromEnv(env), fleet, recorder,
           new InMemoryParameters(), RequestBudget.governedBy(recorder, clock),
-          (owner, count) -> 0, new Emf(line -> {}), clock);
+          (owner, count) -> 0,
+        (owner, type, job, repository) -> false, new Emf(line -> {}), clock);
     }
 
     /** The other world's calls, translated to this world's owners and runners, one at a time. */
