@@ -221,6 +221,11 @@ class LocalStackIT {
 
     eventually(Duration.ofSeconds(90), "no instance left", () -> demo.instancesInAws() == 0);
 
+    // The agent notices its instance is gone on its next poll; wait for it to say how it ended.
+    eventually(Duration.ofSeconds(30), "the long job's runner recorded its end",
+        () -> stack.agents().reports().stream()
+            .anyMatch(r -> r.jobsDone().contains(longJob) && !r.outcome().isEmpty()));
+
     assertThat(cyclesWhileBusy).isGreaterThanOrEqualTo(3);
     assertThat(stack.agents().reports()).allSatisfy(r -> assertThat(r.interruptedJobs()).isEmpty());
     assertThat(stack.agents().reports()).filteredOn(r -> r.jobsDone().contains(longJob)).singleElement()
