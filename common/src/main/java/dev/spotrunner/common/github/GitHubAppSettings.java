@@ -20,6 +20,23 @@ public record GitHubAppSettings(URI apiUrl, String appIdParameter, String privat
     return new GitHubAppSettings(apiUrl, appId, key);
   }
 
+  /** True for GitHub Enterprise Server (any API URL other than api.github.com). */
+  public boolean enterpriseServer() {
+    return !GITHUB_COM.equals(apiUrl);
+  }
+
+  /**
+   * The web URL runners register against ({@code config.sh --url}): {@code https://github.com}, or
+   * for GitHub Enterprise Server the API URL without {@code /api/v3}.
+   */
+  public String webUrl() {
+    if (!enterpriseServer()) {
+      return "https://github.com";
+    }
+    String api = apiUrl.toString();
+    return api.endsWith("/api/v3") ? api.substring(0, api.length() - "/api/v3".length()) : api;
+  }
+
   static URI apiUrl(String text) {
     URI uri = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
     if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {

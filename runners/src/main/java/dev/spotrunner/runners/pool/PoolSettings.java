@@ -4,6 +4,7 @@ import dev.spotrunner.common.config.Env;
 import dev.spotrunner.common.config.LambdaVariable;
 import dev.spotrunner.common.fleet.CapacityType;
 import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.github.GitHubAppSettings;
 import dev.spotrunner.common.job.RunnerLevel;
 import java.math.BigDecimal;
 import java.util.List;
@@ -38,7 +39,7 @@ public record PoolSettings(
     String runnerGroup,
     String runnerNamePrefix,
     String ssmConfigPath,
-    GitHubSettings github) {
+    GitHubAppSettings github) {
 
   public static final Set<String> ALLOCATION_STRATEGIES = Set.of("price-capacity-optimized",
       "capacity-optimized", "capacity-optimized-prioritized", "lowest-price", "diversified");
@@ -89,7 +90,7 @@ public record PoolSettings(
     String prefix = env.optional(LambdaVariable.RUNNER_NAME_PREFIX, environment + "-");
     String path = env.parsed(LambdaVariable.SSM_CONFIG_PATH, PoolSettings::path,
         "/" + environment + "/runners");
-    GitHubSettings github = GitHubSettings.read(env);
+    GitHubAppSettings github = GitHubAppSettings.read(env);
     return new PoolSettings(environment, pool, labels, level, template, types, subnets, max,
         capacity, strategy, maxPrice, failover, ephemeral, jit, group, prefix, path, github);
   }

@@ -4,7 +4,6 @@ import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.fleet.Ec2RunnerFleet;
 import dev.spotrunner.common.fleet.RunnerFleet;
 import dev.spotrunner.common.github.GitHubApp;
-import dev.spotrunner.common.github.GitHubAppSettings;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.github.GovernorLimits;
 import dev.spotrunner.common.github.Sleeper;
@@ -13,7 +12,6 @@ import dev.spotrunner.common.parameters.SsmParameters;
 import dev.spotrunner.runners.launch.RunnerConfigs;
 import dev.spotrunner.runners.launch.RunnerLauncher;
 import dev.spotrunner.runners.pool.PoolSettings;
-import java.net.URI;
 import java.time.Clock;
 
 /**
@@ -47,8 +45,6 @@ public final class Wiring {
   /** The GitHub App of the pool's settings; its key is read from SSM on first use. */
   public static GitHubRunners github(PoolSettings pool, Parameters parameters, Clock clock,
       GovernorLimits limits) {
-    GitHubAppSettings app = new GitHubAppSettings(URI.create(pool.github().apiUrl()),
-        pool.github().appIdParam(), pool.github().appKeyParam());
-    return GitHubApp.create(app, parameters, clock, limits, Sleeper.REAL).runners();
+    return GitHubApp.create(pool.github(), parameters, clock, limits, Sleeper.REAL).runners();
   }
 }

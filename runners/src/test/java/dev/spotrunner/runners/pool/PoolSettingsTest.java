@@ -45,7 +45,7 @@ class PoolSettingsTest {
     assertEquals("prod-", settings.runnerNamePrefix());
     assertEquals("/prod/runners", settings.ssmConfigPath());
     assertEquals("/prod/runners/linux/i-0abc", settings.configParameter("i-0abc"));
-    assertEquals("https://api.github.com", settings.github().apiUrl());
+    assertEquals("https://api.github.com", settings.github().apiUrl().toString());
     assertEquals("https://github.com", settings.github().webUrl());
   }
 
