@@ -1,12 +1,10 @@
 package dev.spotrunner.common.parameters;
 
+import dev.spotrunner.common.github.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -23,30 +21,6 @@ import software.amazon.awssdk.services.ssm.model.PutParameterResponse;
 
 class SsmParametersTest {
   private static final Instant START = Instant.parse("2026-03-01T10:00:00Z");
-
-  /** A clock the test moves by hand. */
-  private static final class ManualClock extends Clock {
-    private Instant now = START;
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   /** SSM's parameter calls over a map, counting GetParameter calls and checking decryption. */
   private static final class CountingSsm implements SsmClient {
@@ -88,7 +62,7 @@ class SsmParametersTest {
     public void close() {}
   }
 
-  private final ManualClock clock = new ManualClock();
+  private final ManualClock clock = new ManualClock(START);
   private final CountingSsm ssm = new CountingSsm();
   private final SsmParameters parameters = new SsmParameters(ssm, clock, Duration.ofMinutes(5));
 

@@ -1,5 +1,6 @@
 package dev.spotrunner.runners.scaledown;
 
+import dev.spotrunner.common.github.ManualClock;
 import dev.spotrunner.common.fleet.CapacityType;
 import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
 import dev.spotrunner.common.fleet.InstanceId;
@@ -10,11 +11,8 @@ import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.parameters.InMemoryParameters;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +25,7 @@ final class Fixture {
   static final RunnerOwner ACME = RunnerOwner.org("acme");
   static final RunnerOwner GLOBEX = RunnerOwner.org("globex");
 
-  final MutableClock clock = new MutableClock(NOW);
+  final ManualClock clock = new ManualClock(NOW);
   final InMemoryRunnerFleet fleet = new InMemoryRunnerFleet(clock);
   final FakeGitHub fakeGitHub = new FakeGitHub(clock);
   final InMemoryParameters parameters = new InMemoryParameters();
@@ -116,32 +114,5 @@ final class Fixture {
 
   boolean registered(RunnerOwner owner, GitHubRunner runner) {
     return fakeGitHub.runners(owner).stream().anyMatch(r -> r.id() == runner.id());
-  }
-
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.spotrunner.runners.scaleup;
 
+import dev.spotrunner.common.github.ManualClock;
 import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
 import dev.spotrunner.common.fleet.RunnerFleet;
 import dev.spotrunner.common.github.FakeGitHub;
@@ -9,11 +10,8 @@ import dev.spotrunner.common.parameters.InMemoryParameters;
 import dev.spotrunner.runners.launch.RunnerConfigs;
 import dev.spotrunner.runners.launch.RunnerLauncher;
 import dev.spotrunner.runners.pool.PoolSettings;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +21,7 @@ import java.util.Map;
 final class Fixture {
   static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
 
-  final MovableClock clock = new MovableClock(NOW);
+  final ManualClock clock = new ManualClock(NOW);
   final InMemoryRunnerFleet fleet = new InMemoryRunnerFleet(clock);
   final FakeGitHub github = new FakeGitHub(clock);
   final InMemoryParameters parameters = new InMemoryParameters();
@@ -90,32 +88,5 @@ final class Fixture {
       deliveries.add(Delivery.of("m" + i, 1, job(i)));
     }
     return deliveries;
-  }
-
-  static final class MovableClock extends Clock {
-    private Instant now;
-
-    MovableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
