@@ -41,6 +41,8 @@ import software.amazon.awssdk.services.ec2.model.TargetCapacitySpecificationRequ
 public final class Ec2RunnerFleet implements RunnerFleet {
   /** The launch template version every launch uses: the one the operator marked default. */
   public static final String TEMPLATE_VERSION = "$Default";
+  /** EC2 takes at most 200 values in one filter. */
+  static final int FILTER_VALUES = 200;
 
   private static final Log LOG = Log.of(Ec2RunnerFleet.class);
   private static final Pattern INSTANCE_IDS = Pattern.compile("i-[0-9a-f]{8,17}");
@@ -175,8 +177,30 @@ public final class Ec2RunnerFleet implements RunnerFleet {
         .toList();
   }
 
+  @Override
+  public Set<InstanceId> ended(Collection<InstanceId> instances) {
+    if (instances.isEmpty()) {
+      return Set.of();
+    }
+    // A filter, not InstanceIds: an id EC2 does not describe yet is then missing from the answer
+    // instead of failing the call with InvalidInstanceID.NotFound.
+    List<String> all = instances.stream().map(InstanceId::value).distinct().toList();
+    Set<InstanceId> ended = new java.util.HashSet<>();
+    for (int from = 0; from < all.size(); from += FILTER_VALUES) {
+      Filter ids = Filter.builder().name("instance-id")
+          .values(all.subList(from, Math.min(all.size(), from + FILTER_VALUES))).build();
+      describe(Map.of(), List.of(ids), "shutting-down", "terminated")
+          .forEach(i -> ended.add(new InstanceId(i.instanceId())));
+    }
+    return Set.copyOf(ended);
+  }
+
   private List<Instance> describe(Map<String, String> tags, String... states) {
-    List<Filter> filters = new ArrayList<>();
+    return describe(tags, List.of(), states);
+  }
+
+  private List<Instance> describe(Map<String, String> tags, List<Filter> more, String... states) {
+    List<Filter> filters = new ArrayList<>(more);
     filters.add(Filter.builder().name("instance-state-name").values(states).build());
     tags.forEach((key, value) -> filters.add(Filter.builder().name("tag:" + key).values(value).build()));
     DescribeInstancesRequest request = DescribeInstancesRequest.builder()

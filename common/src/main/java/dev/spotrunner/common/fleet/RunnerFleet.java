@@ -37,6 +37,17 @@ public interface RunnerFleet {
         getClass().getName() + " does not list interrupted instances");
   }
 
+  /**
+   * Of the given instances, those in state shutting-down or terminated. An id EC2 does not know
+   * (yet: a new instance may take a moment to be described) is not ended. Launchers use it because
+   * CreateFleet answers a repeated client token with the first call's instances, even when those
+   * have ended since.
+   */
+  default Set<InstanceId> ended(Collection<InstanceId> instances) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " does not tell ended instances");
+  }
+
   /** Adds or replaces tags on one instance. */
   void tag(InstanceId instance, Map<String, String> tags);
 

@@ -110,6 +110,20 @@ class Ec2RunnerFleetIT {
   }
 
   @Test
+  void tellsWhichInstancesHaveEndedAndTakesUnknownIdsForAlive() {
+    RunnerFleet fleet = new Ec2RunnerFleet(ec2);
+    List<InstanceId> launched = fleet.launch(spec(3, CapacityType.SPOT, null)).launched();
+    fleet.terminate(List.of(launched.get(1)));
+    InstanceId notYetDescribed = new InstanceId("i-0123456789abcdef0");
+
+    Set<InstanceId> ended = fleet.ended(List.of(launched.get(0), launched.get(1), launched.get(2),
+        notYetDescribed));
+
+    assertEquals(Set.of(launched.get(1)), ended);
+    assertEquals(Set.of(), fleet.ended(List.of()));
+  }
+
+  @Test
   void doesNotReportInstancesWeTerminatedAsInterrupted() {
     RunnerFleet fleet = new Ec2RunnerFleet(ec2);
     LaunchOutcome outcome = fleet.launch(spec(2, CapacityType.SPOT, null));

@@ -126,6 +126,18 @@ public final class InMemoryRunnerFleet implements RunnerFleet {
   }
 
   @Override
+  public synchronized java.util.Set<InstanceId> ended(Collection<InstanceId> ids) {
+    // Instances it never launched count as alive, as EC2 treats ids it cannot describe yet.
+    return ids.stream().filter(id -> !instances.containsKey(id) && everLaunched(id))
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
+  private boolean everLaunched(InstanceId id) {
+    return ended.containsKey(id) || terminated.contains(id)
+        || byClientToken.values().stream().anyMatch(o -> o.launched().contains(id));
+  }
+
+  @Override
   public synchronized void tag(InstanceId instance, Map<String, String> tags) {
     RunnerInstance current = instances.get(instance);
     if (current == null) {

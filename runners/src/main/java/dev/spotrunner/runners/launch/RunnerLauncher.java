@@ -3,6 +3,7 @@ package dev.spotrunner.runners.launch;
 import static dev.spotrunner.common.log.Log.entry;
 
 import dev.spotrunner.common.PermanentFailure;
+import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.fleet.CapacityType;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.LaunchOutcome;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,6 +94,14 @@ public final class RunnerLauncher {
           entry("failure", Log.error(e).value()));
     }
 
+    // A repeated ClientToken (another delivery of the same jobs) gets the first launch's
+    // instances back, even those terminated since because their runner could not be prepared.
+    // Asked while the runners are prepared, so a fresh launch pays no extra latency.
+    List<InstanceId> startedIds = started.stream().map(Started::id).toList();
+    CompletableFuture<Set<InstanceId>> ended = startedIds.isEmpty()
+        ? CompletableFuture.completedFuture(Set.of())
+        : CompletableFuture.supplyAsync(() -> endedAmong(startedIds), executor);
+
     List<Launched> launched = new ArrayList<>();
     List<Failed> failed = new ArrayList<>();
     List<InstanceId> extra = new ArrayList<>();
@@ -104,7 +114,7 @@ public final class RunnerLauncher {
       RunnerSlot slot = slots.get(i);
       Started instance = started.get(i);
       preparing.add(CompletableFuture.supplyAsync(
-          () -> prepare(request, slot, instance), executor));
+          () -> prepare(request, slot, instance, ended), executor));
     }
     for (int i = started.size(); i < slots.size(); i++) {
       String reason = transientError != null ? "launch failed: " + transientError
@@ -140,7 +150,8 @@ public final class RunnerLauncher {
    * Config from GitHub, then SSM, then the tags. The job-id tag comes last: an instance that carries
    * it is one scale-up will never launch again for, so it must already hold its config.
    */
-  private Prepared prepare(LaunchRequest request, RunnerSlot slot, Started instance) {
+  private Prepared prepare(LaunchRequest request, RunnerSlot slot, Started instance,
+      CompletableFuture<Set<InstanceId>> ended) {
     String runnerName = pool.runnerNamePrefix() + instance.id();
     String parameter = pool.configParameter(instance.id().value());
     Long runnerId = null;
@@ -148,6 +159,10 @@ public final class RunnerLauncher {
     try {
       RunnerConfigs.Issued issued = configs.issue(request.owner(), runnerName);
       runnerId = issued.runnerId();
+      if (ended.join().contains(instance.id())) {
+        throw new TransientFailure("instance " + instance.id()
+            + " has ended: the launch request repeated an earlier one");
+      }
       parameters.putSecure(parameter, issued.config().toJson());
       stored = true;
       Map<String, String> tags = new HashMap<>();
@@ -174,6 +189,17 @@ public final class RunnerLauncher {
       forgetRunner(request.owner(), runnerId);
       return new Prepared(instance.id(), null, new Failed(slot,
           "runner not prepared: " + Log.error(e).value(), !(e instanceof PermanentFailure)));
+    }
+  }
+
+  /** When EC2 cannot say, the instances count as alive: a replay of an ended one is rare. */
+  private Set<InstanceId> endedAmong(List<InstanceId> ids) {
+    try {
+      return fleet.ended(ids);
+    } catch (RuntimeException e) {
+      log.warn("could not check launched instances are alive", entry("pool", pool.poolName()),
+          entry("instances", ids), entry("failure", Log.error(e).value()));
+      return Set.of();
     }
   }
 

@@ -115,6 +115,30 @@ class RunnerLauncherTest {
   }
 
   @Test
+  void retriesASlotWhoseRepeatedLaunchReturnsAnInstanceThatHasEnded() {
+    RunnerSlot job = RunnerSlot.forJob(7L, "acme/app");
+    LaunchRequest request = new LaunchRequest(ACME, "Organization", List.of(job), "1");
+    LaunchResult first = launcher(fleet).launch(request);
+    InstanceId instance = first.launched().get(0).instance();
+    // Gone since, as when its config could not be stored: no instance, config or runner is left.
+    fleet.terminate(List.of(instance));
+    parameters.delete("/dev/runners/big/" + instance);
+    github.runners(ACME).forEach(r -> github.deleteRunner(ACME, r.id()));
+
+    LaunchResult again = launcher(fleet).launch(request);
+
+    assertEquals(2, fleet.launches().size());
+    assertEquals(fleet.launches().get(0).clientToken(), fleet.launches().get(1).clientToken(),
+        "the second launch repeated the first one's token");
+    assertEquals(List.of(), again.launched());
+    assertEquals(1, again.failed().size());
+    assertTrue(again.failed().get(0).retryable(), again.failed().get(0).reason());
+    assertTrue(again.failed().get(0).reason().contains("has ended"), again.failed().get(0).reason());
+    assertTrue(parameters.get("/dev/runners/big/" + instance).isEmpty(), "no config for it");
+    assertEquals(List.of(), List.copyOf(github.runners(ACME)), "its JIT runner deregistered again");
+  }
+
+  @Test
   void launchesOnDemandFirstForAnOnDemandPool() {
     env.put("CAPACITY_TYPE", "on-demand");
 
@@ -223,6 +247,11 @@ class RunnerLauncherTest {
     @Override
     public List<RunnerInstance> interrupted(Map<String, String> tags) {
       return delegate.interrupted(tags);
+    }
+
+    @Override
+    public java.util.Set<InstanceId> ended(Collection<InstanceId> instances) {
+      return delegate.ended(instances);
     }
 
     @Override

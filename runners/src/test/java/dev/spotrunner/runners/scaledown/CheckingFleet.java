@@ -60,6 +60,11 @@ final class CheckingFleet implements RunnerFleet {
   }
 
   @Override
+  public java.util.Set<InstanceId> ended(Collection<InstanceId> instances) {
+    return delegate.ended(instances);
+  }
+
+  @Override
   public void tag(InstanceId instance, Map<String, String> tags) {
     delegate.tag(instance, tags);
   }

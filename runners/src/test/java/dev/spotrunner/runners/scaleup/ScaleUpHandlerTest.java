@@ -86,6 +86,11 @@ class ScaleUpHandlerTest {
     }
 
     @Override
+    public java.util.Set<InstanceId> ended(Collection<InstanceId> instances) {
+      throw new TransientFailure("RequestLimitExceeded");
+    }
+
+    @Override
     public void tag(InstanceId instance, Map<String, String> tags) {
       throw new TransientFailure("RequestLimitExceeded");
     }
