@@ -361,7 +361,8 @@ public final class Simulation {
     List<Delivery> deliveries = new ArrayList<>();
     for (Message message : batch) {
       message.receiveCount++;
-      deliveries.add(Delivery.of(message.id, message.receiveCount, message.job));
+      deliveries.add(Delivery.recheck(message.id, message.receiveCount, message.job,
+          message.recheck));
     }
     Set<String> retry;
     try {
@@ -486,7 +487,12 @@ public final class Simulation {
       RunnerConfigs configs = new RunnerConfigs(settings, metered, clock);
       RunnerLauncher launcher = new RunnerLauncher(settings, fleet, metered, parameters, configs,
           new DirectExecutorService());
-      this.scaleUp = new ScaleUp(upSettings, fleet, metered, launcher, clock);
+      this.scaleUp = new ScaleUp(upSettings, fleet, metered, launcher, (job, recheck, delay) -> {
+        Message again = new Message("m-" + job.jobId() + "-r" + recheck, job,
+            clock.instant().plus(delay));
+        again.recheck = recheck;
+        enqueue(again);
+      }, clock);
       RequestBudget budget = (o, points) ->
           metered.pointsThisMinute() + points <= RequestBudget.POINTS_PER_MINUTE;
       this.scaleDown = new ScaleDown(ScaleDownSettings.fromEnv(env), fleet, metered, parameters,
@@ -540,6 +546,10 @@ public final class Simulation {
     env.put("GITHUB_APP_ID_PARAM", "/sim/github/app-id");
     env.put("GITHUB_APP_KEY_PARAM", "/sim/github/app-key");
     env.put("JOB_QUEUED_CHECK", "true");
+    if (pool.jobRecheckSeconds() > 0) {
+      env.put("JOB_RECHECK_SECONDS", Integer.toString(pool.jobRecheckSeconds()));
+      env.put("QUEUE_URL", "sim://" + pool.name());
+    }
     env.put("MINIMUM_RUNNING_TIME_MINUTES", Integer.toString(pool.minimumRunningTimeMinutes()));
     env.put("BOOT_GRACE_MINUTES", Integer.toString(pool.bootGraceMinutes()));
     env.put("WARM_EVICTION", pool.warmEviction());
@@ -556,6 +566,7 @@ public final class Simulation {
     final JobMessage job;
     Instant visibleAt;
     int receiveCount;
+    int recheck;
     long order;
 
     Message(String id, JobMessage job, Instant visibleAt) {

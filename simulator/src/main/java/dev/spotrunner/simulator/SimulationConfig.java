@@ -84,7 +84,8 @@ public record SimulationConfig(
       JsonNode warmWindows,
       String warmEviction,
       Integer minimumRunningTimeMinutes,
-      Integer bootGraceMinutes) {
+      Integer bootGraceMinutes,
+      Integer jobRecheckSeconds) {
 
     public SimPool {
       if (name == null || labels == null || labels.isEmpty()) {
@@ -102,6 +103,7 @@ public record SimulationConfig(
       warmEviction = warmEviction == null ? "oldest" : warmEviction;
       minimumRunningTimeMinutes = minimumRunningTimeMinutes == null ? 5 : minimumRunningTimeMinutes;
       bootGraceMinutes = bootGraceMinutes == null ? 5 : bootGraceMinutes;
+      jobRecheckSeconds = jobRecheckSeconds == null ? 0 : jobRecheckSeconds;
     }
   }
 

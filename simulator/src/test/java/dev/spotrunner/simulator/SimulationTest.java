@@ -29,7 +29,7 @@ class SimulationTest {
   private static SimulationConfig.SimPool pool(int delay, int max, long boot, boolean ephemeral,
       JsonNode warm) {
     return new SimulationConfig.SimPool("linux", List.of("linux-x64"), null, 1, delay, max,
-        ephemeral, true, "m7i.large", "spot", true, null, fixedBoot(boot), warm, null, 5, 5);
+        ephemeral, true, "m7i.large", "spot", true, null, fixedBoot(boot), warm, null, 5, 5, null);
   }
 
   private static SimulationConfig config(SimulationConfig.SimPool pool) {
@@ -79,7 +79,7 @@ class SimulationTest {
   void theSameTraceConfigurationAndSeedGiveTheSameOutput() {
     SimulationConfig config = new SimulationConfig(List.of(new SimulationConfig.SimPool("linux",
         List.of("linux-x64"), null, 1, 30, 5, true, true, "m7i.large", "spot", true, "stock", null,
-        null, null, 5, 5)), "acme", "acme/app", 5, 10, 0, 60, 100, 0.5, Map.of());
+        null, null, 5, 5, null)), "acme", "acme/app", 5, 10, 0, 60, 100, 0.5, Map.of());
     List<TraceJob> jobs = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       jobs.add(job(i + 1, T0.plusSeconds(i * 37L % 600), 120 + i * 13L % 400));

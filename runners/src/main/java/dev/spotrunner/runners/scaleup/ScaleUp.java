@@ -17,6 +17,7 @@ import dev.spotrunner.runners.launch.RunnerSlot;
 import dev.spotrunner.runners.pool.PoolSettings;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -48,20 +49,32 @@ public final class ScaleUp {
   private final RunnerFleet fleet;
   private final GitHubRunners github;
   private final RunnerLauncher launcher;
+  private final JobRechecks rechecks;
   private final Clock clock;
 
+  /** A scale-up that never schedules rechecks (its settings must have them off). */
   public ScaleUp(ScaleUpSettings settings, RunnerFleet fleet, GitHubRunners github,
       RunnerLauncher launcher, Clock clock) {
+    this(settings, fleet, github, launcher, JobRechecks.NONE, clock);
+  }
+
+  public ScaleUp(ScaleUpSettings settings, RunnerFleet fleet, GitHubRunners github,
+      RunnerLauncher launcher, JobRechecks rechecks, Clock clock) {
     this.settings = settings;
     this.pool = settings.pool();
     this.fleet = fleet;
     this.github = github;
     this.launcher = launcher;
+    this.rechecks = rechecks;
     this.clock = clock;
   }
 
-  /** One job and every delivery of it in this batch (SQS may deliver a message twice). */
-  private record Pending(JobMessage job, RunnerOwner owner, int attempt, List<String> messageIds) {}
+  /**
+   * One job and every delivery of it in this batch (SQS may deliver a message twice);
+   * {@code recheck} > 0 when one of them is scale-up's own look again at the job.
+   */
+  private record Pending(JobMessage job, RunnerOwner owner, int attempt, List<String> messageIds,
+      int recheck) {}
 
   /** Exceptions from EC2 listing propagate: the handler then returns the whole batch. */
   public BatchOutcome run(List<Delivery> deliveries) {
@@ -80,9 +93,10 @@ public final class ScaleUp {
       JobMessage job = delivery.job();
       RunnerOwner owner = pool.level().ownerFor(job.owner(), job.repositoryName());
       jobs.merge(job.jobId(),
-          new Pending(job, owner, delivery.attempt(), List.of(delivery.messageId())),
+          new Pending(job, owner, delivery.attempt(), List.of(delivery.messageId()),
+              delivery.recheck()),
           (a, b) -> new Pending(a.job(), a.owner(), Math.max(a.attempt(), b.attempt()),
-              concat(a.messageIds(), b.messageIds())));
+              concat(a.messageIds(), b.messageIds()), Math.max(a.recheck(), b.recheck())));
     }
     if (jobs.isEmpty()) {
       return counts.outcome(retry);
@@ -91,6 +105,12 @@ public final class ScaleUp {
     List<RunnerInstance> instances = fleet.list(pool.poolTags());
     Set<String> jobsWithInstance = instances.stream().map(i -> i.tag(Tags.JOB_ID))
         .filter(id -> id != null).collect(Collectors.toSet());
+    // A recheck comes a full delay after its launch: an instance bound to the job since then was
+    // launched for it again (a recheck before, or scale-down's rescue) and covers it.
+    Instant recent = clock.instant().minus(settings.recheckDelay());
+    Set<String> jobsWithRecentInstance = instances.stream()
+        .filter(i -> i.launchTime() != null && i.launchTime().isAfter(recent))
+        .map(i -> i.tag(Tags.JOB_ID)).filter(id -> id != null).collect(Collectors.toSet());
     int free = Math.max(0, pool.maxRunners() - instances.size());
 
     List<Pending> toLaunch = new ArrayList<>();
@@ -99,7 +119,9 @@ public final class ScaleUp {
         .sorted(Comparator.comparing((Pending p) -> p.job().receivedAt())).toList();
     for (Pending pending : ordered) {
       JobMessage job = pending.job();
-      if (jobsWithInstance.contains(Long.toString(job.jobId()))) {
+      if (pending.recheck() > 0
+          ? jobsWithRecentInstance.contains(Long.toString(job.jobId()))
+          : jobsWithInstance.contains(Long.toString(job.jobId()))) {
         log.info("job already has an instance", entry("job_id", job.jobId()),
             entry("delivery_id", job.deliveryId()), entry("pool", pool.poolName()));
         counts.alreadyLaunched++;
@@ -116,7 +138,18 @@ public final class ScaleUp {
       if (announced.add(pending.owner()) && job.installationId() > 0) {
         github.knownInstallation(pending.owner(), job.installationId());
       }
-      if (!stillWaits(pending, counts)) {
+      if (pending.recheck() > 0) {
+        Optional<Boolean> waits = stillWaitsOnRecheck(pending);
+        if (waits.isEmpty()) {
+          retry.addAll(pending.messageIds());
+          counts.retried++;
+          continue;
+        }
+        if (!waits.get()) {
+          counts.notQueued++;
+          continue;
+        }
+      } else if (!stillWaits(pending, counts)) {
         counts.notQueued++;
         continue;
       }
@@ -140,7 +173,8 @@ public final class ScaleUp {
   private void launch(RunnerOwner owner, List<Pending> group, List<String> retry, Counts counts) {
     List<RunnerSlot> slots = group.stream().map(p -> RunnerSlot.forJob(p.job().jobId(),
         p.job().repository())).toList();
-    String attempts = group.stream().map(p -> Integer.toString(p.attempt()))
+    String attempts = group.stream()
+        .map(p -> (p.recheck() > 0 ? "r" + p.recheck() + "." : "") + p.attempt())
         .collect(Collectors.joining(","));
     Map<Long, Pending> byJob = new LinkedHashMap<>();
     group.forEach(p -> byJob.put(p.job().jobId(), p));
@@ -152,8 +186,10 @@ public final class ScaleUp {
       log.info("runner launched", entry("job_id", pending.job().jobId()),
           entry("delivery_id", pending.job().deliveryId()), entry("instance_id", launched.instance()),
           entry("runner_name", launched.runnerName()),
-          entry("capacity_type", launched.capacityType().ec2Value()));
+          entry("capacity_type", launched.capacityType().ec2Value()),
+          entry("recheck", pending.recheck()));
       counts.launched++;
+      scheduleRecheck(pending);
     }
     for (LaunchResult.Failed failed : result.failed()) {
       Pending pending = byJob.get(failed.slot().jobId());
@@ -167,6 +203,46 @@ public final class ScaleUp {
             entry("delivery_id", pending.job().deliveryId()), entry("reason", failed.reason()));
         counts.dropped++;
       }
+    }
+  }
+
+  /**
+   * Asks for another look at the job after the recheck delay: GitHub gives a queued job to any idle
+   * runner whose labels fit, and an instance can die before its runner takes a job, so the runner
+   * launched for this job may never run it. A failure to schedule is logged, never retried: the
+   * job has its instance.
+   */
+  private void scheduleRecheck(Pending pending) {
+    int next = pending.recheck() + 1;
+    if (!settings.rechecks() || next > ScaleUpSettings.MAX_RECHECKS) {
+      return;
+    }
+    try {
+      rechecks.schedule(pending.job(), next, settings.recheckDelay());
+    } catch (RuntimeException e) {
+      log.warn("recheck not scheduled", entry("job_id", pending.job().jobId()),
+          entry("recheck", next), entry("failure", Log.error(e).value()));
+    }
+  }
+
+  /**
+   * A recheck always asks GitHub: present and true when the job still waits; empty when GitHub
+   * failed, so the recheck goes back to the queue rather than launch on a guess.
+   */
+  private Optional<Boolean> stillWaitsOnRecheck(Pending pending) {
+    JobMessage job = pending.job();
+    try {
+      Optional<WorkflowJob> found =
+          github.job(RunnerOwner.repo(job.owner(), job.repositoryName()), job.jobId());
+      boolean waits = found.isPresent() && found.get().queued();
+      log.info(waits ? "job still waits on recheck, launching again" : "job taken, recheck done",
+          entry("job_id", job.jobId()), entry("recheck", pending.recheck()),
+          entry("status", found.map(WorkflowJob::status).orElse("not found")));
+      return Optional.of(waits);
+    } catch (RuntimeException e) {
+      log.warn("recheck failed, back to the queue", entry("job_id", job.jobId()),
+          entry("failure", Log.error(e).value()));
+      return Optional.empty();
     }
   }
 

@@ -43,7 +43,10 @@ public final class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchRe
   private static Delivery delivery(SQSEvent.SQSMessage message) {
     String receiveCount = message.getAttributes() == null ? null
         : message.getAttributes().get("ApproximateReceiveCount");
-    return Delivery.parse(message.getMessageId(), message.getBody(), receiveCount);
+    SQSEvent.MessageAttribute recheck = message.getMessageAttributes() == null ? null
+        : message.getMessageAttributes().get(JobRechecks.ATTRIBUTE);
+    return Delivery.parse(message.getMessageId(), message.getBody(), receiveCount,
+        recheck == null ? null : recheck.getStringValue());
   }
 
   private static SQSBatchResponse response(List<String> failedMessageIds) {

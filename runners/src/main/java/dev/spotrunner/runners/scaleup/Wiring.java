@@ -9,6 +9,7 @@ import dev.spotrunner.common.github.GovernorLimits;
 import dev.spotrunner.common.github.Sleeper;
 import dev.spotrunner.common.parameters.Parameters;
 import dev.spotrunner.common.parameters.SsmParameters;
+import dev.spotrunner.common.queue.SqsJobQueue;
 import dev.spotrunner.runners.launch.RunnerConfigs;
 import dev.spotrunner.runners.launch.RunnerLauncher;
 import dev.spotrunner.runners.pool.PoolSettings;
@@ -30,16 +31,23 @@ public final class Wiring {
   /** Wiring against given AWS clients (the integration tests and the benchmark use emulators). */
   public static ScaleUp scaleUp(ScaleUpSettings settings, AwsClients aws, Clock clock) {
     Parameters parameters = new SsmParameters(aws.ssm(), clock);
+    JobRechecks rechecks = settings.rechecks()
+        ? JobRechecks.on(new SqsJobQueue(aws.sqs()), settings.queueUrl()) : JobRechecks.NONE;
     return scaleUp(settings, new Ec2RunnerFleet(aws.ec2()), parameters,
-        github(settings.pool(), parameters, clock, GovernorLimits.GITHUB), clock);
+        github(settings.pool(), parameters, clock, GovernorLimits.GITHUB), rechecks, clock);
   }
 
   public static ScaleUp scaleUp(ScaleUpSettings settings, RunnerFleet fleet, Parameters parameters,
       GitHubRunners github, Clock clock) {
+    return scaleUp(settings, fleet, parameters, github, JobRechecks.NONE, clock);
+  }
+
+  public static ScaleUp scaleUp(ScaleUpSettings settings, RunnerFleet fleet, Parameters parameters,
+      GitHubRunners github, JobRechecks rechecks, Clock clock) {
     PoolSettings pool = settings.pool();
     RunnerLauncher launcher = new RunnerLauncher(pool, fleet, github, parameters,
         new RunnerConfigs(pool, github, clock));
-    return new ScaleUp(settings, fleet, github, launcher, clock);
+    return new ScaleUp(settings, fleet, github, launcher, rechecks, clock);
   }
 
   /** The GitHub App of the pool's settings; its key is read from SSM on first use. */

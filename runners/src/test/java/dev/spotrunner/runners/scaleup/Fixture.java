@@ -26,6 +26,8 @@ final class Fixture {
   final FakeGitHub github = new FakeGitHub(clock);
   final InMemoryParameters parameters = new InMemoryParameters();
   final Map<String, String> env = new HashMap<>();
+  /** Every recheck scale-up scheduled, in order. */
+  final List<Recheck> rechecks = new ArrayList<>();
   private RunnerFleet fleetSeen = fleet;
   private GitHubRunners githubSeen = github;
 
@@ -69,8 +71,11 @@ final class Fixture {
     ScaleUpSettings settings = settings();
     RunnerLauncher launcher = new RunnerLauncher(settings.pool(), fleetSeen, githubSeen, parameters,
         new RunnerConfigs(settings.pool(), githubSeen, clock));
-    return new ScaleUp(settings, fleetSeen, githubSeen, launcher, clock);
+    JobRechecks recorded = (job, recheck, delay) -> rechecks.add(new Recheck(job, recheck, delay));
+    return new ScaleUp(settings, fleetSeen, githubSeen, launcher, recorded, clock);
   }
+
+  record Recheck(JobMessage job, int recheck, Duration delay) {}
 
   static JobMessage job(long id) {
     return job(id, "acme/api", NOW.minusSeconds(30));

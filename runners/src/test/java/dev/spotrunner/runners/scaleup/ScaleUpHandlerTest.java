@@ -50,6 +50,24 @@ class ScaleUpHandlerTest {
   }
 
   @Test
+  void readsTheRecheckAttributeAndAsksGitHubAboutTheJob() {
+    fixture.set("JOB_RECHECK_SECONDS", "300").set("QUEUE_URL", "https://sqs/123/q");
+    fixture.github.job(new dev.spotrunner.common.github.WorkflowJob(1, 9001, "in_progress",
+        List.of("self-hosted", "linux"), Fixture.NOW, Fixture.NOW, "prod-i-0abc"));
+    SQSEvent event = event(Fixture.job(1).toJson());
+    SQSEvent.MessageAttribute recheck = new SQSEvent.MessageAttribute();
+    recheck.setDataType("String");
+    recheck.setStringValue("1");
+    event.getRecords().get(0).setMessageAttributes(Map.of(JobRechecks.ATTRIBUTE, recheck));
+
+    SQSBatchResponse response = new ScaleUpHandler(fixture.scaleUp()).handleRequest(event, null);
+
+    assertEquals(List.of(), failed(response));
+    assertEquals(1, fixture.github.calls("get-job"), "a recheck always asks, even when fresh");
+    assertEquals(0, fixture.fleet.all().size(), "the job was taken: nothing launched");
+  }
+
+  @Test
   void returnsTheWholeBatchOnAnUnexpectedException() {
     fixture.fleetSeen(new BrokenFleet());
     ScaleUpHandler handler = new ScaleUpHandler(fixture.scaleUp());

@@ -1,0 +1,168 @@
+package dev.spotrunner.runners.scaleup;
+
+import static dev.spotrunner.runners.scaleup.Fixture.job;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spotrunner.common.config.SettingsException;
+import dev.spotrunner.common.fleet.RunnerInstance;
+import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.github.WorkflowJob;
+import dev.spotrunner.common.job.JobMessage;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scale-up looks at a launched job again after JOB_RECHECK_SECONDS: GitHub gives a queued job to any
+ * idle runner that fits, and an instance can die before its runner takes one, so the runner
+ * launched for a job may never run it.
+ */
+class RecheckTest {
+  private final Fixture fixture = new Fixture()
+      .set("JOB_RECHECK_SECONDS", "300")
+      .set("QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/prod-linux");
+
+  private void jobIs(long id, String status) {
+    fixture.github.job(new WorkflowJob(id, 9000 + id, status, List.of("self-hosted", "linux"),
+        Fixture.NOW, null));
+  }
+
+  private List<RunnerInstance> boundTo(long id) {
+    return fixture.fleet.all().stream()
+        .filter(i -> Long.toString(id).equals(i.tag(Tags.JOB_ID))).toList();
+  }
+
+  /** The first launch, then the clock moved to when the recheck is delivered. */
+  private JobMessage launchedAndDue(long id) {
+    JobMessage job = job(id);
+    fixture.scaleUp().run(List.of(Delivery.of("m" + id, 1, job)));
+    fixture.clock.advance(Duration.ofSeconds(300));
+    return job;
+  }
+
+  @Test
+  void schedulesOneRecheckPerLaunchedJobAfterTheDelay() {
+    BatchOutcome outcome = fixture.scaleUp().run(Fixture.deliveries(3));
+
+    assertEquals(3, outcome.launched());
+    assertEquals(List.of(1L, 2L, 3L), fixture.rechecks.stream().map(r -> r.job().jobId()).toList());
+    assertTrue(fixture.rechecks.stream().allMatch(
+        r -> r.recheck() == 1 && r.delay().equals(Duration.ofSeconds(300))));
+  }
+
+  @Test
+  void schedulesNoRecheckForAJobThatHadItsInstanceOrWasNotLaunched() {
+    fixture.set("MAX_RUNNERS", "1");
+    fixture.scaleUp().run(List.of(Delivery.of("a", 1, job(1))));
+    fixture.rechecks.clear();
+
+    fixture.scaleUp().run(List.of(Delivery.of("again", 2, job(1)), Delivery.of("b", 1, job(2))));
+
+    assertEquals(List.of(), fixture.rechecks, "job 1 had its instance, job 2 found the pool full");
+  }
+
+  @Test
+  void launchesAgainWhenTheJobStillWaitsAndSchedulesTheNextRecheck() {
+    JobMessage job = launchedAndDue(7);
+    jobIs(7, "queued");
+    fixture.rechecks.clear();
+
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 1)));
+
+    assertEquals(List.of(), outcome.retry());
+    assertEquals(1, outcome.launched());
+    assertEquals(2, boundTo(7).size(), "the first instance's runner took another job");
+    assertEquals(1, fixture.github.calls("get-job"));
+    assertEquals(1, fixture.rechecks.size());
+    assertEquals(2, fixture.rechecks.get(0).recheck());
+  }
+
+  @Test
+  void doesNothingMoreOnceGitHubGaveTheJobToARunner() {
+    JobMessage job = launchedAndDue(7);
+    jobIs(7, "in_progress");
+    fixture.rechecks.clear();
+
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 1)));
+
+    assertEquals(List.of(), outcome.retry());
+    assertEquals(0, outcome.launched());
+    assertEquals(1, outcome.notQueued());
+    assertEquals(1, boundTo(7).size());
+    assertEquals(List.of(), fixture.rechecks);
+  }
+
+  @Test
+  void stopsAfterTheLastRecheck() {
+    JobMessage job = launchedAndDue(7);
+    jobIs(7, "queued");
+    fixture.rechecks.clear();
+
+    fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, ScaleUpSettings.MAX_RECHECKS)));
+
+    assertEquals(2, boundTo(7).size());
+    assertEquals(List.of(), fixture.rechecks, "no recheck after the last one");
+  }
+
+  @Test
+  void leavesAJobAloneThatWasLaunchedForAgainSinceWithoutAskingGitHub() {
+    JobMessage job = launchedAndDue(7);
+    jobIs(7, "queued");
+    // scale-down's rescue (or an earlier recheck) launched for the job a minute ago
+    fixture.fleet.add(new RunnerInstance(new dev.spotrunner.common.fleet.InstanceId(
+        "i-0000000000000abcd"), "running", fixture.clock.instant().minusSeconds(60),
+        dev.spotrunner.common.fleet.CapacityType.SPOT, java.util.Map.of(Tags.ENVIRONMENT, "prod",
+        Tags.POOL, "linux", Tags.JOB_ID, "7")));
+    int calls = fixture.github.calls("get-job");
+
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 1)));
+
+    assertEquals(1, outcome.alreadyLaunched());
+    assertEquals(calls, fixture.github.calls("get-job"));
+    assertEquals(2, boundTo(7).size());
+  }
+
+  @Test
+  void sendsTheRecheckBackToTheQueueWhileGitHubFails() {
+    JobMessage job = launchedAndDue(7);
+    jobIs(7, "queued");
+    fixture.github.down(true);
+
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 1)));
+
+    assertEquals(List.of("r7"), outcome.retry());
+    assertEquals(1, boundTo(7).size(), "no launch on a guess");
+  }
+
+  @Test
+  void keepsTheJobLaunchedWhenTheRecheckCannotBeSent() {
+    fixture.set("JOB_RECHECK_SECONDS", "300");
+    ScaleUpSettings settings = fixture.settings();
+    var launcher = new dev.spotrunner.runners.launch.RunnerLauncher(settings.pool(), fixture.fleet,
+        fixture.github, fixture.parameters,
+        new dev.spotrunner.runners.launch.RunnerConfigs(settings.pool(), fixture.github,
+            fixture.clock));
+    ScaleUp failing = new ScaleUp(settings, fixture.fleet, fixture.github, launcher,
+        (j, n, d) -> {
+          throw new dev.spotrunner.common.TransientFailure("SQS SendMessage failed: throttled");
+        }, fixture.clock);
+
+    BatchOutcome outcome = failing.run(Fixture.deliveries(2));
+
+    assertEquals(List.of(), outcome.retry());
+    assertEquals(2, outcome.launched());
+  }
+
+  @Test
+  void needsTheQueueWhenRechecksAreOnAndAtMostSqssDelay() {
+    Fixture noQueue = new Fixture().set("JOB_RECHECK_SECONDS", "300");
+    SettingsException missing = assertThrows(SettingsException.class, noQueue::settings);
+    assertTrue(missing.getMessage().contains("QUEUE_URL"), missing.getMessage());
+    Fixture tooLong = new Fixture().set("JOB_RECHECK_SECONDS", "901").set("QUEUE_URL", "q");
+    SettingsException over = assertThrows(SettingsException.class, tooLong::settings);
+    assertTrue(over.getMessage().contains("JOB_RECHECK_SECONDS"), over.getMessage());
+    assertTrue(!new Fixture().settings().rechecks(), "off unless set");
+  }
+}
