@@ -231,6 +231,8 @@ variable "pools" {
     max_count (pending + running instances); capacity_type (spot or on-demand); spot_allocation_strategy;
     spot_max_price (USD per hour, null = on-demand price); on_demand_failover; ephemeral; use_jit_config;
     delay_seconds (queue delay, 0-900); runner_level (org or repo); runner_group; job_queued_check;
+    job_recheck_seconds (scale-up looks at a launched job again after this long and launches again if it
+    still waits, at most twice; 0-900, 0 = off; one GitHub GET per launched job);
     warm_windows (list of {cron, time_zone, idle, owner}: idle runners kept during the window, registered with owner, org or org/repo); warm_eviction
     (oldest or newest); root_volume_size_gb; root_volume_type; metadata_hop_limit (2 lets containers reach
     IMDS); pre_install_script and post_install_script (bash, run as root before and after the runner install);
@@ -260,6 +262,7 @@ variable "pools" {
     runner_level             = optional(string, "org")
     runner_group             = optional(string, "Default")
     job_queued_check         = optional(bool, true)
+    job_recheck_seconds      = optional(number, 300)
     warm_windows = optional(list(object({
       cron      = string
       time_zone = optional(string, "UTC")
@@ -313,6 +316,10 @@ variable "pools" {
   validation {
     condition     = alltrue([for p in var.pools : p.delay_seconds >= 0 && p.delay_seconds <= 900])
     error_message = "delay_seconds must be 0-900 (the SQS limit)."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : p.job_recheck_seconds >= 0 && p.job_recheck_seconds <= 900])
+    error_message = "job_recheck_seconds must be 0-900 (the SQS delay limit); 0 switches rechecks off."
   }
   validation {
     condition     = alltrue([for p in var.pools : contains(["org", "repo"], p.runner_level) && contains(["oldest", "newest"], p.warm_eviction)])

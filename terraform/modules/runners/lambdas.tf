@@ -113,6 +113,13 @@ resource "aws_iam_role_policy" "scale_up" {
         Resource = aws_sqs_queue.jobs.arn
       },
       {
+        # its own delayed recheck of a launched job (JOB_RECHECK_SECONDS)
+        Sid      = "RecheckJobs"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = aws_sqs_queue.jobs.arn
+      },
+      {
         Sid      = "ReadGitHubApp"
         Effect   = "Allow"
         Action   = ["ssm:GetParameter"]
@@ -181,6 +188,8 @@ resource "aws_lambda_function" "scale_up" {
       RUNNER_NAME_PREFIX       = local.runner_name_prefix
       SSM_CONFIG_PATH          = local.ssm_config_path
       JOB_QUEUED_CHECK         = tostring(var.pool.job_queued_check)
+      JOB_RECHECK_SECONDS      = tostring(var.pool.job_recheck_seconds)
+      QUEUE_URL                = aws_sqs_queue.jobs.url
       LOG_LEVEL                = var.log_level
       JAVA_TOOL_OPTIONS        = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
     }

@@ -34,6 +34,7 @@ variable "pool" {
     runner_level             = optional(string, "org")
     runner_group             = optional(string, "Default")
     job_queued_check         = optional(bool, true)
+    job_recheck_seconds      = optional(number, 300)
     warm_windows = optional(list(object({
       cron      = string
       time_zone = optional(string, "UTC")
