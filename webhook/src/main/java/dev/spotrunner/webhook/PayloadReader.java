@@ -56,6 +56,9 @@ final class PayloadReader {
         throw new MalformedPayload("payload is not a JSON object");
       }
       if (first != JsonToken.START_OBJECT) {
+        if (first == JsonToken.VALUE_STRING) {
+          p.getText(); // strings are read lazily: an unterminated one is malformed JSON
+        }
         // no content at all, or a scalar or an array where the object belongs
         throw new WrongType("");
       }
