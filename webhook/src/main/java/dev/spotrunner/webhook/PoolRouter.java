@@ -1,9 +1,6 @@
 package dev.spotrunner.webhook;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.spotrunner.common.job.PoolDefinition;
-import dev.spotrunner.common.json.Json;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -19,8 +16,6 @@ import java.util.Set;
  */
 public final class PoolRouter {
   private record Candidate(PoolDefinition pool, Set<String> labels) {}
-
-  private static final TypeReference<List<PoolDefinition>> POOL_LIST = new TypeReference<>() {};
 
   private final List<PoolDefinition> pools;
   private final List<Candidate> byPriority;
@@ -48,16 +43,7 @@ public final class PoolRouter {
 
   /** Parses the {@code POOLS} JSON list; the message says which pool is wrong and why. */
   public static PoolRouter parse(String json) {
-    List<PoolDefinition> pools;
-    try {
-      pools = Json.MAPPER.readValue(json, POOL_LIST);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(e.getOriginalMessage());
-    }
-    if (pools == null || pools.contains(null)) {
-      throw new IllegalArgumentException("expected a JSON list of pools");
-    }
-    return new PoolRouter(pools);
+    return new PoolRouter(PoolDefinition.parseList(json));
   }
 
   public List<PoolDefinition> pools() {

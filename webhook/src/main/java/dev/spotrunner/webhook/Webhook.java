@@ -2,19 +2,13 @@ package dev.spotrunner.webhook;
 
 import static dev.spotrunner.common.log.Log.entry;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectReader;
 import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.common.job.PoolDefinition;
-import dev.spotrunner.common.json.Json;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.common.queue.JobQueue;
-import java.io.IOException;
+import dev.spotrunner.webhook.PayloadReader.MalformedPayload;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,10 +38,6 @@ public final class Webhook {
   private static final Log log = Log.of(Webhook.class);
   private static final Pattern DELIVERY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
   private static final Pattern REPOSITORY = Pattern.compile("[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}");
-  private static final ObjectReader PAYLOAD = Json.MAPPER.readerFor(GitHubPayload.class)
-      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-      .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
   private final Supplier<PoolRouter> pools;
   private final RepositoryPolicy repositories;
@@ -298,32 +288,7 @@ public final class Webhook {
   }
 
   private static GitHubPayload parse(byte[] body) {
-    GitHubPayload payload;
-    try {
-      payload = PAYLOAD.readValue(body);
-    } catch (JsonMappingException e) {
-      throw new MalformedPayload("payload field " + path(e) + " has the wrong type or value");
-    } catch (JacksonException e) {
-      throw new MalformedPayload("malformed JSON");
-    } catch (IOException e) {
-      throw new MalformedPayload("unreadable body");
-    }
-    if (payload == null) {
-      throw new MalformedPayload("payload is not a JSON object");
-    }
-    return payload;
-  }
-
-  private static String path(JsonMappingException e) {
-    StringBuilder path = new StringBuilder();
-    for (JsonMappingException.Reference reference : e.getPath()) {
-      if (reference.getFieldName() != null) {
-        path.append(path.isEmpty() ? "" : ".").append(reference.getFieldName());
-      } else if (reference.getIndex() >= 0) {
-        path.append('[').append(reference.getIndex()).append(']');
-      }
-    }
-    return path.isEmpty() ? "(root)" : path.toString();
+    return PayloadReader.read(body);
   }
 
   private Reply ignored(Map<String, String> headers, String event) {
@@ -342,12 +307,5 @@ public final class Webhook {
       return entry("delivery_id", "none");
     }
     return entry("delivery_id", DELIVERY_ID.matcher(id).matches() ? id : "malformed");
-  }
-
-  /** A payload that is not JSON or lacks what the event needs: answered 400. */
-  private static final class MalformedPayload extends RuntimeException {
-    MalformedPayload(String message) {
-      super(message, null, false, false);
-    }
   }
 }

@@ -2,7 +2,6 @@ package dev.spotrunner.common.log;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.spotrunner.common.json.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -29,7 +28,8 @@ public final class Log {
     ERROR
   }
 
-  private static final JsonFactory FACTORY = Json.MAPPER.getFactory();
+  // a plain factory, not the databind mapper's: the webhook must not load jackson-databind
+  private static final JsonFactory FACTORY = new JsonFactory();
   private static volatile Level threshold = parseLevel(System.getenv("LOG_LEVEL"));
   private static volatile PrintStream out = System.out;
   private static volatile String service = System.getenv().getOrDefault("ENVIRONMENT", "spotrunner");

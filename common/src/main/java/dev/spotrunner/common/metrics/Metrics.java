@@ -1,8 +1,13 @@
 package dev.spotrunner.common.metrics;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,7 +38,8 @@ public final class Metrics {
   public static final int MAX_DIMENSIONS = 30;
 
   private static final Pattern NAME = Pattern.compile("[^\\s:][^:]{0,254}");
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  // jackson-core only: the webhook writes EMF lines and must not load jackson-databind
+  private static final JsonFactory JSON = new JsonFactory();
 
   private record Metric(Unit unit, List<Double> values) {}
 
@@ -70,9 +76,15 @@ public final class Metrics {
   /**
    * Adds a searchable field to the next document that is not a metric (a job id, a request id).
    * Cleared by {@link #flush()}.
+   *
+   * @param value text, a number, a boolean, null, or a list or map of those
    */
   public synchronized Metrics property(String name, Object value) {
     requireName(name, "property name");
+    if (!writable(value)) {
+      throw new IllegalArgumentException("property '" + name + "' must be text, a number, a boolean,"
+          + " null, or a list or map of those, not " + value.getClass().getSimpleName());
+    }
     if ("_aws".equals(name) || dimensions.containsKey(name) || metrics.containsKey(name)) {
       throw new IllegalArgumentException("property '" + name + "' clashes with a metric or dimension");
     }
@@ -135,29 +147,103 @@ public final class Metrics {
   }
 
   private String render(long timestamp, Map<String, List<Double>> values) {
-    Map<String, Object> root = new LinkedHashMap<>();
-    List<Map<String, Object>> definitions = new ArrayList<>();
-    values.forEach((name, list) -> {
-      Map<String, Object> definition = new LinkedHashMap<>();
-      definition.put("Name", name);
-      definition.put("Unit", metrics.get(name).unit().emfName());
-      definitions.add(definition);
-    });
-    Map<String, Object> directive = new LinkedHashMap<>();
-    directive.put("Namespace", namespace);
-    directive.put("Dimensions", List.of(List.copyOf(dimensions.keySet())));
-    directive.put("Metrics", definitions);
-    Map<String, Object> aws = new LinkedHashMap<>();
-    aws.put("Timestamp", timestamp);
-    aws.put("CloudWatchMetrics", List.of(directive));
-    root.put("_aws", aws);
-    root.putAll(dimensions);
-    root.putAll(properties);
-    values.forEach((name, list) -> root.put(name, list.size() == 1 ? list.get(0) : list));
-    try {
-      return MAPPER.writeValueAsString(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write EMF document", e);
+    StringWriter out = new StringWriter(512);
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeObjectFieldStart("_aws");
+      json.writeNumberField("Timestamp", timestamp);
+      json.writeArrayFieldStart("CloudWatchMetrics");
+      json.writeStartObject();
+      json.writeStringField("Namespace", namespace);
+      json.writeArrayFieldStart("Dimensions");
+      json.writeStartArray();
+      for (String dimension : dimensions.keySet()) {
+        json.writeString(dimension);
+      }
+      json.writeEndArray();
+      json.writeEndArray();
+      json.writeArrayFieldStart("Metrics");
+      for (String name : values.keySet()) {
+        json.writeStartObject();
+        json.writeStringField("Name", name);
+        json.writeStringField("Unit", metrics.get(name).unit().emfName());
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+      json.writeEndArray();
+      json.writeEndObject();
+      // as one map, like the ObjectMapper this replaced: a later key takes an earlier one's place
+      Map<String, Object> fields = new LinkedHashMap<>(dimensions);
+      fields.putAll(properties);
+      values.forEach((name, list) -> fields.put(name, list.size() == 1 ? list.get(0) : list));
+      for (Map.Entry<String, Object> field : fields.entrySet()) {
+        json.writeFieldName(field.getKey());
+        write(json, field.getValue());
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write EMF document", e); // a StringWriter does not fail
+    }
+    return out.toString();
+  }
+
+  private static boolean writable(Object value) {
+    if (value == null || value instanceof CharSequence || value instanceof Boolean
+        || value instanceof Integer || value instanceof Long || value instanceof Short
+        || value instanceof Byte || value instanceof Double || value instanceof Float
+        || value instanceof BigInteger || value instanceof BigDecimal) {
+      return true;
+    }
+    if (value instanceof Iterable<?> list) {
+      for (Object element : list) {
+        if (!writable(element)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (value instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        if (!(entry.getKey() instanceof String) || !writable(entry.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Writes a value {@link #writable} accepted, as an ObjectMapper would have. */
+  private static void write(JsonGenerator json, Object value) throws IOException {
+    switch (value) {
+      case null -> json.writeNull();
+      case CharSequence text -> json.writeString(text.toString());
+      case Boolean bool -> json.writeBoolean(bool);
+      case Integer number -> json.writeNumber(number);
+      case Long number -> json.writeNumber(number);
+      case Short number -> json.writeNumber(number);
+      case Byte number -> json.writeNumber(number.intValue());
+      case Double number -> json.writeNumber(number);
+      case Float number -> json.writeNumber(number);
+      case BigInteger number -> json.writeNumber(number);
+      case BigDecimal number -> json.writeNumber(number);
+      case Iterable<?> list -> {
+        json.writeStartArray();
+        for (Object element : list) {
+          write(json, element);
+        }
+        json.writeEndArray();
+      }
+      case Map<?, ?> map -> {
+        json.writeStartObject();
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+          json.writeFieldName((String) entry.getKey());
+          write(json, entry.getValue());
+        }
+        json.writeEndObject();
+      }
+      default -> throw new IllegalArgumentException("cannot write " + value.getClass().getSimpleName());
     }
   }
 

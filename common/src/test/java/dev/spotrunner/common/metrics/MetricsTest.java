@@ -127,4 +127,42 @@ class MetricsTest {
 
     assertEquals("[[]]", line(0).get("_aws").get("CloudWatchMetrics").get(0).get("Dimensions").toString());
   }
+
+  @Test
+  void writesTheSameLineTheObjectMapperWrote() throws Exception {
+    metrics.dimension("environment", "prød \"1\"").dimension("pool", "linux-x64");
+    metrics.property("job_id", Long.MAX_VALUE).property("function", "scale-up")
+        .property("ratio", 0.25f).property("none", null).property("ids", List.of(1, 2L))
+        .property("tags", map("k", true));
+    metrics.count("RunnersLaunched", 2).value("JobStartDelay", 42.0, Unit.SECONDS)
+        .value("JobStartDelay", 1e-7, Unit.SECONDS).value("Large", 123456789.123, Unit.NONE);
+
+    metrics.flush();
+
+    // the document as the ObjectMapper-based writer built and wrote it
+    Object document = map(
+        "_aws", map("Timestamp", NOW.toEpochMilli(), "CloudWatchMetrics", List.of(map(
+            "Namespace", "spotrunner",
+            "Dimensions", List.of(List.of("environment", "pool")),
+            "Metrics", List.of(map("Name", "RunnersLaunched", "Unit", "Count"),
+                map("Name", "JobStartDelay", "Unit", "Seconds"), map("Name", "Large", "Unit", "None"))))),
+        "environment", "prød \"1\"", "pool", "linux-x64",
+        "job_id", Long.MAX_VALUE, "function", "scale-up", "ratio", 0.25f, "none", null,
+        "ids", List.of(1, 2L), "tags", map("k", true),
+        "RunnersLaunched", 2.0, "JobStartDelay", List.of(42.0, 1e-7), "Large", 123456789.123);
+    assertEquals(JSON.writeValueAsString(document), lines.get(0));
+  }
+
+  private static java.util.Map<String, Object> map(Object... keysAndValues) {
+    java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return map;
+  }
+
+  @Test
+  void refusesPropertiesItCannotWriteAsJson() {
+    assertThrows(IllegalArgumentException.class, () -> metrics.property("when", NOW));
+  }
 }
