@@ -221,7 +221,7 @@ public final class Simulation {
     job.runner = runner.name;
     runner.job = job;
     github.job(new WorkflowJob(job.trace.jobId(), job.trace.jobId(), "in_progress",
-        job.trace.labels(), job.queuedAt, clock.instant()));
+        job.trace.labels(), job.queuedAt, clock.instant(), runner.name));
     setBusy(runner, true);
     lastActivity = clock.instant();
     at(clock.instant().plusSeconds(job.trace.durationSeconds()), () -> complete(runner, job));
@@ -235,7 +235,7 @@ public final class Simulation {
     openJobs--;
     lastActivity = clock.instant();
     github.job(new WorkflowJob(job.trace.jobId(), job.trace.jobId(), "completed",
-        job.trace.labels(), job.queuedAt, job.startedAt));
+        job.trace.labels(), job.queuedAt, job.startedAt, runner.name));
     SimInstance instance = instances.get(runner.instance);
     instance.busySeconds += job.trace.durationSeconds();
     runner.job = null;

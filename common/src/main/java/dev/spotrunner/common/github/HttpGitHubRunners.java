@@ -143,7 +143,8 @@ public final class HttpGitHubRunners implements GitHubRunners {
     return Optional.of(new WorkflowJob(body.path("id").asLong(), body.path("run_id").asLong(),
         body.path("status").asText(), labels,
         GitHubApp.parseTime(body.path("created_at").asText(null)),
-        GitHubApp.parseTime(body.path("started_at").asText(null))));
+        GitHubApp.parseTime(body.path("started_at").asText(null)),
+        body.path("runner_name").isTextual() ? body.path("runner_name").asText() : null));
   }
 
   @Override

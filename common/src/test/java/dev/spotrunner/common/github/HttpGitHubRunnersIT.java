@@ -204,6 +204,20 @@ class HttpGitHubRunnersIT {
   }
 
   @Test
+  void readsTheRunnerAJobWentTo() {
+    String login = newOrg();
+    github.addJob(login, "api", 502, List.of("self-hosted"));
+    StandInRunner runner = github.addRunner(RunnerOwner.org(login).apiPath(), "dev-i-0abc", "online",
+        false, List.of("self-hosted"));
+
+    github.startJob(502, runner);
+
+    WorkflowJob job = runners().job(RunnerOwner.repo(login, "api"), 502).orElseThrow();
+    assertThat(job.status()).isEqualTo("in_progress");
+    assertThat(job.runnerName()).isEqualTo("dev-i-0abc");
+  }
+
+  @Test
   void readsJobsInEveryStatus() {
     String login = newOrg();
     RunnerOwner repo = RunnerOwner.repo(login, "api");
@@ -222,6 +236,7 @@ class HttpGitHubRunnersIT {
     assertThat(queued.startedAt()).isNull();
     assertThat(running.status()).isEqualTo("in_progress");
     assertThat(running.startedAt()).isNotNull();
+    assertThat(queued.runnerName()).isNull();
     assertThat(completed.status()).isEqualTo("completed");
     assertThat(runners.job(repo, 404_404)).isEmpty();
     assertThat(runners.job(RunnerOwner.repo(login, "other"), 501)).isEmpty();

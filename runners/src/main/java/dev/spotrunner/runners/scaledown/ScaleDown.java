@@ -410,6 +410,7 @@ public final class ScaleDown {
     environment.stream().map(i -> i.tag(Tags.JOB_ID)).filter(Objects::nonNull).forEach(covered::add);
     int room = Math.max(0, pool.maxRunners() - poolSize);
     int rescued = 0;
+    Set<Long> displacedSeen = new HashSet<>();
     List<RunnerInstance> ordered = interrupted.stream()
         .sorted(Comparator.comparing(RunnerInstance::launchTime,
             Comparator.nullsLast(Comparator.naturalOrder())))
@@ -426,7 +427,7 @@ public final class ScaleDown {
         continue;
       }
       try {
-        if (rescue(stranded, gone, tally)) {
+        if (rescue(stranded, gone, environment, displacedSeen, tally)) {
           rescued++;
         }
       } catch (RuntimeException e) {
@@ -438,7 +439,8 @@ public final class ScaleDown {
     return rescued;
   }
 
-  private boolean rescue(Stranded stranded, RunnerInstance gone, Tally tally) {
+  private boolean rescue(Stranded stranded, RunnerInstance gone, List<RunnerInstance> environment,
+      Set<Long> displacedSeen, Tally tally) {
     if (!budget.tryReserve(stranded.repository(), RequestBudget.GET)) {
       tally.add(Count.DEFERRED);
       return false;
@@ -448,9 +450,72 @@ public final class ScaleDown {
       log.info("interrupted instance's job no longer waits", entry("job_id", stranded.jobId()),
           entry("instance_id", gone.id()),
           entry("status", job.map(WorkflowJob::status).orElse("not found")));
-      return false;
+      return job.isPresent() && followDisplaced(job.get(), stranded, gone, environment,
+          displacedSeen, tally);
     }
-    if (!rescuer.launch(stranded.owner(), gone.tag(Tags.OWNER_TYPE), stranded.jobId(),
+    return launchFor(stranded, gone, tally);
+  }
+
+  /** How many runners a cycle follows from one interrupted instance (each costs a GET). */
+  static final int MAX_DISPLACEMENT_HOPS = 6;
+
+  /**
+   * GitHub gives a queued job to any idle runner whose labels fit, so the runner launched for job
+   * a may have taken the stranded job b, the runner launched for c may have taken a, and so on:
+   * the job at the end of that chain lost its runner when b's instance was reclaimed. Follows the
+   * chain from b's runner, one GET per hop, and launches for the first job in it that still waits.
+   */
+  private boolean followDisplaced(WorkflowJob taken, Stranded stranded, RunnerInstance gone,
+      List<RunnerInstance> environment, Set<Long> displacedSeen, Tally tally) {
+    WorkflowJob current = taken;
+    for (int hop = 0; hop < MAX_DISPLACEMENT_HOPS; hop++) {
+      Stranded displaced = displaced(current, gone, environment);
+      if (displaced == null || !displacedSeen.add(displaced.jobId())) {
+        return false;
+      }
+      if (!budget.tryReserve(displaced.repository(), RequestBudget.GET)) {
+        tally.add(Count.DEFERRED);
+        return false;
+      }
+      Optional<WorkflowJob> job = github.job(displaced.repository(), displaced.jobId());
+      if (job.isEmpty()) {
+        return false;
+      }
+      if (job.get().queued()) {
+        log.info("job displaced by a stranded job's runner", entry("job_id", displaced.jobId()),
+            entry("stranded_job_id", stranded.jobId()), entry("instance_id", gone.id()),
+            entry("hops", hop + 1));
+        return launchFor(displaced, gone, tally);
+      }
+      current = job.get();
+    }
+    return false;
+  }
+
+  /**
+   * The job whose runner took {@code taken}: the job the runner's instance was launched for, when
+   * that is another job and has no other live instance; null otherwise.
+   */
+  private Stranded displaced(WorkflowJob taken, RunnerInstance gone,
+      List<RunnerInstance> environment) {
+    InstanceId runnerInstance = InstanceId.findIn(taken.runnerName());
+    if (runnerInstance == null || runnerInstance.equals(gone.id())) {
+      return null;
+    }
+    RunnerInstance host = environment.stream().filter(i -> i.id().equals(runnerInstance))
+        .findFirst().orElse(null);
+    Stranded displaced = host == null ? null : Stranded.of(host);
+    if (displaced == null || displaced.jobId() == taken.id()) {
+      return null;
+    }
+    String jobId = Long.toString(displaced.jobId());
+    boolean hasAnother = environment.stream()
+        .anyMatch(i -> !i.id().equals(runnerInstance) && jobId.equals(i.tag(Tags.JOB_ID)));
+    return hasAnother ? null : displaced;
+  }
+
+  private boolean launchFor(Stranded stranded, RunnerInstance gone, Tally tally) {
+    if (!rescuer.launch(stranded.owner(), stranded.ownerType(), stranded.jobId(),
         stranded.repository().toString())) {
       log.warn("stranded job not rescued: no instance launched; next cycle retries",
           entry("job_id", stranded.jobId()), entry("instance_id", gone.id()));
@@ -464,7 +529,7 @@ public final class ScaleDown {
   }
 
   /** The job an interrupted instance was launched for, or null when its tags do not name one. */
-  private record Stranded(long jobId, RunnerOwner repository, RunnerOwner owner) {
+  private record Stranded(long jobId, RunnerOwner repository, RunnerOwner owner, String ownerType) {
     static Stranded of(RunnerInstance instance) {
       String job = instance.tag(Tags.JOB_ID);
       String repository = instance.tag(Tags.REPOSITORY);
@@ -475,7 +540,8 @@ public final class ScaleDown {
       try {
         RunnerOwner repo = RunnerOwner.parse(repository.trim());
         long jobId = Long.parseLong(job.trim());
-        return repo.isRepository() && jobId > 0 ? new Stranded(jobId, repo, owner) : null;
+        return repo.isRepository() && jobId > 0
+            ? new Stranded(jobId, repo, owner, instance.tag(Tags.OWNER_TYPE)) : null;
       } catch (IllegalArgumentException e) {
         return null;
       }

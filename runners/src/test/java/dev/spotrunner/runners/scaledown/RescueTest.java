@@ -69,6 +69,60 @@ class RescueTest {
     assertEquals(2, f.fakeGitHub.calls("get-job"));
   }
 
+  /**
+   * The runner launched for job a took the stranded job b (GitHub gives a job to any idle runner
+   * that fits); b's own instance was then reclaimed. a has lost its runner: it gets one.
+   */
+  @Test
+  void relaunchesForTheJobWhoseRunnerTookTheStrandedJob() {
+    long a = JOB;
+    long b = JOB + 1;
+    RunnerInstance launchedForA = jobInstance(a);
+    String runnerOfA = f.runner(ACME, launchedForA, "online", true).name();
+    RunnerInstance launchedForB = jobInstance(b);
+    jobIs(a, "queued");
+    f.fakeGitHub.job(new WorkflowJob(b, 1L, "in_progress", List.of("self-hosted"), Fixture.NOW,
+        Fixture.NOW, runnerOfA));
+    f.fleet.interrupt(launchedForB.id());
+
+    CycleReport report = f.cycle();
+
+    assertEquals(1, report.get(Count.RESCUED));
+    assertEquals(List.of(a), f.rescueRequests);
+    assertEquals(2, f.fakeGitHub.calls("get-job"));
+    assertEquals(2, boundTo(a).size(), "the instance that runs b and a's new one");
+
+    f.clock.advance(Duration.ofMinutes(5));
+    CycleReport next = f.cycle();
+
+    assertEquals(0, next.get(Count.RESCUED));
+    assertEquals(List.of(a), f.rescueRequests, "a is not launched twice");
+  }
+
+  @Test
+  void launchesNothingWhenTheDisplacedJobRanElsewhereOrTheRunnerIsTheInterruptedOne() {
+    long a = JOB;
+    long b = JOB + 1;
+    RunnerInstance launchedForA = jobInstance(a);
+    String runnerOfA = f.runner(ACME, launchedForA, "online", true).name();
+    RunnerInstance launchedForB = jobInstance(b);
+    jobIs(a, "in_progress");
+    f.fakeGitHub.job(new WorkflowJob(b, 1L, "in_progress", List.of("self-hosted"), Fixture.NOW,
+        Fixture.NOW, runnerOfA));
+    f.fleet.interrupt(launchedForB.id());
+    RunnerInstance launchedForC = jobInstance(b + 1);
+    String runnerOfC = f.runner(ACME, launchedForC, "online", true).name();
+    f.fakeGitHub.job(new WorkflowJob(b + 1, 1L, "in_progress", List.of("self-hosted"),
+        Fixture.NOW, Fixture.NOW, runnerOfC));
+    f.fleet.interrupt(launchedForC.id());
+
+    CycleReport report = f.cycle();
+
+    assertEquals(0, report.get(Count.RESCUED));
+    assertEquals(List.of(), f.rescueRequests);
+    assertEquals(3, f.fakeGitHub.calls("get-job"), "b, then a (running), then c");
+  }
+
   @Test
   void asksNothingWhenTheJobWasRescuedAlready() {
     RunnerInstance booting = jobInstance(JOB);

@@ -108,6 +108,7 @@ public final class WebhookBenchmark {
     builder.environment().clear();
     builder.environment().putAll(env);
     long start = System.nanoTime();
+    long startEpochMs = System.currentTimeMillis();
     Process process = builder.start();
     Map<String, String> result = new LinkedHashMap<>();
     List<String> output = new ArrayList<>();
@@ -122,6 +123,10 @@ public final class WebhookBenchmark {
             result.put(kv[0], kv[1]);
           }
           result.put("wall_ms", String.format("%.1f", (System.nanoTime() - start) / 1e6));
+          String mainEpoch = result.remove("main_epoch_ms");
+          if (mainEpoch != null) {
+            result.put("jvm_to_main_ms", Long.toString(Long.parseLong(mainEpoch) - startEpochMs));
+          }
           lines.accept(new LinkedHashMap<>(result));
           if ("cold".equals(args.getFirst())) {
             break; // the first response is the measurement; the JVM's exit is not

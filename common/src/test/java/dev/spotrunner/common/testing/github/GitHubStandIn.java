@@ -197,6 +197,23 @@ public final class GitHubStandIn implements AutoCloseable {
     return after;
   }
 
+  /** A runner takes a queued job: the job turns in_progress and names the runner. */
+  public StandInJob startJob(long id, StandInRunner runner) {
+    StandInJob before;
+    StandInJob after;
+    synchronized (this) {
+      before = jobs.get(id);
+      if (before == null) {
+        throw new IllegalArgumentException("no job " + id);
+      }
+      after = before.withStatus("in_progress", null, clock.instant())
+          .assignedTo(runner.id(), runner.name());
+      jobs.put(id, after);
+    }
+    notifyListeners(after, before.status());
+    return after;
+  }
+
   public synchronized Optional<StandInJob> job(long id) {
     return Optional.ofNullable(jobs.get(id));
   }
