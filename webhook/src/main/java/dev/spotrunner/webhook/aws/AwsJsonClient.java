@@ -29,7 +29,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link Redaction}, and never for a call that carried a secret.
  */
 public final class AwsJsonClient {
-  private static final Log LOG = Log.of(AwsJsonClient.class);
+  /** Loaded on the first log line (a retry), not with this class: nothing logs on the hot path. */
+  private static final class Logs {
+    static final Log LOG = Log.of(AwsJsonClient.class);
+  }
 
   /**
    * Error codes AWS uses for "slow down" or "try again" whatever the HTTP status: the same set as
@@ -171,7 +174,7 @@ public final class AwsJsonClient {
         throw failure;
       }
       Duration pause = jittered(http.backoffBefore(attempt + 1));
-      LOG.info("aws call retried", Log.entry("service", service.name()), Log.entry("operation", operation),
+      Logs.LOG.info("aws call retried", Log.entry("service", service.name()), Log.entry("operation", operation),
           Log.entry("attempt", attempt + 1), Log.entry("pause_ms", pause.toMillis()), Log.error(failure));
       try {
         Thread.sleep(pause);

@@ -29,7 +29,10 @@ import java.util.Objects;
  */
 final class ContainerCredentials implements CredentialSource {
   static final Duration REFRESH_BEFORE_EXPIRY = Duration.ofMinutes(5);
-  private static final Log LOG = Log.of(ContainerCredentials.class);
+  /** Loaded on the first log line (a retry), not with this class: nothing logs on the hot path. */
+  private static final class Logs {
+    static final Log LOG = Log.of(ContainerCredentials.class);
+  }
 
   private final URI uri;
   private final boolean checkHost;
@@ -72,7 +75,7 @@ final class ContainerCredentials implements CredentialSource {
         return current;
       } catch (TransientFailure e) {
         if (known != null && known.expiration() != null && now.isBefore(known.expiration())) {
-          LOG.warn("container credentials refresh failed, the current ones still work",
+          Logs.LOG.warn("container credentials refresh failed, the current ones still work",
               Log.entry("expiration", known.expiration().toString()), Log.error(e));
           return known;
         }
