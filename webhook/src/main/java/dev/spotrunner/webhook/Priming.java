@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.spotrunner.common.job.PoolDefinition;
 import dev.spotrunner.common.log.Secret;
 import dev.spotrunner.common.queue.JobQueue;
+import dev.spotrunner.webhook.aws.AwsPriming;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -22,11 +23,15 @@ final class Priming {
   private static final String POOL = "priming";
 
   /** What one priming did: replies by status and messages that reached the (discarding) queue. */
-  record Result(Map<Integer, Integer> replies, int messages) {}
+  record Result(Map<Integer, Integer> replies, int messages, int signedRequests) {}
 
   private Priming() {}
 
   static Result run() {
+    return run(ROUNDS);
+  }
+
+  static Result run(int rounds) {
     AtomicInteger messages = new AtomicInteger();
     JobQueue nowhere = (url, body, delay, attributes) -> "primed-" + messages.incrementAndGet();
     PoolRouter pools = new PoolRouter(List.of(new PoolDefinition(
@@ -36,13 +41,15 @@ final class Priming {
         new JobMetrics("priming", Clock.systemUTC(), line -> { }), Clock.systemUTC());
     WebhookHandler handler = new WebhookHandler(webhook);
     Map<Integer, Integer> replies = new TreeMap<>();
-    for (int round = 0; round < ROUNDS; round++) {
+    for (int round = 0; round < rounds; round++) {
       for (APIGatewayV2HTTPEvent event : events(round)) {
         int status = handler.handleRequest(event, null).getStatusCode();
         replies.merge(status, 1, Integer::sum);
       }
     }
-    return new Result(replies, messages.get());
+    // The SQS client's request building, digests and SigV4 signing, offline.
+    int signed = AwsPriming.run(rounds);
+    return new Result(replies, messages.get(), signed);
   }
 
   private static List<APIGatewayV2HTTPEvent> events(int round) {

@@ -2,13 +2,10 @@ package dev.spotrunner.webhook;
 
 import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.TransientFailure;
-import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.parameters.Parameters;
-import dev.spotrunner.common.parameters.SsmParameters;
 import dev.spotrunner.common.queue.JobQueue;
-import dev.spotrunner.common.queue.SqsJobQueue;
+import dev.spotrunner.webhook.aws.LiteAws;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -16,19 +13,21 @@ import java.util.function.Supplier;
 final class Wiring {
   private Wiring() {}
 
-  /** The production wiring: SQS and SSM clients from the SDK's own environment variables. */
+  /**
+   * The production wiring: SQS and SSM through the webhook's own AWS client (region, endpoints and
+   * credentials from the Lambda environment, as the SDK reads them).
+   */
   static Webhook webhook(WebhookSettings settings, Map<String, String> env) {
-    return webhook(settings, AwsClients.fromEnv(env), Clock.systemUTC());
+    return webhook(settings, LiteAws.fromEnv(env), Clock.systemUTC());
   }
 
-  /** The webhook over real SQS and SSM clients (production, or an emulator in integration tests). */
-  static Webhook webhook(WebhookSettings settings, AwsClients aws, Clock clock) {
-    // Built here, at init (before a SnapStart snapshot): the SDK clients open no connection until
-    // their first call, which happens after the restore.
-    JobQueue queue = new SqsJobQueue(aws.sqs());
-    // No adapter cache: WebhookSecrets keeps the secrets itself and must see a rotation at once.
-    Parameters parameters = new SsmParameters(aws.ssm(), clock, Duration.ZERO);
-    return webhook(settings, queue, parameters, JobMetrics.toStdout(settings.environment(), clock), clock);
+  /** The webhook over real SQS and SSM (production, or an emulator in integration tests). */
+  static Webhook webhook(WebhookSettings settings, LiteAws aws, Clock clock) {
+    // Built here, at init (before a SnapStart snapshot): no connection is opened and no
+    // credential fetched until the first call, which happens after the restore. The parameters
+    // are not cached: WebhookSecrets keeps the secrets itself and must see a rotation at once.
+    return webhook(settings, aws.queue(), aws.parameters(),
+        JobMetrics.toStdout(settings.environment(), clock), clock);
   }
 
   /** The webhook over any queue and parameter store: production adapters or test fakes. */

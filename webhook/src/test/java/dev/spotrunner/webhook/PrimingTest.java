@@ -18,6 +18,8 @@ class PrimingTest {
     int rounds = Priming.ROUNDS;
     assertThat(result.replies()).isEqualTo(Map.of(200, rounds, 202, 2 * rounds, 400, rounds, 401, rounds));
     assertThat(result.messages()).isEqualTo(rounds);
+    assertThat(result.signedRequests()).as("SendMessage requests built, digested and signed offline")
+        .isEqualTo(rounds);
     assertThat(harness.queue.sent()).isEmpty();
     assertThat(harness.metricLines).isEmpty();
   }

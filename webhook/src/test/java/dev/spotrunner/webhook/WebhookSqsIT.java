@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.spotrunner.common.aws.AwsClients;
+import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
+import dev.spotrunner.webhook.aws.AwsCredentials;
+import dev.spotrunner.webhook.aws.CredentialSource;
+import dev.spotrunner.webhook.aws.HttpSettings;
+import dev.spotrunner.webhook.aws.LiteAws;
 import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.common.job.PoolDefinition;
 import dev.spotrunner.common.json.Json;
@@ -44,7 +49,11 @@ class WebhookSqsIT {
         new PoolDefinition("linux", List.of("self-hosted", "linux", "x64"), null, 2, slowQueue, DELAY_SECONDS, true)));
     WebhookSettings settings = WebhookSettings.fromEnv(Map.of("ENVIRONMENT", "it",
         "WEBHOOK_SECRET_PARAMS", secretParam, "POOLS", pools));
-    handler = new WebhookHandler(Wiring.webhook(settings, aws, Clock.systemUTC()));
+    // The production wiring's own AWS client, pointed at moto; the SDK only sets up and reads back.
+    LiteAws lite = LiteAws.forEndpoint(AwsEmulatorExtension.endpoint(), AwsEmulatorExtension.REGION,
+        CredentialSource.fixed(AwsCredentials.of("testing", "testing")), HttpSettings.DEFAULT,
+        Clock.systemUTC());
+    handler = new WebhookHandler(Wiring.webhook(settings, lite, Clock.systemUTC()));
   }
 
   private APIGatewayV2HTTPResponse send(String delivery, String body, Secret signedWith) {

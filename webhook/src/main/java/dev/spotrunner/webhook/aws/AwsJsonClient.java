@@ -97,6 +97,7 @@ public final class AwsJsonClient {
   private final URI endpoint;
   private final String host;
   private final String path;
+  private final java.net.URL url;
   private final SigV4 signer;
   private final CredentialSource credentials;
   private final HttpSettings http;
@@ -115,6 +116,11 @@ public final class AwsJsonClient {
     // The Host header HttpURLConnection sends, which the signature covers.
     this.host = defaultPort ? endpoint.getHost() : endpoint.getHost() + ":" + port;
     this.path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
+    try {
+      this.url = endpoint.toURL();
+    } catch (java.net.MalformedURLException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(service.name() + " endpoint is not a URL: " + endpoint, e);
+    }
     this.signer = new SigV4(Objects.requireNonNull(region, "region"), service.signingName());
     this.credentials = Objects.requireNonNull(credentials, "credentials");
     this.http = Objects.requireNonNull(http, "http");
@@ -174,7 +180,7 @@ public final class AwsJsonClient {
         throw failure;
       }
       Duration pause = jittered(http.backoffBefore(attempt + 1));
-      Logs.LOG.info("aws call retried", Log.entry("service", service.name()), Log.entry("operation", operation),
+      Logs.LOG.info("aws call retried", Log.entry("aws_service", service.name()), Log.entry("operation", operation),
           Log.entry("attempt", attempt + 1), Log.entry("pause_ms", pause.toMillis()), Log.error(failure));
       try {
         Thread.sleep(pause);
@@ -189,7 +195,7 @@ public final class AwsJsonClient {
     AwsCredentials current = credentials.credentials();
     SigV4.Signed signed = signer.signJsonPost(current, host, path, service.contentType(), target, body,
         clock.instant());
-    HttpURLConnection connection = (HttpURLConnection) endpoint.toURL().openConnection();
+    HttpURLConnection connection = (HttpURLConnection) url.openConnection();
     connection.setConnectTimeout((int) http.connectTimeout().toMillis());
     connection.setReadTimeout((int) http.readTimeout().toMillis());
     connection.setInstanceFollowRedirects(false);

@@ -22,7 +22,7 @@ import java.util.jar.JarFile;
  */
 public final class WebhookBenchmark {
   static final List<String> FORBIDDEN = List.of("org/kohsuke/", "io/jsonwebtoken/",
-      "software/amazon/awssdk/services/ec2/", "software/amazon/awssdk/services/s3/");
+      "software/amazon/awssdk/", "com/fasterxml/jackson/databind/");
 
   private WebhookBenchmark() {}
 
@@ -41,13 +41,15 @@ public final class WebhookBenchmark {
     String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(24));
     try (LoopbackAws aws = new LoopbackAws().withParameter("/bench/webhook-secret", secret)) {
       Map<String, String> env = environment(aws, secret);
-      String classpath = jar + java.io.File.pathSeparator + testClasses
-          + (extra.isEmpty() ? "" : java.io.File.pathSeparator + extra);
+      // Cold runs see only the Lambda's jar and the bench classes: whatever the handler needs must
+      // be in the jar. The warm run adds HdrHistogram.
+      String coldClasspath = jar + java.io.File.pathSeparator + testClasses;
+      String classpath = coldClasspath + (extra.isEmpty() ? "" : java.io.File.pathSeparator + extra);
       for (List<String> flags : List.of(List.<String>of(), List.of("-XX:TieredStopAtLevel=1"))) {
         List<Double> totals = new ArrayList<>();
         List<String> phases = new ArrayList<>();
         for (int run = 0; run < runs; run++) {
-          Map<String, String> result = child(classpath, flags, env, List.of("cold"));
+          Map<String, String> result = child(coldClasspath, flags, env, List.of("cold"));
           totals.add(Double.parseDouble(result.get("wall_ms")));
           phases.add(result.toString());
         }
