@@ -1,5 +1,6 @@
 package dev.spotrunner.common.aws;
 
+import dev.spotrunner.common.AwsErrorCodes;
 import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.log.Redaction;
@@ -18,26 +19,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 public final class AwsFailures {
   /** Error codes AWS uses for "slow down" or "try again" whatever the HTTP status. */
-  private static final Set<String> TRANSIENT_CODES = Set.of(
-      "RequestLimitExceeded",
-      "Throttling",
-      "ThrottlingException",
-      "ThrottledException",
-      "RequestThrottled",
-      "RequestThrottledException",
-      "TooManyRequestsException",
-      "ProvisionedThroughputExceededException",
-      "SlowDown",
-      "RequestTimeout",
-      "RequestTimeoutException",
-      "InternalError",
-      "InternalFailure",
-      "InternalServerError",
-      "ServiceUnavailable",
-      "ServiceUnavailableException",
-      "Unavailable",
-      "EC2ThrottledException",
-      "PriorRequestNotComplete");
+  private static final Set<String> TRANSIENT_CODES = AwsErrorCodes.TRANSIENT;
 
   private AwsFailures() {}
 

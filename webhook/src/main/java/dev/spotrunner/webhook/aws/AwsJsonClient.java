@@ -1,5 +1,6 @@
 package dev.spotrunner.webhook.aws;
 
+import dev.spotrunner.common.AwsErrorCodes;
 import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.log.Log;
@@ -34,30 +35,8 @@ public final class AwsJsonClient {
     static final Log LOG = Log.of(AwsJsonClient.class);
   }
 
-  /**
-   * Error codes AWS uses for "slow down" or "try again" whatever the HTTP status: the same set as
-   * {@code dev.spotrunner.common.aws.AwsFailures}, copied because that class loads the SDK.
-   */
-  static final Set<String> TRANSIENT_CODES = Set.of(
-      "RequestLimitExceeded",
-      "Throttling",
-      "ThrottlingException",
-      "ThrottledException",
-      "RequestThrottled",
-      "RequestThrottledException",
-      "TooManyRequestsException",
-      "ProvisionedThroughputExceededException",
-      "SlowDown",
-      "RequestTimeout",
-      "RequestTimeoutException",
-      "InternalError",
-      "InternalFailure",
-      "InternalServerError",
-      "ServiceUnavailable",
-      "ServiceUnavailableException",
-      "Unavailable",
-      "EC2ThrottledException",
-      "PriorRequestNotComplete");
+  /** Error codes AWS uses for "slow down" or "try again" whatever the HTTP status (common's list). */
+  static final Set<String> TRANSIENT_CODES = AwsErrorCodes.TRANSIENT;
 
   /**
    * A JSON-protocol service: its name in messages and in {@code AWS_ENDPOINT_URL_<envName>}, its
