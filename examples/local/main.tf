@@ -41,28 +41,5 @@ module "spotrunner" {
   minimum_running_time_minutes = 1
   boot_grace_minutes           = 2
 
-  pools = [
-    {
-      name           = "linux-x64"
-      labels         = ["self-hosted", "linux", "x64"]
-      priority       = 10
-      default        = true
-      instance_types = ["m5.large", "m5a.large"]
-      max_count      = 3
-      ami_id         = "ami-12c6146b"
-      delay_seconds  = 0
-    },
-    {
-      name           = "linux-arm64"
-      labels         = ["self-hosted", "linux", "arm64"]
-      priority       = 5
-      architecture   = "arm64"
-      instance_types = ["m6g.large"]
-      max_count      = 2
-      ami_id         = "ami-12c6146b"
-      ephemeral      = false
-      use_jit_config = false
-      delay_seconds  = 0
-    },
-  ]
+  pools = var.pools
 }

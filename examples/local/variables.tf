@@ -51,3 +51,45 @@ variable "lambda_dir" {
   type        = string
   default     = null
 }
+
+variable "pools" {
+  description = "Runner pools, passed to the module's pools input (a subset of its fields; an omitted field takes the module's default). Tests pass their own, e.g. job_recheck_seconds of a few seconds."
+  type = list(object({
+    name                = string
+    labels              = list(string)
+    priority            = optional(number)
+    default             = optional(bool)
+    architecture        = optional(string)
+    instance_types      = optional(list(string))
+    max_count           = optional(number)
+    ami_id              = optional(string)
+    ephemeral           = optional(bool)
+    use_jit_config      = optional(bool)
+    delay_seconds       = optional(number)
+    job_recheck_seconds = optional(number)
+  }))
+  default = [
+    {
+      name           = "linux-x64"
+      labels         = ["self-hosted", "linux", "x64"]
+      priority       = 10
+      default        = true
+      instance_types = ["m5.large", "m5a.large"]
+      max_count      = 3
+      ami_id         = "ami-12c6146b"
+      delay_seconds  = 0
+    },
+    {
+      name           = "linux-arm64"
+      labels         = ["self-hosted", "linux", "arm64"]
+      priority       = 5
+      architecture   = "arm64"
+      instance_types = ["m6g.large"]
+      max_count      = 2
+      ami_id         = "ami-12c6146b"
+      ephemeral      = false
+      use_jit_config = false
+      delay_seconds  = 0
+    },
+  ]
+}

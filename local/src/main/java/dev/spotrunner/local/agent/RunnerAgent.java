@@ -15,7 +15,9 @@ import java.util.Optional;
  * One simulated runner machine. After its boot time it does what the start script does: waits for
  * its SSM config, reads and deletes it, registers the runner (JIT config or registration token),
  * then runs jobs GitHub gives it. An ephemeral runner shuts its instance down after one job; any
- * runner stops when its instance is terminated or GitHub no longer knows it.
+ * runner stops when its instance is terminated or GitHub no longer knows it. A machine chosen to
+ * fail to boot ({@link RunnerAgents#failToBoot}) shuts its instance down instead, as a start script
+ * that gives up does.
  */
 public final class RunnerAgent {
   private static final Log log = Log.of(RunnerAgent.class);
@@ -52,6 +54,12 @@ public final class RunnerAgent {
       host.sleep(host.settings().bootTime());
       if (!host.alive(instance.id())) {
         stop("terminated while booting");
+        return;
+      }
+      if (host.bootFails(instance)) {
+        log.warn("start script failed, shutting down", entry("instance", instance.id()),
+            entry("job_id", instance.tag(Tags.JOB_ID)));
+        shutDown("failed to boot");
         return;
       }
       state = State.CONFIGURING;

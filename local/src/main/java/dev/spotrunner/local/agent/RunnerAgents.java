@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -42,6 +43,7 @@ public final class RunnerAgents implements AutoCloseable {
   private final Clock clock;
   private final Map<InstanceId, RunnerAgent> agents = new ConcurrentHashMap<>();
   private final Map<InstanceId, Instant> goneAt = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> bootFailures = new ConcurrentHashMap<>();
   private volatile Set<InstanceId> alive = Set.of();
   private volatile int peak;
   private volatile boolean closed;
@@ -97,6 +99,26 @@ public final class RunnerAgents implements AutoCloseable {
       }
       sleep(settings.poll());
     }
+  }
+
+  /**
+   * The next {@code machines} instances launched for the job (tag {@code spotrunner:job-id}) to
+   * finish booting fail to boot: their start script gives up before it registers a runner and shuts
+   * the instance down, so EC2 records a normal termination, not a spot interruption. Set it before
+   * the job's first instance has booted to fail that one.
+   */
+  public void failToBoot(long jobId, int machines) {
+    if (machines < 0) {
+      throw new IllegalArgumentException("machines must be >= 0, got " + machines);
+    }
+    bootFailures.put(Long.toString(jobId), new AtomicInteger(machines));
+  }
+
+  /** Whether this instance's boot fails; each call for a failing job uses up one failure. */
+  boolean bootFails(RunnerInstance instance) {
+    String jobId = instance.tag(Tags.JOB_ID);
+    AtomicInteger left = jobId == null ? null : bootFailures.get(jobId);
+    return left != null && left.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
   }
 
   boolean alive(InstanceId id) {

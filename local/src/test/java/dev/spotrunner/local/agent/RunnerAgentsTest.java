@@ -39,6 +39,15 @@ class RunnerAgentsTest {
     return id;
   }
 
+  InstanceId launchForJob(String pool, long jobId) {
+    InstanceId id = new InstanceId(String.format("i-%017x", nextInstance++));
+    fleet.add(new RunnerInstance(id, "running", clock.instant(), CapacityType.SPOT,
+        Map.of(Tags.ENVIRONMENT, "test", Tags.POOL, pool, Tags.JOB_ID, Long.toString(jobId))));
+    parameters.putSecure(configName(pool, id),
+        "{\"mode\":\"jit\",\"runnerName\":\"test-" + id + "\",\"jitConfig\":\"jit:self-hosted,linux\"}");
+    return id;
+  }
+
   String configName(String pool, InstanceId id) {
     return CONFIG_PATH + "/" + pool + "/" + id;
   }
@@ -140,5 +149,44 @@ class RunnerAgentsTest {
 
     assertThat(agents.peakInstances()).isEqualTo(2);
     assertThat(agents.aliveCount()).isEqualTo(2);
+  }
+
+  @Test
+  void theFirstMachineOfAJobChosenToFailToBootTerminatesItselfUnregisteredAndTheNextServesTheJob() {
+    long job = github.queueJob("acme/api", List.of("self-hosted", "linux"), Duration.ofMillis(50));
+    agents.failToBoot(job, 1);
+    InstanceId first = launchForJob("linux", job);
+    agents.start();
+
+    eventually("first instance terminated", () -> fleet.terminated().contains(first));
+    InstanceId second = launchForJob("linux", job);
+    eventually("job completed", () -> github.status(job).equals("completed"));
+
+    assertThat(agents.reports()).hasSize(2);
+    assertThat(agents.reports().get(0)).satisfies(r -> {
+      assertThat(r.instance()).isEqualTo(first);
+      assertThat(r.outcome()).isEqualTo("failed to boot");
+      assertThat(r.runnerId()).isNull();
+      assertThat(r.jobsDone()).isEmpty();
+    });
+    assertThat(agents.reports().get(1).instance()).isEqualTo(second);
+    eventually("second instance terminated after its job", () -> fleet.terminated().contains(second));
+    assertThat(agents.reports().get(1).jobsDone()).containsExactly(job);
+    // The failed start script never read its config: it is still there, the second one's is not.
+    assertThat(parameters.deleted()).containsExactly(configName("linux", second));
+  }
+
+  @Test
+  void aMachineOfAnotherJobBootsNormally() {
+    long failing = github.queueJob("acme/api", List.of("gpu"), Duration.ofMillis(50));
+    long job = github.queueJob("acme/api", List.of("self-hosted", "linux"), Duration.ofMillis(50));
+    agents.failToBoot(failing, 1);
+    InstanceId id = launchForJob("linux", job);
+
+    agents.start();
+
+    eventually("job completed", () -> github.status(job).equals("completed"));
+    assertThat(agents.reports().getFirst().outcome()).isEqualTo("job done");
+    assertThat(agents.reports().getFirst().instance()).isEqualTo(id);
   }
 }
