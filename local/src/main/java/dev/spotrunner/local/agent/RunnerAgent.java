@@ -56,9 +56,8 @@ public final class RunnerAgent {
         stop("terminated while booting");
         return;
       }
-      if (host.bootFails(instance)) {
-        log.warn("start script failed, shutting down", entry("instance", instance.id()),
-            entry("job_id", instance.tag(Tags.JOB_ID)));
+      if (host.bootFails(instance.id())) {
+        log.warn("start script failed, shutting down", entry("instance", instance.id()));
         shutDown("failed to boot");
         return;
       }

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,8 @@ public final class RunnerAgents implements AutoCloseable {
   private final Map<InstanceId, Instant> goneAt = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> bootFailures = new ConcurrentHashMap<>();
   private volatile Set<InstanceId> alive = Set.of();
+  /** Each instance as the last scan saw it: scale-up tags the job id only after the launch. */
+  private volatile Map<InstanceId, RunnerInstance> latest = Map.of();
   private volatile int peak;
   private volatile boolean closed;
   private Thread watcher;
@@ -69,9 +72,12 @@ public final class RunnerAgents implements AutoCloseable {
   public void scan() {
     List<RunnerInstance> instances = fleet.list(Map.of(Tags.ENVIRONMENT, settings.environment()));
     Set<InstanceId> now = new HashSet<>();
+    Map<InstanceId, RunnerInstance> seen = new HashMap<>();
     for (RunnerInstance instance : instances) {
       now.add(instance.id());
+      seen.put(instance.id(), instance);
     }
+    latest = Map.copyOf(seen);
     alive = Set.copyOf(now);
     peak = Math.max(peak, now.size());
     Instant at = clock.instant();
@@ -114,9 +120,13 @@ public final class RunnerAgents implements AutoCloseable {
     bootFailures.put(Long.toString(jobId), new AtomicInteger(machines));
   }
 
-  /** Whether this instance's boot fails; each call for a failing job uses up one failure. */
-  boolean bootFails(RunnerInstance instance) {
-    String jobId = instance.tag(Tags.JOB_ID);
+  /**
+   * Whether this instance's boot fails, by its tags at the last scan (a machine reads its tags
+   * when it boots); each call for a failing job uses up one failure.
+   */
+  boolean bootFails(InstanceId id) {
+    RunnerInstance instance = latest.get(id);
+    String jobId = instance == null ? null : instance.tag(Tags.JOB_ID);
     AtomicInteger left = jobId == null ? null : bootFailures.get(jobId);
     return left != null && left.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
   }

@@ -122,6 +122,8 @@ class RunnerAgentsTest {
     agents.start();
 
     eventually("instance terminated", () -> fleet.terminated().contains(id));
+    // The agent terminates its instance, then records why.
+    eventually("agent stopped", () -> agents.reports().getFirst().state() == RunnerAgent.State.STOPPED);
     assertThat(agents.reports().getFirst().outcome()).isEqualTo("no config");
   }
 
@@ -177,6 +179,27 @@ class RunnerAgentsTest {
   }
 
   @Test
+  void aMachineTaggedWithItsJobAfterTheLaunchStillFailsToBoot() {
+    // Scale-up tags the job id after CreateFleet: the agent must see the tag its machine boots with.
+    try (RunnerAgents slowBoot = new RunnerAgents(fleet, parameters, github,
+        new RunnerAgents.Settings("test", pool -> CONFIG_PATH, Duration.ofMillis(500),
+            Duration.ofSeconds(5), Duration.ofMillis(20)), clock)) {
+      long job = github.queueJob("acme/api", List.of("self-hosted", "linux"), Duration.ofMillis(50));
+      slowBoot.failToBoot(job, 1);
+      InstanceId id = launch("linux");
+      slowBoot.start();
+      eventually("instance seen untagged", () -> slowBoot.reports().size() == 1);
+
+      fleet.tag(id, Map.of(Tags.JOB_ID, Long.toString(job)));
+
+      eventually("instance terminated", () -> fleet.terminated().contains(id));
+      eventually("agent stopped", () -> slowBoot.reports().getFirst().state() == RunnerAgent.State.STOPPED);
+      assertThat(slowBoot.reports().getFirst().outcome()).isEqualTo("failed to boot");
+      assertThat(github.status(job)).isEqualTo("queued");
+    }
+  }
+
+  @Test
   void aMachineOfAnotherJobBootsNormally() {
     long failing = github.queueJob("acme/api", List.of("gpu"), Duration.ofMillis(50));
     long job = github.queueJob("acme/api", List.of("self-hosted", "linux"), Duration.ofMillis(50));
@@ -186,6 +209,7 @@ class RunnerAgentsTest {
     agents.start();
 
     eventually("job completed", () -> github.status(job).equals("completed"));
+    eventually("agent stopped", () -> agents.reports().getFirst().state() == RunnerAgent.State.STOPPED);
     assertThat(agents.reports().getFirst().outcome()).isEqualTo("job done");
     assertThat(agents.reports().getFirst().instance()).isEqualTo(id);
   }
