@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spotrunner.common.fleet.RunnerFleet;
 import dev.spotrunner.common.json.Json;
 import dev.spotrunner.local.agent.RunnerAgent;
 import dev.spotrunner.local.github.StandInGitHub;
@@ -142,6 +143,9 @@ class RecheckIT {
     Instance first = instances.get(0);
     Instance second = instances.get(1);
     assertThat(first.state().nameAsString()).isIn("shutting-down", "terminated");
+    // Shut down by itself: not an interruption, so scale-down's rescue does not look at it.
+    assertThat(first.stateReason().code()).isEqualTo("Client.UserInitiatedShutdown")
+        .isNotIn(RunnerFleet.INTERRUPTION_CODES);
     assertThat(report(first)).hasValueSatisfying(r -> {
       assertThat(r.outcome()).isEqualTo("failed to boot");
       assertThat(r.runnerId()).isNull();
