@@ -64,6 +64,21 @@ public final class RunnerLauncher {
     return pool;
   }
 
+  /**
+   * Whether the instance's runner config still waits in SSM: the start script reads and deletes it
+   * when the machine comes up, so an instance whose config is there has not booted yet. SSM failing
+   * counts as "no" (the caller then asks GitHub).
+   */
+  public boolean stillBooting(InstanceId instance) {
+    try {
+      return parameters.get(pool.configParameter(instance.value())).isPresent();
+    } catch (RuntimeException e) {
+      log.warn("runner config not read", entry("instance_id", instance),
+          entry("failure", Log.error(e).value()));
+      return false;
+    }
+  }
+
   /** Never throws for a failed launch or runner: every slot ends up launched or failed. */
   public LaunchResult launch(LaunchRequest request) {
     List<RunnerSlot> slots = request.slots();

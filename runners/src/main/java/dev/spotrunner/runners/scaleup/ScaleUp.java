@@ -139,6 +139,20 @@ public final class ScaleUp {
         github.knownInstallation(pending.owner(), job.installationId());
       }
       if (pending.recheck() > 0) {
+        RunnerInstance booting = instances.stream()
+            .filter(i -> Long.toString(job.jobId()).equals(i.tag(Tags.JOB_ID)))
+            .filter(i -> launcher.stillBooting(i.id())).findFirst().orElse(null);
+        if (booting != null) {
+          // Its machine has not taken its config yet: the runner is still coming. Look again
+          // later (scale-down removes a machine that never comes up, then this recheck goes on).
+          if (lookAgainLater(pending, booting)) {
+            counts.alreadyLaunched++;
+          } else {
+            retry.addAll(pending.messageIds());
+            counts.retried++;
+          }
+          continue;
+        }
         Optional<Boolean> waits = stillWaitsOnRecheck(pending);
         if (waits.isEmpty()) {
           retry.addAll(pending.messageIds());
@@ -222,6 +236,20 @@ public final class ScaleUp {
     } catch (RuntimeException e) {
       log.warn("recheck not scheduled", entry("job_id", pending.job().jobId()),
           entry("recheck", next), entry("failure", Log.error(e).value()));
+    }
+  }
+
+  /** The same recheck once more, a delay later; false when it could not be sent. */
+  private boolean lookAgainLater(Pending pending, RunnerInstance booting) {
+    try {
+      rechecks.schedule(pending.job(), pending.recheck(), settings.recheckDelay());
+      log.info("job's instance still boots, recheck later", entry("job_id", pending.job().jobId()),
+          entry("instance_id", booting.id()), entry("recheck", pending.recheck()));
+      return true;
+    } catch (RuntimeException e) {
+      log.warn("recheck not rescheduled, back to the queue", entry("job_id", pending.job().jobId()),
+          entry("failure", Log.error(e).value()));
+      return false;
     }
   }
 

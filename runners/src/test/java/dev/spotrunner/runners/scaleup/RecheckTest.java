@@ -34,8 +34,18 @@ class RecheckTest {
         .filter(i -> Long.toString(id).equals(i.tag(Tags.JOB_ID))).toList();
   }
 
-  /** The first launch, then the clock moved to when the recheck is delivered. */
+  /**
+   * The first launch, its machine up (it read and deleted its runner config, as the start script
+   * does), then the clock moved to when the recheck is delivered.
+   */
   private JobMessage launchedAndDue(long id) {
+    JobMessage job = launchedNotBooted(id);
+    boundTo(id).forEach(i -> fixture.parameters.delete(fixture.pool().configParameter(i.id().value())));
+    return job;
+  }
+
+  /** As {@link #launchedAndDue}, but the machine has not come up: its config still waits in SSM. */
+  private JobMessage launchedNotBooted(long id) {
     JobMessage job = job(id);
     fixture.scaleUp().run(List.of(Delivery.of("m" + id, 1, job)));
     fixture.clock.advance(Duration.ofSeconds(300));
@@ -77,6 +87,40 @@ class RecheckTest {
     assertEquals(1, fixture.github.calls("get-job"));
     assertEquals(1, fixture.rechecks.size());
     assertEquals(2, fixture.rechecks.get(0).recheck());
+  }
+
+  @Test
+  void looksAgainLaterWithoutAskingGitHubWhileTheJobsMachineHasNotComeUp() {
+    JobMessage job = launchedNotBooted(7);
+    jobIs(7, "queued");
+    fixture.rechecks.clear();
+
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 1)));
+
+    assertEquals(List.of(), outcome.retry());
+    assertEquals(0, outcome.launched());
+    assertEquals(1, boundTo(7).size(), "a slow boot gets no second instance");
+    assertEquals(0, fixture.github.calls("get-job"));
+    assertEquals(1, fixture.rechecks.size());
+    assertEquals(1, fixture.rechecks.get(0).recheck(), "the same recheck, once more");
+  }
+
+  @Test
+  void sendsTheRecheckBackToTheQueueWhenItCannotLookAgainLater() {
+    JobMessage job = launchedNotBooted(7);
+    ScaleUpSettings settings = fixture.settings();
+    var launcher = new dev.spotrunner.runners.launch.RunnerLauncher(settings.pool(), fixture.fleet,
+        fixture.github, fixture.parameters,
+        new dev.spotrunner.runners.launch.RunnerConfigs(settings.pool(), fixture.github,
+            fixture.clock));
+    ScaleUp failing = new ScaleUp(settings, fixture.fleet, fixture.github, launcher,
+        (j, n, d) -> {
+          throw new dev.spotrunner.common.TransientFailure("SQS SendMessage failed: throttled");
+        }, fixture.clock);
+
+    BatchOutcome outcome = failing.run(List.of(Delivery.recheck("r7", 1, job, 1)));
+
+    assertEquals(List.of("r7"), outcome.retry());
   }
 
   @Test
