@@ -150,9 +150,16 @@ public final class Demo {
     out.printf(Locale.ROOT, "instance-minutes  %.1f%n", summary.instanceMinutes());
     out.printf(Locale.ROOT, "instances left    %d%s%n", summary.instancesLeft(),
         summary.instancesLeft() == 0 ? " (fleet back at zero)" : "");
-    for (LambdaProcess.ColdStart cold : stack.coldStarts()) {
+    List<LambdaProcess.ColdStart> colds = stack.coldStarts();
+    for (LambdaProcess.ColdStart cold : colds) {
       out.printf(Locale.ROOT, "cold start        %-32s init %5d ms, first invocation %5d ms%n", cold.function(),
           cold.init().toMillis(), cold.firstInvocation().toMillis());
+    }
+    if (!colds.isEmpty()) {
+      // Honest context for the figures above: one JVM alone starts several times faster.
+      out.printf(Locale.ROOT, "                  (all %d function JVMs started together on %d CPU cores;"
+          + " the webhook's JVM alone: docs/webhook.md, Figures)%n", colds.size(),
+          Runtime.getRuntime().availableProcessors());
     }
     out.printf(Locale.ROOT, "took              %d s%n", summary.took().toSeconds());
     out.println(summary.passed() ? "PASSED" : "FAILED");
