@@ -8,18 +8,34 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.spotrunner.common.log.Log;
 import java.util.List;
+import org.crac.Core;
+import org.crac.Resource;
 
 /**
  * The scale-up Lambda: an SQS batch in, the messages to retry out (ReportBatchItemFailures). An
  * unexpected exception anywhere returns every message of the batch, so nothing is deleted unseen.
  */
-public final class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+public final class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
   private static final Log log = Log.of(ScaleUpHandler.class);
 
   private final ScaleUp scaleUp;
 
   public ScaleUpHandler() {
     this(Wiring.scaleUp(ScaleUpSettings.fromEnv(System.getenv())));
+    // The global context holds resources weakly; this handler lives as long as the container.
+    Core.getGlobalContext().register(this);
+  }
+
+  /** Before a SnapStart snapshot: the hot path once over canned AWS answers ({@link Priming}). */
+  @Override
+  public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+    Priming.Result primed = Priming.run(Priming.ROUNDS);
+    log.info("primed", entry("batches", primed.batches()), entry("launched", primed.launched()));
+  }
+
+  @Override
+  public void afterRestore(org.crac.Context<? extends Resource> context) {
+    // nothing to renew: the GitHub App key and tokens are read on first use, after the restore
   }
 
   ScaleUpHandler(ScaleUp scaleUp) {
