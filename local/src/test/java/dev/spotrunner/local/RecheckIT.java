@@ -15,9 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,29 +75,15 @@ class RecheckIT {
   }
 
   static void eventually(Duration limit, String what, BooleanSupplier condition) {
-    Instant deadline = Instant.now().plus(limit);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("not within " + limit.toSeconds() + " s: " + what);
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    StackChecks.eventually(limit, what, condition);
   }
 
   static String status(long jobId) {
-    return stack.github().job(jobId).orElseThrow().status();
+    return StackChecks.status(stack, jobId);
   }
 
-  /** Every instance ever launched for a job, terminated ones included, oldest first. */
   static List<Instance> instancesForJob(long jobId) {
-    return stack.aws().ec2.describeInstancesPaginator(r -> r.filters(
-            f -> f.name("tag:spotrunner:job-id").values(Long.toString(jobId))))
-        .reservations().stream().flatMap(r -> r.instances().stream())
-        .sorted(Comparator.comparing(Instance::launchTime)).toList();
+    return StackChecks.instancesForJob(stack, jobId);
   }
 
   static Optional<RunnerAgent.Report> report(Instance instance) {

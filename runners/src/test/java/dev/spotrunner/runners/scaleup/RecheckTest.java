@@ -34,6 +34,18 @@ class RecheckTest {
         .filter(i -> Long.toString(id).equals(i.tag(Tags.JOB_ID))).toList();
   }
 
+  /** Scale-up over the fixture whose queue refuses every recheck (SQS throttling). */
+  private ScaleUp scaleUpWhoseRechecksCannotBeSent() {
+    ScaleUpSettings settings = fixture.settings();
+    var launcher = new dev.spotrunner.runners.launch.RunnerLauncher(settings.pool(), fixture.fleet,
+        fixture.github, fixture.parameters,
+        new dev.spotrunner.runners.launch.RunnerConfigs(settings.pool(), fixture.github,
+            fixture.clock));
+    return new ScaleUp(settings, fixture.fleet, fixture.github, launcher, (j, n, d) -> {
+      throw new dev.spotrunner.common.TransientFailure("SQS SendMessage failed: throttled");
+    }, fixture.clock);
+  }
+
   /**
    * The first launch, its machine up (it read and deleted its runner config, as the start script
    * does), then the clock moved to when the recheck is delivered.
@@ -108,15 +120,7 @@ class RecheckTest {
   @Test
   void sendsTheRecheckBackToTheQueueWhenItCannotLookAgainLater() {
     JobMessage job = launchedNotBooted(7);
-    ScaleUpSettings settings = fixture.settings();
-    var launcher = new dev.spotrunner.runners.launch.RunnerLauncher(settings.pool(), fixture.fleet,
-        fixture.github, fixture.parameters,
-        new dev.spotrunner.runners.launch.RunnerConfigs(settings.pool(), fixture.github,
-            fixture.clock));
-    ScaleUp failing = new ScaleUp(settings, fixture.fleet, fixture.github, launcher,
-        (j, n, d) -> {
-          throw new dev.spotrunner.common.TransientFailure("SQS SendMessage failed: throttled");
-        }, fixture.clock);
+    ScaleUp failing = scaleUpWhoseRechecksCannotBeSent();
 
     BatchOutcome outcome = failing.run(List.of(Delivery.recheck("r7", 1, job, 1)));
 
@@ -183,15 +187,7 @@ class RecheckTest {
   @Test
   void keepsTheJobLaunchedWhenTheRecheckCannotBeSent() {
     fixture.set("JOB_RECHECK_SECONDS", "300");
-    ScaleUpSettings settings = fixture.settings();
-    var launcher = new dev.spotrunner.runners.launch.RunnerLauncher(settings.pool(), fixture.fleet,
-        fixture.github, fixture.parameters,
-        new dev.spotrunner.runners.launch.RunnerConfigs(settings.pool(), fixture.github,
-            fixture.clock));
-    ScaleUp failing = new ScaleUp(settings, fixture.fleet, fixture.github, launcher,
-        (j, n, d) -> {
-          throw new dev.spotrunner.common.TransientFailure("SQS SendMessage failed: throttled");
-        }, fixture.clock);
+    ScaleUp failing = scaleUpWhoseRechecksCannotBeSent();
 
     BatchOutcome outcome = failing.run(Fixture.deliveries(2));
 

@@ -183,22 +183,16 @@ public final class GitHubStandIn implements AutoCloseable {
 
   /** Moves a job to queued / in_progress / completed (conclusion e.g. success, cancelled). */
   public StandInJob updateJob(long id, String status, String conclusion) {
-    StandInJob before;
-    StandInJob after;
-    synchronized (this) {
-      before = jobs.get(id);
-      if (before == null) {
-        throw new IllegalArgumentException("no job " + id);
-      }
-      after = before.withStatus(status, conclusion, clock.instant());
-      jobs.put(id, after);
-    }
-    notifyListeners(after, before.status());
-    return after;
+    return changeJob(id, job -> job.withStatus(status, conclusion, clock.instant()));
   }
 
   /** A runner takes a queued job: the job turns in_progress and names the runner. */
   public StandInJob startJob(long id, StandInRunner runner) {
+    return changeJob(id, job -> job.withStatus("in_progress", null, clock.instant())
+        .assignedTo(runner.id(), runner.name()));
+  }
+
+  private StandInJob changeJob(long id, java.util.function.UnaryOperator<StandInJob> change) {
     StandInJob before;
     StandInJob after;
     synchronized (this) {
@@ -206,8 +200,7 @@ public final class GitHubStandIn implements AutoCloseable {
       if (before == null) {
         throw new IllegalArgumentException("no job " + id);
       }
-      after = before.withStatus("in_progress", null, clock.instant())
-          .assignedTo(runner.id(), runner.name());
+      after = change.apply(before);
       jobs.put(id, after);
     }
     notifyListeners(after, before.status());
