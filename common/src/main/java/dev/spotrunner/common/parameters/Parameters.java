@@ -11,7 +11,11 @@ public interface Parameters {
   /** The decrypted value, or empty when the parameter does not exist. */
   Optional<String> get(String name);
 
-  /** Creates or overwrites a SecureString parameter. */
+  /**
+   * Creates or overwrites a SecureString parameter (up to 8 KB). A write SSM refuses throws
+   * {@link ParameterRefused}, throttling and outages another {@link
+   * dev.spotrunner.common.TransientFailure}: a failed write is never a reason to drop a job.
+   */
   void putSecure(String name, String value);
 
   /** Deletes a parameter; a missing one is not an error. */

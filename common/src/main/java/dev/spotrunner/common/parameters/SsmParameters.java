@@ -1,6 +1,8 @@
 package dev.spotrunner.common.parameters;
 
+import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.aws.AwsFailures;
+import dev.spotrunner.common.log.Log;
 import dev.spotrunner.common.log.Secret;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,12 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.Parameter;
 import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
+import software.amazon.awssdk.services.ssm.model.ParameterTier;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
@@ -22,11 +26,26 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
  * from the given {@link Clock}, so a warm Lambda asks SSM for its App key once per TTL, not once
  * per invocation. Missing parameters are not cached: one created a moment later is found.
  *
- * <p>Failure messages never carry a value: SSM's own error text is dropped for puts.
+ * <p>Writes choose the parameter tier by the value's size ({@link #putSecure}); since mid-2025
+ * GitHub's JIT configs are longer than a Standard parameter holds. Failure messages never carry a
+ * value: SSM's own error text is dropped for puts.
  */
 public final class SsmParameters implements Parameters {
   /** Long enough to spare SSM's throughput limit, short enough that a rotated secret is seen soon. */
   public static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
+  /** AWS refuses longer Standard values ("... support a maximum parameter value of 4096 characters"). */
+  public static final int STANDARD_MAX_CHARS = 4096;
+  /** The Advanced tier's limit, 8 KB; nothing longer can be stored. */
+  public static final int ADVANCED_MAX_CHARS = 8192;
+  /** {@link ParameterRefused#code()} for a value no tier holds; such a value is never sent. */
+  public static final String VALUE_TOO_LARGE = "ValueTooLarge";
+  /**
+   * Refusals of a Standard write that the Advanced tier takes: a downgrade of an Advanced parameter
+   * (ValidationException) and the 10,000 Standard parameters of a Region used up.
+   */
+  private static final Set<String> ADVANCED_WOULD_TAKE =
+      Set.of("ValidationException", "ParameterLimitExceeded");
+  private static final Log LOG = Log.of(SsmParameters.class);
 
   private record Cached(Secret value, Instant expires) {}
 
@@ -65,16 +84,62 @@ public final class SsmParameters implements Parameters {
     return Optional.of(value);
   }
 
+  /**
+   * Stores the value in the smallest tier that holds it: Standard up to {@value #STANDARD_MAX_CHARS}
+   * characters (free), Advanced above (charged per parameter-hour, up to {@value
+   * #ADVANCED_MAX_CHARS}). A Standard write that SSM refuses because the parameter already is
+   * Advanced (tiers never go down) or because the account's Standard quota is used up is repeated
+   * once as Advanced. Any other refusal is a {@link ParameterRefused}; throttling and 5xx are a
+   * {@link dev.spotrunner.common.TransientFailure}. Never a {@link PermanentFailure}.
+   */
   @Override
   public void putSecure(String name, String value) {
+    Objects.requireNonNull(value, "value");
+    if (value.length() > ADVANCED_MAX_CHARS) {
+      throw new ParameterRefused(name, VALUE_TOO_LARGE, "SSM PutParameter " + name + " not sent: "
+          + value.length() + " characters, more than the advanced tier's " + ADVANCED_MAX_CHARS);
+    }
+    ParameterTier tier = tierFor(value);
     try {
-      ssm.putParameter(r -> r.name(name).value(value).type(ParameterType.SECURE_STRING).overwrite(true));
+      put(name, value, tier);
+    } catch (AwsServiceException e) {
+      if (tier != ParameterTier.STANDARD || AwsFailures.isTransient(e)
+          || !ADVANCED_WOULD_TAKE.contains(AwsFailures.code(e))) {
+        throw refused(name, tier, value, e);
+      }
+      LOG.info("standard tier refused, writing the parameter as advanced", Log.entry("parameter", name),
+          Log.entry("characters", value.length()), Log.entry("standard_refused", AwsFailures.code(e)));
+      try {
+        put(name, value, ParameterTier.ADVANCED);
+      } catch (SdkException again) {
+        throw refused(name, ParameterTier.ADVANCED, value, again);
+      }
     } catch (SdkException e) {
-      throw AwsFailures.translate("SSM", "PutParameter " + name, e, false);
+      throw refused(name, tier, value, e);
     }
     // Not cached: scale-up writes one config per runner and never reads it back, so caching
     // writes would grow a warm container's memory without end. A stale entry is dropped instead.
     cache.remove(name);
+  }
+
+  /** Standard when the value fits it (free), Advanced otherwise: AWS refuses the reverse. */
+  public static ParameterTier tierFor(String value) {
+    return value.length() <= STANDARD_MAX_CHARS ? ParameterTier.STANDARD : ParameterTier.ADVANCED;
+  }
+
+  private void put(String name, String value, ParameterTier tier) {
+    ssm.putParameter(r -> r.name(name).value(value).type(ParameterType.SECURE_STRING)
+        .tier(tier).overwrite(true));
+  }
+
+  /** AWS's text is dropped: a validation message may quote the value. */
+  private static RuntimeException refused(String name, ParameterTier tier, String value,
+      SdkException failure) {
+    RuntimeException translated = AwsFailures.translate("SSM", "PutParameter " + name + " ("
+        + tier + " tier, " + value.length() + " characters)", failure, false);
+    return translated instanceof PermanentFailure
+        ? new ParameterRefused(name, AwsFailures.code(failure), translated.getMessage())
+        : translated;
   }
 
   @Override

@@ -7,7 +7,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
-/** An in-memory {@link Parameters} for unit tests; puts can be made to fail. */
+/**
+ * An in-memory {@link Parameters} for unit tests; puts can be made to fail, and a value no SSM tier
+ * holds is refused as {@link SsmParameters} refuses it.
+ */
 public final class InMemoryParameters implements Parameters {
   private final TreeMap<String, String> values = new TreeMap<>();
   private final List<String> deleted = new ArrayList<>();
@@ -33,6 +36,9 @@ public final class InMemoryParameters implements Parameters {
   public synchronized void putSecure(String name, String value) {
     if (failPuts.test(name)) {
       throw new TransientFailure("ssm put failed for " + name);
+    }
+    if (value.length() > SsmParameters.ADVANCED_MAX_CHARS) {
+      throw new ParameterRefused(name, SsmParameters.VALUE_TOO_LARGE, "value too large for " + name);
     }
     values.put(name, value);
   }

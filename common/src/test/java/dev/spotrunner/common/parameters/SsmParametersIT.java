@@ -22,7 +22,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.ParameterTier;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
+import software.amazon.awssdk.services.ssm.model.SsmException;
 
 @ExtendWith(AwsEmulatorExtension.class)
 class SsmParametersIT {
@@ -129,5 +131,69 @@ class SsmParametersIT {
     Parameters parameters = new SsmParameters(throughProxy.ssm(), Clock.systemUTC());
 
     assertThrows(PermanentFailure.class, () -> parameters.get(prefix + "/key"));
+  }
+
+  /** A JIT config of today's size: base64 of a JSON document, over 4 KB. */
+  private static String jitConfig(int characters) {
+    StringBuilder value = new StringBuilder("eyJ");
+    while (value.length() < characters) {
+      value.append(UUID.randomUUID().toString().replace("-", ""));
+    }
+    return value.substring(0, characters);
+  }
+
+  private static ParameterTier storedTier(String name) {
+    return ssm.describeParameters(r -> r.parameterFilters(f -> f.key("Name").values(name)))
+        .parameters().get(0).tier();
+  }
+
+  @Test
+  void theProxyRefusesAFiveKilobyteStandardValueAsAwsDoes() {
+    String config = jitConfig(5 * 1024);
+
+    SsmException refused = assertThrows(SsmException.class, () -> throughProxy.ssm().putParameter(
+        r -> r.name(prefix + "/standard").value(config).type(ParameterType.SECURE_STRING)));
+
+    assertEquals(400, refused.statusCode());
+    assertEquals("ValidationException", refused.awsErrorDetails().errorCode());
+    assertTrue(refused.awsErrorDetails().errorMessage().startsWith(
+        "Standard tier parameters support a maximum parameter value of 4096 characters."),
+        refused.awsErrorDetails().errorMessage());
+  }
+
+  @Test
+  void storesAFiveKilobyteJitConfigAsAnAdvancedParameterThroughTheStrictProxy() {
+    Parameters parameters = new SsmParameters(throughProxy.ssm(), Clock.systemUTC());
+    String config = jitConfig(5 * 1024);
+
+    parameters.putSecure(prefix + "/runners/linux/i-0abc", config);
+
+    assertEquals(Optional.of(config), parameters.get(prefix + "/runners/linux/i-0abc"));
+    assertEquals(ParameterTier.ADVANCED, storedTier(prefix + "/runners/linux/i-0abc"));
+    assertTrue(proxy.seen("PutParameter").get(0).bodyText().contains("\"Tier\":\"Advanced\""));
+  }
+
+  @Test
+  void keepsAParameterAdvancedWhenItsValueShrinks() {
+    Parameters parameters = new SsmParameters(throughProxy.ssm(), Clock.systemUTC());
+    parameters.putSecure(prefix + "/owners", jitConfig(4500));
+
+    parameters.putSecure(prefix + "/owners", "acme,widgets");
+
+    assertEquals(Optional.of("acme,widgets"), new SsmParameters(ssm, Clock.systemUTC())
+        .get(prefix + "/owners"));
+    assertEquals(ParameterTier.ADVANCED, storedTier(prefix + "/owners"));
+    assertEquals(3, proxy.calls("PutParameter"), "Advanced, Standard refused, Advanced again");
+  }
+
+  @Test
+  void aValueTooLargeForAnyTierIsARefusedWriteNotAPermanentFailure() {
+    Parameters parameters = new SsmParameters(throughProxy.ssm(), Clock.systemUTC());
+
+    ParameterRefused refused = assertThrows(ParameterRefused.class,
+        () -> parameters.putSecure(prefix + "/huge", jitConfig(9000)));
+
+    assertTrue(refused instanceof TransientFailure);
+    assertEquals(0, proxy.calls("PutParameter"));
   }
 }

@@ -100,6 +100,25 @@ public interface Fault {
     };
   }
 
+  /**
+   * SSM's 400 {@code ValidationException} with AWS's message, such as the Standard tier's size
+   * refusal ({@link AwsRules}).
+   */
+  static Fault ssmValidation(String message) {
+    return call -> jsonError(400, "ValidationException", null, message, "application/x-amz-json-1.1");
+  }
+
+  /**
+   * EC2's 400 {@code InvalidInstanceID.NotFound} naming the ids, worded as EC2 words it: "The
+   * instance ID 'i-…' does not exist" or "The instance IDs 'i-…, i-…' do not exist".
+   */
+  static Fault instancesNotFound(java.util.Collection<String> ids) {
+    String list = String.join(", ", ids);
+    String message = ids.size() == 1 ? "The instance ID '" + list + "' does not exist"
+        : "The instance IDs '" + list + "' do not exist";
+    return call -> ec2Error(400, "InvalidInstanceID.NotFound", message);
+  }
+
   private static FaultProxy.Response ec2Error(int status, String code, String message) {
     return response(status, "text/xml;charset=UTF-8", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         + "<Response><Errors><Error>" + element("Code", code) + element("Message", message)
@@ -109,7 +128,7 @@ public interface Fault {
   private static FaultProxy.Response jsonError(int status, String type, String queryError,
       String message, String contentType) {
     FaultProxy.Response response = response(status, contentType,
-        "{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}");
+        "{\"__type\":\"" + type + "\",\"message\":\"" + message.replace("\"", "\\\"") + "\"}");
     if (queryError != null) {
       response.headers().put("x-amzn-query-error", queryError);
     }

@@ -39,6 +39,11 @@ import java.util.function.Predicate;
  * <p>Rules are tried in the order they were added; a rule answers at most {@code times} calls.
  * Unmatched calls are forwarded unchanged. With {@link #honourFleetClientTokens}, a CreateFleet
  * that repeats a ClientToken gets the first answer again, as EC2 does and moto does not.
+ *
+ * <p>Whatever the rules, the proxy is as strict as AWS where moto is lenient (on by default, see
+ * {@link AwsRules} and docs/aws-emulator.md): SSM refuses a Standard-tier value over 4,096
+ * characters ({@link #enforceParameterTiers}), and for {@link #eventualConsistency} (2 s) after a
+ * launch EC2 does not know the new instances yet.
  */
 public final class FaultProxy implements AutoCloseable {
   /** What the proxy saw of one request. */
@@ -88,6 +93,7 @@ public final class FaultProxy implements AutoCloseable {
   private final AtomicInteger spotCapacity = new AtomicInteger(Integer.MAX_VALUE);
   private final Map<String, Response> fleetsByToken = new ConcurrentHashMap<>();
   private volatile boolean honourFleetClientTokens;
+  private final AwsRules aws = new AwsRules(System::nanoTime);
 
   private FaultProxy(URI target) throws IOException {
     this.target = target;
@@ -155,6 +161,27 @@ public final class FaultProxy implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Whether SSM PutParameter follows AWS's tier rules: a Standard or tier-less value over 4,096
+   * characters, and a Standard write to an Advanced parameter, get 400 ValidationException. On by
+   * default.
+   */
+  public FaultProxy enforceParameterTiers(boolean enforce) {
+    aws.parameterTiers(enforce);
+    return this;
+  }
+
+  /**
+   * For {@code window} after a CreateFleet or RunInstances answer, EC2 does not know the new
+   * instances yet: CreateTags, TerminateInstances and DescribeInstances naming them get 400
+   * {@code InvalidInstanceID.NotFound}, and DescribeInstances by filter leaves them out. 2 s by
+   * default; {@link Duration#ZERO} makes EC2 immediately consistent, as moto is.
+   */
+  public FaultProxy eventualConsistency(Duration window) {
+    aws.consistencyWindow(java.util.Objects.requireNonNull(window, "window"));
+    return this;
+  }
+
   public static Predicate<Call> action(String action) {
     return call -> action.equals(call.action());
   }
@@ -183,8 +210,12 @@ public final class FaultProxy implements AutoCloseable {
     return recent.stream().filter(call -> action.equals(call.action())).toList();
   }
 
-  /** Removes the rules, the counters, the recorded calls and the remembered client tokens. */
+  /**
+   * Removes the rules, the counters, the recorded calls and the remembered client tokens and
+   * launches; AWS's rules are back to their defaults.
+   */
   public void reset() {
+    aws.reset();
     rules.clear();
     calls.clear();
     recent.clear();
@@ -222,7 +253,10 @@ public final class FaultProxy implements AutoCloseable {
         }
       }
       if (answer == null) {
-        answer = forwardOnce(call, exchange);
+        answer = aws.refusal(call);
+      }
+      if (answer == null) {
+        answer = aws.answered(call, forwardOnce(call, exchange));
       }
       send(exchange, answer);
     } catch (RuntimeException e) {
