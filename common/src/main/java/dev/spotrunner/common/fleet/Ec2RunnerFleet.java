@@ -1,5 +1,6 @@
 package dev.spotrunner.common.fleet;
 
+import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.aws.AwsFailures;
 import dev.spotrunner.common.log.Log;
 import java.util.ArrayList;
@@ -36,7 +37,9 @@ import software.amazon.awssdk.services.ec2.model.TargetCapacitySpecificationRequ
 
 /**
  * {@link RunnerFleet} on EC2: one CreateFleet of type {@code instant} per launch, DescribeInstances
- * by tag, CreateTags, TerminateInstances in chunks.
+ * by tag, CreateTags, TerminateInstances in chunks. The ids a launch returns are new to the rest of
+ * EC2 for a while ({@link EventualConsistency}): a NotFound about one of them is retried with
+ * backoff, never read as "already gone".
  */
 public final class Ec2RunnerFleet implements RunnerFleet {
   /** The launch template version every launch uses: the one the operator marked default. */
@@ -46,10 +49,12 @@ public final class Ec2RunnerFleet implements RunnerFleet {
 
   private static final Log LOG = Log.of(Ec2RunnerFleet.class);
   private static final Pattern INSTANCE_IDS = Pattern.compile("i-[0-9a-f]{8,17}");
+  static final String NOT_FOUND = "InvalidInstanceID.NotFound";
 
   private final Ec2Client ec2;
   private final int pageSize;
   private final int terminateChunk;
+  private final EventualConsistency consistency;
 
   public Ec2RunnerFleet(Ec2Client ec2) {
     this(ec2, 500, 500);
@@ -60,7 +65,14 @@ public final class Ec2RunnerFleet implements RunnerFleet {
    * @param terminateChunk instance ids per TerminateInstances call
    */
   public Ec2RunnerFleet(Ec2Client ec2, int pageSize, int terminateChunk) {
+    this(ec2, pageSize, terminateChunk, EventualConsistency.real());
+  }
+
+  /** @param consistency remembers launched ids and paces retries about them (tests: a fake clock) */
+  public Ec2RunnerFleet(Ec2Client ec2, int pageSize, int terminateChunk,
+      EventualConsistency consistency) {
     this.ec2 = Objects.requireNonNull(ec2, "ec2");
+    this.consistency = Objects.requireNonNull(consistency, "consistency");
     if (pageSize < 5 || pageSize > 1000) {
       throw new IllegalArgumentException("pageSize must be 5..1000, got " + pageSize);
     }
@@ -85,6 +97,7 @@ public final class Ec2RunnerFleet implements RunnerFleet {
         launched.add(new InstanceId(id));
       }
     }
+    consistency.launched(launched);
     // One error item per override that failed; the caller needs each code once.
     List<String> errors = response.errors().stream()
         .map(CreateFleetError::errorCode)
@@ -182,8 +195,8 @@ public final class Ec2RunnerFleet implements RunnerFleet {
     if (instances.isEmpty()) {
       return Set.of();
     }
-    // A filter, not InstanceIds: an id EC2 does not describe yet is then missing from the answer
-    // instead of failing the call with InvalidInstanceID.NotFound.
+    // A filter, not InstanceIds: an id EC2 does not describe yet (one launched seconds ago) is then
+    // missing from the answer, so it counts as alive, instead of failing the call with NotFound.
     List<String> all = instances.stream().map(InstanceId::value).distinct().toList();
     Set<InstanceId> ended = new java.util.HashSet<>();
     for (int from = 0; from < all.size(); from += FILTER_VALUES) {
@@ -235,13 +248,33 @@ public final class Ec2RunnerFleet implements RunnerFleet {
     if (tags.isEmpty()) {
       return;
     }
-    try {
-      ec2.createTags(r -> r.resources(instance.value()).tags(tags.entrySet().stream()
-          .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
-          .toList()));
-    } catch (SdkException e) {
-      throw AwsFailures.translate("EC2", "CreateTags", e);
+    List<Tag> ec2Tags = tags.entrySet().stream()
+        .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+        .toList();
+    EventualConsistency.Retries retries = consistency.retries();
+    while (true) {
+      try {
+        ec2.createTags(r -> r.resources(instance.value()).tags(ec2Tags));
+        return;
+      } catch (AwsServiceException e) {
+        if (!NOT_FOUND.equals(AwsFailures.code(e)) || !consistency.isNew(instance)) {
+          throw AwsFailures.translate("EC2", "CreateTags", e);
+        }
+        if (!retries.waitOnce()) {
+          throw notVisible("CreateTags", List.of(instance.value()), retries);
+        }
+      } catch (SdkException e) {
+        throw AwsFailures.translate("EC2", "CreateTags", e);
+      }
     }
+  }
+
+  /** Not a permanent failure: EC2 said the new instance is not known yet, not that it is gone. */
+  private static TransientFailure notVisible(String operation, Collection<String> ids,
+      EventualConsistency.Retries retries) {
+    return new TransientFailure("EC2 " + operation + " failed: " + NOT_FOUND + " for instances "
+        + "launched moments ago, still not visible after " + retries.retries() + " retries in "
+        + retries.elapsed().toMillis() + " ms: " + String.join(", ", ids));
   }
 
   @Override
@@ -254,42 +287,76 @@ public final class Ec2RunnerFleet implements RunnerFleet {
 
   /**
    * One TerminateInstances call. EC2 rejects the whole call when one id is unknown, naming the
-   * unknown ids; those are dropped and the rest terminated, because unknown ids are already gone.
+   * unknown ids. Unknown ids this fleet did not launch moments ago are gone and dropped; unknown new
+   * ids are not visible yet (a NotFound "does not mean the instance has been terminated" — AWS), so
+   * the call is retried with backoff, and those still unknown when the budget is spent are reported
+   * as a {@link TransientFailure} after the rest were terminated.
    */
   private void terminateChunk(List<String> chunk) {
     List<String> remaining = new ArrayList<>(chunk);
+    List<String> notVisible = new ArrayList<>();
+    EventualConsistency.Retries retries = consistency.retries();
     while (!remaining.isEmpty()) {
       try {
         List<String> request = List.copyOf(remaining);
         ec2.terminateInstances(r -> r.instanceIds(request));
-        return;
+        break;
       } catch (AwsServiceException e) {
-        if (!"InvalidInstanceID.NotFound".equals(AwsFailures.code(e))) {
+        if (!NOT_FOUND.equals(AwsFailures.code(e))) {
           throw AwsFailures.translate("EC2", "TerminateInstances", e);
         }
         Set<String> unknown = idsIn(e.awsErrorDetails().errorMessage());
-        if (unknown.isEmpty() || !remaining.removeAll(unknown)) {
-          terminateOneByOne(remaining);
-          return;
+        unknown.retainAll(remaining);
+        if (unknown.isEmpty()) {
+          terminateOneByOne(remaining, notVisible, retries);
+          break;
+        }
+        List<String> unknownNew = unknown.stream().filter(this::isNew).toList();
+        remaining.removeAll(unknown);
+        if (unknownNew.isEmpty()) {
+          continue;
+        }
+        if (retries.waitOnce()) {
+          remaining.addAll(unknownNew);
+        } else {
+          notVisible.addAll(unknownNew);
         }
       } catch (SdkException e) {
         throw AwsFailures.translate("EC2", "TerminateInstances", e);
+      }
+    }
+    if (!notVisible.isEmpty()) {
+      throw notVisible("TerminateInstances", notVisible, retries);
+    }
+  }
+
+  private void terminateOneByOne(List<String> ids, List<String> notVisible,
+      EventualConsistency.Retries retries) {
+    for (String id : ids) {
+      while (true) {
+        try {
+          ec2.terminateInstances(r -> r.instanceIds(id));
+          break;
+        } catch (AwsServiceException e) {
+          if (!NOT_FOUND.equals(AwsFailures.code(e))) {
+            throw AwsFailures.translate("EC2", "TerminateInstances", e);
+          }
+          if (!isNew(id)) {
+            break;
+          }
+          if (!retries.waitOnce()) {
+            notVisible.add(id);
+            break;
+          }
+        } catch (SdkException e) {
+          throw AwsFailures.translate("EC2", "TerminateInstances", e);
+        }
       }
     }
   }
 
-  private void terminateOneByOne(List<String> ids) {
-    for (String id : ids) {
-      try {
-        ec2.terminateInstances(r -> r.instanceIds(id));
-      } catch (AwsServiceException e) {
-        if (!"InvalidInstanceID.NotFound".equals(AwsFailures.code(e))) {
-          throw AwsFailures.translate("EC2", "TerminateInstances", e);
-        }
-      } catch (SdkException e) {
-        throw AwsFailures.translate("EC2", "TerminateInstances", e);
-      }
-    }
+  private boolean isNew(String id) {
+    return consistency.isNew(new InstanceId(id));
   }
 
   private static Set<String> idsIn(String message) {

@@ -48,9 +48,16 @@ public interface RunnerFleet {
         getClass().getName() + " does not tell ended instances");
   }
 
-  /** Adds or replaces tags on one instance. */
+  /**
+   * Adds or replaces tags on one instance. An instance launched moments ago may not be known to EC2
+   * yet: the EC2 adapter retries it with backoff, then throws a TransientFailure.
+   */
   void tag(InstanceId instance, Map<String, String> tags);
 
-  /** Terminates the instances; unknown ids are ignored. */
+  /**
+   * Terminates the instances; unknown ids are ignored, except instances launched moments ago, which
+   * EC2 may not know yet: those are retried with backoff, and any still unknown make the call throw
+   * a TransientFailure after the others were terminated.
+   */
   void terminate(Collection<InstanceId> instances);
 }
