@@ -11,6 +11,7 @@ import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
 import dev.spotrunner.common.testing.aws.Fault;
 import dev.spotrunner.common.testing.aws.FaultProxy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.Subnet;
 
@@ -67,6 +69,11 @@ class Ec2RunnerFleetIT {
   void newPool() {
     proxy.reset();
     pool = "pool-" + System.nanoTime();
+  }
+
+  /** What moto holds, asked directly: through the proxy, instances this new are not seen yet. */
+  private static List<RunnerInstance> inMoto(String pool) {
+    return new Ec2RunnerFleet(ec2).list(Map.of(Tags.POOL, pool));
   }
 
   private LaunchSpec spec(int count, CapacityType type, String token) {
@@ -174,6 +181,7 @@ class Ec2RunnerFleetIT {
 
   @Test
   void readsEveryPageOfDescribeInstances() {
+    proxy.eventualConsistency(Duration.ZERO);
     RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2(), 5, 500);
     List<InstanceId> launched = new ArrayList<>(fleet.launch(spec(7, CapacityType.ON_DEMAND, null)).launched());
     launched.addAll(fleet.launch(spec(5, CapacityType.SPOT, null)).launched());
@@ -201,7 +209,7 @@ class Ec2RunnerFleetIT {
     assertTrue(spot.capacityShortfall());
     assertEquals(2, onDemand.launched().size());
     assertFalse(onDemand.capacityShortfall());
-    assertEquals(2, fleet.list(Map.of(Tags.POOL, pool)).size());
+    assertEquals(2, inMoto(pool).size());
   }
 
   @Test
@@ -218,7 +226,7 @@ class Ec2RunnerFleetIT {
     assertEquals(1, shortfall.launched().size());
     assertEquals(List.of(), none.launched());
     assertTrue(none.capacityShortfall());
-    List<RunnerInstance> running = fleet.list(Map.of(Tags.POOL, pool));
+    List<RunnerInstance> running = inMoto(pool);
     assertEquals(2, running.stream().filter(i -> i.capacityType() == CapacityType.SPOT).count());
     assertEquals(1, running.stream().filter(i -> i.capacityType() == CapacityType.ON_DEMAND).count());
   }
@@ -247,7 +255,7 @@ class Ec2RunnerFleetIT {
 
     assertEquals(first.launched(), again.launched());
     assertFalse(next.launched().equals(first.launched()));
-    assertEquals(2, fleet.list(Map.of(Tags.POOL, pool)).size());
+    assertEquals(2, inMoto(pool).size());
   }
 
   @Test
@@ -338,5 +346,70 @@ class Ec2RunnerFleetIT {
       }
     }
     assertEquals(Set.of("instance", "volume"), tagged);
+  }
+
+  // EC2's eventual consistency, as the proxy applies it by default for 2 s after a launch.
+
+  @Test
+  void theProxyDoesNotKnowAJustLaunchedInstanceForTwoSeconds() throws InterruptedException {
+    InstanceId id = new Ec2RunnerFleet(throughProxy.ec2())
+        .launch(spec(1, CapacityType.ON_DEMAND, null)).launched().get(0);
+    Ec2Client viaProxy = throughProxy.ec2();
+
+    Ec2Exception tag = assertThrows(Ec2Exception.class, () -> viaProxy.createTags(
+        r -> r.resources(id.value()).tags(t -> t.key("k").value("v"))));
+    Ec2Exception describe = assertThrows(Ec2Exception.class,
+        () -> viaProxy.describeInstances(r -> r.instanceIds(id.value())));
+    boolean listed = viaProxy.describeInstances(r -> r.filters(f -> f.name("tag:" + Tags.POOL).values(pool)))
+        .reservations().stream().anyMatch(res -> !res.instances().isEmpty());
+
+    assertEquals("InvalidInstanceID.NotFound", tag.awsErrorDetails().errorCode());
+    assertEquals("The instance ID '" + id + "' does not exist", tag.awsErrorDetails().errorMessage());
+    assertEquals("InvalidInstanceID.NotFound", describe.awsErrorDetails().errorCode());
+    assertFalse(listed, "DescribeInstances by filter leaves the new instance out");
+    Thread.sleep(2_100);
+    assertEquals(1, viaProxy.describeInstances(r -> r.instanceIds(id.value())).reservations().size());
+  }
+
+  @Test
+  void tagsAnInstanceRightAfterItsLaunchThroughTheNotFoundWindow() {
+    RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
+    InstanceId id = fleet.launch(spec(1, CapacityType.ON_DEMAND, null)).launched().get(0);
+    long start = System.nanoTime();
+
+    fleet.tag(id, Map.of(Tags.RUNNER_ID, "1234"));
+
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    System.out.println("eventual consistency: CreateTags took " + millis + " ms in "
+        + proxy.calls("CreateTags") + " calls");
+    assertEquals("1234", inMoto(pool).get(0).tag(Tags.RUNNER_ID));
+    assertTrue(proxy.calls("CreateTags") > 1, "the first answers were NotFound");
+    assertTrue(millis < 10_000, millis + " ms");
+  }
+
+  @Test
+  void doesNotReportABrandNewInstanceAsEnded() {
+    RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
+    List<InstanceId> launched = fleet.launch(spec(2, CapacityType.ON_DEMAND, null)).launched();
+
+    Set<InstanceId> ended = fleet.ended(launched);
+
+    assertEquals(Set.of(), ended);
+    assertEquals(1, proxy.calls("DescribeInstances"));
+  }
+
+  @Test
+  void terminatesJustLaunchedInstancesInsteadOfTakingNotFoundForGone() {
+    RunnerFleet fleet = new Ec2RunnerFleet(throughProxy.ec2());
+    List<InstanceId> launched = fleet.launch(spec(2, CapacityType.ON_DEMAND, null)).launched();
+    long start = System.nanoTime();
+
+    fleet.terminate(launched);
+
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    System.out.println("eventual consistency: TerminateInstances took " + millis + " ms in "
+        + proxy.calls("TerminateInstances") + " calls");
+    assertEquals(List.of(), inMoto(pool), "both instances are shutting down or terminated");
+    assertTrue(proxy.calls("TerminateInstances") > 1, "the first answers were NotFound");
   }
 }
