@@ -68,6 +68,8 @@ class Ec2RunnerFleetIT {
   @BeforeEach
   void newPool() {
     proxy.reset();
+    // As strict as EC2: new instances are unknown for 2 s after their launch.
+    proxy.eventualConsistency(FaultProxy.EC2_NOT_FOUND_WINDOW);
     pool = "pool-" + System.nanoTime();
   }
 
@@ -348,7 +350,7 @@ class Ec2RunnerFleetIT {
     assertEquals(Set.of("instance", "volume"), tagged);
   }
 
-  // EC2's eventual consistency, as the proxy applies it by default for 2 s after a launch.
+  // EC2's eventual consistency, as the proxy applies it for 2 s after a launch in this class.
 
   @Test
   void theProxyDoesNotKnowAJustLaunchedInstanceForTwoSeconds() throws InterruptedException {

