@@ -107,8 +107,9 @@ public final class SsmParameters implements Parameters {
           || !ADVANCED_WOULD_TAKE.contains(AwsFailures.code(e))) {
         throw refused(name, tier, value, e);
       }
-      LOG.info("standard tier refused, writing the parameter as advanced", Log.entry("parameter", name),
-          Log.entry("characters", value.length()), Log.entry("standard_refused", AwsFailures.code(e)));
+      LOG.info("standard tier refused, writing the parameter as advanced",
+          Log.entry("parameter", name), Log.entry("characters", value.length()),
+          Log.entry("standard_refused", AwsFailures.code(e)));
       try {
         put(name, value, ParameterTier.ADVANCED);
       } catch (SdkException again) {
