@@ -11,6 +11,14 @@ public interface Parameters {
   /** The decrypted value, or empty when the parameter does not exist. */
   Optional<String> get(String name);
 
+  /**
+   * The value as the store holds it now, bypassing and replacing any cached copy: for a secret that
+   * was just refused (a rotated GitHub App key). Without a cache it is {@link #get}.
+   */
+  default Optional<String> getFresh(String name) {
+    return get(name);
+  }
+
   /** Creates or overwrites a SecureString parameter. */
   void putSecure(String name, String value);
 

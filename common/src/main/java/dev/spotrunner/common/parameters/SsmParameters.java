@@ -66,6 +66,12 @@ public final class SsmParameters implements Parameters {
   }
 
   @Override
+  public Optional<String> getFresh(String name) {
+    cache.remove(name);
+    return get(name);
+  }
+
+  @Override
   public void putSecure(String name, String value) {
     try {
       ssm.putParameter(r -> r.name(name).value(value).type(ParameterType.SECURE_STRING).overwrite(true));
