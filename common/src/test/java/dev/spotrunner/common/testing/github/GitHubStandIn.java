@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A stateful stand-in for the part of GitHub's REST API spotrunner uses, over real HTTP on a
  * loopback port, for github.com paths and the GitHub Enterprise Server {@code /api/v3} prefix. One
- * GitHub App (key pair generated at start) can be installed on accounts; installation tokens
+ * GitHub App (key pair generated at start; more keys by {@link #rotateKey()}, as GitHub allows)
+ * can be installed on accounts; installation tokens
  * authorise the runner and job endpoints of the accounts they cover. This class is the Java API
  * for tests and the local stack; {@code /_standin/...} offers the same over HTTP
  * (docs/github-standin.md).
