@@ -29,6 +29,7 @@ public final class FakeGitHub implements GitHubRunners {
   private final AtomicLong nextRunnerId = new AtomicLong(1000);
   private boolean down;
   private int jitAnswersToLose;
+  private RuntimeException jitRefusal;
   private int pointsLeft = 900;
   private Consumer<Long> beforeDelete = id -> {};
 
@@ -48,6 +49,12 @@ public final class FakeGitHub implements GitHubRunners {
    */
   public synchronized FakeGitHub loseJitAnswers(int count) {
     this.jitAnswersToLose = count;
+    return this;
+  }
+
+  /** Every JIT call throws this, e.g. the adapter's PermanentFailure for a 401 it could not cure. */
+  public synchronized FakeGitHub refuseJitConfigs(RuntimeException refusal) {
+    this.jitRefusal = refusal;
     return this;
   }
 
@@ -112,6 +119,9 @@ public final class FakeGitHub implements GitHubRunners {
   @Override
   public synchronized JitConfig jitConfig(RunnerOwner owner, JitRequest request) {
     call("generate-jitconfig");
+    if (jitRefusal != null) {
+      throw jitRefusal;
+    }
     if (runners.getOrDefault(owner, Map.of()).values().stream()
         .anyMatch(r -> r.name().equals(request.name()))) {
       throw new RunnerNameTaken(owner, request.name());

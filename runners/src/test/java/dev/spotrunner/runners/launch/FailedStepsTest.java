@@ -82,6 +82,17 @@ class FailedStepsTest {
   }
 
   @Test
+  void retriesAJobWhoseJitCallGitHubStillRefusesAfterTheKeyWasReadAgain() {
+    github.refuseJitConfigs(new PermanentFailure("GitHub refused the App JWT (401) for POST"
+        + " app/installations/1/access_tokens, also after reading the key again"));
+
+    LaunchResult result = launch(fleet, stored);
+
+    assertRetried(result);
+    assertEquals(List.of(), fleet.all(), "its instance terminated");
+  }
+
+  @Test
   void retriesWithoutStartingAnInstanceWhenTheRunnerGroupIsMissing() {
     env.put("RUNNER_GROUP", "missing");
 
