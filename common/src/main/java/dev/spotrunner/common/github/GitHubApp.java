@@ -16,15 +16,16 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * A GitHub App as spotrunner uses it: signs app JWTs, finds the installation covering an owner
  * (hint from a webhook, or {@code GET /orgs/{org}/installation} / {@code /repos/{o}/{r}/installation},
  * cached per account), and hands out installation tokens cached until 5 minutes before expiry.
  * App id and key are read from SSM on first use, not at construction, so nothing secret is loaded
- * before a SnapStart snapshot.
+ * before a SnapStart snapshot; when GitHub refuses the App's JWT (401) they are read again, past
+ * the parameter cache, and the call is repeated once, so a key rotated in SSM takes effect at once.
  *
  * <p>All calls use {@code java.net.http}, not github-api: every request must pass the one
  * {@link RequestGovernor} (budget, back-off with an injected sleeper), while github-api brings its
@@ -42,15 +43,15 @@ public final class GitHubApp {
 
   private final GitHubHttp http;
   private final Clock clock;
-  private final Supplier<AppJwt> jwt;
+  private final AppCredentials credentials;
   private final InstallationTokens tokens;
   // an installation belongs to one account, so the login is the key for orgs and repos alike
   private final Map<String, Long> installations = new ConcurrentHashMap<>();
 
-  GitHubApp(GitHubHttp http, Clock clock, Supplier<AppJwt> jwt) {
+  GitHubApp(GitHubHttp http, Clock clock, AppCredentials credentials) {
     this.http = http;
     this.clock = clock;
-    this.jwt = jwt;
+    this.credentials = credentials;
     this.tokens = new InstallationTokens(clock, this::issueToken);
   }
 
@@ -63,14 +64,10 @@ public final class GitHubApp {
 
   public static GitHubApp create(GitHubAppSettings settings, Parameters parameters, Clock clock,
       GovernorLimits limits, Sleeper sleeper) {
-    Supplier<AppJwt> jwt = memoize(() -> new AppJwt(
-        parameter(parameters, settings.appIdParameter()).trim(),
-        AppPrivateKey.parse(parameter(parameters, settings.privateKeyParameter())),
-        clock));
     return new GitHubApp(
         new GitHubHttp(settings.apiUrl(), GitHubHttp.defaultClient(),
             new RequestGovernor(clock, sleeper, limits)),
-        clock, jwt);
+        clock, AppCredentials.fromParameters(parameters, settings, clock));
   }
 
   /** The runners-and-jobs port on top of this app. */
@@ -140,14 +137,25 @@ public final class GitHubApp {
     return new InstallationToken(installationId, new Secret(token), expiresAt);
   }
 
+  /** A call as the App; a refused JWT (401) is retried once with the key read again from SSM. */
   private GitHubHttp.Response appCall(String method, String path) {
-    GitHubHttp.Response answer =
-        http.send(APP_KEY, method, path, "Bearer " + jwt.get().sign(), null);
+    AppCredentials.Signer signer = credentials.current();
+    GitHubHttp.Response answer = send(signer, method, path);
+    if (answer.status() == 401) {
+      Optional<AppCredentials.Signer> reread = credentials.reread(signer);
+      if (reread.isPresent()) {
+        answer = send(reread.get(), method, path);
+      }
+    }
     if (answer.status() == 401) {
       throw new PermanentFailure("GitHub refused the App JWT (401) for " + method + " " + path
-          + ": check the app id, the private key and the clock");
+          + ", also after reading the key again: check the app id, the private key and the clock");
     }
     return answer;
+  }
+
+  private GitHubHttp.Response send(AppCredentials.Signer signer, String method, String path) {
+    return http.send(APP_KEY, method, path, "Bearer " + signer.jwt().sign(), null);
   }
 
   private JsonNode json(GitHubHttp.Response answer, String what) {
@@ -170,30 +178,5 @@ public final class GitHubApp {
 
   Clock clock() {
     return clock;
-  }
-
-  private static String parameter(Parameters parameters, String name) {
-    return parameters.get(name).orElseThrow(
-        () -> new PermanentFailure("SSM parameter " + name + " does not exist"));
-  }
-
-  private static <T> Supplier<T> memoize(Supplier<T> supplier) {
-    return new Supplier<>() {
-      private volatile T value;
-
-      @Override
-      public T get() {
-        T current = value;
-        if (current == null) {
-          synchronized (this) {
-            if (value == null) {
-              value = supplier.get();
-            }
-            current = value;
-          }
-        }
-        return current;
-      }
-    };
   }
 }

@@ -19,8 +19,19 @@ public interface GitHubRunners {
   /** POST {owner}/actions/runners/registration-token. Adapters cache it until shortly before expiry. */
   RegistrationToken registrationToken(RunnerOwner owner);
 
-  /** POST {owner}/actions/runners/generate-jitconfig. */
+  /**
+   * POST {owner}/actions/runners/generate-jitconfig. Throws {@link RunnerNameTaken} when GitHub
+   * answers 409 (a runner of that name exists, e.g. from an earlier attempt whose answer was lost).
+   */
   JitConfig jitConfig(RunnerOwner owner, JitRequest request);
+
+  /**
+   * The owner's runner of exactly this name, if any: GET {owner}/actions/runners?name=. Adapters
+   * without a filter may list every runner.
+   */
+  default Optional<GitHubRunner> runnerNamed(RunnerOwner owner, String name) {
+    return listRunners(owner).stream().filter(r -> r.name().equals(name)).findFirst();
+  }
 
   /** GET {owner}/actions/runners, every page. */
   List<GitHubRunner> listRunners(RunnerOwner owner);

@@ -10,6 +10,8 @@ import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.json.Json;
 import dev.spotrunner.common.log.Log;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +77,7 @@ public final class HttpGitHubRunners implements GitHubRunners {
     GitHubHttp.Response answer = call(owner, "POST",
         owner.apiPath() + "/actions/runners/generate-jitconfig", json.toString());
     if (answer.status() == 409) {
-      throw new PermanentFailure("a runner named " + request.name() + " already exists on " + owner);
+      throw new RunnerNameTaken(owner, request.name());
     }
     JsonNode body = expect(answer, 201, "JIT config for " + owner);
     return new JitConfig(runner(body.path("runner")), body.path("encoded_jit_config").asText());
@@ -93,6 +95,19 @@ public final class HttpGitHubRunners implements GitHubRunners {
       next = nextPage(answer);
     }
     return runners;
+  }
+
+  /** GitHub filters by exact name ({@code ?name=}), so this is one GET whatever the runner count. */
+  @Override
+  public Optional<GitHubRunner> runnerNamed(RunnerOwner owner, String name) {
+    GitHubHttp.Response answer = call(owner, "GET", owner.apiPath() + "/actions/runners?name="
+        + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&per_page=100", null);
+    for (JsonNode runner : expect(answer, 200, "runners of " + owner).path("runners")) {
+      if (runner.path("name").asText().equals(name)) {
+        return Optional.of(runner(runner));
+      }
+    }
+    return Optional.empty();
   }
 
   @Override

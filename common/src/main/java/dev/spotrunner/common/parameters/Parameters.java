@@ -12,6 +12,14 @@ public interface Parameters {
   Optional<String> get(String name);
 
   /**
+   * The value as the store holds it now, bypassing and replacing any cached copy: for a secret that
+   * was just refused (a rotated GitHub App key). Without a cache it is {@link #get}.
+   */
+  default Optional<String> getFresh(String name) {
+    return get(name);
+  }
+
+  /**
    * Creates or overwrites a SecureString parameter (up to 8 KB). A write SSM refuses throws
    * {@link ParameterRefused}, throttling and outages another {@link
    * dev.spotrunner.common.TransientFailure}: a failed write is never a reason to drop a job.

@@ -93,6 +93,12 @@ public final class SsmParameters implements Parameters {
    * {@link dev.spotrunner.common.TransientFailure}. Never a {@link PermanentFailure}.
    */
   @Override
+  public Optional<String> getFresh(String name) {
+    cache.remove(name);
+    return get(name);
+  }
+
+  @Override
   public void putSecure(String name, String value) {
     Objects.requireNonNull(value, "value");
     if (value.length() > ADVANCED_MAX_CHARS) {

@@ -2,6 +2,7 @@ package dev.spotrunner.common.github;
 
 import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.job.RunnerOwner;
+import dev.spotrunner.common.testing.github.JitConfigText;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ public final class FakeGitHub implements GitHubRunners {
   private final Map<RunnerOwner, Long> installations = new HashMap<>();
   private final AtomicLong nextRunnerId = new AtomicLong(1000);
   private boolean down;
+  private int jitAnswersToLose;
+  private RuntimeException jitRefusal;
   private int pointsLeft = 900;
   private Consumer<Long> beforeDelete = id -> {};
 
@@ -37,6 +40,21 @@ public final class FakeGitHub implements GitHubRunners {
   /** While down, every call throws {@link TransientFailure} like a GitHub 5xx. */
   public FakeGitHub down(boolean down) {
     this.down = down;
+    return this;
+  }
+
+  /**
+   * The next {@code count} JIT calls register their runner and then throw {@link RunnerNameTaken},
+   * as the HTTP adapter does when GitHub's answer was lost and its retry of the POST met a 409.
+   */
+  public synchronized FakeGitHub loseJitAnswers(int count) {
+    this.jitAnswersToLose = count;
+    return this;
+  }
+
+  /** Every JIT call throws this, e.g. the adapter's PermanentFailure for a 401 it could not cure. */
+  public synchronized FakeGitHub refuseJitConfigs(RuntimeException refusal) {
+    this.jitRefusal = refusal;
     return this;
   }
 
@@ -101,8 +119,30 @@ public final class FakeGitHub implements GitHubRunners {
   @Override
   public synchronized JitConfig jitConfig(RunnerOwner owner, JitRequest request) {
     call("generate-jitconfig");
+    if (jitRefusal != null) {
+      throw jitRefusal;
+    }
+    if (runners.getOrDefault(owner, Map.of()).values().stream()
+        .anyMatch(r -> r.name().equals(request.name()))) {
+      throw new RunnerNameTaken(owner, request.name());
+    }
     GitHubRunner runner = addRunner(owner, request.name(), "offline", false, request.labels());
-    return new JitConfig(runner, "jit-" + runner.id() + "-" + request.name());
+    if (jitAnswersToLose > 0) {
+      jitAnswersToLose--;
+      call("generate-jitconfig");
+      throw new RunnerNameTaken(owner, request.name());
+    }
+    // a readable head for assertions, then a body as large as GitHub's (SSM's 4 KB limit matters)
+    return new JitConfig(runner, "jit-" + runner.id() + "-" + request.name() + "."
+        + JitConfigText.generate(runner.id(), request.name(), owner.apiPath(),
+            "https://api.github.com"));
+  }
+
+  @Override
+  public synchronized Optional<GitHubRunner> runnerNamed(RunnerOwner owner, String name) {
+    call("list-runners");
+    return runners.getOrDefault(owner, Map.of()).values().stream()
+        .filter(r -> r.name().equals(name)).findFirst();
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.parameters.InMemoryParameters;
 import dev.spotrunner.common.testing.github.AppKeys;
 import dev.spotrunner.common.testing.github.GitHubStandIn;
+import dev.spotrunner.common.testing.github.LostAnswer;
 import dev.spotrunner.common.testing.github.StandInRunner;
 import java.net.URI;
 import java.time.Clock;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@link HttpGitHubRunners} and {@link GitHubApp} against the GitHub stand-in over HTTP. */
 class HttpGitHubRunnersIT {
@@ -142,7 +145,7 @@ class HttpGitHubRunnersIT {
     assertThat(runners.getRunner(owner, jit.runner().id()).orElseThrow().online()).isTrue();
     assertThatThrownBy(() -> runners.jitConfig(owner,
         new JitRequest("spot-i-0abc", List.of("self-hosted"), 1, null)))
-        .isInstanceOf(PermanentFailure.class).hasMessageContaining("already exists");
+        .isInstanceOf(RunnerNameTaken.class).hasMessageContaining("already exists");
   }
 
   @Test
@@ -270,6 +273,57 @@ class HttpGitHubRunnersIT {
         new JitRequest("ghes-1", List.of("self-hosted"), 1, null));
     assertThat(runners.listRunners(RunnerOwner.org(login))).extracting(GitHubRunner::id)
         .containsExactly(jit.runner().id());
+  }
+
+  @Test
+  void keepsWorkingWhenTheKeyIsRotatedInSsmAndTheOldOneDeletedAtGitHub() {
+    try (GitHubStandIn rotating = GitHubStandIn.start()) {
+      rotating.install("rot");
+      RunnerOwner owner = RunnerOwner.org("rot");
+      AppKeys old = rotating.appKeys();
+      InMemoryParameters ssm = new InMemoryParameters()
+          .with("/rot/id", String.valueOf(rotating.appId())).with("/rot/key", old.pkcs1Pem());
+      HttpGitHubRunners runners = GitHubApp.create(
+          new GitHubAppSettings(rotating.apiUrl(), "/rot/id", "/rot/key"), ssm, Clock.systemUTC(),
+          GovernorLimits.GITHUB.withBackoff(Duration.ofMillis(50), Duration.ofSeconds(10)),
+          Sleeper.REAL).runners();
+      runners.listRunners(owner);
+
+      AppKeys fresh = rotating.rotateKey();   // a second key at GitHub
+      ssm.with("/rot/key", fresh.pkcs1Pem()); // put in SSM
+      rotating.revokeKey(old);                // the old one deleted at GitHub
+      rotating.revokeTokens();                // with the tokens it signed for: the worst case
+
+      assertThat(runners.listRunners(owner)).isEmpty();
+      JitConfig jit = runners.jitConfig(owner,
+          new JitRequest("rot-1", List.of("self-hosted"), 1, null));
+      assertThat(rotating.runnerByJitConfig(jit.encodedJitConfig())).isPresent();
+      // the first token, one refused with the old key, one with the new key
+      assertThat(rotating.calls("create-installation-token")).isEqualTo(3);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(LostAnswer.class)
+  void reportsTheNameTakenWhenAJitAnswerWasLostAndFindsTheGhostByName(LostAnswer how) {
+    RunnerOwner owner = RunnerOwner.org(newOrg());
+    for (int i = 0; i < 150; i++) {
+      github.addRunner(owner.apiPath(), "other-" + i, "online", false, List.of("x"));
+    }
+    HttpGitHubRunners runners = runners();
+    runners.listRunners(owner);
+    github.resetCountersAndFaults();
+    github.loseNextAnswers("generate-jitconfig", 1, how);
+
+    assertThatThrownBy(() -> runners.jitConfig(owner,
+        new JitRequest("dev-i-0aaa", List.of("self-hosted"), 1, null)))
+        .isInstanceOf(RunnerNameTaken.class).hasMessageContaining("dev-i-0aaa");
+    GitHubRunner ghost = runners.runnerNamed(owner, "dev-i-0aaa").orElseThrow();
+
+    assertThat(ghost.online()).isFalse();
+    assertThat(github.calls("generate-jitconfig")).isEqualTo(2);
+    assertThat(github.calls("list-runners")).as("one filtered GET, not 2 pages").isEqualTo(1);
+    assertThat(runners.runnerNamed(owner, "nobody")).isEmpty();
   }
 
   @Test

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * What a launch did for each slot: a runner (an instance holding its config) or a failure, which is
- * retryable (the message goes back to the queue) or permanent (the message is dropped with reason).
+ * retryable (the message goes back to the queue) or not (the job itself can never be served).
+ * {@link RunnerLauncher} reports every failure retryable: a failed step is no verdict on the job.
  */
 public record LaunchResult(List<Launched> launched, List<Failed> failed) {
 

@@ -2,7 +2,6 @@ package dev.spotrunner.runners.launch;
 
 import static dev.spotrunner.common.log.Log.entry;
 
-import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.fleet.CapacityType;
 import dev.spotrunner.common.fleet.InstanceId;
@@ -32,6 +31,11 @@ import java.util.concurrent.Executors;
  * in SSM and the instance's tags. An instance whose config could not be made or stored is
  * terminated and its slot reported as failed: no instance runs without a config. Shared by
  * scale-up (slots bound to jobs) and scale-down (warm runners).
+ *
+ * <p>A failed slot is always retryable: every failure here is a failed step (GitHub, EC2 or SSM
+ * refusing or failing one request), never news that the job cannot be served. Only GitHub saying
+ * the job no longer waits ends a job without an instance, and that is the caller's check. A step
+ * that keeps failing brings the message to its DLQ with the reason, where it can be redriven.
  */
 public final class RunnerLauncher {
   private static final Log log = Log.of(RunnerLauncher.class);
@@ -82,6 +86,16 @@ public final class RunnerLauncher {
   /** Never throws for a failed launch or runner: every slot ends up launched or failed. */
   public LaunchResult launch(LaunchRequest request) {
     List<RunnerSlot> slots = request.slots();
+    try {
+      configs.prepareOwner(request.owner());
+    } catch (RuntimeException e) {
+      // Retryable even when permanent (no such runner group, App not installed): an operator can
+      // fix either, and no instance is started for runners that could not get a config.
+      log.warn("runner configs unavailable, nothing launched", entry("pool", pool.poolName()),
+          entry("owner", request.owner()), entry("failure", Log.error(e).value()));
+      return LaunchResult.allFailed(slots,
+          "runner configs unavailable: " + Log.error(e).value(), true);
+    }
     List<Started> started = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     String transientError = null;
@@ -132,6 +146,7 @@ public final class RunnerLauncher {
           () -> prepare(request, slot, instance, ended), executor));
     }
     for (int i = started.size(); i < slots.size(); i++) {
+      // Retryable: capacity comes back and EC2's failures are failed requests, not the job's.
       String reason = transientError != null ? "launch failed: " + transientError
           : "no capacity: " + (errors.isEmpty() ? "fleet launched fewer instances" : errors);
       failed.add(new Failed(slots.get(i), reason, true));
@@ -174,6 +189,7 @@ public final class RunnerLauncher {
     try {
       RunnerConfigs.Issued issued = configs.issue(request.owner(), runnerName);
       runnerId = issued.runnerId();
+      runnerName = issued.runnerName();
       if (ended.join().contains(instance.id())) {
         throw new TransientFailure("instance " + instance.id()
             + " has ended: the launch request repeated an earlier one");
@@ -202,8 +218,11 @@ public final class RunnerLauncher {
         forgetConfig(parameter);
       }
       forgetRunner(request.owner(), runnerId);
+      // Retryable whatever failed: a refused SSM write (a tier or size rule), CreateTags' NotFound
+      // on a new instance, GitHub's 401/409 after our own retries are about this step and this
+      // instance; the next delivery starts over with a new instance.
       return new Prepared(instance.id(), null, new Failed(slot,
-          "runner not prepared: " + Log.error(e).value(), !(e instanceof PermanentFailure)));
+          "runner not prepared: " + Log.error(e).value(), true));
     }
   }
 

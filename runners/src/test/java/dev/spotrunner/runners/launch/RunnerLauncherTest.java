@@ -198,18 +198,6 @@ class RunnerLauncherTest {
   }
 
   @Test
-  void dropsASlotWhoseOwnerGitHubRefusesForGood() {
-    github.group("ci", 7);
-    env.put("RUNNER_GROUP", "missing");
-
-    LaunchResult result = launcher(fleet).launch(warm(1, "1"));
-
-    assertFalse(result.failed().get(0).retryable());
-    assertTrue(result.failed().get(0).reason().contains("runner group 'missing' not found"));
-    assertEquals(List.of(), fleet.all());
-  }
-
-  @Test
   void usesTheSameClientTokenForTheSameAttemptOnly() {
     List<RunnerSlot> slots = List.of(RunnerSlot.forJob(1), RunnerSlot.forJob(2));
     String a = ClientTokens.of("big", "acme", slots, "1,1", CapacityType.SPOT);

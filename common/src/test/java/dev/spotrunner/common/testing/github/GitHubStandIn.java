@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A stateful stand-in for the part of GitHub's REST API spotrunner uses, over real HTTP on a
  * loopback port, for github.com paths and the GitHub Enterprise Server {@code /api/v3} prefix. One
- * GitHub App (key pair generated at start) can be installed on accounts; installation tokens
+ * GitHub App (key pair generated at start; more keys by {@link #rotateKey()}, as GitHub allows)
+ * can be installed on accounts; installation tokens
  * authorise the runner and job endpoints of the accounts they cover. This class is the Java API
  * for tests and the local stack; {@code /_standin/...} offers the same over HTTP
  * (docs/github-standin.md).
@@ -49,7 +49,9 @@ public final class GitHubStandIn implements AutoCloseable {
   final Clock clock;
   final StandInLimits limits;
   final long appId;
-  final AppKeys keys;
+  // GitHub lets an App hold up to 25 private keys at once; any of them signs valid JWTs
+  static final int MAX_APP_KEYS = 25;
+  private final List<AppKeys> keys = new CopyOnWriteArrayList<>();
   private final HttpServer server;
   private final ExecutorService executor;
   private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
@@ -78,7 +80,7 @@ public final class GitHubStandIn implements AutoCloseable {
     this.clock = clock;
     this.limits = new StandInLimits(clock);
     this.appId = 100_000 + RANDOM.nextInt(800_000);
-    this.keys = AppKeys.generate();
+    this.keys.add(AppKeys.generate());
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     server.setExecutor(executor);
@@ -120,8 +122,34 @@ public final class GitHubStandIn implements AutoCloseable {
     return appId;
   }
 
+  /** The App's newest private key (the one generated at start until {@link #rotateKey()}). */
   public AppKeys appKeys() {
-    return keys;
+    return keys.get(keys.size() - 1);
+  }
+
+  /**
+   * Generates another private key for the App, as "Generate a private key" on GitHub does: the
+   * older keys keep working until {@link #revokeKey} deletes them. Returns the new key.
+   */
+  public synchronized AppKeys rotateKey() {
+    if (keys.size() >= MAX_APP_KEYS) {
+      throw new IllegalStateException("an App holds at most " + MAX_APP_KEYS + " private keys");
+    }
+    AppKeys added = AppKeys.generate();
+    keys.add(added);
+    return added;
+  }
+
+  /** Deletes one of the App's keys: JWTs it signs are answered 401 from now on. */
+  public synchronized void revokeKey(AppKeys key) {
+    if (!keys.remove(key)) {
+      throw new IllegalArgumentException("not a key of this App");
+    }
+  }
+
+  /** Every key GitHub accepts for the App now, oldest first. */
+  public List<AppKeys> acceptedKeys() {
+    return List.copyOf(keys);
   }
 
   // ---- installations and tokens
@@ -242,7 +270,7 @@ public final class GitHubStandIn implements AutoCloseable {
     }
     StandInRunner runner = new StandInRunner(ids.incrementAndGet(), ownerPath, name, "offline",
         false, true, labels, groupId);
-    String config = randomJitConfig(runner.id(), name);
+    String config = JitConfigText.generate(runner.id(), name, ownerPath, apiUrl().toString());
     runners.put(runner.id(), runner);
     jitConfigs.put(config, runner.id());
     return Optional.of(Map.entry(runner, config));
@@ -422,6 +450,16 @@ public final class GitHubStandIn implements AutoCloseable {
     limits.failNext(count, status);
   }
 
+  /**
+   * The next {@code count} answers of an endpoint are lost after the work is done, as when a
+   * connection drops between GitHub and the caller: the request takes effect (a JIT runner is
+   * registered) and the caller gets {@code how} instead of the answer. Honoured by
+   * {@code generate-jitconfig}.
+   */
+  public void loseNextAnswers(String endpoint, int count, LostAnswer how) {
+    limits.loseNext(endpoint, count, how);
+  }
+
   /** The next {@code count} authenticated API requests get a secondary-limit 403 + retry-after. */
   public void secondaryLimitNext(int count, long retryAfterSeconds) {
     limits.secondaryLimitNext(count, retryAfterSeconds);
@@ -448,18 +486,6 @@ public final class GitHubStandIn implements AutoCloseable {
       text.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
     }
     return text.toString();
-  }
-
-  static String randomJitConfig(long runnerId, String name) {
-    String runner = "{\"AgentId\":\"" + runnerId + "\",\"AgentName\":\"" + name
-        + "\",\"PoolId\":1,\"ServerUrl\":\"https://pipelines.stand-in/\",\"nonce\":\""
-        + randomAlphanumeric(24) + "\"}";
-    Base64.Encoder b64 = Base64.getEncoder();
-    String files = "{\".runner\":\"" + b64.encodeToString(runner.getBytes())
-        + "\",\".credentials\":\"" + b64.encodeToString(randomAlphanumeric(48).getBytes())
-        + "\",\".credentials_rsaparams\":\"" + b64.encodeToString(randomAlphanumeric(96).getBytes())
-        + "\"}";
-    return b64.encodeToString(files.getBytes());
   }
 
   private static String sha256(ReleaseAsset asset) {

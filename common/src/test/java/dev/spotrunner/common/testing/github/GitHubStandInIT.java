@@ -178,6 +178,124 @@ class GitHubStandInIT {
     assertThat(github.runner(runner.id()).orElseThrow().busy()).isTrue();
   }
 
+  @Test
+  void acceptsJwtsOfEveryKeyTheAppHoldsUntilOneIsDeleted() throws Exception {
+    try (GitHubStandIn app = GitHubStandIn.start()) {
+      app.install("rot-org");
+      AppKeys first = app.appKeys();
+      AppKeys second = app.rotateKey();
+      String path = app.apiUrl() + "/orgs/rot-org/installation";
+
+      assertThat(jwtGet(path, app, first).statusCode()).isEqualTo(200);
+      assertThat(jwtGet(path, app, second).statusCode()).isEqualTo(200);
+      assertThat(app.appKeys()).isSameAs(second);
+
+      app.revokeKey(first);
+
+      HttpResponse<String> refused = jwtGet(path, app, first);
+      assertThat(refused.statusCode()).isEqualTo(401);
+      assertThat(refused.body()).contains("A JSON web token could not be decoded");
+      assertThat(jwtGet(path, app, second).statusCode()).isEqualTo(200);
+      assertThat(app.acceptedKeys()).containsExactly(second);
+    }
+  }
+
+  @Test
+  void rotatesAndDeletesKeysOverHttpForOtherProcesses() throws Exception {
+    try (GitHubStandIn app = GitHubStandIn.start()) {
+      String old = app.appKeys().pkcs8Pem();
+      HttpResponse<String> added = HTTP.send(HttpRequest.newBuilder(
+          URI.create(app.apiUrl() + "/_standin/app/keys")).POST(HttpRequest.BodyPublishers
+          .noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      String fresh = Json.MAPPER.readTree(added.body()).path("private_key").asText();
+      HttpResponse<String> revoked = HTTP.send(HttpRequest.newBuilder(
+          URI.create(app.apiUrl() + "/_standin/app/keys/revoke")).POST(HttpRequest.BodyPublishers
+          .ofString(Json.MAPPER.createObjectNode().put("private_key", old).toString())).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(added.statusCode()).isEqualTo(201);
+      assertThat(revoked.statusCode()).isEqualTo(204);
+      assertThat(app.acceptedKeys()).extracting(AppKeys::pkcs8Pem).containsExactly(fresh);
+    }
+  }
+
+  @Test
+  void issuesJitConfigsShapedAndSizedLikeGitHubs() throws Exception {
+    long id = github.install("jit-org");
+    String token = github.issueToken(id).getKey();
+
+    HttpResponse<String> answer = tokenPost("/orgs/jit-org/actions/runners/generate-jitconfig",
+        token, "{\"name\":\"dev-i-0abc\",\"runner_group_id\":1,\"labels\":[\"self-hosted\"]}");
+
+    assertThat(answer.statusCode()).isEqualTo(201);
+    JsonNode body = Json.MAPPER.readTree(answer.body());
+    String encoded = body.path("encoded_jit_config").asText();
+    assertThat(encoded.length()).isGreaterThanOrEqualTo(5 * 1024);
+    JsonNode files = Json.MAPPER.readTree(java.util.Base64.getDecoder().decode(encoded));
+    assertThat(files.fieldNames()).toIterable()
+        .containsExactlyInAnyOrder(".runner", ".credentials", ".credentials_rsaparams");
+    JsonNode runner = decodedFile(files, ".runner");
+    assertThat(runner.path("agentName").asText()).isEqualTo("dev-i-0abc");
+    assertThat(runner.path("agentId").asLong()).isEqualTo(body.path("runner").path("id").asLong());
+    assertThat(decodedFile(files, ".credentials").path("scheme").asText()).isEqualTo("OAuth");
+    assertThat(decodedFile(files, ".credentials_rsaparams").fieldNames()).toIterable()
+        .contains("modulus", "exponent", "d", "p", "q", "dp", "dq", "inverseQ");
+    assertThat(body.path("runner").path("status").asText()).isEqualTo("offline");
+    HttpResponse<String> byName = tokenGet("/orgs/jit-org/actions/runners?name=dev-i-0abc",
+        "Bearer " + token);
+    assertThat(Json.MAPPER.readTree(byName.body()).path("total_count").asInt()).isEqualTo(1);
+    assertThat(Json.MAPPER.readTree(tokenGet("/orgs/jit-org/actions/runners?name=other",
+        "Bearer " + token).body()).path("total_count").asInt()).isZero();
+  }
+
+  @Test
+  void losesAnAnswerAfterDoingTheWork() throws Exception {
+    long id = github.install("lossy-org");
+    String token = github.issueToken(id).getKey();
+    github.loseNextAnswers("generate-jitconfig", 1, LostAnswer.BAD_GATEWAY);
+    github.loseNextAnswers("generate-jitconfig", 1, LostAnswer.CONNECTION_CLOSED);
+    String path = "/orgs/lossy-org/actions/runners/generate-jitconfig";
+    try {
+      HttpResponse<String> gateway = tokenPost(path, token,
+          "{\"name\":\"lost-1\",\"runner_group_id\":1,\"labels\":[\"x\"]}");
+      Throwable closed = org.assertj.core.api.Assertions.catchThrowable(() -> tokenPost(path, token,
+          "{\"name\":\"lost-2\",\"runner_group_id\":1,\"labels\":[\"x\"]}"));
+      HttpResponse<String> again = tokenPost(path, token,
+          "{\"name\":\"lost-1\",\"runner_group_id\":1,\"labels\":[\"x\"]}");
+
+      assertThat(gateway.statusCode()).isEqualTo(502);
+      assertThat(closed).isInstanceOf(java.io.IOException.class);
+      assertThat(github.runners("orgs/lossy-org")).extracting(StandInRunner::name)
+          .containsExactly("lost-1", "lost-2");
+      assertThat(again.statusCode()).isEqualTo(409);
+      assertThat(again.body()).contains("already exists");
+    } finally {
+      github.resetCountersAndFaults();
+    }
+  }
+
+  private static JsonNode decodedFile(JsonNode files, String name) throws Exception {
+    return Json.MAPPER.readTree(java.util.Base64.getDecoder().decode(files.path(name).asText()));
+  }
+
+  private static HttpResponse<String> jwtGet(String url, GitHubStandIn app, AppKeys key)
+      throws Exception {
+    Instant now = Instant.now();
+    String jwt = Jwts.builder().issuer(String.valueOf(app.appId()))
+        .issuedAt(Date.from(now.minusSeconds(60))).expiration(Date.from(now.plusSeconds(300)))
+        .signWith(key.privateKey(), Jwts.SIG.RS256).compact();
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer "
+        + jwt).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> tokenPost(String path, String token, String body)
+      throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(github.apiUrl() + path))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private static String signed(Instant issuedAt, Instant expiresAt) {
     return Jwts.builder().issuer(String.valueOf(github.appId())).issuedAt(Date.from(issuedAt))
         .expiration(Date.from(expiresAt)).signWith(github.appKeys().privateKey(), Jwts.SIG.RS256)

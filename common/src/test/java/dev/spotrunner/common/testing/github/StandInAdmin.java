@@ -42,6 +42,15 @@ final class StandInAdmin {
       if ("GET".equals(method) && path.equals("/_standin/app")) {
         json(exchange, 200, Json.MAPPER.createObjectNode().put("app_id", github.appId())
             .put("private_key", github.appKeys().pkcs8Pem()));
+      } else if ("POST".equals(method) && path.equals("/_standin/app/keys")) {
+        json(exchange, 201, Json.MAPPER.createObjectNode()
+            .put("private_key", github.rotateKey().pkcs8Pem()));
+      } else if ("POST".equals(method) && path.equals("/_standin/app/keys/revoke")) {
+        String pem = body.path("private_key").asText();
+        github.revokeKey(github.acceptedKeys().stream()
+            .filter(k -> k.pkcs8Pem().equals(pem) || k.pkcs1Pem().equals(pem)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("not a key of this App")));
+        exchange.sendResponseHeaders(204, -1);
       } else if ("GET".equals(method) && path.equals("/_standin/state")) {
         json(exchange, 200, state());
       } else if ("POST".equals(method) && path.equals("/_standin/installations")) {
@@ -97,6 +106,12 @@ final class StandInAdmin {
     if (body.has("secondary_limit_next")) {
       github.secondaryLimitNext(body.path("secondary_limit_next").path("count").asInt(1),
           body.path("secondary_limit_next").path("retry_after").asLong(60));
+    }
+    if (body.has("lose_next")) {
+      JsonNode lose = body.path("lose_next");
+      github.loseNextAnswers(lose.path("endpoint").asText("generate-jitconfig"),
+          lose.path("count").asInt(1),
+          LostAnswer.valueOf(lose.path("how").asText("BAD_GATEWAY").toUpperCase(java.util.Locale.ROOT)));
     }
     if (body.has("points_per_window")) {
       github.rateBudget(body.path("points_per_window").asInt(),

@@ -25,6 +25,7 @@ final class StandInLimits {
   private final Map<String, long[]> windows = new HashMap<>(); // caller -> {windowStart, points}
   private final Map<String, long[]> hours = new HashMap<>();   // caller -> {hourStart, requests}
   private final Deque<Integer> failNext = new ArrayDeque<>();
+  private final Map<String, Deque<LostAnswer>> lost = new HashMap<>(); // endpoint -> answers to lose
   private int rateLimited;
   private int secondaryNext;
   private long secondaryRetryAfter = 1;
@@ -109,6 +110,19 @@ final class StandInLimits {
     }
   }
 
+  synchronized void loseNext(String endpoint, int count, LostAnswer how) {
+    Deque<LostAnswer> queue = lost.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+    for (int i = 0; i < count; i++) {
+      queue.addLast(how);
+    }
+  }
+
+  /** How to lose this endpoint's answer that was just worked out, or null to send it. */
+  synchronized LostAnswer takeLost(String endpoint) {
+    Deque<LostAnswer> queue = lost.get(endpoint);
+    return queue == null ? null : queue.pollFirst();
+  }
+
   synchronized void secondaryLimitNext(int count, long retryAfterSeconds) {
     secondaryNext = count;
     secondaryRetryAfter = retryAfterSeconds;
@@ -143,6 +157,7 @@ final class StandInLimits {
     windows.clear();
     hours.clear();
     failNext.clear();
+    lost.clear();
     rateLimited = 0;
     secondaryNext = 0;
     pointsPerWindow = 900;

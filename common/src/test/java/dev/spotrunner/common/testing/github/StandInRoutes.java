@@ -10,9 +10,11 @@ import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.ExpiredJwtException;
 import io.jsonwebtoken.JwtException;
 import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.SignatureException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -174,10 +176,12 @@ final class StandInRoutes implements HttpHandler {
     }
     Instant now = github.clock.instant();
     try {
-      Claims claims = Jwts.parser()
-          .verifyWith(github.keys.publicKey())
-          .clock(() -> Date.from(github.clock.instant()))
-          .build().parseSignedClaims(jwt).getPayload();
+      Claims claims = claims(jwt);
+      if (claims == null) {
+        // signed by none of the App's keys, e.g. one deleted in a rotation
+        message(exchange, 401, "A JSON web token could not be decoded");
+        return null;
+      }
       if (!String.valueOf(github.appId).equals(claims.getIssuer())) {
         message(exchange, 401, "'Issuer' claim ('iss') must be an Integer");
         return null;
@@ -202,6 +206,21 @@ final class StandInRoutes implements HttpHandler {
       message(exchange, 401, "A JSON web token could not be decoded");
       return null;
     }
+  }
+
+  /** The JWT's claims if one of the App's current keys signed it, else null. */
+  private Claims claims(String jwt) {
+    for (AppKeys key : github.acceptedKeys()) {
+      try {
+        return Jwts.parser()
+            .verifyWith(key.publicKey())
+            .clock(() -> Date.from(github.clock.instant()))
+            .build().parseSignedClaims(jwt).getPayload();
+      } catch (SignatureException e) {
+        // another key may have signed it
+      }
+    }
+    return null;
   }
 
   private String installationCaller(HttpExchange exchange, String ownerLogin) throws IOException {
@@ -339,6 +358,15 @@ final class StandInRoutes implements HttpHandler {
           + " already exists.");
       return;
     }
+    LostAnswer lost = github.limits.takeLost("generate-jitconfig");
+    if (lost == LostAnswer.CONNECTION_CLOSED) {
+      r.exchange().close(); // before any header: the client reads end of stream
+      return;
+    }
+    if (lost == LostAnswer.BAD_GATEWAY) {
+      message(r.exchange(), 502, "Server Error");
+      return;
+    }
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.set("runner", runner(created.get().getKey()));
     body.put("encoded_jit_config", created.get().getValue());
@@ -346,7 +374,10 @@ final class StandInRoutes implements HttpHandler {
   }
 
   private void listRunners(Request r) throws IOException {
-    List<StandInRunner> all = github.runners(r.group(1));
+    String name = r.query().get("name");
+    String wanted = name == null ? null : URLDecoder.decode(name, StandardCharsets.UTF_8);
+    List<StandInRunner> all = github.runners(r.group(1)).stream()
+        .filter(runner -> wanted == null || runner.name().equals(wanted)).toList();
     ArrayNode page = paginate(r, r.group(1) + "/actions/runners", all.size(), (from, to) -> {
       ArrayNode items = Json.MAPPER.createArrayNode();
       all.subList(from, to).forEach(runner -> items.add(runner(runner)));
