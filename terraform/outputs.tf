@@ -57,3 +57,12 @@ output "binary_syncer_function_name" {
   description = "Invoke once after the first apply (aws lambda invoke --function-name <this> /dev/stdout) so the first runner finds its tarball."
   value       = module.binary_syncer.function_name
 }
+
+# ---------------------------------------------------------------------------------------------
+# Webhook routing and redelivery sweeper
+# ---------------------------------------------------------------------------------------------
+
+output "webhook_routing" {
+  description = "The pools as the webhook routes them, in order: name, labels, match, priority (the lowest number wins), default."
+  value       = module.webhook.routing
+}

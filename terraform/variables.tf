@@ -225,8 +225,8 @@ variable "pools" {
   description = <<-EOT
     Runner pools, each with its own queue, scale-up and scale-down functions and launch template:
     name; labels (the job's runs-on labels the pool serves); extra_labels (registered too, not matched);
-    match (subset: every job label is a pool label, exact: the same set); priority (higher wins when several
-    pools match); default (check_run legacy mode target); instance_types; architecture (x64 or arm64);
+    match (subset: every job label is a pool label, exact: the same set); priority (0-999, the lowest number wins when
+    several pools match; ties go to the pool listed first); default (check_run legacy mode target); instance_types; architecture (x64 or arm64);
     os (amazon-linux-2023 or ubuntu); ami_id or ami_ssm_parameter (default: the OS's latest public AMI);
     max_count (pending + running instances); capacity_type (spot or on-demand); spot_allocation_strategy;
     spot_max_price (USD per hour, null = on-demand price); on_demand_failover; ephemeral; use_jit_config;
