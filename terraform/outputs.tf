@@ -66,3 +66,8 @@ output "webhook_routing" {
   description = "The pools as the webhook routes them, in order: name, labels, match, priority (the lowest number wins), default."
   value       = module.webhook.routing
 }
+
+output "sweeper_function_name" {
+  description = "Name of the redelivery sweeper function (null when redelivery_sweeper.enabled is false)."
+  value       = try(module.sweeper[0].function_name, null)
+}
