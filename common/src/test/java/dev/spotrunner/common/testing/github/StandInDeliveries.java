@@ -151,9 +151,9 @@ public final class StandInDeliveries {
   }
 
   private void list(HttpExchange exchange, String apiRoot) throws IOException {
-    Map<String, String> query = query(exchange);
-    int perPage = Math.min(100, Math.max(1, parse(query.get("per_page"), DEFAULT_PER_PAGE)));
-    long before = query.containsKey("cursor") ? Long.parseLong(query.get("cursor")) : Long.MAX_VALUE;
+    int perPage = Math.min(100, Math.max(1, parse(param(exchange, "per_page"), DEFAULT_PER_PAGE)));
+    String cursor = param(exchange, "cursor");
+    long before = cursor == null ? Long.MAX_VALUE : Long.parseLong(cursor);
     List<Delivery> page;
     boolean more;
     synchronized (this) {
@@ -210,18 +210,12 @@ public final class StandInDeliveries {
     StandInRoutes.json(exchange, 202, Json.MAPPER.createObjectNode());
   }
 
-  private static Map<String, String> query(HttpExchange exchange) {
-    Map<String, String> query = new java.util.HashMap<>();
+  /** One query parameter's raw value, or null. */
+  private static String param(HttpExchange exchange, String name) {
     String raw = exchange.getRequestURI().getRawQuery();
-    if (raw != null) {
-      for (String pair : raw.split("&")) {
-        int eq = pair.indexOf('=');
-        if (eq > 0) {
-          query.put(pair.substring(0, eq), pair.substring(eq + 1));
-        }
-      }
-    }
-    return query;
+    Matcher m = Pattern.compile("(?:^|&)" + Pattern.quote(name) + "=([^&]*)")
+        .matcher(raw == null ? "" : raw);
+    return m.find() ? m.group(1) : null;
   }
 
   private static int parse(String text, int fallback) {
