@@ -164,6 +164,9 @@ module "webhook" {
   allow_public_repositories      = var.allow_public_repositories
   max_body_bytes                 = var.webhook_max_body_bytes
   check_run_legacy               = var.check_run_legacy
+  throttling_burst_limit         = var.webhook_throttling.burst_limit
+  throttling_rate_limit          = var.webhook_throttling.rate_limit
+  reserved_concurrency           = var.webhook_throttling.reserved_concurrency
 
   pools = [
     for pool in var.pools : {
@@ -177,6 +180,35 @@ module "webhook" {
       default       = pool.default
     }
   ]
+
+  depends_on = [terraform_data.settings_check]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Redelivery sweeper: failed webhook deliveries (a 429 from the throttled API included) sent again
+# ---------------------------------------------------------------------------------------------
+
+module "sweeper" {
+  source = "./modules/sweeper"
+  count  = var.redelivery_sweeper.enabled ? 1 : 0
+
+  prefix                        = var.prefix
+  tags                          = var.tags
+  lambda_zip                    = var.runners_lambda_zip
+  lambda_runtime                = var.lambda_runtime
+  lambda_architecture           = var.lambda_architecture
+  lambda_vpc_config             = var.lambda_vpc
+  memory_size                   = var.redelivery_sweeper.memory_mb
+  timeout                       = var.redelivery_sweeper.timeout_seconds
+  log_level                     = var.log_level
+  log_retention_days            = var.log_retention_days
+  kms_key_arn                   = var.kms_key_arn
+  github_api_url                = local.github_api_url
+  github_app_id_parameter_name  = local.app_id_parameter_name
+  github_app_key_parameter_name = local.app_key_parameter_name
+  schedule_expression           = var.redelivery_sweeper.schedule_expression
+  lookback_minutes              = var.redelivery_sweeper.lookback_minutes
+  max_points_per_run            = var.redelivery_sweeper.max_points_per_run
 
   depends_on = [terraform_data.settings_check]
 }

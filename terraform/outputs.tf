@@ -57,3 +57,17 @@ output "binary_syncer_function_name" {
   description = "Invoke once after the first apply (aws lambda invoke --function-name <this> /dev/stdout) so the first runner finds its tarball."
   value       = module.binary_syncer.function_name
 }
+
+# ---------------------------------------------------------------------------------------------
+# Webhook routing and redelivery sweeper
+# ---------------------------------------------------------------------------------------------
+
+output "webhook_routing" {
+  description = "The pools as the webhook routes them, in order: name, labels, match, priority (the lowest number wins), default."
+  value       = module.webhook.routing
+}
+
+output "sweeper_function_name" {
+  description = "Name of the redelivery sweeper function (null when redelivery_sweeper.enabled is false)."
+  value       = try(module.sweeper[0].function_name, null)
+}

@@ -225,8 +225,8 @@ variable "pools" {
   description = <<-EOT
     Runner pools, each with its own queue, scale-up and scale-down functions and launch template:
     name; labels (the job's runs-on labels the pool serves); extra_labels (registered too, not matched);
-    match (subset: every job label is a pool label, exact: the same set); priority (higher wins when several
-    pools match); default (check_run legacy mode target); instance_types; architecture (x64 or arm64);
+    match (subset: every job label is a pool label, exact: the same set); priority (0-999, the lowest number wins when
+    several pools match; ties go to the pool listed first); default (check_run legacy mode target); instance_types; architecture (x64 or arm64);
     os (amazon-linux-2023 or ubuntu); ami_id or ami_ssm_parameter (default: the OS's latest public AMI);
     max_count (pending + running instances); capacity_type (spot or on-demand); spot_allocation_strategy;
     spot_max_price (USD per hour, null = on-demand price); on_demand_failover; ephemeral; use_jit_config;
@@ -430,4 +430,41 @@ variable "runner_bucket_name" {
   description = "Name of the runner cache bucket; null derives <prefix>-runner-cache-<region>-<account>."
   type        = string
   default     = null
+}
+
+# ---------------------------------------------------------------------------------------------
+# Webhook throttling and redelivery sweeper (docs/sweeper.md)
+# ---------------------------------------------------------------------------------------------
+
+variable "webhook_throttling" {
+  description = <<-EOT
+    How much the webhook takes at once: burst_limit and rate_limit (requests at once, and per second)
+    of the HTTP API stage, beyond which API Gateway answers 429; reserved_concurrency of the webhook
+    function (-1 = unreserved), beyond which Lambda throttles and the delivery fails. GitHub records
+    either as a failed delivery and the redelivery sweeper sends it again.
+  EOT
+  type = object({
+    burst_limit          = optional(number, 200)
+    rate_limit           = optional(number, 100)
+    reserved_concurrency = optional(number, -1)
+  })
+  default = {}
+}
+
+variable "redelivery_sweeper" {
+  description = <<-EOT
+    The scheduled function that redelivers failed workflow_job deliveries once each (GitHub never does
+    by itself): enabled; schedule_expression (EventBridge); lookback_minutes (how far back a run lists
+    deliveries, 5-4320); max_points_per_run (GitHub secondary-limit points a run may spend: 1 per page of
+    100 deliveries, 5 per redelivery; 6-900); memory_mb; timeout_seconds.
+  EOT
+  type = object({
+    enabled             = optional(bool, true)
+    schedule_expression = optional(string, "rate(5 minutes)")
+    lookback_minutes    = optional(number, 60)
+    max_points_per_run  = optional(number, 200)
+    memory_mb           = optional(number, 512)
+    timeout_seconds     = optional(number, 120)
+  })
+  default = {}
 }

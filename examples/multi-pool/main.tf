@@ -1,6 +1,6 @@
 # Two pools: x64 spot runners for everything labelled linux, and arm64 runners on Graviton for jobs
 # that ask for arm64. A job with [self-hosted, linux, arm64] matches only the arm64 pool; a job with
-# [self-hosted, linux] matches both and goes to the higher priority (x64).
+# [self-hosted, linux] matches both and goes to x64: the lowest priority number wins (0-999).
 module "spotrunner" {
   source = "../../terraform"
 
@@ -22,7 +22,7 @@ module "spotrunner" {
     {
       name           = "x64"
       labels         = ["self-hosted", "linux", "x64"]
-      priority       = 10
+      priority       = 10 # lower wins: x64 takes the jobs both pools match
       default        = true
       architecture   = "x64"
       instance_types = ["m7a.large", "m6a.large", "m6i.large"]
@@ -31,7 +31,7 @@ module "spotrunner" {
     {
       name                = "arm64"
       labels              = ["self-hosted", "linux", "arm64"]
-      priority            = 5
+      priority            = 20
       architecture        = "arm64"
       os                  = "ubuntu"
       instance_types      = ["m7g.large", "m6g.large", "c7g.large"]

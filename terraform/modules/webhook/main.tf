@@ -111,6 +111,9 @@ resource "aws_lambda_function" "webhook" {
   timeout          = var.timeout
   publish          = var.snapstart
 
+  # A burst beyond this is throttled, answered with an error and redelivered by the sweeper.
+  reserved_concurrent_executions = var.reserved_concurrency
+
   dynamic "snap_start" {
     for_each = var.snapstart ? [1] : []
     content {
@@ -192,6 +195,13 @@ resource "aws_apigatewayv2_stage" "default" {
   api_id      = aws_apigatewayv2_api.webhook.id
   name        = "$default"
   auto_deploy = true
+
+  # A burst beyond these limits is answered 429: GitHub records the delivery as failed, nothing behind
+  # the API is overloaded, and the redelivery sweeper (docs/sweeper.md) sends it again later.
+  default_route_settings {
+    throttling_burst_limit = var.throttling_burst_limit
+    throttling_rate_limit  = var.throttling_rate_limit
+  }
 
   access_log_settings {
     destination_arn = aws_cloudwatch_log_group.api.arn

@@ -27,3 +27,16 @@ output "pools_parameter_name" {
   description = "SSM parameter holding the pools JSON, when pools_in_ssm is set."
   value       = try(aws_ssm_parameter.pools[0].name, null)
 }
+
+output "routing" {
+  description = "The pools as the webhook routes them, in POOLS order without queue URLs: name, labels, match, priority (the lowest number wins), default. Known at plan time, so tests can feed an example's pools through the router."
+  value = [
+    for pool in var.pools : {
+      name     = pool.name
+      labels   = pool.labels
+      match    = pool.match
+      priority = pool.priority
+      default  = pool.default
+    }
+  ]
+}

@@ -139,3 +139,36 @@ variable "check_run_legacy" {
   type        = bool
   default     = false
 }
+
+variable "throttling_burst_limit" {
+  description = "Requests the HTTP API stage accepts at once above the steady rate; beyond it API Gateway answers 429, GitHub records the delivery as failed and the redelivery sweeper sends it again."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.throttling_burst_limit >= 1 && var.throttling_burst_limit == floor(var.throttling_burst_limit)
+    error_message = "throttling_burst_limit must be a whole number of at least 1."
+  }
+}
+
+variable "throttling_rate_limit" {
+  description = "Steady requests per second the HTTP API stage accepts; above it API Gateway answers 429 (swept and redelivered later)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.throttling_rate_limit > 0
+    error_message = "throttling_rate_limit must be positive."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Concurrent executions reserved for (and capping) the webhook function; -1 leaves it unreserved. Invocations beyond it are throttled and answered with an error, which GitHub records as failed and the sweeper redelivers."
+  type        = number
+  default     = -1
+
+  validation {
+    condition     = var.reserved_concurrency == -1 || var.reserved_concurrency >= 1
+    error_message = "reserved_concurrency must be -1 (unreserved) or at least 1 (0 would refuse every delivery)."
+  }
+}

@@ -1,10 +1,10 @@
 package dev.spotrunner.webhook;
 
+import dev.spotrunner.common.job.GitHubNames;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Which repositories may start jobs: an allow-list of {@code owner/repo} or {@code owner/*}
@@ -12,8 +12,6 @@ import java.util.regex.Pattern;
  * refused by default because any fork's pull request could then run code on our machines.
  */
 public final class RepositoryPolicy {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
-
   /** Why a repository is refused, or {@link #ALLOWED}. */
   public enum Verdict { ALLOWED, NOT_IN_ALLOW_LIST, PUBLIC }
 
@@ -24,8 +22,8 @@ public final class RepositoryPolicy {
   public RepositoryPolicy(List<String> allowList, boolean allowPublic) {
     for (String entry : allowList) {
       String[] parts = entry.trim().split("/", -1);
-      if (parts.length != 2 || !NAME.matcher(parts[0]).matches()
-          || !(parts[1].equals("*") || NAME.matcher(parts[1]).matches())) {
+      if (parts.length != 2 || !GitHubNames.isLogin(parts[0])
+          || !(parts[1].equals("*") || GitHubNames.isRepository(parts[1]))) {
         throw new IllegalArgumentException("'" + entry + "' is not owner/repo or owner/*");
       }
       String owner = parts[0].toLowerCase(Locale.ROOT);

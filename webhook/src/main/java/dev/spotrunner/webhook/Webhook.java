@@ -4,6 +4,7 @@ import static dev.spotrunner.common.log.Log.entry;
 
 import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.TransientFailure;
+import dev.spotrunner.common.job.GitHubNames;
 import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.common.job.PoolDefinition;
 import dev.spotrunner.common.log.Log;
@@ -37,7 +38,6 @@ public final class Webhook {
 
   private static final Log log = Log.of(Webhook.class);
   private static final Pattern DELIVERY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
-  private static final Pattern REPOSITORY = Pattern.compile("[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}");
 
   private final Supplier<PoolRouter> pools;
   private final RepositoryPolicy repositories;
@@ -261,9 +261,14 @@ public final class Webhook {
 
   private Reply checkRepository(Map<String, String> headers, GitHubPayload payload) {
     GitHubPayload.Repository repository = payload.repository();
-    if (repository == null || repository.fullName() == null
-        || !REPOSITORY.matcher(repository.fullName()).matches()) {
-      return reject(headers, 400, "repository.full_name is missing or malformed");
+    if (repository == null || repository.fullName() == null) {
+      return reject(headers, 400, "repository.full_name is missing");
+    }
+    try {
+      // GitHub's own naming rules: a crafted name never reaches a queue message or an API path
+      GitHubNames.requireFullName(repository.fullName());
+    } catch (IllegalArgumentException e) {
+      return reject(headers, 400, "repository.full_name: " + e.getMessage());
     }
     return switch (repositories.check(repository.fullName(), repository.isPrivate())) {
       case ALLOWED -> null;

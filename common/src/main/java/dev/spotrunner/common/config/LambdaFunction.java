@@ -5,7 +5,8 @@ public enum LambdaFunction {
   WEBHOOK("dev.spotrunner.webhook.WebhookHandler::handleRequest"),
   SCALE_UP("dev.spotrunner.runners.scaleup.ScaleUpHandler::handleRequest"),
   SCALE_DOWN("dev.spotrunner.runners.scaledown.ScaleDownHandler::handleRequest"),
-  BINARY_SYNCER("dev.spotrunner.syncer.BinarySyncerHandler::handleRequest");
+  BINARY_SYNCER("dev.spotrunner.syncer.BinarySyncerHandler::handleRequest"),
+  SWEEPER("dev.spotrunner.runners.sweeper.SweeperHandler::handleRequest");
 
   private final String handler;
 

@@ -3,6 +3,7 @@ package dev.spotrunner.common.config;
 import static dev.spotrunner.common.config.LambdaFunction.BINARY_SYNCER;
 import static dev.spotrunner.common.config.LambdaFunction.SCALE_DOWN;
 import static dev.spotrunner.common.config.LambdaFunction.SCALE_UP;
+import static dev.spotrunner.common.config.LambdaFunction.SWEEPER;
 import static dev.spotrunner.common.config.LambdaFunction.WEBHOOK;
 
 import java.util.EnumSet;
@@ -17,10 +18,10 @@ import java.util.stream.Stream;
  */
 public enum LambdaVariable {
   // shared
-  ENVIRONMENT(WEBHOOK, SCALE_UP, SCALE_DOWN, BINARY_SYNCER),
-  GITHUB_API_URL(SCALE_UP, SCALE_DOWN, BINARY_SYNCER),
-  GITHUB_APP_ID_PARAM(SCALE_UP, SCALE_DOWN),
-  GITHUB_APP_KEY_PARAM(SCALE_UP, SCALE_DOWN),
+  ENVIRONMENT(WEBHOOK, SCALE_UP, SCALE_DOWN, BINARY_SYNCER, SWEEPER),
+  GITHUB_API_URL(SCALE_UP, SCALE_DOWN, BINARY_SYNCER, SWEEPER),
+  GITHUB_APP_ID_PARAM(SCALE_UP, SCALE_DOWN, SWEEPER),
+  GITHUB_APP_KEY_PARAM(SCALE_UP, SCALE_DOWN, SWEEPER),
 
   // webhook
   WEBHOOK_SECRET_PARAMS(WEBHOOK),
@@ -60,7 +61,11 @@ public enum LambdaVariable {
   BUCKET_NAME(BINARY_SYNCER),
   KEY_PREFIX(BINARY_SYNCER),
   PLATFORMS(BINARY_SYNCER),
-  RUNNER_VERSION(BINARY_SYNCER);
+  RUNNER_VERSION(BINARY_SYNCER),
+
+  // redelivery sweeper (docs/sweeper.md)
+  SWEEPER_LOOKBACK_MINUTES(SWEEPER),
+  SWEEPER_MAX_POINTS(SWEEPER);
 
   private final Set<LambdaFunction> readBy;
 

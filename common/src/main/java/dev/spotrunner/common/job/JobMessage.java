@@ -69,6 +69,17 @@ public record JobMessage(
   }
 
   /**
+   * The job's repository as a {@link RunnerOwner}, checked by {@link GitHubNames}: scale-up calls
+   * this before anything reaches an API path, whatever the pool's runner level.
+   *
+   * @throws IllegalArgumentException when the owner or the repository name breaks GitHub's rules
+   */
+  @JsonIgnore
+  public RunnerOwner repositoryOwner() {
+    return RunnerOwner.repo(owner, repositoryName());
+  }
+
+  /**
    * The message as {@link #fromJson} reads it: the components in order, {@code receivedAt} as an
    * ISO-8601 instant, a null {@code deliveryId} left out. Written with jackson-core alone so the
    * webhook never loads jackson-databind (a quarter of its cold start).

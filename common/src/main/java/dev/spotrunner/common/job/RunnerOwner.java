@@ -1,22 +1,22 @@
 package dev.spotrunner.common.job;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Where runners register: an organisation ({@code acme}) or one repository ({@code acme/api}).
- * {@link #apiPath()} gives the REST prefix, {@code orgs/acme} or {@code repos/acme/api}.
+ * {@link #apiPath()} gives the REST prefix, {@code orgs/acme} or {@code repos/acme/api}. Both names
+ * follow {@link GitHubNames}: a name that would escape its API path ({@code ..}, a slash) never
+ * makes an owner.
+ *
+ * @throws IllegalArgumentException for a name GitHub would not accept
  */
 public record RunnerOwner(String login, String repository) {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
 
   public RunnerOwner {
     Objects.requireNonNull(login, "login");
-    if (!NAME.matcher(login).matches()) {
-      throw new IllegalArgumentException("invalid owner login: '" + login + "'");
-    }
-    if (repository != null && !NAME.matcher(repository).matches()) {
-      throw new IllegalArgumentException("invalid repository name: '" + repository + "'");
+    GitHubNames.requireLogin(login);
+    if (repository != null) {
+      GitHubNames.requireRepository(repository);
     }
   }
 
@@ -28,7 +28,10 @@ public record RunnerOwner(String login, String repository) {
     return new RunnerOwner(login, Objects.requireNonNull(repository, "repository"));
   }
 
-  /** Parses {@code acme} (organisation) or {@code acme/api} (repository). */
+  /**
+   * Parses {@code acme} (organisation) or {@code acme/api} (repository); a second slash makes the
+   * repository name invalid.
+   */
   public static RunnerOwner parse(String text) {
     Objects.requireNonNull(text, "owner");
     int slash = text.indexOf('/');

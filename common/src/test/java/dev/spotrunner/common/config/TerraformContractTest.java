@@ -46,7 +46,8 @@ class TerraformContractTest {
       LambdaFunction.WEBHOOK, "modules/webhook/main.tf#webhook",
       LambdaFunction.SCALE_UP, "modules/runners/lambdas.tf#scale_up",
       LambdaFunction.SCALE_DOWN, "modules/runners/lambdas.tf#scale_down",
-      LambdaFunction.BINARY_SYNCER, "modules/binary-syncer/main.tf#syncer"));
+      LambdaFunction.BINARY_SYNCER, "modules/binary-syncer/main.tf#syncer",
+      LambdaFunction.SWEEPER, "modules/sweeper/main.tf#sweeper"));
 
   private static final Path TERRAFORM = repositoryRoot().resolve("terraform");
 

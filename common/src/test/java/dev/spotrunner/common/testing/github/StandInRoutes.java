@@ -120,6 +120,7 @@ final class StandInRoutes implements HttpHandler {
         path = path.substring(prefix.length());
       }
       String apiRoot = "http://" + exchange.getRequestHeaders().getFirst("Host") + prefix;
+      if (StandInDeliveries.answer(github, exchange, path, apiRoot, this::appCaller)) { return; }
       String method = exchange.getRequestMethod();
       for (Route route : routes) {
         Matcher matcher = route.path().matcher(path);

@@ -1,0 +1,110 @@
+variable "prefix" {
+  description = "Name prefix of every resource and the ENVIRONMENT of the Lambda (letters, digits and dashes)."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "lambda_zip" {
+  description = "Path of the runners jar (spotrunner-runners.jar), which holds the sweeper's handler."
+  type        = string
+}
+
+variable "lambda_runtime" {
+  description = "Lambda runtime: java21 or java25."
+  type        = string
+  default     = "java21"
+}
+
+variable "lambda_architecture" {
+  description = "CPU architecture of the function: x86_64 or arm64."
+  type        = string
+  default     = "x86_64"
+}
+
+variable "lambda_vpc_config" {
+  description = "Optional VPC placement of the function: subnet ids and security group ids (it needs a route to GitHub)."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB."
+  type        = number
+  default     = 512
+}
+
+variable "timeout" {
+  description = "Timeout of the function in seconds; keep it below the schedule's interval so runs never overlap."
+  type        = number
+  default     = 120
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of the function."
+  type        = string
+  default     = "INFO"
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's CloudWatch log group in days."
+  type        = number
+  default     = 30
+}
+
+variable "kms_key_arn" {
+  description = "KMS key of the log group and the App's SecureString parameters; null uses the default encryption."
+  type        = string
+  default     = null
+}
+
+variable "github_api_url" {
+  description = "GitHub REST base URL: https://api.github.com or https://HOST/api/v3 for GitHub Enterprise Server."
+  type        = string
+  default     = "https://api.github.com"
+}
+
+variable "github_app_id_parameter_name" {
+  description = "SSM parameter holding the GitHub App id."
+  type        = string
+}
+
+variable "github_app_key_parameter_name" {
+  description = "SSM parameter holding the GitHub App private key (SecureString)."
+  type        = string
+}
+
+variable "schedule_expression" {
+  description = "EventBridge schedule of the sweeper: how soon after a failed delivery its job is recovered."
+  type        = string
+  default     = "rate(5 minutes)"
+}
+
+variable "lookback_minutes" {
+  description = "How far back each run lists deliveries, in minutes (5-4320; GitHub keeps them 3 days). Longer than the schedule interval, so a missed run is caught up."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.lookback_minutes >= 5 && var.lookback_minutes <= 4320 && var.lookback_minutes == floor(var.lookback_minutes)
+    error_message = "lookback_minutes must be a whole number from 5 to 4320."
+  }
+}
+
+variable "max_points_per_run" {
+  description = "GitHub secondary-limit points one run may spend (6-900): 1 per page of 100 deliveries, 5 per redelivery. What does not fit waits for the next run."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.max_points_per_run >= 6 && var.max_points_per_run <= 900 && var.max_points_per_run == floor(var.max_points_per_run)
+    error_message = "max_points_per_run must be a whole number from 6 (one page and one redelivery) to 900 (GitHub's points per minute)."
+  }
+}
