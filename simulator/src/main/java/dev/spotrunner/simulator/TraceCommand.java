@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 /**
- * {@code trace --repo OWNER/NAME --since DAYS [--out FILE] [--api URL] [--points-per-minute N]}:
- * writes a trace CSV from the repository's GitHub Actions history, with the token in
+ * {@code trace --repo OWNER/NAME --since DAYS [--out FILE] [--api URL] [--points-per-minute N]
+ * [--app-id ID --app-key-file PEM]}: writes a trace CSV from the repository's GitHub Actions
+ * history, as the GitHub App's installation on the repository or with the token in
  * {@code GITHUB_TOKEN} (or {@code GH_TOKEN}). Running it again resumes: runs already in the file
  * are skipped.
  */
@@ -20,6 +21,8 @@ public final class TraceCommand {
     Path out = null;
     URI api = URI.create(System.getenv().getOrDefault("GITHUB_API_URL", "https://api.github.com"));
     int points = 600;
+    String appId = null;
+    Path appKey = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String value = i + 1 < args.length ? args[i + 1] : null;
@@ -32,6 +35,8 @@ public final class TraceCommand {
         case "--out" -> out = Path.of(value);
         case "--api" -> api = URI.create(value);
         case "--points-per-minute" -> points = Integer.parseInt(value);
+        case "--app-id" -> appId = value;
+        case "--app-key-file" -> appKey = Path.of(value);
         case "-h", "--help" -> fail(null);
         default -> fail("unknown argument: " + arg);
       }
@@ -40,12 +45,21 @@ public final class TraceCommand {
     if (repo == null) {
       fail("--repo OWNER/NAME is required");
     }
-    String token = System.getenv("GITHUB_TOKEN");
-    if (token == null || token.isBlank()) {
-      token = System.getenv("GH_TOKEN");
-    }
-    if (token == null || token.isBlank()) {
-      fail("set GITHUB_TOKEN (or GH_TOKEN) to a token that can read the repository's Actions");
+    String token;
+    if (appId != null || appKey != null) {
+      if (appId == null || appKey == null) {
+        fail("--app-id and --app-key-file go together");
+      }
+      token = installationToken(api, appId, java.nio.file.Files.readString(appKey), repo);
+    } else {
+      token = System.getenv("GITHUB_TOKEN");
+      if (token == null || token.isBlank()) {
+        token = System.getenv("GH_TOKEN");
+      }
+      if (token == null || token.isBlank()) {
+        fail("set GITHUB_TOKEN (or GH_TOKEN) to a token that can read the repository's Actions, "
+            + "or give --app-id and --app-key-file");
+      }
     }
     if (out == null) {
       out = Path.of(repo.replace('/', '-') + "-trace.csv");
@@ -57,12 +71,30 @@ public final class TraceCommand {
         outcome.runsSkipped(), outcome.requests(), outcome.waitedMillis() / 1000.0);
   }
 
+  /**
+   * A token of the GitHub App's installation on the repository (the App needs Actions: read),
+   * minted with the same code the Lambdas use.
+   */
+  static String installationToken(URI api, String appId, String privateKeyPem, String repo) {
+    dev.spotrunner.common.parameters.InMemoryParameters parameters =
+        new dev.spotrunner.common.parameters.InMemoryParameters()
+            .with("app-id", appId.trim()).with("app-key", privateKeyPem);
+    dev.spotrunner.common.github.GitHubApp app = dev.spotrunner.common.github.GitHubApp.create(
+        new dev.spotrunner.common.github.GitHubAppSettings(api, "app-id", "app-key"), parameters,
+        Clock.systemUTC(), dev.spotrunner.common.github.GovernorLimits.GITHUB, Sleeper.REAL);
+    String[] parts = repo.split("/", 2);
+    long installation = app.installationId(
+        dev.spotrunner.common.job.RunnerOwner.repo(parts[0], parts[1]));
+    return app.token(installation).token().reveal();
+  }
+
   private static void fail(String message) {
     if (message != null) {
       System.err.println(message);
     }
     System.err.println("usage: trace --repo OWNER/NAME --since DAYS [--out FILE.csv] "
-        + "[--api URL] [--points-per-minute N]   (token in GITHUB_TOKEN)");
+        + "[--api URL] [--points-per-minute N] [--app-id ID --app-key-file PEM]   "
+        + "(else a token in GITHUB_TOKEN)");
     System.exit(2);
   }
 }

@@ -117,6 +117,28 @@ class TraceFromGitHubIT {
   }
 
   @Test
+  void asAGitHubAppItReadsWithItsInstallationsToken(@TempDir Path dir) throws Exception {
+    try (dev.spotrunner.common.testing.github.GitHubStandIn standIn =
+        dev.spotrunner.common.testing.github.GitHubStandIn.start()) {
+      standIn.install("acme");
+
+      String installationToken = TraceCommand.installationToken(standIn.apiUrl(),
+          Long.toString(standIn.appId()), standIn.appKeys().pkcs1Pem(), "acme/app");
+
+      assertThat(standIn.calls("get-repo-installation")).isEqualTo(1);
+      assertThat(standIn.calls("create-installation-token")).isEqualTo(1);
+      try (GitHubActionsFixture actions = new GitHubActionsFixture(installationToken, clock)) {
+        actions.run(1, "completed", NOW.minusSeconds(600));
+        actions.job(1, 11, "build", NOW.minusSeconds(600), NOW.minusSeconds(590),
+            NOW.minusSeconds(300), "self-hosted");
+        GitHubTrace.Outcome outcome = new GitHubTrace(actions.api(), installationToken, 600, clock,
+            d -> clock.advance(d)).fetch("acme/app", 1, dir.resolve("app.csv"));
+        assertThat(outcome.jobs()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
   void aBadTokenFailsWithoutPrintingIt(@TempDir Path dir) {
     String wrong = "not-" + token;
     assertThatThrownBy(() -> trace(wrong).fetch("acme/app", 7, dir.resolve("t.csv")))
