@@ -97,6 +97,9 @@ public final class SimulateCommand {
     }
     List<Deployment.Setting> settings = new ArrayList<>(deployed.deployment().settings());
     settings.addAll(scenario.settings(scenarioJson));
+    settings.add(new Deployment.Setting("terraform", "placeholders",
+        String.join(", ", deployed.placeholders()),
+        "no value given: placeholder in the temporary copy (VPC, secrets, jar hashes)"));
     if (json != null) {
       Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter()
           .writeValueAsString(seeds > 1 ? summary.json() : single(runs.getFirst())));

@@ -37,7 +37,10 @@ public final class TraceCommand {
         case "--points-per-minute" -> points = Integer.parseInt(value);
         case "--app-id" -> appId = value;
         case "--app-key-file" -> appKey = Path.of(value);
-        case "-h", "--help" -> fail(null);
+        case "-h", "--help" -> {
+          usage();
+          return;
+        }
         default -> fail("unknown argument: " + arg);
       }
       i++;
@@ -89,12 +92,14 @@ public final class TraceCommand {
   }
 
   private static void fail(String message) {
-    if (message != null) {
-      System.err.println(message);
-    }
+    System.err.println(message);
+    usage();
+    System.exit(2);
+  }
+
+  private static void usage() {
     System.err.println("usage: trace --repo OWNER/NAME --since DAYS [--out FILE.csv] "
         + "[--api URL] [--points-per-minute N] [--app-id ID --app-key-file PEM]   "
         + "(else a token in GITHUB_TOKEN)");
-    System.exit(2);
   }
 }
