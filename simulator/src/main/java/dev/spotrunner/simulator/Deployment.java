@@ -1,11 +1,13 @@
 package dev.spotrunner.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spotrunner.common.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -156,8 +158,8 @@ public record Deployment(String configuration, String webhookPools, String webho
     Resource mapping = one(where, mine, "aws_lambda_event_source_mapping", r -> true);
     Resource rule = one(where, mine, "aws_cloudwatch_event_rule",
         r -> !r.values().path("schedule_expression").asText("").isBlank());
-    JsonNode redrive = dev.spotrunner.common.json.Json.MAPPER.valueToTree(
-        dev.spotrunner.common.json.Json.read(queue.values().path("redrive_policy").asText(), Map.class));
+    JsonNode redrive = Json.MAPPER.valueToTree(
+        Json.read(queue.values().path("redrive_policy").asText(), Map.class));
     JsonNode scaling = mapping.values().path("scaling_config");
     Integer maxConcurrency = scaling.isArray() && !scaling.isEmpty()
         && scaling.get(0).hasNonNull("maximum_concurrency")
@@ -209,7 +211,7 @@ public record Deployment(String configuration, String webhookPools, String webho
   }
 
   private static Resource one(String where, List<Resource> resources, String type,
-      java.util.function.Predicate<Resource> which) {
+      Predicate<Resource> which) {
     List<Resource> found = resources.stream().filter(r -> r.type().equals(type)).filter(which).toList();
     if (found.size() != 1) {
       throw new IllegalArgumentException(where + ": expected one " + type + ", found "

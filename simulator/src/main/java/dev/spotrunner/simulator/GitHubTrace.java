@@ -1,10 +1,15 @@
 package dev.spotrunner.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.spotrunner.common.github.Sleeper;
 import dev.spotrunner.common.json.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.Reader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +26,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -150,11 +157,11 @@ public final class GitHubTrace {
     if (!Files.exists(out)) {
       return runs;
     }
-    com.fasterxml.jackson.databind.ObjectReader csv =
-        new com.fasterxml.jackson.dataformat.csv.CsvMapper().readerForMapOf(String.class)
-            .with(com.fasterxml.jackson.dataformat.csv.CsvSchema.emptySchema().withHeader());
-    try (java.io.Reader reader = Files.newBufferedReader(out, StandardCharsets.UTF_8);
-        com.fasterxml.jackson.databind.MappingIterator<java.util.Map<String, String>> rows =
+    ObjectReader csv =
+        new CsvMapper().readerForMapOf(String.class)
+            .with(CsvSchema.emptySchema().withHeader());
+    try (Reader reader = Files.newBufferedReader(out, StandardCharsets.UTF_8);
+        MappingIterator<Map<String, String>> rows =
             csv.readValues(reader)) {
       while (rows.hasNext()) {
         String run = rows.next().get("run_id");
@@ -200,23 +207,23 @@ public final class GitHubTrace {
     }
   }
 
-  private java.util.Optional<Duration> retryAfter(HttpResponse<String> response) {
-    java.util.Optional<String> after = response.headers().firstValue("retry-after");
+  private Optional<Duration> retryAfter(HttpResponse<String> response) {
+    Optional<String> after = response.headers().firstValue("retry-after");
     if (after.isPresent()) {
-      return java.util.Optional.of(Duration.ofSeconds(Long.parseLong(after.get().trim())));
+      return Optional.of(Duration.ofSeconds(Long.parseLong(after.get().trim())));
     }
     if ("0".equals(response.headers().firstValue("x-ratelimit-remaining").orElse(""))) {
       return response.headers().firstValue("x-ratelimit-reset").map(reset -> Duration.between(
           clock.instant(), Instant.ofEpochSecond(Long.parseLong(reset.trim()))).plusSeconds(1))
           .map(d -> d.isNegative() ? Duration.ZERO : d);
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** The primary limit is spent: wait for its reset before the next request. */
   private void waitForPrimaryLimit(HttpResponse<String> response) throws InterruptedException {
     if ("0".equals(response.headers().firstValue("x-ratelimit-remaining").orElse(""))) {
-      java.util.Optional<Duration> wait = retryAfter(response);
+      Optional<Duration> wait = retryAfter(response);
       if (wait.isPresent()) {
         sleep(wait.get());
       }

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code simulate --trace FILE --terraform DIR [--var-file FILE] [--scenario FILE] [--seeds N]
@@ -122,9 +124,9 @@ public final class SimulateCommand {
       "JOB_RECHECK_SECONDS", "MAX_RUNNERS", "INSTANCE_TYPES", "CAPACITY_TYPE", "EPHEMERAL");
 
   /** One run's JSON: {pools: {name: metrics}, overall: metrics}. */
-  static java.util.Map<String, Object> single(SimulationResult result) {
-    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
-    java.util.Map<String, Object> pools = new java.util.LinkedHashMap<>();
+  static Map<String, Object> single(SimulationResult result) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    Map<String, Object> pools = new LinkedHashMap<>();
     result.pools().forEach((name, r) -> pools.put(name, r.metrics()));
     out.put("seeds", 1);
     out.put("pools", pools);

@@ -3,6 +3,7 @@ package dev.spotrunner.simulator;
 import dev.spotrunner.common.fleet.CapacityType;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerInstance;
+import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.FakeGitHub;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.WorkflowJob;
@@ -578,7 +579,7 @@ public final class Simulation {
     fleet.all().forEach(i -> alive.put(i.id(), i));
     for (RunnerInstance instance : alive.values()) {
       if (!instances.containsKey(instance.id())) {
-        String poolName = instance.tag(dev.spotrunner.common.fleet.Tags.POOL);
+        String poolName = instance.tag(Tags.POOL);
         SimFleet.Placement where = fleet.placement(instance.id());
         SimInstance sim = new SimInstance(instance.id(), poolName, clock.instant(),
             instance.capacityType(), where == null ? null : where.instanceType());

@@ -1,7 +1,13 @@
 package dev.spotrunner.simulator;
 
+import dev.spotrunner.common.github.GitHubApp;
+import dev.spotrunner.common.github.GitHubAppSettings;
+import dev.spotrunner.common.github.GovernorLimits;
 import dev.spotrunner.common.github.Sleeper;
+import dev.spotrunner.common.job.RunnerOwner;
+import dev.spotrunner.common.parameters.InMemoryParameters;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -53,7 +59,7 @@ public final class TraceCommand {
       if (appId == null || appKey == null) {
         fail("--app-id and --app-key-file go together");
       }
-      token = installationToken(api, appId, java.nio.file.Files.readString(appKey), repo);
+      token = installationToken(api, appId, Files.readString(appKey), repo);
     } else {
       token = System.getenv("GITHUB_TOKEN");
       if (token == null || token.isBlank()) {
@@ -79,15 +85,15 @@ public final class TraceCommand {
    * minted with the same code the Lambdas use.
    */
   static String installationToken(URI api, String appId, String privateKeyPem, String repo) {
-    dev.spotrunner.common.parameters.InMemoryParameters parameters =
-        new dev.spotrunner.common.parameters.InMemoryParameters()
+    InMemoryParameters parameters =
+        new InMemoryParameters()
             .with("app-id", appId.trim()).with("app-key", privateKeyPem);
-    dev.spotrunner.common.github.GitHubApp app = dev.spotrunner.common.github.GitHubApp.create(
-        new dev.spotrunner.common.github.GitHubAppSettings(api, "app-id", "app-key"), parameters,
-        Clock.systemUTC(), dev.spotrunner.common.github.GovernorLimits.GITHUB, Sleeper.REAL);
+    GitHubApp app = GitHubApp.create(
+        new GitHubAppSettings(api, "app-id", "app-key"), parameters,
+        Clock.systemUTC(), GovernorLimits.GITHUB, Sleeper.REAL);
     String[] parts = repo.split("/", 2);
     long installation = app.installationId(
-        dev.spotrunner.common.job.RunnerOwner.repo(parts[0], parts[1]));
+        RunnerOwner.repo(parts[0], parts[1]));
     return app.token(installation).token().reveal();
   }
 
