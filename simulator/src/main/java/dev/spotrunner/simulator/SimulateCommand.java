@@ -1,74 +1,173 @@
 package dev.spotrunner.simulator;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spotrunner.common.json.Json;
+import dev.spotrunner.common.log.Log;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import dev.spotrunner.common.log.Log;
+import java.util.Map;
 
 /**
- * {@code simulate --trace FILE --pools FILE [--seed N] [--report FILE]}: replays a job trace through
- * the scaling code and prints the summary; with {@code --report} also writes an HTML report.
+ * {@code simulate --trace FILE --terraform DIR [--var-file FILE] [--scenario FILE] [--seeds N]
+ * [--report FILE.html] [--json FILE.json]}: reads what the Terraform configuration deploys, replays
+ * the trace through the scaling code once per seed and prints the figures with every setting's
+ * source. {@code simulate --calibrate LABEL --trace FILE [--split ISO-INSTANT]} fits a capped-pool
+ * model on the first part of a trace and predicts the second's waits.
  */
 public final class SimulateCommand {
   private SimulateCommand() {}
 
   public static void main(String[] args) throws Exception {
     Path trace = null;
-    Path pools = null;
+    Path terraform = null;
+    Path varFile = null;
+    Path scenarioFile = null;
     Path report = null;
-    long seed = 1;
+    Path json = null;
+    String calibrate = null;
+    Instant split = null;
+    int seeds = 1;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
         case "--trace" -> trace = Path.of(value(args, ++i, arg));
-        case "--pools" -> pools = Path.of(value(args, ++i, arg));
+        case "--terraform" -> terraform = Path.of(value(args, ++i, arg));
+        case "--var-file" -> varFile = Path.of(value(args, ++i, arg));
+        case "--scenario" -> scenarioFile = Path.of(value(args, ++i, arg));
         case "--report" -> report = Path.of(value(args, ++i, arg));
-        case "--seed" -> seed = Long.parseLong(value(args, ++i, arg));
+        case "--json" -> json = Path.of(value(args, ++i, arg));
+        case "--seeds" -> seeds = Integer.parseInt(value(args, ++i, arg));
+        case "--calibrate" -> calibrate = value(args, ++i, arg);
+        case "--split" -> split = Instant.parse(value(args, ++i, arg));
         case "-h", "--help" -> {
           usage();
           return;
         }
-        default -> {
-          System.err.println("unknown argument: " + arg);
-          usage();
-          System.exit(2);
-        }
+        default -> fail("unknown argument: " + arg);
       }
     }
-    if (trace == null || pools == null) {
-      usage();
-      System.exit(2);
+    if (trace == null) {
+      fail("--trace is required");
     }
-    for (Path file : List.of(trace, pools)) {
-      if (!Files.isReadable(file)) {
-        System.err.println("cannot read " + file);
-        System.exit(2);
-      }
+    readable(trace);
+    List<TraceJob> jobs = Trace.read(trace);
+    if (calibrate != null) {
+      System.out.print(Calibration.run(jobs, calibrate, split).text());
+      return;
     }
+    if (terraform == null) {
+      fail("--terraform DIR is required (the configuration whose pools to simulate)");
+    }
+    if (varFile != null) {
+      readable(varFile);
+    }
+    if (seeds < 1) {
+      fail("--seeds must be at least 1");
+    }
+    JsonNode scenarioJson = null;
+    Scenario scenario = Scenario.defaults();
+    if (scenarioFile != null) {
+      readable(scenarioFile);
+      scenarioJson = Json.MAPPER.readTree(Files.readString(scenarioFile));
+      scenario = Scenario.read(scenarioFile);
+    }
+    TerraformReader.Result deployed = TerraformReader.standard().read(terraform, varFile);
+    System.out.printf("configuration %s read by terraform %s in %.1f s%s%n", terraform,
+        deployed.cached() ? "(cached)" : "test with the mock AWS provider",
+        deployed.millis() / 1000.0,
+        deployed.placeholders().isEmpty() ? "" : "; placeholders for " + deployed.placeholders());
+    List<TraceJob> window = window(jobs, scenario);
     // The scaling code logs every decision; over weeks of history that is noise here.
     Log.setLevel(Log.Level.ERROR);
-    SimulationConfig config = SimulationConfig.read(pools);
-    List<TraceJob> jobs = Trace.read(trace);
-    Simulation simulation = new Simulation(config, seed,
-        jobs.getFirst().queuedAt().minus(Duration.ofMinutes(10)));
-    SimulationResult result = simulation.run(jobs);
-    System.out.print(result.summary());
+    List<SimulationResult> runs = new ArrayList<>();
+    for (int seed = 1; seed <= seeds; seed++) {
+      Simulation simulation = new Simulation(deployed.deployment(), scenario, seed,
+          window.getFirst().queuedAt().minus(Duration.ofMinutes(10)));
+      SimulationResult result = simulation.run(window);
+      runs.add(result);
+      System.out.printf("seed %d: %.1f s wall time%n", seed, result.wallTime().toMillis() / 1000.0);
+    }
+    System.out.print(runs.getFirst().summary());
+    SeedSummary summary = SeedSummary.of(runs);
+    if (seeds > 1) {
+      System.out.print(summary.table());
+    }
+    List<Deployment.Setting> settings = new ArrayList<>(deployed.deployment().settings());
+    settings.addAll(scenario.settings(scenarioJson));
+    settings.add(new Deployment.Setting("terraform", "placeholders",
+        String.join(", ", deployed.placeholders()),
+        "no value given: placeholder in the temporary copy (VPC, secrets, jar hashes)"));
+    if (json != null) {
+      Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter()
+          .writeValueAsString(seeds > 1 ? summary.json() : single(runs.getFirst())));
+      System.out.println("json: " + json.toAbsolutePath());
+    }
     if (report != null) {
-      Report.write(result, "spotrunner simulation of " + trace.getFileName(), report);
+      Report.write(runs, summary, settings, "spotrunner simulation of " + trace.getFileName()
+          + " on " + terraform, report);
       System.out.println("report: " + report.toAbsolutePath());
+    } else {
+      System.out.println("settings (add --report FILE.html for the table with every source):");
+      settings.stream().filter(s -> KEY_SETTINGS.stream().anyMatch(k -> s.name().endsWith(k)))
+          .forEach(s -> System.out.printf("  %-8s %-40s %-12s %s%n", s.pool(), s.name(), s.value(),
+              s.source()));
+    }
+  }
+
+  private static final List<String> KEY_SETTINGS = List.of("visibility_timeout_seconds",
+      "maxReceiveCount", "batch_size", "reserved_concurrent_executions", "schedule_expression",
+      "JOB_RECHECK_SECONDS", "MAX_RUNNERS", "INSTANCE_TYPES", "CAPACITY_TYPE", "EPHEMERAL");
+
+  /** One run's JSON: {pools: {name: metrics}, overall: metrics}. */
+  static Map<String, Object> single(SimulationResult result) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    Map<String, Object> pools = new LinkedHashMap<>();
+    result.pools().forEach((name, r) -> pools.put(name, r.metrics()));
+    out.put("seeds", 1);
+    out.put("pools", pools);
+    out.put("overall", result.overall().metrics());
+    return out;
+  }
+
+  /** The trace's jobs inside the scenario's window. */
+  static List<TraceJob> window(List<TraceJob> jobs, Scenario scenario) {
+    List<TraceJob> window = jobs.stream()
+        .filter(j -> scenario.from() == null || !j.queuedAt().isBefore(scenario.from()))
+        .filter(j -> scenario.to() == null || j.queuedAt().isBefore(scenario.to()))
+        .toList();
+    if (window.isEmpty()) {
+      fail("no trace job inside the scenario's window " + scenario.from() + " – " + scenario.to());
+    }
+    return window;
+  }
+
+  private static void readable(Path file) {
+    if (!Files.isReadable(file)) {
+      fail("cannot read " + file);
     }
   }
 
   private static String value(String[] args, int index, String flag) {
     if (index >= args.length) {
-      System.err.println(flag + " needs a value");
-      System.exit(2);
+      fail(flag + " needs a value");
     }
     return args[index];
   }
 
+  private static void fail(String message) {
+    System.err.println(message);
+    usage();
+    System.exit(2);
+  }
+
   private static void usage() {
-    System.err.println("usage: simulate --trace FILE.csv --pools FILE.json [--seed N] [--report FILE.html]");
+    System.err.println("usage: simulate --trace FILE.csv --terraform DIR [--var-file FILE.tfvars] "
+        + "[--scenario FILE.json] [--seeds N] [--report FILE.html] [--json FILE.json]\n"
+        + "       simulate --calibrate TRACE-LABEL --trace FILE.csv [--split ISO-INSTANT]");
   }
 }

@@ -1,9 +1,9 @@
 package dev.spotrunner.simulator;
 
 import dev.spotrunner.common.fleet.CapacityType;
-import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerInstance;
+import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.FakeGitHub;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.WorkflowJob;
@@ -29,6 +29,7 @@ import dev.spotrunner.webhook.PoolRouter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,24 +49,32 @@ import org.apache.commons.math3.random.Well19937c;
 
 /**
  * Replays a job trace through spotrunner's real routing ({@link PoolRouter}), scale-up
- * ({@link ScaleUp}, {@link RunnerLauncher}) and scale-down ({@link ScaleDown}) classes, wired to
- * the in-memory fakes of the ports and a {@link VirtualClock}: events run in time order and nothing
- * sleeps. GitHub is modelled as it behaves: a queued job goes to an idle online runner whose labels
- * cover it, oldest job first; an ephemeral runner takes one job and its instance shuts down.
+ * ({@link ScaleUp}, {@link RunnerLauncher}) and scale-down ({@link ScaleDown}) classes, configured
+ * with the environment Terraform gives each function ({@link Deployment}) and wired to in-memory
+ * fakes of the ports and a {@link VirtualClock}: events run in time order and nothing sleeps. The
+ * queue follows the deployed delay, visibility timeout and receives before the DLQ; scale-up runs
+ * at most its reserved concurrency of invocations at once, each taking the scenario's time. GitHub
+ * is modelled as it behaves: a queued job goes to an idle online runner whose labels cover it,
+ * oldest job first; an ephemeral runner takes one job and its instance shuts down. The world's
+ * faults ({@link Scenario}): long-tailed boots, control-plane latencies, spot capacity outages per
+ * instance type and subnet, independent and correlated reclaims, GitHub's points budget and outages.
  */
 public final class Simulation {
-  static final String ENVIRONMENT = "sim";
-
-  private final SimulationConfig config;
+  private final Deployment deployment;
+  private final Scenario scenario;
   private final RandomGenerator random;
   private final VirtualClock clock;
   private final FakeGitHub github;
   private final MeteredGitHub metered;
-  private final InMemoryRunnerFleet fleet;
+  private final SimFleet fleet;
   private final InMemoryParameters parameters = new InMemoryParameters();
   private final PoolRouter router;
-  private final RunnerOwner owner;
   private final Map<String, PoolRuntime> pools = new LinkedHashMap<>();
+  private final Distribution webhookToQueue;
+  private final Distribution scaleUpDuration;
+  private final Distribution assignLatency;
+  private final Distribution shutdown;
+  private final Map<SimFleet.Placement, List<Instant[]>> capacityOutages = new HashMap<>();
 
   private final PriorityQueue<Event> events = new PriorityQueue<>();
   private long sequence;
@@ -78,28 +87,40 @@ public final class Simulation {
   private int notOurs;
   private int busyRunnersTerminated;
   private int interruptedJobs;
-  private int deadLettered;
+  private int reclaimWaves;
+  private int reclaimedInWaves;
   private int openJobs;
   private int arrivalsLeft;
   private Instant lastActivity;
   private Long interruptFirstAfterSeconds;
 
-  public Simulation(SimulationConfig config, long seed, Instant start) {
-    this.config = config;
+  public Simulation(Deployment deployment, Scenario scenario, long seed, Instant start) {
+    this.deployment = deployment;
+    this.scenario = scenario;
     this.random = new Well19937c(seed);
     this.clock = new VirtualClock(start);
     this.github = new FakeGitHub(clock);
-    this.metered = new MeteredGitHub(github, clock);
-    this.fleet = new InMemoryRunnerFleet(clock);
-    this.owner = RunnerOwner.org(config.owner());
-    List<PoolDefinition> definitions = new ArrayList<>();
-    for (SimulationConfig.SimPool pool : config.pools()) {
-      definitions.add(new PoolDefinition(pool.name(), pool.labels(),
-          pool.match() == null ? null : PoolDefinition.Match.parse(pool.match()),
-          pool.priority(), "sim://" + pool.name(), pool.delaySeconds(), false));
+    this.metered = new MeteredGitHub(github, clock, scenario.github().pointsPerMinute(),
+        scenario.github().retryAfterSeconds(), scenario.github().outages());
+    this.fleet = new SimFleet(clock, this::spotAvailable, scenario.prices());
+    this.router = PoolRouter.parse(deployment.webhookPools());
+    this.webhookToQueue = Distribution.of(scenario.controlPlane().webhookToQueue(), random,
+        "controlPlane.webhookToQueue");
+    this.scaleUpDuration = Distribution.of(scenario.controlPlane().scaleUp(), random,
+        "controlPlane.scaleUp");
+    this.assignLatency = Distribution.of(scenario.controlPlane().assign(), random,
+        "controlPlane.assign");
+    this.shutdown = Distribution.of(scenario.controlPlane().shutdown(), random,
+        "controlPlane.shutdown");
+    for (Deployment.DeployedPool pool : deployment.pools()) {
       pools.put(pool.name(), new PoolRuntime(pool));
     }
-    this.router = new PoolRouter(definitions);
+    for (PoolDefinition definition : router.pools()) {
+      if (!pools.containsKey(definition.name())) {
+        throw new IllegalArgumentException("the webhook routes to pool " + definition.name()
+            + ", which has no scale-up function");
+      }
+    }
   }
 
   /** Spot takes the first instance launched away this many seconds after launch (for tests). */
@@ -121,20 +142,24 @@ public final class Simulation {
     Instant first = trace.getFirst().queuedAt();
     Instant tick = clock.instant();
     Instant lastQueued = trace.getLast().queuedAt();
-    Duration every = Duration.ofMinutes(config.scaleDownEveryMinutes());
-    for (Instant t = tick; !t.isAfter(lastQueued.plus(Duration.ofDays(2))); t = t.plus(every)) {
-      Instant when = t;
-      at(when, this::scaleDownCycle);
+    Instant horizon = lastQueued.plus(Duration.ofDays(2));
+    for (PoolRuntime pool : pools.values()) {
+      Duration every = Duration.ofMinutes(pool.deployed.scaleDownEveryMinutes());
+      for (Instant t = tick; !t.isAfter(horizon); t = t.plus(every)) {
+        at(t, () -> scaleDownCycle(pool));
+      }
     }
-    for (Instant t = first; !t.isAfter(lastQueued.plus(Duration.ofDays(2))); t = t.plusSeconds(60)) {
+    for (Instant t = first; !t.isAfter(horizon); t = t.plusSeconds(60)) {
       Instant when = t;
       at(when, () -> sample(when));
     }
+    planCapacityOutages(tick, horizon);
+    planReclaimWaves(tick, horizon);
     lastActivity = first;
-    Duration settle = every.multipliedBy(3)
-        .plus(Duration.ofMinutes(config.pools().stream()
-            .mapToInt(p -> Math.max(p.minimumRunningTimeMinutes(), p.bootGraceMinutes())).max()
-            .orElse(5)));
+    Duration settle = pools.values().stream()
+        .map(p -> Duration.ofMinutes(3L * p.deployed.scaleDownEveryMinutes())
+            .plus(max(p.downSettings.minimumRunningTime(), p.downSettings.bootGrace())))
+        .max(Duration::compareTo).orElseThrow();
     // Jobs whose runner never came (an instance lost before it registered) would wait for ever;
     // the replay stops a day after the last arrival and counts them as unserved.
     Instant cap = lastQueued.plus(Duration.ofDays(1));
@@ -148,9 +173,94 @@ public final class Simulation {
       event.action().run();
     }
     Instant end = clock.instant();
-    return SimulationResult.of(config, jobs, instances.values(), timeline, metered, notOurs,
-        busyRunnersTerminated, interruptedJobs, deadLettered, first, end,
-        Duration.ofNanos(System.nanoTime() - started));
+    return SimulationResult.of(this, Duration.ofNanos(System.nanoTime() - started), first, end);
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  // ---- world faults planned ahead -----------------------------------------------------------
+
+  /** Each (instance type, subnet) pair of every pool is out of spot capacity now and then. */
+  private void planCapacityOutages(Instant from, Instant to) {
+    Scenario.Capacity capacity = scenario.spot().capacity();
+    for (PoolRuntime pool : pools.values()) {
+      for (String type : pool.settings.instanceTypes()) {
+        for (String subnet : pool.settings.subnetIds().isEmpty() ? List.of("default")
+            : pool.settings.subnetIds()) {
+          SimFleet.Placement pair = new SimFleet.Placement(type, subnet);
+          if (capacityOutages.containsKey(pair)) {
+            continue;
+          }
+          List<Instant[]> outages = new ArrayList<>();
+          for (Scenario.CapacityOutage known : capacity.outages()) {
+            if (known.instanceType().equals(type)
+                && (known.subnet() == null || known.subnet().equals(subnet))) {
+              outages.add(new Instant[] {known.start(),
+                  known.start().plusSeconds(60L * known.minutes())});
+            }
+          }
+          capacityOutages.put(pair, outages);
+          if (capacity.outagesPerDay() <= 0) {
+            continue;
+          }
+          ExponentialDistribution gap = new ExponentialDistribution(random,
+              86_400.0 / capacity.outagesPerDay());
+          ExponentialDistribution length = new ExponentialDistribution(random,
+              capacity.meanOutageMinutes() * 60);
+          for (Instant t = from.plusSeconds((long) gap.sample()); t.isBefore(to);
+              t = t.plusSeconds((long) gap.sample())) {
+            Instant end = t.plusSeconds((long) length.sample());
+            outages.add(new Instant[] {t, end});
+            t = end;
+          }
+        }
+      }
+    }
+  }
+
+  private boolean spotAvailable(SimFleet.Placement pair, Instant now) {
+    for (Instant[] outage : capacityOutages.getOrDefault(pair, List.of())) {
+      if (!now.isBefore(outage[0]) && now.isBefore(outage[1])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Correlated reclaims: a wave takes a share of the running spot instances of one type. */
+  private void planReclaimWaves(Instant from, Instant to) {
+    Scenario.Waves waves = scenario.spot().reclaimWaves();
+    List<String> types = pools.values().stream().flatMap(p -> p.settings.instanceTypes().stream())
+        .distinct().toList();
+    for (Instant known : waves.at()) {
+      String type = waves.instanceType() != null ? waves.instanceType()
+          : types.get(random.nextInt(types.size()));
+      at(known, () -> reclaimWave(type, waves.fraction()));
+    }
+    if (waves.perWeek() <= 0 || waves.fraction() <= 0) {
+      return;
+    }
+    ExponentialDistribution gap = new ExponentialDistribution(random, 7 * 86_400.0 / waves.perWeek());
+    for (Instant t = from.plusSeconds((long) gap.sample()); t.isBefore(to);
+        t = t.plusSeconds((long) gap.sample())) {
+      String type = types.get(random.nextInt(types.size()));
+      at(t, () -> reclaimWave(type, waves.fraction()));
+    }
+  }
+
+  /** A wave now: each running spot instance of this type is reclaimed with this probability. */
+  private void reclaimWave(String type, double fraction) {
+    reclaimWaves++;
+    for (RunnerInstance instance : List.copyOf(fleet.all())) {
+      SimFleet.Placement where = fleet.placement(instance.id());
+      if (instance.capacityType() == CapacityType.SPOT && where != null
+          && where.instanceType().equals(type) && random.nextDouble() < fraction) {
+        reclaimedInWaves++;
+        interrupt(instance.id());
+      }
+    }
   }
 
   // ---- events -----------------------------------------------------------------------------
@@ -182,8 +292,10 @@ public final class Simulation {
   // ---- GitHub's side: jobs ------------------------------------------------------------------
 
   private void jobQueued(TraceJob trace) {
-    Optional<PoolDefinition> pool = router.route(trace.labels());
-    SimJob job = new SimJob(trace, pool.map(PoolDefinition::name).orElse(null), clock.instant());
+    List<String> labels = labelsOf(trace);
+    Optional<PoolDefinition> pool = router.route(labels);
+    SimJob job = new SimJob(trace, labels, pool.map(PoolDefinition::name).orElse(null),
+        clock.instant());
     jobs.add(job);
     arrivalsLeft--;
     if (pool.isEmpty()) {
@@ -193,7 +305,7 @@ public final class Simulation {
     lastActivity = clock.instant();
     openJobs++;
     queued.put(trace.jobId(), job);
-    github.job(new WorkflowJob(trace.jobId(), trace.jobId(), "queued", trace.labels(),
+    github.job(new WorkflowJob(trace.jobId(), trace.jobId(), "queued", labels,
         clock.instant(), null));
     // GitHub first offers the job to an idle runner that is already online.
     Optional<SimRunner> idle = runners.values().stream()
@@ -203,28 +315,43 @@ public final class Simulation {
     }
     // The webhook puts the message on the pool's queue with the pool's delay.
     PoolRuntime runtime = pools.get(job.pool);
-    JobMessage message = new JobMessage(trace.jobId(), trace.jobId(), config.repository(),
-        config.owner(), "Organization", 1L, trace.labels(), job.pool, "sim-" + trace.jobId(),
+    JobMessage message = new JobMessage(trace.jobId(), trace.jobId(), scenario.repository(),
+        scenario.owner(), "Organization", 1L, labels, job.pool, "sim-" + trace.jobId(),
         clock.instant());
-    int delay = pool.get().delaySeconds();
+    long delay = webhookToQueue.sampleSeconds() + pool.get().delaySeconds();
     runtime.enqueue(new Message("m-" + trace.jobId(), message, clock.instant().plusSeconds(delay)));
   }
 
+  /** The trace's labels, translated to the deployment's where the scenario maps them. */
+  private List<String> labelsOf(TraceJob trace) {
+    List<String> labels = new ArrayList<>();
+    for (String label : trace.labels()) {
+      List<String> mapped = scenario.labels().get(label);
+      if (mapped == null) {
+        labels.add(label);
+      } else {
+        mapped.stream().filter(l -> !labels.contains(l)).forEach(labels::add);
+      }
+    }
+    return labels;
+  }
+
   private boolean covers(SimRunner runner, SimJob job) {
-    return runner.labels.containsAll(job.trace.labels().stream()
+    return runner.labels.containsAll(job.labels.stream()
         .map(l -> l.toLowerCase(Locale.ROOT)).toList());
   }
 
+  /** GitHub assigns the job to the runner; it starts after the assignment latency. */
   private void start(SimRunner runner, SimJob job) {
     queued.remove(job.trace.jobId());
-    job.startedAt = clock.instant();
+    job.startedAt = clock.instant().plusSeconds(assignLatency.sampleSeconds());
     job.runner = runner.name;
     runner.job = job;
     github.job(new WorkflowJob(job.trace.jobId(), job.trace.jobId(), "in_progress",
-        job.trace.labels(), job.queuedAt, clock.instant(), runner.name));
+        job.labels, job.queuedAt, job.startedAt, runner.name));
     setBusy(runner, true);
     lastActivity = clock.instant();
-    at(clock.instant().plusSeconds(job.trace.durationSeconds()), () -> complete(runner, job));
+    at(job.startedAt.plusSeconds(job.trace.durationSeconds()), () -> complete(runner, job));
   }
 
   private void complete(SimRunner runner, SimJob job) {
@@ -235,21 +362,30 @@ public final class Simulation {
     openJobs--;
     lastActivity = clock.instant();
     github.job(new WorkflowJob(job.trace.jobId(), job.trace.jobId(), "completed",
-        job.trace.labels(), job.queuedAt, job.startedAt, runner.name));
+        job.labels, job.queuedAt, job.startedAt, runner.name));
     SimInstance instance = instances.get(runner.instance);
     instance.busySeconds += job.trace.durationSeconds();
     runner.job = null;
     if (runner.ephemeral) {
-      // GitHub removes an ephemeral runner after its job; the start script shuts the instance down.
+      // GitHub removes an ephemeral runner after its job; the start script shuts the instance
+      // down, which takes a while and is billed (as idle).
       setBusy(runner, false);
-      github.deleteRunner(owner, runner.githubId);
+      github.deleteRunner(owner(runner.pool), runner.githubId);
       runners.remove(runner.name);
-      fleet.terminate(List.of(runner.instance));
-      instance.terminatedAt = clock.instant();
+      at(clock.instant().plusSeconds(shutdown.sampleSeconds()), () -> {
+        if (instance.terminatedAt == null) {
+          fleet.terminate(List.of(runner.instance));
+          instance.terminatedAt = clock.instant();
+        }
+      });
     } else {
       setBusy(runner, false);
       offerWork(runner);
     }
+  }
+
+  private RunnerOwner owner(String pool) {
+    return pools.get(pool).owner;
   }
 
   private void offerWork(SimRunner runner) {
@@ -262,6 +398,7 @@ public final class Simulation {
   }
 
   private void setBusy(SimRunner runner, boolean busy) {
+    RunnerOwner owner = owner(runner.pool);
     github.runners(owner).stream().filter(r -> r.id() == runner.githubId).findFirst()
         .ifPresent(r -> github.setRunner(owner,
             new GitHubRunner(r.id(), r.name(), runner.online ? "online" : "offline", busy,
@@ -290,6 +427,7 @@ public final class Simulation {
     }
     parameters.delete(name);
     instance.bootedAt = clock.instant();
+    RunnerOwner owner = pool.owner;
     @SuppressWarnings("unchecked")
     Map<String, Object> runnerConfig = Json.read(value.get(), Map.class);
     String runnerName = String.valueOf(runnerConfig.get("runnerName"));
@@ -330,7 +468,8 @@ public final class Simulation {
       if (runner.job != null) {
         // GitHub fails the job when its runner disappears; it counts as interrupted.
         SimJob job = runner.job;
-        instance.busySeconds += Duration.between(job.startedAt, clock.instant()).toSeconds();
+        instance.busySeconds += Math.max(0,
+            Duration.between(job.startedAt, clock.instant()).toSeconds());
         job.completedAt = clock.instant();
         job.interrupted = true;
         openJobs--;
@@ -353,55 +492,78 @@ public final class Simulation {
 
   // ---- spotrunner's side: SQS → scale-up, schedule → scale-down -----------------------------
 
+  /**
+   * The event source mapping: while the pool has fewer scale-up invocations running than its
+   * concurrency allows and messages are visible, it receives a batch and invokes scale-up, which
+   * takes the scenario's time and decides at its end. Received messages are in flight meanwhile;
+   * those scale-up returns come back a visibility timeout after their receipt, and a message
+   * received {@code maxReceiveCount} times without being deleted goes to the DLQ.
+   */
   private void poll(PoolRuntime pool) {
-    List<Message> batch = pool.visible(clock.instant(), config.batchSize());
-    if (batch.isEmpty()) {
-      return;
+    while (pool.running < pool.concurrency) {
+      List<Message> batch = pool.visible(clock.instant(), pool.deployed.batchSize());
+      if (batch.isEmpty()) {
+        return;
+      }
+      Instant received = clock.instant();
+      for (Message message : batch) {
+        message.receiveCount++;
+      }
+      pool.running++;
+      pool.invocations++;
+      pool.peakRunning = Math.max(pool.peakRunning, pool.running);
+      at(received.plusSeconds(scaleUpDuration.sampleSeconds()), () -> invoke(pool, batch, received));
     }
+  }
+
+  private void invoke(PoolRuntime pool, List<Message> batch, Instant received) {
     List<Delivery> deliveries = new ArrayList<>();
     for (Message message : batch) {
-      message.receiveCount++;
       deliveries.add(Delivery.recheck(message.id, message.receiveCount, message.job,
           message.recheck));
     }
     Set<String> retry;
+    metered.actingFor(pool.deployed.name());
     try {
       BatchOutcome outcome = pool.scaleUp.run(deliveries);
       retry = new HashSet<>(outcome.retry());
     } catch (RuntimeException e) {
       retry = batch.stream().map(m -> m.id).collect(Collectors.toSet());
+    } finally {
+      metered.actingFor(null);
     }
     for (Message message : batch) {
       if (!retry.contains(message.id)) {
         continue;
       }
-      if (message.receiveCount >= config.maxReceiveCount()) {
-        deadLettered++;
+      message.visibleAt = received.plusSeconds(pool.deployed.visibilityTimeoutSeconds());
+      if (message.receiveCount >= pool.deployed.maxReceiveCount()) {
+        // SQS moves it to the DLQ when a receive would exceed maxReceiveCount.
+        pool.deadLettered++;
         continue;
       }
-      message.visibleAt = clock.instant().plusSeconds(config.visibilityTimeoutSeconds());
       pool.enqueue(message);
     }
+    pool.running--;
     syncFleet();
-    if (!pool.visible(clock.instant(), Integer.MAX_VALUE).isEmpty()) {
-      at(clock.instant(), () -> poll(pool));
-    }
+    at(clock.instant(), () -> poll(pool));
   }
 
-  private void scaleDownCycle() {
-    for (PoolRuntime pool : pools.values()) {
-      try {
-        pool.scaleDown.run();
-      } catch (RuntimeException e) {
-        // a failed cycle is retried by the next tick, as in production
-      }
+  private void scaleDownCycle(PoolRuntime pool) {
+    metered.actingFor(pool.deployed.name());
+    try {
+      pool.scaleDown.run();
+    } catch (RuntimeException e) {
+      // a failed cycle is retried by the next tick, as in production
+    } finally {
+      metered.actingFor(null);
     }
     // runners scale-down deregistered are gone from GitHub
-    Set<Long> registered = github.runners(owner).stream().map(GitHubRunner::id)
+    Set<Long> registered = github.runners(pool.owner).stream().map(GitHubRunner::id)
         .collect(Collectors.toSet());
     for (Iterator<SimRunner> it = runners.values().iterator(); it.hasNext(); ) {
       SimRunner runner = it.next();
-      if (!registered.contains(runner.githubId)) {
+      if (runner.pool.equals(pool.deployed.name()) && !registered.contains(runner.githubId)) {
         if (runner.job != null) {
           busyRunnersTerminated++;
         }
@@ -417,9 +579,10 @@ public final class Simulation {
     fleet.all().forEach(i -> alive.put(i.id(), i));
     for (RunnerInstance instance : alive.values()) {
       if (!instances.containsKey(instance.id())) {
-        String poolName = instance.tag(dev.spotrunner.common.fleet.Tags.POOL);
+        String poolName = instance.tag(Tags.POOL);
+        SimFleet.Placement where = fleet.placement(instance.id());
         SimInstance sim = new SimInstance(instance.id(), poolName, clock.instant(),
-            instance.capacityType());
+            instance.capacityType(), where == null ? null : where.instanceType());
         instances.put(instance.id(), sim);
         PoolRuntime pool = pools.get(poolName);
         at(clock.instant().plusSeconds(pool.bootTime.sampleSeconds()), () -> boot(instance.id(), 0));
@@ -427,9 +590,9 @@ public final class Simulation {
           at(clock.instant().plusSeconds(interruptFirstAfterSeconds), () -> interrupt(instance.id()));
           interruptFirstAfterSeconds = null;
         }
-        if (instance.capacityType() == CapacityType.SPOT && config.spotInterruptionsPerHour() > 0) {
-          double hours = new ExponentialDistribution(random, 1.0 / config.spotInterruptionsPerHour())
-              .sample();
+        double rate = scenario.spot().interruptionsPerHour();
+        if (instance.capacityType() == CapacityType.SPOT && rate > 0) {
+          double hours = new ExponentialDistribution(random, 1.0 / rate).sample();
           at(clock.instant().plusSeconds((long) (hours * 3600)), () -> interrupt(instance.id()));
         }
       }
@@ -470,20 +633,33 @@ public final class Simulation {
 
   // ---- per-pool wiring of the real classes -------------------------------------------------
 
-  private final class PoolRuntime {
+  final class PoolRuntime {
+    final Deployment.DeployedPool deployed;
+    final ScaleUpSettings upSettings;
     final PoolSettings settings;
+    final ScaleDownSettings downSettings;
+    final RunnerOwner owner;
     final ScaleUp scaleUp;
     final ScaleDown scaleDown;
-    final BootTime bootTime;
+    final Distribution bootTime;
+    final int concurrency;
     final PriorityQueue<Message> queue = new PriorityQueue<>(
         (a, b) -> a.visibleAt.equals(b.visibleAt) ? Long.compare(a.order, b.order)
             : a.visibleAt.compareTo(b.visibleAt));
     long order;
+    int running;
+    int peakRunning;
+    long invocations;
+    int deadLettered;
 
-    PoolRuntime(SimulationConfig.SimPool pool) {
-      Map<String, String> env = environment(pool);
-      ScaleUpSettings upSettings = ScaleUpSettings.fromEnv(env);
+    PoolRuntime(Deployment.DeployedPool pool) {
+      this.deployed = pool;
+      this.upSettings = ScaleUpSettings.fromEnv(pool.scaleUpEnv());
       this.settings = upSettings.pool();
+      this.downSettings = ScaleDownSettings.fromEnv(pool.scaleDownEnv());
+      String repository = scenario.repository().substring(scenario.owner().length() + 1);
+      this.owner = settings.level().ownerFor(scenario.owner(), repository);
+      this.concurrency = pool.scaleUpConcurrency();
       RunnerConfigs configs = new RunnerConfigs(settings, metered, clock);
       RunnerLauncher launcher = new RunnerLauncher(settings, fleet, metered, parameters, configs,
           new DirectExecutorService());
@@ -493,35 +669,27 @@ public final class Simulation {
         again.recheck = recheck;
         enqueue(again);
       }, clock);
-      RequestBudget budget = (o, points) ->
-          metered.pointsThisMinute() + points <= RequestBudget.POINTS_PER_MINUTE;
-      this.scaleDown = new ScaleDown(ScaleDownSettings.fromEnv(env), fleet, metered, parameters,
-          budget, (o, count) -> launcher.launch(new LaunchRequest(o, "Organization",
+      this.scaleDown = new ScaleDown(downSettings, fleet, metered, parameters,
+          RequestBudget.governedBy(metered, clock),
+          (o, count) -> launcher.launch(new LaunchRequest(o, "Organization",
               Collections.nCopies(count, RunnerSlot.warm()), "warm-" + clock.instant()))
               .launched().size(),
-          (o, type, jobId, repository) -> !launcher.launch(new LaunchRequest(o, type,
-              List.of(RunnerSlot.forJob(jobId, repository)), "rescue-" + clock.instant()))
+          (o, type, jobId, repo) -> !launcher.launch(new LaunchRequest(o, type,
+              List.of(RunnerSlot.forJob(jobId, repo)), "rescue-" + clock.instant()))
               .launched().isEmpty(),
           new Emf(line -> {}), clock);
-      this.bootTime = BootTime.of(pool, random);
+      this.bootTime = Distribution.of(scenario.bootByPool().getOrDefault(pool.name(),
+          scenario.boot()), random, "boot of pool " + pool.name());
     }
 
     void enqueue(Message message) {
       message.order = order++;
       queue.add(message);
-      at(message.visibleAt.plusSeconds(config.batchWindowSeconds()), () -> poll(this));
+      at(message.visibleAt.plusSeconds(deployed.batchWindowSeconds()), () -> poll(this));
     }
 
     List<Message> visible(Instant now, int max) {
       List<Message> batch = new ArrayList<>();
-      if (max == Integer.MAX_VALUE) {
-        for (Message m : queue) {
-          if (!m.visibleAt.isAfter(now)) {
-            batch.add(m);
-          }
-        }
-        return batch;
-      }
       while (batch.size() < max && !queue.isEmpty() && !queue.peek().visibleAt.isAfter(now)) {
         batch.add(queue.poll());
       }
@@ -529,34 +697,93 @@ public final class Simulation {
     }
   }
 
-  private Map<String, String> environment(SimulationConfig.SimPool pool) {
-    Map<String, String> env = new HashMap<>();
-    env.put("ENVIRONMENT", ENVIRONMENT);
-    env.put("POOL_NAME", pool.name());
-    env.put("POOL_LABELS", String.join(",", pool.labels()));
-    env.put("RUNNER_LEVEL", "org");
-    env.put("LAUNCH_TEMPLATE_NAME", "sim-" + pool.name());
-    env.put("INSTANCE_TYPES", pool.instanceType());
-    env.put("SUBNET_IDS", "subnet-00000000");
-    env.put("MAX_RUNNERS", Integer.toString(pool.maxRunners()));
-    env.put("CAPACITY_TYPE", pool.capacityType());
-    env.put("ON_DEMAND_FAILOVER", Boolean.toString(pool.onDemandFailover()));
-    env.put("EPHEMERAL", Boolean.toString(pool.ephemeral()));
-    env.put("USE_JIT_CONFIG", Boolean.toString(pool.jit()));
-    env.put("GITHUB_APP_ID_PARAM", "/sim/github/app-id");
-    env.put("GITHUB_APP_KEY_PARAM", "/sim/github/app-key");
-    env.put("JOB_QUEUED_CHECK", "true");
-    if (pool.jobRecheckSeconds() > 0) {
-      env.put("JOB_RECHECK_SECONDS", Integer.toString(pool.jobRecheckSeconds()));
-      env.put("QUEUE_URL", "sim://" + pool.name());
+  /**
+   * The settings this simulation runs each pool with, as its parts hold them (the router, the
+   * queue model, the real settings objects): for the contract test against Terraform.
+   */
+  public Map<String, Map<String, String>> effectiveSettings() {
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    for (PoolRuntime pool : pools.values()) {
+      Map<String, String> s = new LinkedHashMap<>();
+      PoolDefinition route = router.pools().stream()
+          .filter(p -> p.name().equals(pool.deployed.name())).findFirst().orElseThrow();
+      s.put("delaySeconds", Integer.toString(route.delaySeconds()));
+      s.put("labels", String.join(",", route.labels()));
+      s.put("visibilityTimeoutSeconds", Integer.toString(pool.deployed.visibilityTimeoutSeconds()));
+      s.put("maxReceiveCount", Integer.toString(pool.deployed.maxReceiveCount()));
+      s.put("batchSize", Integer.toString(pool.deployed.batchSize()));
+      s.put("batchWindowSeconds", Integer.toString(pool.deployed.batchWindowSeconds()));
+      s.put("scaleUpConcurrency", pool.concurrency == Integer.MAX_VALUE ? "unreserved"
+          : Integer.toString(pool.concurrency));
+      s.put("scaleDownEveryMinutes", Integer.toString(pool.deployed.scaleDownEveryMinutes()));
+      s.put("jobRecheckSeconds", Long.toString(pool.upSettings.recheckDelay().toSeconds()));
+      s.put("jobQueuedCheck", Boolean.toString(pool.upSettings.jobQueuedCheck()));
+      s.put("maxRunners", Integer.toString(pool.settings.maxRunners()));
+      s.put("instanceTypes", String.join(",", pool.settings.instanceTypes()));
+      s.put("capacityType", pool.settings.capacityType().name());
+      s.put("onDemandFailover", Boolean.toString(pool.settings.onDemandFailover()));
+      s.put("ephemeral", Boolean.toString(pool.settings.ephemeral()));
+      s.put("minimumRunningTimeMinutes",
+          Long.toString(pool.downSettings.minimumRunningTime().toMinutes()));
+      s.put("bootGraceMinutes", Long.toString(pool.downSettings.bootGrace().toMinutes()));
+      s.put("warmWindows", Integer.toString(pool.downSettings.warmWindows().size()));
+      out.put(pool.deployed.name(), s);
     }
-    env.put("MINIMUM_RUNNING_TIME_MINUTES", Integer.toString(pool.minimumRunningTimeMinutes()));
-    env.put("BOOT_GRACE_MINUTES", Integer.toString(pool.bootGraceMinutes()));
-    env.put("WARM_EVICTION", pool.warmEviction());
-    if (pool.warmWindows() != null && !pool.warmWindows().isNull()) {
-      env.put("WARM_WINDOWS", pool.warmWindows().toString());
-    }
-    return env;
+    return out;
+  }
+
+  // ---- what the result reads --------------------------------------------------------------
+
+  Deployment deployment() {
+    return deployment;
+  }
+
+  Scenario scenario() {
+    return scenario;
+  }
+
+  List<SimJob> jobs() {
+    return jobs;
+  }
+
+  Collection<SimInstance> instances() {
+    return instances.values();
+  }
+
+  List<Sample> timeline() {
+    return timeline;
+  }
+
+  MeteredGitHub github() {
+    return metered;
+  }
+
+  Map<String, PoolRuntime> pools() {
+    return pools;
+  }
+
+  int notOurs() {
+    return notOurs;
+  }
+
+  int busyRunnersTerminated() {
+    return busyRunnersTerminated;
+  }
+
+  int interruptedJobs() {
+    return interruptedJobs;
+  }
+
+  int reclaimWaves() {
+    return reclaimWaves;
+  }
+
+  int reclaimedInWaves() {
+    return reclaimedInWaves;
+  }
+
+  int capacityErrors() {
+    return fleet.capacityErrors();
   }
 
   // ---- state ------------------------------------------------------------------------------
@@ -578,6 +805,7 @@ public final class Simulation {
 
   static final class SimJob {
     final TraceJob trace;
+    final List<String> labels;
     final String pool;
     final Instant queuedAt;
     Instant startedAt;
@@ -585,8 +813,9 @@ public final class Simulation {
     String runner;
     boolean interrupted;
 
-    SimJob(TraceJob trace, String pool, Instant queuedAt) {
+    SimJob(TraceJob trace, List<String> labels, String pool, Instant queuedAt) {
       this.trace = trace;
+      this.labels = List.copyOf(labels);
       this.pool = pool;
       this.queuedAt = queuedAt;
     }
@@ -622,16 +851,19 @@ public final class Simulation {
     final String pool;
     final Instant launchedAt;
     final CapacityType capacityType;
+    final String instanceType;
     Instant bootedAt;
     Instant terminatedAt;
     long busySeconds;
     boolean interrupted;
 
-    SimInstance(InstanceId id, String pool, Instant launchedAt, CapacityType capacityType) {
+    SimInstance(InstanceId id, String pool, Instant launchedAt, CapacityType capacityType,
+        String instanceType) {
       this.id = id;
       this.pool = pool;
       this.launchedAt = launchedAt;
       this.capacityType = capacityType;
+      this.instanceType = instanceType;
     }
   }
 

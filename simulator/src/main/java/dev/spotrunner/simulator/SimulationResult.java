@@ -4,73 +4,128 @@ import dev.spotrunner.common.fleet.CapacityType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
-/** What a simulation found, per pool and overall. */
+/** What a simulation found, per pool and overall, tails included. */
 public record SimulationResult(
     Map<String, PoolResult> pools,
     PoolResult overall,
     int notOurs,
     long githubCalls,
-    int peakGitHubPointsPerMinute,
+    long githubCallsRefused,
+    long githubCallsFailedInOutage,
     int busyRunnersTerminated,
     int interruptedJobs,
-    int deadLettered,
+    int reclaimWaves,
+    int reclaimedInWaves,
+    int capacityErrors,
+    Map<String, Integer> peakScaleUpInvocations,
+    List<String> unpricedTypes,
     Instant start,
     Instant end,
     Duration wallTime,
     List<Simulation.Sample> timeline,
     Map<String, List<Long>> simulatedWaits) {
 
-  /** One pool's figures. Costs in USD; {@code observed} is empty when the trace has no waits. */
+  /** Jobs that waited longer than these count in {@code waitingOver10Min} / {@code waitingOver1H}. */
+  static final long TEN_MINUTES = 600;
+  static final long ONE_HOUR = 3600;
+
+  /**
+   * One pool's figures (or all pools', as {@code all}). Waits are queued → started in seconds;
+   * unserved jobs count as waiting over 10 min / 1 h when the replay ran that long past their
+   * arrival. Costs in USD.
+   */
   public record PoolResult(
       String pool,
       int jobs,
+      int served,
       int unserved,
+      int deadLettered,
       Waits simulated,
       Waits observed,
+      int waitingOver10Min,
+      int waitingOver1H,
       double busyInstanceMinutes,
       double idleInstanceMinutes,
       int instancesLaunched,
+      int onDemandInstances,
       int peakInstances,
       double spotShare,
-      double costUsd) {}
+      double costUsd,
+      int peakGitHubPointsPerMinute) {
 
-  static SimulationResult of(SimulationConfig config, List<Simulation.SimJob> jobs,
-      Collection<Simulation.SimInstance> instances, List<Simulation.Sample> timeline,
-      MeteredGitHub github, int notOurs, int busyRunnersTerminated, int interruptedJobs,
-      int deadLettered, Instant start, Instant end, Duration wall) {
-    Map<String, PoolResult> pools = new LinkedHashMap<>();
-    Map<String, List<Long>> waits = new LinkedHashMap<>();
-    List<String> names = config.pools().stream().map(SimulationConfig.SimPool::name).toList();
-    for (String name : names) {
-      pools.put(name, poolResult(name, config, jobs.stream().filter(j -> name.equals(j.pool)).toList(),
-          instances.stream().filter(i -> name.equals(i.pool)).toList(), timeline, end));
-      waits.put(name, jobs.stream().filter(j -> name.equals(j.pool) && j.startedAt != null)
-          .map(Simulation.SimJob::waitSeconds).toList());
+    /** Exactly the keys {@code --json} writes (docs/simulator.md#json). */
+    public Map<String, Number> metrics() {
+      Map<String, Number> m = new LinkedHashMap<>();
+      m.put("jobs", jobs);
+      m.put("served", served);
+      m.put("unserved", unserved);
+      m.put("deadLettered", deadLettered);
+      m.put("waitP50", simulated.percentile(50));
+      m.put("waitP90", simulated.percentile(90));
+      m.put("waitP99", simulated.percentile(99));
+      m.put("waitP999", simulated.percentile(99.9));
+      m.put("waitMax", simulated.max());
+      m.put("waitingOver10Min", waitingOver10Min);
+      m.put("waitingOver1H", waitingOver1H);
+      m.put("busyInstanceMinutes", Math.round(busyInstanceMinutes));
+      m.put("idleInstanceMinutes", Math.round(idleInstanceMinutes));
+      m.put("spotShare", Math.round(spotShare * 1000) / 1000.0);
+      m.put("costUsd", Math.round(costUsd * 100) / 100.0);
+      m.put("peakGitHubPointsPerMinute", peakGitHubPointsPerMinute);
+      return m;
     }
-    PoolResult overall = poolResult("all", config,
-        jobs.stream().filter(j -> j.pool != null).toList(), List.copyOf(instances), timeline, end);
-    return new SimulationResult(pools, overall, notOurs, github.calls(),
-        github.peakPointsPerMinute(), busyRunnersTerminated, interruptedJobs, deadLettered, start,
-        end, wall, timeline, waits);
   }
 
-  private static PoolResult poolResult(String name, SimulationConfig config,
-      List<Simulation.SimJob> jobs, List<Simulation.SimInstance> instances,
-      List<Simulation.Sample> timeline, Instant end) {
+  static SimulationResult of(Simulation sim, Duration wall, Instant start, Instant end) {
+    Map<String, PoolResult> pools = new LinkedHashMap<>();
+    Map<String, List<Long>> waits = new LinkedHashMap<>();
+    Map<String, Integer> invocations = new LinkedHashMap<>();
+    TreeSet<String> unpriced = new TreeSet<>();
+    int deadLetteredAll = 0;
+    for (Simulation.PoolRuntime runtime : sim.pools().values()) {
+      String name = runtime.deployed.name();
+      deadLetteredAll += runtime.deadLettered;
+      pools.put(name, poolResult(name, sim, sim.jobs().stream().filter(j -> name.equals(j.pool)).toList(),
+          sim.instances().stream().filter(i -> name.equals(i.pool)).toList(), end,
+          runtime.deadLettered, sim.github().peakPointsPerMinute(name), unpriced));
+      waits.put(name, sim.jobs().stream().filter(j -> name.equals(j.pool) && j.startedAt != null)
+          .map(Simulation.SimJob::waitSeconds).toList());
+      invocations.put(name, runtime.peakRunning);
+    }
+    PoolResult overall = poolResult("all", sim, sim.jobs().stream().filter(j -> j.pool != null).toList(),
+        List.copyOf(sim.instances()), end, deadLetteredAll, sim.github().peakPointsPerMinute(),
+        unpriced);
+    MeteredGitHub github = sim.github();
+    return new SimulationResult(pools, overall, sim.notOurs(), github.calls(), github.refused(),
+        github.failedInOutage(), sim.busyRunnersTerminated(), sim.interruptedJobs(),
+        sim.reclaimWaves(), sim.reclaimedInWaves(), sim.capacityErrors(), invocations,
+        List.copyOf(unpriced), start, end, wall, sim.timeline(), waits);
+  }
+
+  private static PoolResult poolResult(String name, Simulation sim, List<Simulation.SimJob> jobs,
+      List<Simulation.SimInstance> instances, Instant end, int deadLettered, int peakPoints,
+      TreeSet<String> unpriced) {
     Waits simulated = new Waits();
     Waits observed = new Waits();
     int unserved = 0;
+    int over10 = 0;
+    int over1h = 0;
     for (Simulation.SimJob job : jobs) {
+      long waited;
       if (job.startedAt == null) {
         unserved++;
+        waited = Duration.between(job.queuedAt, end).toSeconds();
       } else {
-        simulated.record(job.waitSeconds());
+        waited = job.waitSeconds();
+        simulated.record(waited);
       }
+      over10 += waited > TEN_MINUTES ? 1 : 0;
+      over1h += waited > ONE_HOUR ? 1 : 0;
       if (job.trace.observedWaitSeconds() != null) {
         observed.record(job.trace.observedWaitSeconds());
       }
@@ -79,58 +134,70 @@ public record SimulationResult(
     double total = 0;
     double spot = 0;
     double cost = 0;
+    int onDemand = 0;
     for (Simulation.SimInstance instance : instances) {
       Instant stop = instance.terminatedAt == null ? end : instance.terminatedAt;
       double minutes = Duration.between(instance.launchedAt, stop).toSeconds() / 60.0;
       total += minutes;
       busy += instance.busySeconds / 60.0;
-      if (instance.capacityType == CapacityType.SPOT) {
+      boolean isSpot = instance.capacityType == CapacityType.SPOT;
+      if (isSpot) {
         spot += minutes;
+      } else {
+        onDemand++;
       }
-      String type = config.pools().stream().filter(p -> p.name().equals(instance.pool))
-          .findFirst().map(SimulationConfig.SimPool::instanceType).orElse("");
-      SimulationConfig.Price price = config.prices().get(type);
-      if (price != null) {
-        double perHour = instance.capacityType == CapacityType.SPOT ? price.spot() : price.onDemand();
-        cost += minutes / 60.0 * perHour;
+      Scenario.Price price = sim.scenario().prices().get(instance.instanceType);
+      if (price == null) {
+        unpriced.add(String.valueOf(instance.instanceType));
+      } else {
+        cost += minutes / 60.0 * (isSpot ? price.spot() : price.onDemand());
       }
     }
     int peak = 0;
-    for (Simulation.Sample sample : timeline) {
+    for (Simulation.Sample sample : sim.timeline()) {
       int n = "all".equals(name)
           ? sample.instances().values().stream().mapToInt(Integer::intValue).sum()
           : sample.instances().getOrDefault(name, 0);
       peak = Math.max(peak, n);
     }
-    return new PoolResult(name, jobs.size(), unserved, simulated, observed, busy,
-        Math.max(0, total - busy), instances.size(), peak, total == 0 ? 0 : spot / total, cost);
+    return new PoolResult(name, jobs.size(), jobs.size() - unserved, unserved, deadLettered,
+        simulated, observed, over10, over1h, busy, Math.max(0, total - busy), instances.size(),
+        onDemand, peak, total == 0 ? 0 : spot / total, cost, peakPoints);
   }
 
-  /** The terminal summary. */
+  /** The terminal summary of one run. */
   public String summary() {
     StringBuilder out = new StringBuilder();
     out.append(String.format("simulated %s → %s (%.1f days) in %.1f s wall time%n", start, end,
         Duration.between(start, end).toMinutes() / 1440.0, wallTime.toMillis() / 1000.0));
-    out.append(String.format("%-14s %6s %6s %8s %8s %8s %10s %8s %8s %6s %6s %9s%n", "pool", "jobs",
-        "unsrvd", "wait p50", "p90", "p99", "obs p50/90/99", "busy min", "idle min", "peak",
-        "spot%", "cost $"));
+    out.append(String.format("%-10s %5s %5s %4s %4s %6s %6s %6s %7s %7s %5s %4s %14s %8s %8s %5s %5s %8s %5s%n",
+        "pool", "jobs", "srvd", "unsv", "dlq", "p50", "p90", "p99", "p99.9", "max", ">10m", ">1h",
+        "obs p50/90/99", "busy min", "idle min", "peak", "spot%", "cost $", "pts/m"));
     List<PoolResult> rows = new ArrayList<>(pools.values());
     rows.add(overall);
     for (PoolResult r : rows) {
       String observed = r.observed().count() == 0 ? "-"
           : r.observed().percentile(50) + "/" + r.observed().percentile(90) + "/"
               + r.observed().percentile(99);
-      out.append(String.format("%-14s %6d %6d %7ds %7ds %7ds %13s %8.0f %8.0f %6d %5.0f%% %9.2f%n",
-          r.pool(), r.jobs(), r.unserved(), r.simulated().percentile(50),
-          r.simulated().percentile(90), r.simulated().percentile(99), observed,
-          r.busyInstanceMinutes(), r.idleInstanceMinutes(), r.peakInstances(),
-          r.spotShare() * 100, r.costUsd()));
+      out.append(String.format(
+          "%-10s %5d %5d %4d %4d %5ds %5ds %5ds %6ds %6ds %5d %4d %14s %8.0f %8.0f %5d %4.0f%% %8.2f %5d%n",
+          r.pool(), r.jobs(), r.served(), r.unserved(), r.deadLettered(),
+          r.simulated().percentile(50), r.simulated().percentile(90), r.simulated().percentile(99),
+          r.simulated().percentile(99.9), r.simulated().max(), r.waitingOver10Min(),
+          r.waitingOver1H(), observed, r.busyInstanceMinutes(), r.idleInstanceMinutes(),
+          r.peakInstances(), r.spotShare() * 100, r.costUsd(), r.peakGitHubPointsPerMinute()));
     }
     out.append(String.format("jobs matching no pool (not ours): %d%n", notOurs));
-    out.append(String.format("GitHub API calls: %d, peak %d points/minute (limit 900)%n",
-        githubCalls, peakGitHubPointsPerMinute));
-    out.append(String.format("busy runners terminated: %d, jobs lost to spot interruptions: %d, "
-        + "messages dead-lettered: %d%n", busyRunnersTerminated, interruptedJobs, deadLettered));
+    out.append(String.format("GitHub API calls: %d (refused by the points budget: %d, failed in "
+        + "outages: %d)%n", githubCalls, githubCallsRefused, githubCallsFailedInOutage));
+    out.append(String.format("spot: %d capacity errors (on-demand instances: %d), %d reclaim waves "
+        + "took %d instances, jobs lost to reclaims: %d%n", capacityErrors,
+        overall.onDemandInstances(), reclaimWaves, reclaimedInWaves, interruptedJobs));
+    out.append(String.format("busy runners terminated by scale-down: %d; most scale-up invocations "
+        + "at once: %s%n", busyRunnersTerminated, peakScaleUpInvocations));
+    if (!unpricedTypes.isEmpty()) {
+      out.append("no price in the scenario for " + unpricedTypes + ": their cost counts as 0\n");
+    }
     return out.toString();
   }
 }

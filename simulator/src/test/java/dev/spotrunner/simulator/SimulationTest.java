@@ -1,54 +1,30 @@
 package dev.spotrunner.simulator;
 
+import static dev.spotrunner.simulator.TestWorld.T0;
+import static dev.spotrunner.simulator.TestWorld.job;
+import static dev.spotrunner.simulator.TestWorld.pool;
+import static dev.spotrunner.simulator.TestWorld.scenario;
+import static dev.spotrunner.simulator.TestWorld.simulate;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.spotrunner.common.log.Log;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import dev.spotrunner.common.log.Log;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class SimulationTest {
-  private static final Instant T0 = Instant.parse("2025-09-01T10:00:00Z");
-
   @BeforeAll
   static void quiet() {
     // the scaling code logs each decision; the assertions say what matters here
     Log.setLevel(Log.Level.ERROR);
   }
 
-  private static JsonNode fixedBoot(long seconds) {
-    return JsonNodeFactory.instance.objectNode().put("type", "fixed").put("seconds", seconds);
-  }
-
-  private static SimulationConfig.SimPool pool(int delay, int max, long boot, boolean ephemeral,
-      JsonNode warm) {
-    return new SimulationConfig.SimPool("linux", List.of("linux-x64"), null, 1, delay, max,
-        ephemeral, true, "m7i.large", "spot", true, null, fixedBoot(boot), warm, null, 5, 5, null);
-  }
-
-  private static SimulationConfig config(SimulationConfig.SimPool pool) {
-    return new SimulationConfig(List.of(pool), "acme", "acme/app", 5, 10, 0, 60, 100, 0.0,
-        Map.of("m7i.large", new SimulationConfig.Price(0.1, 0.04)));
-  }
-
-  private static TraceJob job(long id, Instant queued, long duration) {
-    return new TraceJob(id, queued, duration, List.of("linux-x64"), null);
-  }
-
-  private static SimulationResult simulate(SimulationConfig config, List<TraceJob> jobs) {
-    return new Simulation(config, 7, jobs.getFirst().queuedAt().minus(Duration.ofMinutes(10)))
-        .run(jobs);
-  }
-
   @Test
   void oneJobWaitsTheQueueDelayPlusTheBootTime() {
-    SimulationResult result = simulate(config(pool(30, 10, 90, true, null)),
+    SimulationResult result = simulate(pool().deployment(), scenario(90, null),
         List.of(job(1, T0, 300)));
 
     assertThat(result.simulatedWaits().get("linux")).containsExactly(30L + 90L);
@@ -57,19 +33,56 @@ class SimulationTest {
   }
 
   @Test
+  void controlPlaneLatenciesAddUpInTheWait() {
+    Scenario slow = scenario(90, "{\"controlPlane\":{"
+        + "\"webhookToQueue\":{\"type\":\"fixed\",\"seconds\":2},"
+        + "\"scaleUp\":{\"type\":\"fixed\",\"seconds\":4},"
+        + "\"assign\":{\"type\":\"fixed\",\"seconds\":5},"
+        + "\"shutdown\":{\"type\":\"fixed\",\"seconds\":30}}}");
+
+    SimulationResult result = simulate(pool().deployment(), slow, List.of(job(1, T0, 300)));
+
+    assertThat(result.simulatedWaits().get("linux")).containsExactly(2L + 30 + 4 + 90 + 5);
+    // the shutdown after the job is billed, as idle
+    assertThat(result.overall().idleInstanceMinutes())
+        .isCloseTo((90 + 5 + 30) / 60.0, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void reservedConcurrencyOneRunsScaleUpInvocationsOneAfterAnother() {
+    Scenario tenSecondInvocations = scenario(60, "{\"controlPlane\":{"
+        + "\"webhookToQueue\":{\"type\":\"fixed\",\"seconds\":0},"
+        + "\"scaleUp\":{\"type\":\"fixed\",\"seconds\":10},"
+        + "\"assign\":{\"type\":\"fixed\",\"seconds\":0},"
+        + "\"shutdown\":{\"type\":\"fixed\",\"seconds\":0}}}");
+    List<TraceJob> jobs = List.of(job(1, T0, 300), job(2, T0, 300), job(3, T0, 300));
+    TestWorld.Pool serial = pool();
+    serial.batchSize = 1;
+    serial.reserved = 1;
+    TestWorld.Pool parallel = pool();
+    parallel.batchSize = 1;
+    parallel.reserved = 3;
+
+    List<Long> one = simulate(serial.deployment(), tenSecondInvocations, jobs)
+        .simulatedWaits().get("linux").stream().sorted().toList();
+    List<Long> three = simulate(parallel.deployment(), tenSecondInvocations, jobs)
+        .simulatedWaits().get("linux").stream().sorted().toList();
+
+    assertThat(one).containsExactly(30L + 10 + 60, 30L + 20 + 60, 30L + 30 + 60);
+    assertThat(three).containsExactly(30L + 10 + 60, 30L + 10 + 60, 30L + 10 + 60);
+  }
+
+  @Test
   void aJobWhoseInstanceSpotTookDuringBootIsServedAfterTheNextScaleDownCycle() {
     long boot = 90;
-    int delay = 30;
     // Scale-down runs every 5 minutes from ten minutes before the job: at T0, T0+300 s, ...
     // The job's instance launches at T0+30 s and is interrupted 20 s later, while booting.
-    SimulationResult result = new Simulation(config(pool(delay, 10, boot, true, null)), 7,
+    SimulationResult result = new Simulation(pool().deployment(), scenario(boot, null), 7,
         T0.minus(Duration.ofMinutes(10)))
         .interruptFirstInstanceAfter(20)
         .run(List.of(job(1, T0, 300)));
 
-    // delay + 20 s of the first boot, then the wait for the cycle at T0+300 s, then a whole boot
-    long nextCycle = 300;
-    assertThat(result.simulatedWaits().get("linux")).containsExactly(nextCycle + boot);
+    assertThat(result.simulatedWaits().get("linux")).containsExactly(300 + boot);
     assertThat(result.overall().instancesLaunched()).isEqualTo(2);
     assertThat(result.overall().unserved()).isZero();
     assertThat(result.interruptedJobs()).isZero();
@@ -77,79 +90,186 @@ class SimulationTest {
 
   @Test
   void theSameTraceConfigurationAndSeedGiveTheSameOutput() {
-    SimulationConfig config = new SimulationConfig(List.of(new SimulationConfig.SimPool("linux",
-        List.of("linux-x64"), null, 1, 30, 5, true, true, "m7i.large", "spot", true, "stock", null,
-        null, null, 5, 5, null)), "acme", "acme/app", 5, 10, 0, 60, 100, 0.5, Map.of());
+    // the documented default world: long-tailed boots, latencies, spot faults
+    Scenario world = new Scenario("acme", "acme/app", null, null, null, null, null, null, null,
+        null, null);
     List<TraceJob> jobs = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       jobs.add(job(i + 1, T0.plusSeconds(i * 37L % 600), 120 + i * 13L % 400));
     }
     jobs.sort((a, b) -> a.queuedAt().compareTo(b.queuedAt()));
+    TestWorld.Pool small = pool();
+    small.max = 5;
 
-    SimulationResult first = simulate(config, jobs);
-    SimulationResult second = simulate(config, jobs);
+    SimulationResult first = simulate(small.deployment(), world, jobs);
+    SimulationResult second = simulate(small.deployment(), world, jobs);
 
     assertThat(second.simulatedWaits()).isEqualTo(first.simulatedWaits());
-    assertThat(second.overall().busyInstanceMinutes()).isEqualTo(first.overall().busyInstanceMinutes());
-    assertThat(second.overall().idleInstanceMinutes()).isEqualTo(first.overall().idleInstanceMinutes());
-    assertThat(second.interruptedJobs()).isEqualTo(first.interruptedJobs());
-    assertThat(second.githubCalls()).isEqualTo(first.githubCalls());
+    assertThat(second.overall().metrics()).isEqualTo(first.overall().metrics());
     assertThat(second.timeline()).isEqualTo(first.timeline());
   }
 
   @Test
   void aWarmPoolServesItsFirstJobsWithoutBootWait() {
-    JsonNode warm = JsonNodeFactory.instance.arrayNode().add(JsonNodeFactory.instance.objectNode()
-        .put("cron", "* * * * *").put("timeZone", "UTC").put("idle", 3).put("owner", "acme"));
+    TestWorld.Pool warm = pool();
+    warm.warmWindows = "[{\"cron\":\"* * * * *\",\"timeZone\":\"UTC\",\"idle\":3,\"owner\":\"acme\"}]";
     // Jobs arrive an hour in, long after the warm runners booted.
     Instant later = T0.plus(Duration.ofHours(1));
     List<TraceJob> jobs = List.of(job(1, later, 600), job(2, later, 600), job(3, later, 600),
         job(4, later, 600));
 
-    SimulationResult result = simulate(config(pool(30, 10, 180, true, warm)), jobs);
+    SimulationResult result = simulate(warm.deployment(), scenario(180, null), jobs);
 
     List<Long> waits = result.simulatedWaits().get("linux");
     assertThat(waits).hasSize(4);
     assertThat(waits.stream().filter(w -> w == 0).count()).isEqualTo(3);
-    // the fourth waits for a booting instance: a refilled warm runner or its own (delay + boot)
     assertThat(waits.stream().filter(w -> w > 0).findFirst().orElseThrow())
         .as("waits %s", waits).isBetween(1L, 30L + 180L);
   }
 
   @Test
-  void withMaximumOneTheThirdOfThreeJobsWaitsTwoJobLengthsPlusBoots() {
+  void withMaximumOneTheThirdOfThreeJobsWaitsTwoJobLengthsPlusBootsAndTheQueueRetries() {
     long boot = 60;
     long length = 600;
-    int delay = 30;
     List<TraceJob> jobs = List.of(job(1, T0, length), job(2, T0, length), job(3, T0, length));
+    TestWorld.Pool one = pool();
+    one.max = 1;
 
-    SimulationResult result = simulate(config(pool(delay, 1, boot, true, null)), jobs);
+    SimulationResult result = simulate(one.deployment(), scenario(boot, null), jobs);
 
     List<Long> waits = result.simulatedWaits().get("linux").stream().sorted().toList();
     assertThat(waits).hasSize(3);
-    long visibility = 60;
-    assertThat(waits.get(0)).isEqualTo(delay + boot);
-    long third = waits.get(2);
-    assertThat(third).isBetween(delay + 3 * boot + 2 * length,
-        delay + 3 * boot + 2 * length + 2 * visibility);
+    assertThat(waits.get(0)).isEqualTo(30 + boot);
+    // a message scale-up returns comes back a visibility timeout (60 s here) after its receipt
+    assertThat(waits.get(2)).isBetween(30 + 3 * boot + 2 * length, 30 + 3 * boot + 2 * length + 120);
     assertThat(result.overall().peakInstances()).isEqualTo(1);
   }
 
   @Test
+  void messagesReturnedMaxReceiveCountTimesAreDeadLettered() {
+    // one runner at a time, long jobs, a queue that gives up after 2 receives 60 s apart
+    TestWorld.Pool strict = pool();
+    strict.max = 1;
+    strict.maxReceiveCount = 2;
+    strict.recheck = 0; // only the webhook's messages: their count is the point here
+    List<TraceJob> jobs = List.of(job(1, T0, 3_600), job(2, T0, 3_600), job(3, T0, 3_600));
+
+    SimulationResult result = simulate(strict.deployment(), scenario(60, null), jobs);
+
+    // jobs 2 and 3 are returned at 30 s and 90 s (pool at maximum) and dead-lettered on the 2nd
+    assertThat(result.overall().deadLettered()).isEqualTo(2);
+    assertThat(result.pools().get("linux").deadLettered()).isEqualTo(2);
+    assertThat(result.overall().unserved()).isEqualTo(2);
+    assertThat(result.overall().waitingOver1H()).isEqualTo(2);
+  }
+
+  @Test
   void aBusyRunnerIsNeverScaledDownMidJob() {
-    // persistent runners, jobs far longer than the minimum running time and many scale-down cycles
     List<TraceJob> jobs = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       jobs.add(job(i + 1, T0.plus(Duration.ofMinutes(i * 7L)), 3_600 + i * 300L));
     }
+    TestWorld.Pool persistent = pool();
+    persistent.max = 4;
+    persistent.ephemeral = false;
+    persistent.delay = 0;
 
-    SimulationResult result = simulate(config(pool(0, 4, 120, false, null)), jobs);
+    SimulationResult result = simulate(persistent.deployment(), scenario(120, null), jobs);
 
     assertThat(result.busyRunnersTerminated()).isZero();
     assertThat(result.overall().unserved()).isZero();
     assertThat(result.simulatedWaits().get("linux")).hasSize(12);
-    // once the work is done scale-down brings the idle persistent fleet back to zero
-    Simulation.Sample last = result.timeline().getLast();
-    assertThat(last.instances().get("linux")).isZero();
+    assertThat(result.timeline().getLast().instances().get("linux")).isZero();
+  }
+
+  // ---- faults as inputs -----------------------------------------------------------------------
+
+  private static List<TraceJob> burst(int count, long duration) {
+    List<TraceJob> jobs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      jobs.add(job(i + 1, T0.plusSeconds(i * 20L), duration));
+    }
+    return jobs;
+  }
+
+  @Test
+  void withoutSpotCapacityTheLauncherFailsOverToOnDemand() {
+    // one instance type in one subnet, out of spot capacity for the first 5 minutes of a burst
+    Scenario scarce = scenario(60, "{\"spot\":{\"interruptionsPerHour\":0,"
+        + "\"capacity\":{\"outagesPerDay\":0,\"outages\":[{\"instanceType\":\"m7i.large\","
+        + "\"start\":\"" + T0 + "\",\"minutes\":5}]},"
+        + "\"reclaimWaves\":{\"perWeek\":0}}}");
+    Scenario plenty = scenario(60, null);
+    List<TraceJob> jobs = burst(40, 300);
+
+    SimulationResult scarceResult = simulate(pool().deployment(), scarce, jobs);
+    SimulationResult plentyResult = simulate(pool().deployment(), plenty, jobs);
+
+    assertThat(scarceResult.capacityErrors()).isPositive();
+    assertThat(scarceResult.overall().onDemandInstances()).isPositive();
+    assertThat(scarceResult.overall().spotShare()).isLessThan(1.0);
+    assertThat(scarceResult.overall().unserved()).isZero();
+    assertThat(plentyResult.capacityErrors()).isZero();
+    assertThat(plentyResult.overall().spotShare()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aReclaimWaveTakesBootingInstancesAndScaleDownRescuesTheirJobs() {
+    // one wave 2 minutes after the burst began, taking every running spot instance of the type:
+    // all of them still booting (4 minutes)
+    Scenario waves = scenario(240, "{\"spot\":{\"interruptionsPerHour\":0,"
+        + "\"capacity\":{\"outagesPerDay\":0},"
+        + "\"reclaimWaves\":{\"perWeek\":0,\"fraction\":1.0,\"instanceType\":\"m7i.large\","
+        + "\"at\":[\"" + T0.plusSeconds(120) + "\"]}}}");
+    List<TraceJob> jobs = burst(10, 120);
+
+    SimulationResult result = simulate(pool().deployment(), waves, jobs);
+
+    assertThat(result.reclaimWaves()).isEqualTo(1);
+    // launched at T0+30 s, +50 s, ... +110 s: five instances when the wave comes
+    assertThat(result.reclaimedInWaves()).isEqualTo(5);
+    assertThat(result.interruptedJobs()).isZero();
+    // every job still ran: instances lost while booting were relaunched for their jobs
+    assertThat(result.overall().served()).isEqualTo(10);
+    // 10 first launches, 5 relaunches for the reclaimed (by scale-down's rescue or the recheck)
+    assertThat(result.overall().instancesLaunched()).isGreaterThanOrEqualTo(15);
+  }
+
+  @Test
+  void overTheGitHubPointsBudgetCallsAreRefusedAndRetriedAndNoJobIsLost() {
+    // 30 points a minute: a JIT config costs 5, a job check 1; a burst of 30 jobs cannot fit
+    Scenario tight = scenario(60, "{\"github\":{\"pointsPerMinute\":30,\"retryAfterSeconds\":60}}");
+    Scenario ample = scenario(60, null);
+    List<TraceJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      jobs.add(job(i + 1, T0, 300));
+    }
+    TestWorld.Pool big = pool();
+    big.max = 40;
+
+    SimulationResult refused = simulate(big.deployment(), tight, jobs);
+    SimulationResult free = simulate(big.deployment(), ample, jobs);
+
+    assertThat(refused.githubCallsRefused()).isPositive();
+    assertThat(refused.overall().peakGitHubPointsPerMinute()).isLessThanOrEqualTo(30);
+    assertThat(refused.overall().unserved()).isZero();
+    assertThat(refused.overall().deadLettered()).isZero();
+    assertThat(refused.overall().simulated().max()).isGreaterThan(free.overall().simulated().max());
+    assertThat(free.githubCallsRefused()).isZero();
+  }
+
+  @Test
+  void aGitHubOutageDelaysJobsUntilItEndsAndLosesNone() {
+    Scenario outage = scenario(60, "{\"github\":{\"outages\":[{\"start\":\"" + T0
+        + "\",\"minutes\":10}]}}");
+    List<TraceJob> jobs = burst(5, 300);
+
+    SimulationResult result = simulate(pool().deployment(), outage, jobs);
+
+    assertThat(result.githubCallsFailedInOutage()).isPositive();
+    assertThat(result.overall().unserved()).isZero();
+    // nothing launches before the outage ends at T0 + 10 min; the first boot follows
+    assertThat(result.simulatedWaits().get("linux")).allMatch(w -> w >= 60);
+    assertThat(result.overall().simulated().percentile(0)).isGreaterThanOrEqualTo(600 - 80 + 60);
   }
 }

@@ -1,0 +1,154 @@
+package dev.spotrunner.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spotrunner.common.json.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What Terraform does not know: the trace window, who owns the jobs, how trace labels map to the
+ * deployment's labels, the world's timings and faults, and prices. Read from the {@code --scenario}
+ * JSON file; every field has a documented default (docs/simulator.md, "Scenario"), and
+ * {@link #settings()} says for each whether the file set it.
+ */
+public record Scenario(
+    String owner,
+    String repository,
+    Instant from,
+    Instant to,
+    Map<String, List<String>> labels,
+    JsonNode boot,
+    Map<String, JsonNode> bootByPool,
+    ControlPlane controlPlane,
+    Spot spot,
+    GitHub github,
+    Map<String, Price> prices) {
+
+  /** Stock AMI + user_data install: see docs/simulator.md#boot-time for the sources of the fit. */
+  static final JsonNode DEFAULT_BOOT = node("{\"type\":\"lognormal\",\"median\":80,\"sigma\":0.3,\"min\":30}");
+
+  public Scenario {
+    owner = owner == null ? "acme" : owner;
+    repository = repository == null ? owner + "/ci" : repository;
+    if (!repository.startsWith(owner + "/")) {
+      throw new IllegalArgumentException("repository must belong to owner " + owner);
+    }
+    labels = labels == null ? Map.of() : Map.copyOf(labels);
+    boot = boot == null ? DEFAULT_BOOT : boot;
+    bootByPool = bootByPool == null ? Map.of() : Map.copyOf(bootByPool);
+    controlPlane = controlPlane == null ? new ControlPlane(null, null, null, null) : controlPlane;
+    spot = spot == null ? new Spot(null, null, null) : spot;
+    github = github == null ? new GitHub(null, null, null) : github;
+    prices = prices == null ? Map.of() : Map.copyOf(prices);
+  }
+
+  /** The defaults alone. */
+  public static Scenario defaults() {
+    return new Scenario(null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  public static Scenario read(Path file) throws IOException {
+    return Json.read(Files.readString(file), Scenario.class);
+  }
+
+  /**
+   * Latencies of the control plane (seconds, {@link Distribution} specs): GitHub's webhook until
+   * the message is on the queue, one scale-up invocation, a runner online until GitHub assigns it
+   * a job, and an ephemeral instance's shutdown after its job (billed, idle).
+   */
+  public record ControlPlane(JsonNode webhookToQueue, JsonNode scaleUp, JsonNode assign,
+      JsonNode shutdown) {
+    public ControlPlane {
+      webhookToQueue = webhookToQueue == null
+          ? node("{\"type\":\"lognormal\",\"median\":1,\"sigma\":0.5}") : webhookToQueue;
+      scaleUp = scaleUp == null ? node("{\"type\":\"lognormal\",\"median\":3,\"sigma\":0.4}") : scaleUp;
+      assign = assign == null ? node("{\"type\":\"lognormal\",\"median\":3,\"sigma\":0.5}") : assign;
+      shutdown = shutdown == null ? node("{\"type\":\"lognormal\",\"median\":20,\"sigma\":0.3}") : shutdown;
+    }
+  }
+
+  /**
+   * Spot: independent reclaims per instance-hour; capacity outages per instance type and subnet
+   * (each pair is out of spot capacity {@code outagesPerDay} times a day for an exponential
+   * {@code meanOutageMinutes}, plus the listed {@code outages}); correlated reclaim waves
+   * ({@code perWeek} at random and at the listed times {@code at}, each taking {@code fraction} of
+   * the running spot instances of one instance type).
+   */
+  public record Spot(Double interruptionsPerHour, Capacity capacity, Waves reclaimWaves) {
+    public Spot {
+      interruptionsPerHour = interruptionsPerHour == null ? 0.02 : interruptionsPerHour;
+      capacity = capacity == null ? new Capacity(null, null, null) : capacity;
+      reclaimWaves = reclaimWaves == null ? new Waves(null, null, null, null) : reclaimWaves;
+      if (interruptionsPerHour < 0) {
+        throw new IllegalArgumentException("spot.interruptionsPerHour must not be negative");
+      }
+    }
+  }
+
+  public record Capacity(Double outagesPerDay, Double meanOutageMinutes,
+      List<CapacityOutage> outages) {
+    public Capacity {
+      outagesPerDay = outagesPerDay == null ? 0.5 : outagesPerDay;
+      meanOutageMinutes = meanOutageMinutes == null ? 60.0 : meanOutageMinutes;
+      outages = outages == null ? List.of() : List.copyOf(outages);
+    }
+  }
+
+  /** A known spot capacity outage of one instance type, in one subnet or (null) in all. */
+  public record CapacityOutage(String instanceType, String subnet, Instant start, int minutes) {}
+
+  public record Waves(Double perWeek, Double fraction, String instanceType, List<Instant> at) {
+    public Waves {
+      perWeek = perWeek == null ? 1.0 : perWeek;
+      fraction = fraction == null ? 0.3 : fraction;
+      at = at == null ? List.of() : List.copyOf(at);
+      if (fraction < 0 || fraction > 1) {
+        throw new IllegalArgumentException("spot.reclaimWaves.fraction must be 0-1");
+      }
+    }
+  }
+
+  /** GitHub: the secondary limit's points per minute per installation, retry-after, outages. */
+  public record GitHub(Integer pointsPerMinute, Integer retryAfterSeconds, List<Outage> outages) {
+    public GitHub {
+      pointsPerMinute = pointsPerMinute == null ? 900 : pointsPerMinute;
+      retryAfterSeconds = retryAfterSeconds == null ? 60 : retryAfterSeconds;
+      outages = outages == null ? List.of() : List.copyOf(outages);
+    }
+  }
+
+  /** GitHub's API answers 5xx from {@code start} for {@code minutes}. */
+  public record Outage(Instant start, int minutes) {}
+
+  /** USD per instance-hour. */
+  public record Price(double onDemand, double spot) {}
+
+  /** Every value with whether the file gave it; for the report. */
+  public List<Deployment.Setting> settings(JsonNode file) {
+    List<Deployment.Setting> out = new ArrayList<>();
+    ObjectNode all = Json.MAPPER.valueToTree(this);
+    all.fields().forEachRemaining(e -> out.add(new Deployment.Setting("scenario", e.getKey(),
+        e.getValue().toString(), file != null && file.has(e.getKey()) ? "scenario file"
+            : "default (docs/simulator.md#scenario)")));
+    return out;
+  }
+
+  private static JsonNode node(String json) {
+    try {
+      return Json.MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonNodeFactory nodes() {
+    return JsonNodeFactory.instance;
+  }
+}
