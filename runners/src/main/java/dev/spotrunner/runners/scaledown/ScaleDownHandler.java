@@ -5,7 +5,10 @@ import static dev.spotrunner.common.log.Log.entry;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.log.Log;
+import dev.spotrunner.runners.redrive.Redrive;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,13 +21,21 @@ public final class ScaleDownHandler implements RequestHandler<Map<String, Object
   private static final Log log = Log.of(ScaleDownHandler.class);
 
   private final ScaleDown scaleDown;
+  private final Redrive redrive;
 
   public ScaleDownHandler() {
-    this(ScaleDownWiring.fromEnv(System.getenv()));
+    this(ScaleDownWiring.fromEnv(System.getenv()), ScaleDownWiring.redrive(System.getenv(),
+        AwsClients.fromEnv(System.getenv()), Clock.systemUTC()));
   }
 
   ScaleDownHandler(ScaleDown scaleDown) {
+    this(scaleDown, null);
+  }
+
+  /** {@code redrive} runs after each cycle (null: none). */
+  ScaleDownHandler(ScaleDown scaleDown, Redrive redrive) {
     this.scaleDown = scaleDown;
+    this.redrive = redrive;
   }
 
   @Override
@@ -41,6 +52,9 @@ public final class ScaleDownHandler implements RequestHandler<Map<String, Object
   private Map<String, Integer> cycle(String eventId) {
     log.debug("scale-down cycle starting", entry("event_id", eventId));
     CycleReport report = scaleDown.run();
+    if (redrive != null) {
+      redrive.run();
+    }
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (CycleReport.Count count : CycleReport.Count.values()) {
       counts.put(count.metric(), report.get(count));
