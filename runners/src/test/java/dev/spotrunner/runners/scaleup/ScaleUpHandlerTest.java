@@ -46,7 +46,9 @@ class ScaleUpHandlerTest {
     SQSBatchResponse response = handler.handleRequest(
         event(Fixture.job(1).toJson(), "{broken", Fixture.job(2).toJson()), null);
 
-    assertEquals(List.of("m3"), failed(response), "m1 launched, m2 malformed and dropped");
+    assertEquals(List.of(), failed(response), "m1 launched, m2 dead-lettered, m3 sent to wait");
+    assertEquals(List.of(2L), fixture.returns.laterJobIds());
+    assertEquals(1, fixture.returns.deadLetters.size());
   }
 
   @Test
