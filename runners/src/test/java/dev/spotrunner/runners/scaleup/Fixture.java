@@ -33,6 +33,7 @@ final class Fixture {
   /** The EMF lines scale-up wrote. */
   final List<String> metrics = new ArrayList<>();
   LaunchLock lock = LaunchLock.NONE;
+  private JobReturns returnsSeen = returns;
   private RunnerFleet fleetSeen = fleet;
   private GitHubRunners githubSeen = github;
 
@@ -73,6 +74,12 @@ final class Fixture {
     return this;
   }
 
+  /** Scale-up returns messages here instead of {@link #returns} (a {@link FakeSqs}). */
+  Fixture returnsSeen(JobReturns returns) {
+    this.returnsSeen = returns;
+    return this;
+  }
+
   Fixture githubSeen(GitHubRunners github) {
     this.githubSeen = github;
     return this;
@@ -91,7 +98,7 @@ final class Fixture {
     RunnerLauncher launcher = new RunnerLauncher(settings.pool(), fleetSeen, githubSeen, parameters,
         new RunnerConfigs(settings.pool(), githubSeen, clock));
     JobRechecks recorded = (job, recheck, delay) -> rechecks.add(new Recheck(job, recheck, delay));
-    return new ScaleUp(settings, fleetSeen, githubSeen, launcher, recorded, returns, lock,
+    return new ScaleUp(settings, fleetSeen, githubSeen, launcher, recorded, returnsSeen, lock,
         line -> {
           synchronized (metrics) {
             metrics.add(line);
