@@ -34,6 +34,7 @@ final class Fixture {
   final List<String> metrics = new ArrayList<>();
   LaunchLock lock = LaunchLock.NONE;
   private JobReturns returnsSeen = returns;
+  private dev.spotrunner.common.parameters.Parameters parametersSeen = parameters;
   private RunnerFleet fleetSeen = fleet;
   private GitHubRunners githubSeen = github;
 
@@ -74,6 +75,11 @@ final class Fixture {
     return this;
   }
 
+  Fixture parametersSeen(dev.spotrunner.common.parameters.Parameters parameters) {
+    this.parametersSeen = parameters;
+    return this;
+  }
+
   /** Scale-up returns messages here instead of {@link #returns} (a {@link FakeSqs}). */
   Fixture returnsSeen(JobReturns returns) {
     this.returnsSeen = returns;
@@ -95,7 +101,7 @@ final class Fixture {
 
   ScaleUp scaleUp() {
     ScaleUpSettings settings = settings();
-    RunnerLauncher launcher = new RunnerLauncher(settings.pool(), fleetSeen, githubSeen, parameters,
+    RunnerLauncher launcher = new RunnerLauncher(settings.pool(), fleetSeen, githubSeen, parametersSeen,
         new RunnerConfigs(settings.pool(), githubSeen, clock));
     JobRechecks recorded = (job, recheck, delay) -> rechecks.add(new Recheck(job, recheck, delay));
     return new ScaleUp(settings, fleetSeen, githubSeen, launcher, recorded, returnsSeen, lock,
