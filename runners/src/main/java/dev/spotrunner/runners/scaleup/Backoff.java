@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * How long a job refused at the pool maximum stays away: a step of {@code base} doubled per wait,
- * at most {@code cap}. The return is aligned to the pool's grid (the next multiple of the step
- * after half a step): base and cap make every step a power-of-two multiple of {@code base}, so a
+ * at most {@code cap}. The return is aligned to the pool's grid (the first multiple of the step
+ * at least half a step, less half a base, away): base and cap make every step a power-of-two multiple of {@code base}, so a
  * boundary of a long step is also one of every shorter step and the jobs waiting in a pool come
  * back together, in one batch, where scale-up serves them oldest first. The jitter, up to half a
  * base, is the same for every job of the pool at one boundary (a hash of pool and boundary): pools
@@ -35,7 +35,9 @@ public record Backoff(Duration base, Duration cap) {
   /** The delay to send the job with, from {@code now}: 1..900 seconds. */
   public Duration delay(int wait, Instant now, String pool) {
     long step = stepSeconds(wait);
-    long earliest = now.getEpochSecond() + (step + 1) / 2;
+    // half a step, less the most a jitter can have added to now: a job that came back on a
+    // boundary keeps to the grid on its next wait
+    long earliest = now.getEpochSecond() + Math.max(1, step / 2 - base.toSeconds() / 2);
     long boundary = Math.ceilDiv(earliest, step) * step;
     long jitter = Math.floorMod(Objects.hash(pool, boundary), base.toSeconds() / 2 + 1);
     long delay = boundary + jitter - now.getEpochSecond();
