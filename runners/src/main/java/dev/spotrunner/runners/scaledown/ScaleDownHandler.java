@@ -5,10 +5,8 @@ import static dev.spotrunner.common.log.Log.entry;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.runners.redrive.Redrive;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,8 +22,11 @@ public final class ScaleDownHandler implements RequestHandler<Map<String, Object
   private final Redrive redrive;
 
   public ScaleDownHandler() {
-    this(ScaleDownWiring.fromEnv(System.getenv()), ScaleDownWiring.redrive(System.getenv(),
-        AwsClients.fromEnv(System.getenv()), Clock.systemUTC()));
+    this(ScaleDownWiring.fromEnv(System.getenv()));
+  }
+
+  private ScaleDownHandler(ScaleDownWiring.Wired wired) {
+    this(wired.scaleDown(), wired.redrive());
   }
 
   ScaleDownHandler(ScaleDown scaleDown) {

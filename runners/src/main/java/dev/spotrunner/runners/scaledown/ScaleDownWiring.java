@@ -19,8 +19,12 @@ import java.util.Map;
 final class ScaleDownWiring {
   private ScaleDownWiring() {}
 
-  static ScaleDown fromEnv(Map<String, String> env) {
-    return create(env, AwsClients.fromEnv(env), Clock.systemUTC());
+  /** The cycle and the DLQ redrive that follows it (null: none), on one set of AWS clients. */
+  record Wired(ScaleDown scaleDown, Redrive redrive) {}
+
+  static Wired fromEnv(Map<String, String> env) {
+    AwsClients aws = AwsClients.fromEnv(env);
+    return new Wired(create(env, aws, Clock.systemUTC()), redrive(env, aws, Clock.systemUTC()));
   }
 
   /** The same wiring on given AWS clients (integration tests point them at the emulator). */
