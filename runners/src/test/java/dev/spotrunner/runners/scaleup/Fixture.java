@@ -122,9 +122,14 @@ final class Fixture {
     final List<DeadLetter> deadLetters = new ArrayList<>();
     final List<String> held = new ArrayList<>();
     boolean failing;
+    /** Only new messages are refused (SendMessage), visibility changes work. */
+    boolean refusingNewMessages;
 
     @Override
     public synchronized void later(JobMessage job, int wait, Duration delay) {
+      if (refusingNewMessages) {
+        throw new dev.spotrunner.common.TransientFailure("SQS answered 500 to SendMessage");
+      }
       fail();
       later.add(new Later(job, wait, delay));
     }

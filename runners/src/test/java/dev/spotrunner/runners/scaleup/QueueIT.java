@@ -214,4 +214,25 @@ class QueueIT {
       threads.shutdownNow();
     }
   }
+
+  @Test
+  void theSsmLockHasOneHolderAndIsBrokenOnlyOnceItsLeaseRanOut(SsmClient ssm) {
+    Clock now = Clock.systemUTC();
+    SsmLaunchLock lock = new SsmLaunchLock(ssm, "/qit/launch-locks/lease", Duration.ofMinutes(2), now);
+    SsmLaunchLock other = new SsmLaunchLock(ssm, "/qit/launch-locks/lease", Duration.ofMinutes(2), now);
+
+    LaunchLock.Held held = lock.tryAcquire().orElseThrow();
+    assertTrue(other.tryAcquire().isEmpty(), "held: nobody else gets it");
+    held.close();
+    LaunchLock.Held again = other.tryAcquire().orElseThrow();
+    assertTrue(lock.tryAcquire().isEmpty());
+    again.close();
+
+    // a holder that died: its lease ran out a minute ago
+    ssm.putParameter(b -> b.name("/qit/launch-locks/lease").type(ParameterType.STRING)
+        .value("dead-holder " + Instant.now().minusSeconds(60).getEpochSecond()));
+    LaunchLock.Held taken = lock.tryAcquire().orElseThrow();
+    assertTrue(other.tryAcquire().isEmpty());
+    taken.close();
+  }
 }
