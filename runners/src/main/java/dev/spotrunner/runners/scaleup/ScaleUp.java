@@ -128,7 +128,7 @@ public final class ScaleUp {
     if (!jobs.isEmpty() || !warm.isEmpty()) {
       Optional<LaunchLock.Held> held = acquire();
       if (held.isEmpty()) {
-        // Another scale-up of the pool counts and launches now: come back after the first step.
+        // Another scale-up of the pool counts and launches now: come back after the next step.
         for (Pending pending : ordered(jobs)) {
           waitForRoom(pending, "another scale-up of the pool is launching", retry, counts, exits);
         }
