@@ -135,6 +135,7 @@ module "runners" {
   scale_down_schedule_expression = var.scale_down_schedule_expression
   minimum_running_time_minutes   = var.minimum_running_time_minutes
   boot_grace_minutes             = var.boot_grace_minutes
+  alarm_actions                  = var.runner_alarm_actions
 
   depends_on = [terraform_data.settings_check]
 }

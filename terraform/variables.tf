@@ -237,7 +237,13 @@ variable "pools" {
     (oldest or newest); root_volume_size_gb; root_volume_type; metadata_hop_limit (2 lets containers reach
     IMDS); pre_install_script and post_install_script (bash, run as root before and after the runner install);
     enable_ssm_session (Session Manager access); scale_up_batch_size (1-10); scale_up_reserved_concurrency
-    (-1 = unreserved); dlq_max_receive_count.
+    (-1 = unreserved, else at least scale_up_max_concurrency); dlq_max_receive_count;
+    job_check_first_delivery (ask GitHub whether the job still waits on its first delivery too: 1 GET,
+    so 6 points a JIT runner instead of 5; false launches for jobs cancelled during the queue delay);
+    queue_backoff_base_seconds and queue_backoff_max_seconds (a job refused at max_count comes back
+    after base, doubled per wait up to max, seconds; 1-900, defaults 10 and 40); scale_up_max_concurrency
+    (scale-up invocations the queue runs at once, 2-1000; the launch lock keeps max_count under any);
+    redrive_max_messages (dead letters scale-down re-checks with GitHub each cycle, 0 = no redrive).
   EOT
   type = list(object({
     name                     = string
@@ -277,8 +283,14 @@ variable "pools" {
     post_install_script           = optional(string, "")
     enable_ssm_session            = optional(bool, false)
     scale_up_batch_size           = optional(number, 10)
-    scale_up_reserved_concurrency = optional(number, 1)
+    scale_up_reserved_concurrency = optional(number, 2)
     dlq_max_receive_count         = optional(number, 5)
+    # the queue at the pool maximum, dead letters and one launcher (docs/scale-up.md)
+    job_check_first_delivery   = optional(bool, true)
+    queue_backoff_base_seconds = optional(number, 10)
+    queue_backoff_max_seconds  = optional(number, 40)
+    scale_up_max_concurrency   = optional(number, 2)
+    redrive_max_messages       = optional(number, 20)
   }))
 
   validation {
@@ -336,6 +348,18 @@ variable "pools" {
   validation {
     condition     = alltrue([for p in var.pools : p.scale_up_batch_size >= 1 && p.scale_up_batch_size <= 10 && p.dlq_max_receive_count >= 1])
     error_message = "scale_up_batch_size must be 1-10 (the SQS maximum without a batching window) and dlq_max_receive_count at least 1."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : p.queue_backoff_base_seconds >= 1 && p.queue_backoff_max_seconds >= p.queue_backoff_base_seconds && p.queue_backoff_max_seconds <= 900])
+    error_message = "queue_backoff_base_seconds must be at least 1 and queue_backoff_max_seconds between it and 900 (the SQS delay limit)."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : p.scale_up_max_concurrency >= 2 && p.scale_up_max_concurrency <= 1000 && (p.scale_up_reserved_concurrency == -1 || p.scale_up_reserved_concurrency >= p.scale_up_max_concurrency)])
+    error_message = "scale_up_max_concurrency must be 2-1000 (the SQS event source minimum is 2), and scale_up_reserved_concurrency -1 or at least scale_up_max_concurrency (fewer throttles batches, which then wait out the visibility timeout)."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : p.redrive_max_messages >= 0 && p.redrive_max_messages <= 1000])
+    error_message = "redrive_max_messages must be 0-1000."
   }
   validation {
     condition     = length([for p in var.pools : p if p.default]) <= 1
@@ -467,4 +491,14 @@ variable "redelivery_sweeper" {
     timeout_seconds     = optional(number, 120)
   })
   default = {}
+}
+
+# ---------------------------------------------------------------------------------------------
+# Runners: alarms on dead letters (docs/scale-up.md)
+# ---------------------------------------------------------------------------------------------
+
+variable "runner_alarm_actions" {
+  description = "ARNs (SNS topics) notified when a pool's DLQ holds a message or scale-up dead-letters a job; empty: the alarms exist without actions."
+  type        = list(string)
+  default     = []
 }

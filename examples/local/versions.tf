@@ -22,6 +22,7 @@ provider "aws" {
 
   endpoints {
     apigatewayv2     = var.endpoint
+    cloudwatch       = var.endpoint
     cloudwatchevents = var.endpoint
     cloudwatchlogs   = var.endpoint
     ec2              = var.endpoint

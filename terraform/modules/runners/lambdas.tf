@@ -15,7 +15,7 @@ resource "aws_iam_role" "scale_up" {
   tags               = var.tags
 }
 
-# What launching runners needs: scale-up for jobs, scale-down for warm runners.
+# What launching runners needs: scale-up only (scale-down asks it through the queue).
 locals {
   launch_statements = [
     {
@@ -113,11 +113,26 @@ resource "aws_iam_role_policy" "scale_up" {
         Resource = aws_sqs_queue.jobs.arn
       },
       {
-        # its own delayed recheck of a launched job (JOB_RECHECK_SECONDS)
+        # its own delayed recheck of a launched job (JOB_RECHECK_SECONDS) and a job at the
+        # maximum sent again after its backoff
         Sid      = "RecheckJobs"
         Effect   = "Allow"
         Action   = ["sqs:SendMessage"]
         Resource = aws_sqs_queue.jobs.arn
+      },
+      {
+        # malformed messages and permanent failures, with their reason
+        Sid      = "DeadLetter"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = aws_sqs_queue.dlq.arn
+      },
+      {
+        # one scale-up of the pool counts and launches at a time
+        Sid      = "LaunchLock"
+        Effect   = "Allow"
+        Action   = ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"]
+        Resource = local.launch_lock_arn
       },
       {
         Sid      = "ReadGitHubApp"
@@ -191,7 +206,14 @@ resource "aws_lambda_function" "scale_up" {
       JOB_RECHECK_SECONDS      = tostring(var.pool.job_recheck_seconds)
       QUEUE_URL                = aws_sqs_queue.jobs.url
       LOG_LEVEL                = var.log_level
-      JAVA_TOOL_OPTIONS        = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
+      # the queue at the maximum, dead letters, one launcher
+      JOB_CHECK_FIRST_DELIVERY   = tostring(var.pool.job_check_first_delivery)
+      QUEUE_BACKOFF_BASE_SECONDS = tostring(var.pool.queue_backoff_base_seconds)
+      QUEUE_BACKOFF_MAX_SECONDS  = tostring(var.pool.queue_backoff_max_seconds)
+      DLQ_URL                    = aws_sqs_queue.dlq.url
+      LAUNCH_LOCK_PARAM          = local.launch_lock_parameter
+      LAUNCH_LOCK_LEASE_SECONDS  = tostring(var.scale_up_timeout)
+      JAVA_TOOL_OPTIONS          = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
     }
   }
 
@@ -214,6 +236,12 @@ resource "aws_lambda_event_source_mapping" "jobs" {
   batch_size                         = var.pool.scale_up_batch_size
   maximum_batching_window_in_seconds = 0
   function_response_types            = ["ReportBatchItemFailures"]
+
+  # Bounds the invocations the queue runs at once (2 is SQS's minimum); the launch lock keeps the
+  # pool maximum under any number, this keeps lock waits and throttles rare.
+  scaling_config {
+    maximum_concurrency = var.pool.scale_up_max_concurrency
+  }
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -264,6 +292,19 @@ resource "aws_iam_role_policy" "scale_down" {
         Resource = "*"
       },
       {
+        # warm runners and rescues are asked of scale-up on the pool's queue: only scale-up launches
+        Sid      = "AskScaleUp"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = aws_sqs_queue.jobs.arn
+      },
+      {
+        Sid      = "RedriveDeadLetters"
+        Effect   = "Allow"
+        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+        Resource = aws_sqs_queue.dlq.arn
+      },
+      {
         # Only instances of this environment and pool, found by the tags scale-up and the template set.
         Sid      = "TerminateAndTagPoolInstances"
         Effect   = "Allow"
@@ -276,7 +317,7 @@ resource "aws_iam_role_policy" "scale_down" {
           }
         }
       },
-    ], local.launch_statements, local.kms_statements)
+    ], local.kms_statements)
   })
 }
 
@@ -334,7 +375,11 @@ resource "aws_lambda_function" "scale_down" {
       WARM_WINDOWS                 = local.warm_windows_json
       WARM_EVICTION                = var.pool.warm_eviction
       LOG_LEVEL                    = var.log_level
-      JAVA_TOOL_OPTIONS            = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
+      # warm and rescue requests go to scale-up's queue; the DLQ is redriven each cycle
+      QUEUE_URL            = aws_sqs_queue.jobs.url
+      DLQ_URL              = aws_sqs_queue.dlq.url
+      REDRIVE_MAX_MESSAGES = tostring(var.pool.redrive_max_messages)
+      JAVA_TOOL_OPTIONS    = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
     }
   }
 

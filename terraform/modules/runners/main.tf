@@ -13,6 +13,9 @@ locals {
   ssm_config_path    = var.ssm_config_path != "" ? var.ssm_config_path : "/${var.prefix}/runners"
   runner_name_prefix = var.runner_name_prefix != "" ? var.runner_name_prefix : "${var.prefix}-"
   config_arn         = "${local.ssm_arn}${local.ssm_config_path}/${var.pool.name}/*"
+  # outside the config path: scale-down's orphan sweep lists that path
+  launch_lock_parameter = "/${var.prefix}/launch-locks/${var.pool.name}"
+  launch_lock_arn       = "${local.ssm_arn}${local.launch_lock_parameter}"
   app_parameter_arns = [
     "${local.ssm_arn}/${trimprefix(var.github_app_id_parameter_name, "/")}",
     "${local.ssm_arn}/${trimprefix(var.github_app_key_parameter_name, "/")}",
@@ -83,6 +86,40 @@ resource "aws_sqs_queue" "jobs" {
     maxReceiveCount     = var.pool.dlq_max_receive_count
   })
   tags = var.tags
+}
+
+# A message in the DLQ is a job nothing serves until a person or the redrive acts; scale-up
+# dead-letters only what it cannot serve (malformed, invalid names, permanent launch failures).
+resource "aws_cloudwatch_metric_alarm" "dlq_depth" {
+  alarm_name          = "${local.name}-jobs-dlq-not-empty"
+  alarm_description   = "spotrunner pool ${var.pool.name}: messages in the jobs DLQ (reason in the spotrunnerReason attribute; docs/scale-up.md)"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.dlq.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "jobs_dead_lettered" {
+  alarm_name          = "${local.name}-jobs-dead-lettered"
+  alarm_description   = "spotrunner pool ${var.pool.name}: scale-up sent jobs to the DLQ (JobsDropped by reason tells why)"
+  namespace           = "spotrunner"
+  metric_name         = "JobsDeadLettered"
+  dimensions          = { pool = var.pool.name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  tags                = var.tags
 }
 
 # ---------------------------------------------------------------------------------------------

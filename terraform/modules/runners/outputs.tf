@@ -62,3 +62,8 @@ output "user_data" {
   description = "Rendered user_data of the pool's instances (no secrets in it)."
   value       = local.user_data
 }
+
+output "dlq_alarm_arn" {
+  description = "ARN of the alarm on the pool's DLQ depth."
+  value       = try(aws_cloudwatch_metric_alarm.dlq_depth.arn, null)
+}

@@ -49,8 +49,14 @@ variable "pool" {
     post_install_script           = optional(string, "")
     enable_ssm_session            = optional(bool, false)
     scale_up_batch_size           = optional(number, 10)
-    scale_up_reserved_concurrency = optional(number, 1)
+    scale_up_reserved_concurrency = optional(number, 2)
     dlq_max_receive_count         = optional(number, 5)
+    # the queue at the pool maximum, dead letters and one launcher (docs/scale-up.md)
+    job_check_first_delivery   = optional(bool, true)
+    queue_backoff_base_seconds = optional(number, 10)
+    queue_backoff_max_seconds  = optional(number, 40)
+    scale_up_max_concurrency   = optional(number, 2)
+    redrive_max_messages       = optional(number, 20)
   })
 }
 
@@ -193,4 +199,10 @@ variable "boot_grace_minutes" {
   description = "Minutes an instance may run without a registered GitHub runner before it counts as an orphan."
   type        = number
   default     = 5
+}
+
+variable "alarm_actions" {
+  description = "ARNs notified by the DLQ-depth and dead-lettered-jobs alarms (empty: no actions)."
+  type        = list(string)
+  default     = []
 }

@@ -4,7 +4,8 @@ package dev.spotrunner.common.job;
  * GitHub's naming rules for the names spotrunner puts into API paths, SSM parameter names and
  * tags, checked in one place so that a signed but crafted payload ({@code ../x}) or queue message
  * never reaches a path. Account logins (users and organisations): ASCII letters, digits and single
- * hyphens, 1–39 characters, no hyphen first or last. Repository names: ASCII letters, digits,
+ * hyphens, 1–39 characters, no hyphen first or last; an Enterprise Managed User's login adds its
+ * enterprise shortcode after one underscore ({@code octo_acme}). Repository names: ASCII letters, digits,
  * {@code .}, {@code -} and {@code _}, 1–100 characters, never {@code .} or {@code ..}.
  *
  * <p>Hand-written loops, not regular expressions: the webhook checks every delivery on its hot path.
@@ -23,8 +24,9 @@ public final class GitHubNames {
     char previous = '-'; // so a leading hyphen is refused like a double one
     for (int i = 0; i < login.length(); i++) {
       char c = login.charAt(i);
-      if (c == '-') {
-        if (previous == '-') {
+      if (c == '-' || c == '_') {
+        // '_' joins an Enterprise Managed User's handle to its enterprise shortcode (octo_acme)
+        if (previous == '-' || previous == '_') {
           return false;
         }
       } else if (!isAsciiLetterOrDigit(c)) {
@@ -32,7 +34,7 @@ public final class GitHubNames {
       }
       previous = c;
     }
-    return previous != '-';
+    return previous != '-' && previous != '_';
   }
 
   /** Whether {@code name} is a valid repository name (without its owner). */
@@ -55,7 +57,8 @@ public final class GitHubNames {
     if (!isLogin(login)) {
       throw new IllegalArgumentException("invalid owner login " + quoted(login)
           + ": GitHub logins are 1-" + MAX_LOGIN
-          + " letters, digits or single hyphens, not starting or ending with a hyphen");
+          + " letters, digits or single hyphens (an underscore before a managed user's shortcode),"
+          + " not starting or ending with either");
     }
     return login;
   }

@@ -24,6 +24,15 @@ class GitHubNamesProperties {
   }
 
   @Property
+  void acceptsAnEnterpriseManagedUsersShortcodeAfterOneUnderscore(@ForAll("logins") String login) {
+    String managed = (login.length() > 30 ? login.substring(0, 30) : login) + "_acme";
+    assertThat(GitHubNames.isLogin(managed)).isTrue();
+    assertThat(GitHubNames.isLogin("_" + login)).isFalse();
+    assertThat(GitHubNames.isLogin(login + "_")).isFalse();
+    assertThat(GitHubNames.isLogin(login + "__acme")).isFalse();
+  }
+
+  @Property
   void refusesALoginWithAHyphenFirstLastOrDoubled(@ForAll("logins") String login) {
     assertThat(GitHubNames.isLogin("-" + login)).isFalse();
     assertThat(GitHubNames.isLogin(login + "-")).isFalse();

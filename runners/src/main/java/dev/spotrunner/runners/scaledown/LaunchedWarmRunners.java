@@ -11,9 +11,11 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Warm runners and rescued jobs through scale-up's {@link RunnerLauncher}: warm slots are bound to
- * no job, rescue slots to the stranded job; both are keyed on the schedule tick (the minute), so a
- * retried invocation of the same tick never launches twice.
+ * Warm runners and rescued jobs launched directly through {@link RunnerLauncher}: warm slots are
+ * bound to no job, rescue slots to the stranded job; both are keyed on the schedule tick (the
+ * minute), so a retried invocation of the same tick never launches twice. The deployed scale-down
+ * does not use it — only scale-up launches, scale-down asks through {@link QueuedLaunches} — it
+ * remains for the simulator and for tests that drive scale-down alone.
  */
 public final class LaunchedWarmRunners implements WarmLauncher, RescueLauncher {
   private final RunnerLauncher launcher;

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.spotrunner.common.log.Log;
+import dev.spotrunner.runners.redrive.Redrive;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,13 +19,24 @@ public final class ScaleDownHandler implements RequestHandler<Map<String, Object
   private static final Log log = Log.of(ScaleDownHandler.class);
 
   private final ScaleDown scaleDown;
+  private final Redrive redrive;
 
   public ScaleDownHandler() {
     this(ScaleDownWiring.fromEnv(System.getenv()));
   }
 
+  private ScaleDownHandler(ScaleDownWiring.Wired wired) {
+    this(wired.scaleDown(), wired.redrive());
+  }
+
   ScaleDownHandler(ScaleDown scaleDown) {
+    this(scaleDown, null);
+  }
+
+  /** {@code redrive} runs after each cycle (null: none). */
+  ScaleDownHandler(ScaleDown scaleDown, Redrive redrive) {
     this.scaleDown = scaleDown;
+    this.redrive = redrive;
   }
 
   @Override
@@ -41,6 +53,9 @@ public final class ScaleDownHandler implements RequestHandler<Map<String, Object
   private Map<String, Integer> cycle(String eventId) {
     log.debug("scale-down cycle starting", entry("event_id", eventId));
     CycleReport report = scaleDown.run();
+    if (redrive != null) {
+      redrive.run();
+    }
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (CycleReport.Count count : CycleReport.Count.values()) {
       counts.put(count.metric(), report.get(count));

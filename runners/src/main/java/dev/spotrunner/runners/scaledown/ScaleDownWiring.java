@@ -8,8 +8,10 @@ import dev.spotrunner.common.github.GitHubApp;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.parameters.Parameters;
 import dev.spotrunner.common.parameters.SsmParameters;
-import dev.spotrunner.runners.launch.RunnerConfigs;
-import dev.spotrunner.runners.launch.RunnerLauncher;
+import dev.spotrunner.common.queue.JobQueue;
+import dev.spotrunner.common.queue.SqsJobQueue;
+import dev.spotrunner.runners.pool.PoolQueues;
+import dev.spotrunner.runners.redrive.Redrive;
 import java.time.Clock;
 import java.util.Map;
 
@@ -17,20 +19,42 @@ import java.util.Map;
 final class ScaleDownWiring {
   private ScaleDownWiring() {}
 
-  static ScaleDown fromEnv(Map<String, String> env) {
-    return create(env, AwsClients.fromEnv(env), Clock.systemUTC());
+  /** The cycle and the DLQ redrive that follows it (null: none), on one set of AWS clients. */
+  record Wired(ScaleDown scaleDown, Redrive redrive) {}
+
+  static Wired fromEnv(Map<String, String> env) {
+    AwsClients aws = AwsClients.fromEnv(env);
+    return new Wired(create(env, aws, Clock.systemUTC()), redrive(env, aws, Clock.systemUTC()));
   }
 
   /** The same wiring on given AWS clients (integration tests point them at the emulator). */
   static ScaleDown create(Map<String, String> env, AwsClients aws, Clock clock) {
     ScaleDownSettings settings = ScaleDownSettings.fromEnv(env);
+    PoolQueues queues = PoolQueues.fromEnv(env);
     Parameters parameters = new SsmParameters(aws.ssm(), clock);
     GitHubRunners github = GitHubApp.fromEnv(new Env(env), parameters, clock).runners();
     RunnerFleet fleet = new Ec2RunnerFleet(aws.ec2());
-    RunnerLauncher launcher = new RunnerLauncher(settings.pool(), fleet, github, parameters,
-        new RunnerConfigs(settings.pool(), github, clock));
-    LaunchedWarmRunners launched = new LaunchedWarmRunners(launcher, clock);
+    // Only scale-up launches: warm runners and rescues are asked for on the pool's queue.
+    QueuedLaunches launches = new QueuedLaunches(settings.pool(), queue(aws), queues.queueUrl(),
+        clock);
     return new ScaleDown(settings, fleet, github, parameters,
-        RequestBudget.governedBy(github, clock), launched, launched, Emf.stdout(), clock);
+        RequestBudget.governedBy(github, clock), launches, launches, Emf.stdout(), clock);
+  }
+
+  /** The DLQ redrive run after each cycle; null when Terraform set no DLQ. */
+  static Redrive redrive(Map<String, String> env, AwsClients aws, Clock clock) {
+    ScaleDownSettings settings = ScaleDownSettings.fromEnv(env);
+    PoolQueues queues = PoolQueues.fromEnv(env);
+    if (queues.deadLetterUrl() == null || queues.redriveMax() == 0) {
+      return null;
+    }
+    Parameters parameters = new SsmParameters(aws.ssm(), clock);
+    GitHubRunners github = GitHubApp.fromEnv(new Env(env), parameters, clock).runners();
+    return new Redrive(settings.pool().poolName(), queue(aws), queues.queueUrl(),
+        queues.deadLetterUrl(), queues.redriveMax(), github, System.out::println, clock);
+  }
+
+  private static JobQueue queue(AwsClients aws) {
+    return new SqsJobQueue(aws.sqs());
   }
 }

@@ -5,19 +5,31 @@ import dev.spotrunner.common.job.JobMessage;
 import java.util.Objects;
 
 /**
- * One SQS message as scale-up sees it: the parsed job, or why it could not be parsed, how many
- * times SQS has delivered it ({@code ApproximateReceiveCount}, 1 on first delivery), and which
- * recheck of the job it is (0: the webhook's message; n: scale-up's n-th look again).
+ * One SQS message as scale-up sees it: the parsed job, a warm-runner request from scale-down, or
+ * why the body could not be parsed; how many times SQS has delivered it
+ * ({@code ApproximateReceiveCount}, 1 on first delivery); which recheck of the job it is (0: the
+ * webhook's message; n: scale-up's n-th look again); how many times the job was refused at the pool
+ * maximum before ({@code waited}); and the raw body and receipt handle, to dead-letter or hold it.
  */
 public record Delivery(String messageId, int attempt, JobMessage job, String malformed,
-    int recheck) {
+    int recheck, int waited, WarmRequest warm, String body, String receiptHandle) {
   public Delivery {
     Objects.requireNonNull(messageId, "messageId");
     attempt = Math.max(1, attempt);
     recheck = Math.max(0, recheck);
-    if ((job == null) == (malformed == null)) {
-      throw new IllegalArgumentException("a delivery has either a job or a reason it is malformed");
+    waited = Math.max(0, waited);
+    int kinds = (job == null ? 0 : 1) + (malformed == null ? 0 : 1) + (warm == null ? 0 : 1);
+    if (kinds != 1) {
+      throw new IllegalArgumentException(
+          "a delivery has either a job, a warm request or a reason it is malformed");
     }
+    if (body == null && job != null) {
+      body = job.toJson();
+    }
+  }
+
+  public Delivery(String messageId, int attempt, JobMessage job, String malformed, int recheck) {
+    this(messageId, attempt, job, malformed, recheck, 0, null, null, null);
   }
 
   public Delivery(String messageId, int attempt, JobMessage job, String malformed) {
@@ -32,13 +44,29 @@ public record Delivery(String messageId, int attempt, JobMessage job, String mal
   /** As {@link #parse(String, String, String)}, with the recheck attribute's value (or null). */
   public static Delivery parse(String messageId, String body, String receiveCount,
       String recheck) {
+    return parse(messageId, body, receiveCount, recheck, null, null, null);
+  }
+
+  /**
+   * Parses a message with its attributes' values (each may be null): the recheck number, the wait
+   * count and the kind ({@value WarmRequest#KIND} for a warm request, else a job).
+   */
+  public static Delivery parse(String messageId, String body, String receiveCount,
+      String recheck, String wait, String kind, String receiptHandle) {
     int attempt = number(receiveCount, 1);
     int check = number(recheck, 0);
+    int waited = number(wait, 0);
     try {
-      return new Delivery(messageId, attempt, JobMessage.fromJson(body), null, check);
+      if (WarmRequest.KIND.equals(kind)) {
+        return new Delivery(messageId, attempt, null, null, 0, 0, WarmRequest.fromJson(body), body,
+            receiptHandle);
+      }
+      return new Delivery(messageId, attempt, JobMessage.fromJson(body), null, check, waited, null,
+          body, receiptHandle);
     } catch (PermanentFailure | IllegalArgumentException | NullPointerException e) {
       String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      return new Delivery(messageId, attempt, null, reason, check);
+      return new Delivery(messageId, attempt, null, reason, check, waited, null, body,
+          receiptHandle);
     }
   }
 
@@ -46,9 +74,19 @@ public record Delivery(String messageId, int attempt, JobMessage job, String mal
     return new Delivery(messageId, attempt, job, null, 0);
   }
 
+  /** The job's message after it waited {@code wait} times for room in the pool. */
+  public static Delivery waited(String messageId, JobMessage job, int wait) {
+    return new Delivery(messageId, 1, job, null, 0, wait, null, null, null);
+  }
+
   /** The {@code recheck}-th look at the job scale-up asked for. */
   public static Delivery recheck(String messageId, int attempt, JobMessage job, int recheck) {
     return new Delivery(messageId, attempt, job, null, recheck);
+  }
+
+  /** A warm-runner request from scale-down. */
+  public static Delivery warm(String messageId, WarmRequest request) {
+    return new Delivery(messageId, 1, null, null, 0, 0, request, request.toJson(), null);
   }
 
   private static int number(String text, int fallback) {

@@ -2,11 +2,13 @@ package dev.spotrunner.runners.scaleup;
 
 import static dev.spotrunner.common.log.Log.entry;
 
+import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.fleet.RunnerFleet;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.github.WorkflowJob;
+import dev.spotrunner.common.job.GitHubNames;
 import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.log.Log;
@@ -15,10 +17,12 @@ import dev.spotrunner.runners.launch.LaunchResult;
 import dev.spotrunner.runners.launch.RunnerLauncher;
 import dev.spotrunner.runners.launch.RunnerSlot;
 import dev.spotrunner.runners.pool.PoolSettings;
+import dev.spotrunner.runners.scaleup.JobExits.Reason;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,23 +30,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * Turns a batch of job messages into runners for one pool: drops malformed messages, skips jobs
- * that already have an instance or no longer wait, launches up to the pool maximum with one
- * CreateFleet per owner, and sends everything else back to the queue.
+ * Turns a batch of job messages into runners for one pool: dead-letters malformed messages with
+ * their reason, skips jobs that already have an instance or no longer wait, launches up to the pool
+ * maximum with one CreateFleet per owner under the pool's launch lock, sends jobs over the maximum
+ * back with a short backoff as new messages, and launches warm runners scale-down asked for with
+ * whatever room is left.
  */
 public final class ScaleUp {
   private static final Log log = Log.of(ScaleUp.class);
-
-  /**
-   * A first delivery younger than this is not checked with GitHub: the webhook delayed it only
-   * seconds ago, so it almost surely still waits, and skipping the GET keeps a JIT runner at one
-   * GitHub call (5 of the installation's 900 points a minute instead of 6). Redeliveries and old
-   * messages are checked.
-   */
-  static final Duration FRESH = Duration.ofSeconds(90);
 
   private final ScaleUpSettings settings;
   private final PoolSettings pool;
@@ -50,6 +49,9 @@ public final class ScaleUp {
   private final GitHubRunners github;
   private final RunnerLauncher launcher;
   private final JobRechecks rechecks;
+  private final JobReturns returns;
+  private final LaunchLock lock;
+  private final Consumer<String> metrics;
   private final Clock clock;
 
   /** A scale-up that never schedules rechecks (its settings must have them off). */
@@ -58,50 +60,116 @@ public final class ScaleUp {
     this(settings, fleet, github, launcher, JobRechecks.NONE, clock);
   }
 
+  /**
+   * A scale-up alone on its pool with no queue to return messages to: every message it does not
+   * launch for stays in the batch failures.
+   */
   public ScaleUp(ScaleUpSettings settings, RunnerFleet fleet, GitHubRunners github,
       RunnerLauncher launcher, JobRechecks rechecks, Clock clock) {
+    this(settings, fleet, github, launcher, rechecks, JobReturns.NONE, LaunchLock.NONE,
+        line -> {}, clock);
+  }
+
+  /** {@code metrics} receives the EMF lines of {@link JobExits}. */
+  public ScaleUp(ScaleUpSettings settings, RunnerFleet fleet, GitHubRunners github,
+      RunnerLauncher launcher, JobRechecks rechecks, JobReturns returns, LaunchLock lock,
+      Consumer<String> metrics, Clock clock) {
     this.settings = settings;
     this.pool = settings.pool();
     this.fleet = fleet;
     this.github = github;
     this.launcher = launcher;
     this.rechecks = rechecks;
+    this.returns = returns;
+    this.lock = lock;
+    this.metrics = metrics;
     this.clock = clock;
   }
 
   /**
    * One job and every delivery of it in this batch (SQS may deliver a message twice);
-   * {@code recheck} > 0 when one of them is scale-up's own look again at the job.
+   * {@code recheck} > 0 when one of them is scale-up's own look again at the job; {@code waited} the
+   * times it was refused at the maximum before.
    */
   private record Pending(JobMessage job, RunnerOwner owner, int attempt, List<String> messageIds,
-      int recheck) {}
+      List<String> receipts, int recheck, int waited) {}
+
+  /** A message scale-up will not serve: why, for the metric and the DLQ. */
+  private record Problem(Reason reason, String detail) {}
 
   /** Exceptions from EC2 listing propagate: the handler then returns the whole batch. */
   public BatchOutcome run(List<Delivery> deliveries) {
     Counts counts = new Counts();
+    JobExits exits = new JobExits();
     List<String> retry = new ArrayList<>();
     Map<Long, Pending> jobs = new LinkedHashMap<>();
+    List<Delivery> warm = new ArrayList<>();
 
     for (Delivery delivery : deliveries) {
-      Optional<String> problem = problem(delivery);
+      if (delivery.warm() != null) {
+        warm.add(delivery);
+        continue;
+      }
+      Optional<Problem> problem = problem(delivery);
       if (problem.isPresent()) {
-        log.warn("message dropped", entry("message_id", delivery.messageId()),
-            entry("reason", problem.get()), entry("pool", pool.poolName()));
-        counts.dropped++;
+        deadLetter(List.of(delivery.messageId()), delivery.body(), problem.get(), retry, counts,
+            exits);
         continue;
       }
       JobMessage job = delivery.job();
       RunnerOwner owner = pool.level().ownerFor(job.owner(), job.repositoryName());
       jobs.merge(job.jobId(),
           new Pending(job, owner, delivery.attempt(), List.of(delivery.messageId()),
-              delivery.recheck()),
+              delivery.receiptHandle() == null ? List.of() : List.of(delivery.receiptHandle()),
+              delivery.recheck(), delivery.waited()),
           (a, b) -> new Pending(a.job(), a.owner(), Math.max(a.attempt(), b.attempt()),
-              concat(a.messageIds(), b.messageIds()), Math.max(a.recheck(), b.recheck())));
+              concat(a.messageIds(), b.messageIds()), concat(a.receipts(), b.receipts()),
+              Math.max(a.recheck(), b.recheck()), Math.max(a.waited(), b.waited())));
     }
-    if (jobs.isEmpty()) {
-      return counts.outcome(retry);
+    if (!jobs.isEmpty() || !warm.isEmpty()) {
+      Optional<LaunchLock.Held> held = acquire();
+      if (held.isEmpty()) {
+        // Another scale-up of the pool counts and launches now: come back after the next step.
+        for (Pending pending : ordered(jobs)) {
+          waitForRoom(pending, "another scale-up of the pool is launching", retry, counts, exits);
+        }
+        warm.forEach(w -> log.info("warm request skipped, the pool's launch lock is held",
+            entry("message_id", w.messageId()), entry("pool", pool.poolName())));
+      } else {
+        try (LaunchLock.Held lease = held.get()) {
+          serve(jobs, warm, retry, counts, exits);
+        }
+      }
     }
 
+    BatchOutcome outcome = counts.outcome(retry);
+    exits.flush(pool.poolName(), clock, metrics);
+    log.info("batch done", entry("pool", pool.poolName()), entry("messages", deliveries.size()),
+        entry("launched", outcome.launched()), entry("already_launched", outcome.alreadyLaunched()),
+        entry("not_queued", outcome.notQueued()), entry("dead_lettered", outcome.deadLettered()),
+        entry("waiting", outcome.waiting()), entry("retried", retry.size()),
+        entry("job_check_failed", outcome.checkFailed()));
+    return outcome;
+  }
+
+  private Optional<LaunchLock.Held> acquire() {
+    try {
+      return lock.tryAcquire();
+    } catch (RuntimeException e) {
+      log.warn("launch lock not taken", entry("pool", pool.poolName()),
+          entry("failure", Log.error(e).value()));
+      return Optional.empty();
+    }
+  }
+
+  private static List<Pending> ordered(Map<Long, Pending> jobs) {
+    return jobs.values().stream()
+        .sorted(Comparator.comparing((Pending p) -> p.job().receivedAt())).toList();
+  }
+
+  /** Counts the pool and launches; called with the pool's launch lock held. */
+  private void serve(Map<Long, Pending> jobs, List<Delivery> warm, List<String> retry,
+      Counts counts, JobExits exits) {
     List<RunnerInstance> instances = fleet.list(pool.poolTags());
     Set<String> jobsWithInstance = instances.stream().map(i -> i.tag(Tags.JOB_ID))
         .filter(id -> id != null).collect(Collectors.toSet());
@@ -115,9 +183,8 @@ public final class ScaleUp {
 
     List<Pending> toLaunch = new ArrayList<>();
     Set<RunnerOwner> announced = new HashSet<>();
-    List<Pending> ordered = jobs.values().stream()
-        .sorted(Comparator.comparing((Pending p) -> p.job().receivedAt())).toList();
-    for (Pending pending : ordered) {
+    // Oldest first, by the webhook's receivedAt, which a job keeps across its waits.
+    for (Pending pending : ordered(jobs)) {
       JobMessage job = pending.job();
       if (pending.recheck() > 0
           ? jobsWithRecentInstance.contains(Long.toString(job.jobId()))
@@ -128,11 +195,7 @@ public final class ScaleUp {
         continue;
       }
       if (toLaunch.size() >= free) {
-        log.info("pool at maximum, job back to the queue", entry("job_id", job.jobId()),
-            entry("delivery_id", job.deliveryId()), entry("pool", pool.poolName()),
-            entry("max", pool.maxRunners()), entry("instances", instances.size()));
-        retry.addAll(pending.messageIds());
-        counts.retried++;
+        waitForRoom(pending, "pool at maximum", retry, counts, exits);
         continue;
       }
       if (announced.add(pending.owner()) && job.installationId() > 0) {
@@ -163,9 +226,18 @@ public final class ScaleUp {
           counts.notQueued++;
           continue;
         }
-      } else if (!stillWaits(pending, counts)) {
-        counts.notQueued++;
-        continue;
+      } else {
+        Optional<Boolean> waits = stillWaits(pending, counts);
+        if (waits.isEmpty()) {
+          retry.addAll(pending.messageIds());
+          counts.retried++;
+          continue;
+        }
+        if (!waits.get()) {
+          counts.notQueued++;
+          exits.dropped(Reason.NOT_QUEUED);
+          continue;
+        }
       }
       toLaunch.add(pending);
     }
@@ -173,22 +245,77 @@ public final class ScaleUp {
     Map<RunnerOwner, List<Pending>> byOwner = new LinkedHashMap<>();
     toLaunch.forEach(p -> byOwner.computeIfAbsent(p.owner(), o -> new ArrayList<>()).add(p));
     for (Map.Entry<RunnerOwner, List<Pending>> group : byOwner.entrySet()) {
-      launch(group.getKey(), group.getValue(), retry, counts);
+      launch(group.getKey(), group.getValue(), retry, counts, exits);
     }
-
-    BatchOutcome outcome = counts.outcome(retry);
-    log.info("batch done", entry("pool", pool.poolName()), entry("messages", deliveries.size()),
-        entry("launched", outcome.launched()), entry("already_launched", outcome.alreadyLaunched()),
-        entry("not_queued", outcome.notQueued()), entry("dropped", outcome.dropped()),
-        entry("retried", retry.size()), entry("job_check_failed", outcome.checkFailed()));
-    return outcome;
+    // Slots whose launch failed stay counted: their instances may exist until terminated.
+    int room = free - toLaunch.size();
+    for (Delivery request : warm) {
+      room -= launchWarm(request, room);
+    }
   }
 
-  private void launch(RunnerOwner owner, List<Pending> group, List<String> retry, Counts counts) {
+  /**
+   * The job comes back after the pool's backoff as a new message carrying its wait count and its
+   * first receivedAt; this message is deleted only because the new one was sent. When SQS refuses
+   * the new message, this one stays, made visible again after the same backoff (its receive count
+   * grows, and a job that reaches the DLQ that way is redriven while GitHub says it waits).
+   */
+  private void waitForRoom(Pending pending, String why, List<String> retry, Counts counts,
+      JobExits exits) {
+    JobMessage job = pending.job();
+    int wait = pending.waited() + 1;
+    Duration delay = settings.backoff().delay(wait, clock.instant(), pool.poolName());
+    if (pending.recheck() == 0) {
+      try {
+        returns.later(job, wait, delay);
+        log.info(why + ", job waits", entry("job_id", job.jobId()),
+            entry("delivery_id", job.deliveryId()), entry("pool", pool.poolName()),
+            entry("max", pool.maxRunners()), entry("wait", wait),
+            entry("back_in_seconds", delay.toSeconds()));
+        counts.waiting++;
+        exits.waiting();
+        return;
+      } catch (RuntimeException e) {
+        log.warn(why + ", job not re-sent, back by its visibility", entry("job_id", job.jobId()),
+            entry("failure", Log.error(e).value()));
+      }
+    }
+    // A recheck keeps its own message: a new one would lose what it rechecks.
+    for (String receipt : pending.receipts()) {
+      try {
+        returns.hold(receipt, delay);
+      } catch (RuntimeException e) {
+        log.warn("visibility not changed, back after the queue's timeout",
+            entry("job_id", job.jobId()), entry("failure", Log.error(e).value()));
+      }
+    }
+    retry.addAll(pending.messageIds());
+    counts.retried++;
+  }
+
+  /** Warm runners in the room left; returns how many launched. The request is consumed anyway. */
+  private int launchWarm(Delivery request, int room) {
+    WarmRequest warm = request.warm();
+    int count = Math.min(warm.count(), Math.max(0, room));
+    if (count == 0) {
+      log.info("warm request skipped, pool at maximum", entry("pool", pool.poolName()),
+          entry("owner", warm.owner()), entry("requested", warm.count()));
+      return 0;
+    }
+    LaunchResult result = launcher.launch(new LaunchRequest(warm.runnerOwner(), warm.ownerType(),
+        Collections.nCopies(count, RunnerSlot.warm()), "warm-" + warm.tick()));
+    log.info("warm runners launched", entry("pool", pool.poolName()), entry("owner", warm.owner()),
+        entry("requested", warm.count()), entry("launched", result.launched().size()));
+    return result.launched().size();
+  }
+
+  private void launch(RunnerOwner owner, List<Pending> group, List<String> retry, Counts counts,
+      JobExits exits) {
     List<RunnerSlot> slots = group.stream().map(p -> RunnerSlot.forJob(p.job().jobId(),
         p.job().repository())).toList();
     String attempts = group.stream()
-        .map(p -> (p.recheck() > 0 ? "r" + p.recheck() + "." : "") + p.attempt())
+        .map(p -> (p.recheck() > 0 ? "r" + p.recheck() + "." : "")
+            + (p.waited() > 0 ? "w" + p.waited() + "." : "") + p.attempt())
         .collect(Collectors.joining(","));
     Map<Long, Pending> byJob = new LinkedHashMap<>();
     group.forEach(p -> byJob.put(p.job().jobId(), p));
@@ -201,7 +328,7 @@ public final class ScaleUp {
           entry("delivery_id", pending.job().deliveryId()), entry("instance_id", launched.instance()),
           entry("runner_name", launched.runnerName()),
           entry("capacity_type", launched.capacityType().ec2Value()),
-          entry("recheck", pending.recheck()));
+          entry("recheck", pending.recheck()), entry("wait", pending.waited()));
       counts.launched++;
       scheduleRecheck(pending);
     }
@@ -213,10 +340,30 @@ public final class ScaleUp {
         retry.addAll(pending.messageIds());
         counts.retried++;
       } else {
-        log.error("job dropped", entry("job_id", pending.job().jobId()),
-            entry("delivery_id", pending.job().deliveryId()), entry("reason", failed.reason()));
-        counts.dropped++;
+        // A permanent failure of a step is no verdict on the job: it goes to the DLQ with the
+        // reason, where the redrive brings it back once the cause is fixed.
+        deadLetter(pending.messageIds(), pending.job().toJson(),
+            new Problem(Reason.LAUNCH_FAILED, failed.reason()), retry, counts, exits);
       }
+    }
+  }
+
+  /** To the DLQ with the reason; when SQS refuses, the message stays in the batch failures. */
+  private void deadLetter(List<String> messageIds, String body, Problem problem,
+      List<String> retry, Counts counts, JobExits exits) {
+    String reason = problem.reason().dimension() + ": " + problem.detail();
+    try {
+      returns.deadLetter(body, reason);
+      log.error("message dead-lettered", entry("message_ids", messageIds),
+          entry("reason", reason), entry("pool", pool.poolName()));
+      counts.deadLettered++;
+      exits.dropped(problem.reason());
+      exits.deadLettered();
+    } catch (RuntimeException e) {
+      log.error("message not dead-lettered, back to the queue", entry("message_ids", messageIds),
+          entry("reason", reason), entry("failure", Log.error(e).value()));
+      retry.addAll(messageIds);
+      counts.retried++;
     }
   }
 
@@ -274,49 +421,68 @@ public final class ScaleUp {
     }
   }
 
-  /** True unless GitHub says the job no longer waits; GitHub errors count and launch anyway. */
-  private boolean stillWaits(Pending pending, Counts counts) {
+  /**
+   * True unless GitHub says the job no longer waits. Only GitHub or the network failing for now
+   * ({@link TransientFailure}) launches anyway; any other failure is ours or permanent and no
+   * evidence that the job waits: empty, the job goes back to the queue.
+   */
+  private Optional<Boolean> stillWaits(Pending pending, Counts counts) {
     JobMessage job = pending.job();
     if (!settings.jobQueuedCheck()) {
-      return true;
+      return Optional.of(true);
     }
-    boolean fresh = pending.attempt() == 1
-        && job.receivedAt().plus(FRESH).isAfter(clock.instant());
-    if (fresh) {
-      return true;
+    // The per-pool switch: a first delivery may skip the GET (5 points a JIT runner, not 6), at the
+    // price of instances for jobs cancelled during the queue delay.
+    if (!settings.checkFirstDelivery() && pending.attempt() == 1 && pending.waited() == 0) {
+      return Optional.of(true);
     }
     try {
       Optional<WorkflowJob> found =
           github.job(RunnerOwner.repo(job.owner(), job.repositoryName()), job.jobId());
       if (found.isPresent() && found.get().queued()) {
-        return true;
+        return Optional.of(true);
       }
       log.info("job no longer queued", entry("job_id", job.jobId()),
           entry("delivery_id", job.deliveryId()),
           entry("status", found.map(WorkflowJob::status).orElse("not found")));
-      return false;
-    } catch (RuntimeException e) {
+      return Optional.of(false);
+    } catch (TransientFailure e) {
       log.warn("job check failed, launching anyway", entry("job_id", job.jobId()),
           entry("delivery_id", job.deliveryId()), entry("failure", Log.error(e).value()));
       counts.checkFailed++;
-      return true;
+      return Optional.of(true);
+    } catch (RuntimeException e) {
+      log.error("job check failed here, not at GitHub: back to the queue",
+          entry("job_id", job.jobId()), entry("delivery_id", job.deliveryId()),
+          entry("failure", Log.error(e).value()));
+      return Optional.empty();
     }
   }
 
-  private Optional<String> problem(Delivery delivery) {
+  private Optional<Problem> problem(Delivery delivery) {
     if (delivery.malformed() != null) {
-      return Optional.of(delivery.malformed());
+      return Optional.of(new Problem(Reason.MALFORMED, delivery.malformed()));
     }
     JobMessage job = delivery.job();
+    try {
+      GitHubNames.requireFullName(job.repository());
+      if (!job.repository().startsWith(job.owner() + "/")) {
+        throw new IllegalArgumentException("repository '" + job.repository()
+            + "' is not owned by '" + job.owner() + "'");
+      }
+    } catch (IllegalArgumentException e) {
+      // Our webhook never queues such a name: the message was not written for a real job.
+      return Optional.of(new Problem(Reason.INVALID_NAME, e.getMessage()));
+    }
     if (!pool.poolName().equals(job.pool())) {
-      return Optional.of("routed to pool '" + job.pool() + "', this function serves '"
-          + pool.poolName() + "'");
+      return Optional.of(new Problem(Reason.WRONG_POOL, "routed to pool '" + job.pool()
+          + "', this function serves '" + pool.poolName() + "'"));
     }
     try {
       pool.level().ownerFor(job.owner(), job.repositoryName());
       return Optional.empty();
     } catch (IllegalArgumentException e) {
-      return Optional.of(e.getMessage());
+      return Optional.of(new Problem(Reason.INVALID_NAME, e.getMessage()));
     }
   }
 
@@ -330,12 +496,14 @@ public final class ScaleUp {
     int launched;
     int alreadyLaunched;
     int notQueued;
-    int dropped;
+    int deadLettered;
     int checkFailed;
     int retried;
+    int waiting;
 
     BatchOutcome outcome(List<String> retry) {
-      return new BatchOutcome(retry, launched, alreadyLaunched, notQueued, dropped, checkFailed);
+      return new BatchOutcome(retry, launched, alreadyLaunched, notQueued, deadLettered,
+          checkFailed, waiting);
     }
   }
 }

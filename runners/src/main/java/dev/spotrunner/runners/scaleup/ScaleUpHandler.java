@@ -59,10 +59,15 @@ public final class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchRe
   private static Delivery delivery(SQSEvent.SQSMessage message) {
     String receiveCount = message.getAttributes() == null ? null
         : message.getAttributes().get("ApproximateReceiveCount");
-    SQSEvent.MessageAttribute recheck = message.getMessageAttributes() == null ? null
-        : message.getMessageAttributes().get(JobRechecks.ATTRIBUTE);
     return Delivery.parse(message.getMessageId(), message.getBody(), receiveCount,
-        recheck == null ? null : recheck.getStringValue());
+        attribute(message, JobRechecks.ATTRIBUTE), attribute(message, JobReturns.WAIT_ATTRIBUTE),
+        attribute(message, WarmRequest.KIND_ATTRIBUTE), message.getReceiptHandle());
+  }
+
+  private static String attribute(SQSEvent.SQSMessage message, String name) {
+    SQSEvent.MessageAttribute value = message.getMessageAttributes() == null ? null
+        : message.getMessageAttributes().get(name);
+    return value == null ? null : value.getStringValue();
   }
 
   private static SQSBatchResponse response(List<String> failedMessageIds) {

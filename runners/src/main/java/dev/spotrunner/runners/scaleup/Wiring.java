@@ -31,10 +31,22 @@ public final class Wiring {
   /** Wiring against given AWS clients (the integration tests and the benchmark use emulators). */
   public static ScaleUp scaleUp(ScaleUpSettings settings, AwsClients aws, Clock clock) {
     Parameters parameters = new SsmParameters(aws.ssm(), clock);
+    SqsJobQueue queue = new SqsJobQueue(aws.sqs());
     JobRechecks rechecks = settings.rechecks()
-        ? JobRechecks.on(new SqsJobQueue(aws.sqs()), settings.queueUrl()) : JobRechecks.NONE;
-    return scaleUp(settings, new Ec2RunnerFleet(aws.ec2()), parameters,
-        github(settings.pool(), parameters, clock, GovernorLimits.GITHUB), rechecks, clock);
+        ? JobRechecks.on(queue, settings.queueUrl()) : JobRechecks.NONE;
+    JobReturns returns = JobReturns.on(queue, settings.queueUrl(), settings.deadLetterUrl());
+    LaunchLock lock = settings.launchLock() == null ? LaunchLock.NONE
+        : new SsmLaunchLock(aws.ssm(), settings.launchLock(), settings.launchLockLease(), clock);
+    RunnerFleet fleet = new Ec2RunnerFleet(aws.ec2());
+    GitHubRunners github = github(settings.pool(), parameters, clock, GovernorLimits.GITHUB);
+    return new ScaleUp(settings, fleet, github, launcher(settings.pool(), fleet, github,
+        parameters, clock), rechecks, returns, lock, System.out::println, clock);
+  }
+
+  private static RunnerLauncher launcher(PoolSettings pool, RunnerFleet fleet,
+      GitHubRunners github, Parameters parameters, Clock clock) {
+    return new RunnerLauncher(pool, fleet, github, parameters,
+        new RunnerConfigs(pool, github, clock));
   }
 
   public static ScaleUp scaleUp(ScaleUpSettings settings, RunnerFleet fleet, Parameters parameters,
@@ -44,10 +56,8 @@ public final class Wiring {
 
   public static ScaleUp scaleUp(ScaleUpSettings settings, RunnerFleet fleet, Parameters parameters,
       GitHubRunners github, JobRechecks rechecks, Clock clock) {
-    PoolSettings pool = settings.pool();
-    RunnerLauncher launcher = new RunnerLauncher(pool, fleet, github, parameters,
-        new RunnerConfigs(pool, github, clock));
-    return new ScaleUp(settings, fleet, github, launcher, rechecks, clock);
+    return new ScaleUp(settings, fleet, github,
+        launcher(settings.pool(), fleet, github, parameters, clock), rechecks, clock);
   }
 
   /** The GitHub App of the pool's settings; its key is read from SSM on first use. */

@@ -11,6 +11,13 @@ import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.LaunchSpec;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.queue.JobQueue;
+import dev.spotrunner.common.queue.SqsJobQueue;
+import dev.spotrunner.runners.scaleup.Delivery;
+import dev.spotrunner.runners.scaleup.ScaleUp;
+import dev.spotrunner.runners.scaleup.ScaleUpSettings;
+import dev.spotrunner.runners.scaleup.WarmRequest;
+import dev.spotrunner.runners.scaleup.Wiring;
 import dev.spotrunner.common.github.GitHubApp;
 import dev.spotrunner.common.github.GitHubAppSettings;
 import dev.spotrunner.common.github.GovernorLimits;
@@ -97,6 +104,9 @@ class ScaleDownIT {
     // moto's instances are launched now: with no minimum age the rules apply at once
     env.put("MINIMUM_RUNNING_TIME_MINUTES", "0");
     env.put("BOOT_GRACE_MINUTES", "0");
+    // warm and rescue requests go to scale-up's queue
+    String queue = environment + "-linux-jobs";
+    env.put("QUEUE_URL", aws.sqs().createQueue(r -> r.queueName(queue)).queueUrl());
     fleet = new Ec2RunnerFleet(aws.ec2());
   }
 
@@ -182,14 +192,24 @@ class ScaleDownIT {
   }
 
   @Test
-  void launchesAMissingWarmRunnerThroughTheLaunchCode() {
+  void asksScaleUpForAMissingWarmRunnerThroughThePoolsQueue() {
     env.put("WARM_WINDOWS", "[{\"cron\":\"* * * * *\",\"idle\":1,\"owner\":\"" + org + "\"}]");
     env.put("MINIMUM_RUNNING_TIME_MINUTES", "5");
     env.put("BOOT_GRACE_MINUTES", "5");
 
     CycleReport report = ScaleDownWiring.create(env, aws, clock).run();
 
-    assertEquals(1, report.get(Count.WARM_LAUNCHED));
+    assertEquals(1, report.get(Count.WARM_LAUNCHED), "asked for");
+    assertEquals(List.of(), fleet.list(Map.of(Tags.ENVIRONMENT, environment)),
+        "scale-down launches nothing itself");
+    // scale-up takes the request from the queue, as its event source would hand it over
+    SqsJobQueue queue = new SqsJobQueue(aws.sqs());
+    List<JobQueue.Received> requests = queue.receive(env.get("QUEUE_URL"), 10, 60);
+    assertEquals(1, requests.size());
+    JobQueue.Received request = requests.get(0);
+    ScaleUp scaleUp = Wiring.scaleUp(ScaleUpSettings.fromEnv(env), aws, clock);
+    scaleUp.run(List.of(Delivery.parse(request.messageId(), request.body(), "1", null, null,
+        request.attributes().get(WarmRequest.KIND_ATTRIBUTE), request.receiptHandle())));
     List<RunnerInstance> instances = fleet.list(Map.of(Tags.ENVIRONMENT, environment));
     assertEquals(1, instances.size());
     RunnerInstance warm = instances.get(0);

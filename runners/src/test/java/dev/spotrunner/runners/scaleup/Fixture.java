@@ -28,10 +28,31 @@ final class Fixture {
   final Map<String, String> env = new HashMap<>();
   /** Every recheck scale-up scheduled, in order. */
   final List<Recheck> rechecks = new ArrayList<>();
+  /** Every message scale-up sent back to wait, dead-lettered or held. */
+  final Returns returns = new Returns();
+  /** The EMF lines scale-up wrote. */
+  final List<String> metrics = new ArrayList<>();
+  LaunchLock lock = LaunchLock.NONE;
+  private JobReturns returnsSeen = returns;
+  private dev.spotrunner.common.parameters.Parameters parametersSeen = parameters;
   private RunnerFleet fleetSeen = fleet;
   private GitHubRunners githubSeen = github;
 
+  /** GitHub knows jobs 1..{@value #KNOWN_JOBS} as queued (first deliveries are checked). */
   Fixture() {
+    this(true);
+  }
+
+  static final int KNOWN_JOBS = 200;
+
+  /** {@code knownJobs} false: GitHub knows no job until a test tells it. */
+  Fixture(boolean knownJobs) {
+    if (knownJobs) {
+      for (long id = 1; id <= KNOWN_JOBS; id++) {
+        github.job(new dev.spotrunner.common.github.WorkflowJob(id, 9000 + id, "queued",
+            List.of("self-hosted", "linux"), NOW.minusSeconds(60), null));
+      }
+    }
     env.put("ENVIRONMENT", "prod");
     env.put("POOL_NAME", "linux");
     env.put("POOL_LABELS", "self-hosted,linux");
@@ -54,6 +75,17 @@ final class Fixture {
     return this;
   }
 
+  Fixture parametersSeen(dev.spotrunner.common.parameters.Parameters parameters) {
+    this.parametersSeen = parameters;
+    return this;
+  }
+
+  /** Scale-up returns messages here instead of {@link #returns} (a {@link FakeSqs}). */
+  Fixture returnsSeen(JobReturns returns) {
+    this.returnsSeen = returns;
+    return this;
+  }
+
   Fixture githubSeen(GitHubRunners github) {
     this.githubSeen = github;
     return this;
@@ -69,10 +101,60 @@ final class Fixture {
 
   ScaleUp scaleUp() {
     ScaleUpSettings settings = settings();
-    RunnerLauncher launcher = new RunnerLauncher(settings.pool(), fleetSeen, githubSeen, parameters,
+    RunnerLauncher launcher = new RunnerLauncher(settings.pool(), fleetSeen, githubSeen, parametersSeen,
         new RunnerConfigs(settings.pool(), githubSeen, clock));
     JobRechecks recorded = (job, recheck, delay) -> rechecks.add(new Recheck(job, recheck, delay));
-    return new ScaleUp(settings, fleetSeen, githubSeen, launcher, recorded, clock);
+    return new ScaleUp(settings, fleetSeen, githubSeen, launcher, recorded, returnsSeen, lock,
+        line -> {
+          synchronized (metrics) {
+            metrics.add(line);
+          }
+        }, clock);
+  }
+
+  /** {@link JobReturns} in memory; {@link #failing} makes every return throw. */
+  static final class Returns implements JobReturns {
+    record Later(JobMessage job, int waited, Duration delay) {}
+
+    record DeadLetter(String body, String reason) {}
+
+    final List<Later> later = new ArrayList<>();
+    final List<DeadLetter> deadLetters = new ArrayList<>();
+    final List<String> held = new ArrayList<>();
+    boolean failing;
+    /** Only new messages are refused (SendMessage), visibility changes work. */
+    boolean refusingNewMessages;
+
+    @Override
+    public synchronized void later(JobMessage job, int wait, Duration delay) {
+      if (refusingNewMessages) {
+        throw new dev.spotrunner.common.TransientFailure("SQS answered 500 to SendMessage");
+      }
+      fail();
+      later.add(new Later(job, wait, delay));
+    }
+
+    @Override
+    public synchronized void hold(String receiptHandle, Duration delay) {
+      fail();
+      held.add(receiptHandle + "@" + delay.toSeconds());
+    }
+
+    @Override
+    public synchronized void deadLetter(String body, String reason) {
+      fail();
+      deadLetters.add(new DeadLetter(body, reason));
+    }
+
+    private void fail() {
+      if (failing) {
+        throw new dev.spotrunner.common.TransientFailure("SQS answered 500");
+      }
+    }
+
+    synchronized List<Long> laterJobIds() {
+      return later.stream().map(l -> l.job().jobId()).toList();
+    }
   }
 
   record Recheck(JobMessage job, int recheck, Duration delay) {}

@@ -17,7 +17,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class JobQueuedCheckTest {
-  private final Fixture fixture = new Fixture();
+  private final Fixture fixture = new Fixture(false);
 
   private static WorkflowJob withStatus(long id, String status) {
     return new WorkflowJob(id, 9000 + id, status, List.of("self-hosted", "linux"),
@@ -41,15 +41,29 @@ class JobQueuedCheckTest {
   }
 
   @Test
-  void checksFirstDeliveriesOnlyOnceTheyAreOld() {
-    fixture.github.job(withStatus(1, "completed"));
-    Delivery old = Delivery.of("m1", 1,
-        job(1, "acme/api", Fixture.NOW.minus(ScaleUp.FRESH).minusSeconds(1)));
+  void checksTheFirstDeliveryOfAJobCancelledDuringTheQueueDelay() {
+    fixture.github.job(withStatus(1, "completed")).job(withStatus(2, "queued"));
+    // delivered after the webhook's 30 s delay: a push cancelled it meanwhile
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.of("m1", 1, job(1)),
+        Delivery.of("m2", 1, job(2))));
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(old, Delivery.of("m2", 1, job(2))));
+    assertEquals(1, outcome.notQueued(), "the cancelled job gets no instance");
+    assertEquals(1, outcome.launched());
+    assertEquals(2, fixture.github.calls("get-job"));
+    assertEquals(1, fixture.fleet.all().size());
+  }
 
+  @Test
+  void skipsTheFirstDeliveryCheckWhenThePoolSwitchesItOff() {
+    fixture.set("JOB_CHECK_FIRST_DELIVERY", "false");
+    fixture.github.job(withStatus(1, "completed")).job(withStatus(2, "completed"));
+
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.of("m1", 1, job(1)),
+        Delivery.of("m2", 2, job(2))));
+
+    assertEquals(1, fixture.github.calls("get-job"), "only the redelivery is checked");
+    assertEquals(1, outcome.launched());
     assertEquals(1, outcome.notQueued());
-    assertEquals(1, fixture.github.calls("get-job"), "the fresh job is not checked");
   }
 
   @Test
@@ -82,7 +96,7 @@ class JobQueuedCheckTest {
     BatchOutcome outcome = fixture.scaleUp().run(
         List.of(Delivery.of("m1", 2, job(1)), Delivery.of("m2", 2, job(2))));
 
-    assertEquals(List.of("m2"), outcome.retry());
+    assertEquals(List.of(2L), fixture.returns.laterJobIds());
     assertEquals(1, fixture.github.calls("get-job"));
   }
 

@@ -1,6 +1,7 @@
 package dev.spotrunner.runners.scaleup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
@@ -46,7 +47,9 @@ class ScaleUpHandlerTest {
     SQSBatchResponse response = handler.handleRequest(
         event(Fixture.job(1).toJson(), "{broken", Fixture.job(2).toJson()), null);
 
-    assertEquals(List.of("m3"), failed(response), "m1 launched, m2 malformed and dropped");
+    assertEquals(List.of(), failed(response), "m1 launched, m2 dead-lettered, m3 sent to wait");
+    assertEquals(List.of(2L), fixture.returns.laterJobIds());
+    assertEquals(1, fixture.returns.deadLetters.size());
   }
 
   @Test
@@ -65,6 +68,36 @@ class ScaleUpHandlerTest {
     assertEquals(List.of(), failed(response));
     assertEquals(1, fixture.github.calls("get-job"), "a recheck always asks, even when fresh");
     assertEquals(0, fixture.fleet.all().size(), "the job was taken: nothing launched");
+  }
+
+  @Test
+  void readsTheWaitCountAndTheWarmKindAndHoldsWithTheReceiptHandle() {
+    fixture.set("MAX_RUNNERS", "1");
+    fixture.scaleUp().run(List.of(Delivery.of("m0", 1, Fixture.job(9))));
+    fixture.returns.refusingNewMessages = true; // the re-send fails: held by its receipt
+    SQSEvent event = event(Fixture.job(1).toJson());
+    SQSEvent.SQSMessage record = event.getRecords().get(0);
+    record.setReceiptHandle("rh-1");
+    SQSEvent.MessageAttribute wait = new SQSEvent.MessageAttribute();
+    wait.setDataType("String");
+    wait.setStringValue("3");
+    record.setMessageAttributes(Map.of(JobReturns.WAIT_ATTRIBUTE, wait));
+
+    SQSBatchResponse response = new ScaleUpHandler(fixture.scaleUp()).handleRequest(event, null);
+
+    assertEquals(List.of("m1"), failed(response));
+    // the 4th wait: a 40 s step
+    long held = Long.parseLong(fixture.returns.held.get(0).substring("rh-1@".length()));
+    assertTrue(held >= 15 && held <= 65, "held for " + held + " s");
+    fixture.returns.refusingNewMessages = false;
+
+    SQSEvent warm = event(new WarmRequest("acme", null, 1, "60").toJson());
+    SQSEvent.MessageAttribute kind = new SQSEvent.MessageAttribute();
+    kind.setDataType("String");
+    kind.setStringValue(WarmRequest.KIND);
+    warm.getRecords().get(0).setMessageAttributes(Map.of(WarmRequest.KIND_ATTRIBUTE, kind));
+    assertEquals(List.of(), failed(new ScaleUpHandler(fixture.scaleUp()).handleRequest(warm, null)));
+    assertEquals(List.of(), fixture.returns.deadLetters, "a warm request is not malformed");
   }
 
   @Test

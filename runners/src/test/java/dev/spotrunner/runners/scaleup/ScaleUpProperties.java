@@ -72,14 +72,23 @@ class ScaleUpProperties {
       List<Delivery> next = new ArrayList<>();
       for (int from = 0; from < queue.size(); from += 10) {
         List<Delivery> batch = queue.subList(from, Math.min(queue.size(), from + 10));
+        int sentBefore = fixture.returns.later.size();
         BatchOutcome outcome = fixture.scaleUp().run(batch);
+        // a job sent back to wait left as a new message: it has not left the queue
+        List<Fixture.Returns.Later> resent = List.copyOf(
+            fixture.returns.later.subList(sentBefore, fixture.returns.later.size()));
+        Set<Long> waiting = resent.stream().map(l -> l.job().jobId()).collect(Collectors.toSet());
         for (Delivery delivery : batch) {
           if (outcome.retry().contains(delivery.messageId())) {
             int attempt = attempts.merge(delivery.messageId(), 1, Integer::sum) + 1;
             next.add(Delivery.of(delivery.messageId(), attempt, delivery.job()));
-          } else {
+          } else if (!waiting.contains(delivery.job().jobId())) {
             deletedJobs.add(delivery.job().jobId());
           }
+        }
+        for (Fixture.Returns.Later later : resent) {
+          next.add(Delivery.waited("w" + round + "-" + later.job().jobId() + "-" + from,
+              later.job(), later.waited()));
         }
         assertTrue(fixture.fleet.all().size() <= max, "pool above its maximum");
       }

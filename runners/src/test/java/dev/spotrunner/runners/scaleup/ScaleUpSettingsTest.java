@@ -1,5 +1,6 @@
 package dev.spotrunner.runners.scaleup;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +26,35 @@ class ScaleUpSettingsTest {
 
     assertTrue(error.getMessage().contains("JOB_QUEUED_CHECK"), error.getMessage());
     assertTrue(error.getMessage().contains("MAX_RUNNERS"), error.getMessage());
+  }
+
+  @Test
+  void readsTheQueueSettingsWithTheDefaultsTerraformAlsoSets() {
+    ScaleUpSettings defaults = new Fixture().settings();
+    assertTrue(defaults.checkFirstDelivery());
+    assertEquals(java.time.Duration.ofSeconds(10), defaults.backoff().base());
+    assertEquals(java.time.Duration.ofSeconds(40), defaults.backoff().cap());
+    assertEquals(null, defaults.launchLock());
+
+    ScaleUpSettings set = new Fixture().set("JOB_CHECK_FIRST_DELIVERY", "false")
+        .set("QUEUE_BACKOFF_BASE_SECONDS", "5").set("QUEUE_BACKOFF_MAX_SECONDS", "60")
+        .set("DLQ_URL", "https://sqs/1/dlq").set("LAUNCH_LOCK_PARAM", "/prod/launch-locks/linux")
+        .set("LAUNCH_LOCK_LEASE_SECONDS", "30").settings();
+    assertFalse(set.checkFirstDelivery());
+    assertEquals(java.time.Duration.ofSeconds(60), set.backoff().cap());
+    assertEquals("https://sqs/1/dlq", set.deadLetterUrl());
+    assertEquals("/prod/launch-locks/linux", set.launchLock());
+    assertEquals(java.time.Duration.ofSeconds(30), set.launchLockLease());
+  }
+
+  @Test
+  void refusesABackoffCapBelowItsBase() {
+    Fixture fixture = new Fixture().set("QUEUE_BACKOFF_BASE_SECONDS", "30")
+        .set("QUEUE_BACKOFF_MAX_SECONDS", "10");
+
+    SettingsException error = assertThrows(SettingsException.class, fixture::settings);
+
+    assertTrue(error.getMessage().contains("QUEUE_BACKOFF_MAX_SECONDS"), error.getMessage());
   }
 
   @Test

@@ -39,7 +39,7 @@ class ScaleUpTest {
     assertEquals(64, spec.clientToken().length());
     assertEquals(10, fixture.github.calls("generate-jitconfig"));
     assertEquals(1, fixture.github.calls("runner-groups"));
-    assertEquals(0, fixture.github.calls("get-job"), "fresh first deliveries are not checked");
+    assertEquals(10, fixture.github.calls("get-job"), "first deliveries are checked: 1 GET a job");
   }
 
   @Test
@@ -67,7 +67,7 @@ class ScaleUpTest {
   }
 
   @Test
-  void sendsJobsOverThePoolMaximumBackToTheQueue() {
+  void sendsJobsOverThePoolMaximumBackAsNewMessagesAfterAShortBackoff() {
     fixture.set("MAX_RUNNERS", "3");
     fixture.scaleUp().run(deliveries(2));
 
@@ -78,7 +78,13 @@ class ScaleUpTest {
     BatchOutcome outcome = fixture.scaleUp().run(next);
 
     assertEquals(1, outcome.launched());
-    assertEquals(List.of("m4", "m5", "m6"), outcome.retry());
+    assertEquals(List.of(), outcome.retry(), "none waits out the queue's visibility timeout");
+    assertEquals(List.of(4L, 5L, 6L), fixture.returns.laterJobIds());
+    for (Fixture.Returns.Later later : fixture.returns.later) {
+      assertEquals(1, later.waited());
+      long seconds = later.delay().toSeconds();
+      assertTrue(seconds >= 5 && seconds <= 20, "tens of seconds at most: " + seconds);
+    }
     assertEquals(3, fixture.fleet.all().size());
   }
 
@@ -91,7 +97,8 @@ class ScaleUpTest {
 
     BatchOutcome outcome = fixture.scaleUp().run(batch);
 
-    assertEquals(List.of("young"), outcome.retry());
+    assertEquals(List.of(1L), fixture.returns.laterJobIds(), "the young job waits");
+    assertEquals(List.of(), outcome.retry());
     assertEquals("2", fixture.fleet.all().get(0).tag(Tags.JOB_ID));
   }
 
@@ -138,7 +145,7 @@ class ScaleUpTest {
   }
 
   @Test
-  void dropsMalformedMessagesWithTheirReason() {
+  void deadLettersMalformedMessagesWithTheirReason() {
     List<Delivery> batch = List.of(
         Delivery.parse("garbage", "not json", "1"),
         Delivery.parse("empty", "", "1"),
@@ -150,8 +157,11 @@ class ScaleUpTest {
     BatchOutcome outcome = fixture.scaleUp().run(batch);
 
     assertEquals(List.of(), outcome.retry());
-    assertEquals(4, outcome.dropped());
+    assertEquals(4, outcome.deadLettered());
     assertEquals(1, outcome.launched());
+    assertEquals(List.of("malformed", "malformed", "malformed", "wrong_pool"),
+        fixture.returns.deadLetters.stream().map(d -> d.reason().split(":")[0]).toList());
+    assertEquals("not json", fixture.returns.deadLetters.get(0).body(), "the body as it came");
     assertTrue(batch.get(0).malformed().contains("malformed JobMessage"), batch.get(0).malformed());
     assertTrue(batch.get(2).malformed().contains("jobId must be positive"));
   }

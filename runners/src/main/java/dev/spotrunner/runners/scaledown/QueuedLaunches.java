@@ -1,0 +1,53 @@
+package dev.spotrunner.runners.scaledown;
+
+import dev.spotrunner.common.job.JobMessage;
+import dev.spotrunner.common.job.RunnerOwner;
+import dev.spotrunner.common.queue.JobQueue;
+import dev.spotrunner.runners.pool.PoolSettings;
+import dev.spotrunner.runners.scaleup.WarmRequest;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+/**
+ * Warm runners and rescued jobs asked of scale-up through the pool's queue: only scale-up launches,
+ * under its launch lock, so the pool's maximum holds however the two functions overlap. A warm
+ * request is a {@link WarmRequest} message; a rescue is the stranded job's {@link JobMessage} again,
+ * which scale-up checks with GitHub and launches for like any other. Both answer "asked": the
+ * launch happens seconds later, and the next cycle sees the instances (or asks again).
+ */
+public final class QueuedLaunches implements WarmLauncher, RescueLauncher {
+  /** The kind attribute's value on a rescue (for logs; scale-up treats it as a job). */
+  public static final String RESCUE = "rescue";
+
+  private final PoolSettings pool;
+  private final JobQueue queue;
+  private final String queueUrl;
+  private final Clock clock;
+
+  public QueuedLaunches(PoolSettings pool, JobQueue queue, String queueUrl, Clock clock) {
+    this.pool = pool;
+    this.queue = queue;
+    this.queueUrl = queueUrl;
+    this.clock = clock;
+  }
+
+  @Override
+  public int launch(RunnerOwner owner, int count) {
+    String tick = Long.toString(clock.instant().truncatedTo(ChronoUnit.MINUTES).getEpochSecond());
+    queue.send(queueUrl, new WarmRequest(owner.toString(), null, count, tick).toJson(), 0,
+        Map.of(WarmRequest.KIND_ATTRIBUTE, WarmRequest.KIND));
+    return count;
+  }
+
+  @Override
+  public boolean launch(RunnerOwner owner, String ownerType, long jobId, String repository) {
+    String login = repository.substring(0, repository.indexOf('/'));
+    String tick = Long.toString(clock.instant().truncatedTo(ChronoUnit.MINUTES).getEpochSecond());
+    JobMessage job = new JobMessage(jobId, 0, repository, login, ownerType, 0, pool.labels(),
+        pool.poolName(), "rescue-" + tick, clock.instant());
+    queue.send(queueUrl, job.toJson(), 0,
+        Map.of(WarmRequest.KIND_ATTRIBUTE, RESCUE, "jobId", Long.toString(jobId)));
+    return true;
+  }
+}

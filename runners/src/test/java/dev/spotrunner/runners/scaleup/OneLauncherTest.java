@@ -1,0 +1,55 @@
+package dev.spotrunner.runners.scaleup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spotrunner.common.fleet.RunnerInstance;
+import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.job.RunnerOwner;
+import dev.spotrunner.common.queue.JobQueue.Received;
+import dev.spotrunner.runners.scaledown.QueuedLaunches;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Scale-down asks, scale-up launches: warm runners and rescues arrive through the pool's queue. */
+class OneLauncherTest {
+  private static final String QUEUE = "https://sqs/1/prod-linux-jobs";
+
+  private final Fixture fixture = new Fixture().set("MAX_RUNNERS", "3");
+  private final FakeSqs sqs = new FakeSqs(fixture.clock);
+  private final QueuedLaunches scaleDownAsks =
+      new QueuedLaunches(fixture.pool(), sqs, QUEUE, fixture.clock);
+
+  @Test
+  void launchesTheWarmRunnersScaleDownAskedForOnlyWithinThePoolMaximum() {
+    fixture.scaleUp().run(List.of(Delivery.of("m1", 1, Fixture.job(1)),
+        Delivery.of("m2", 1, Fixture.job(2))));
+
+    assertEquals(2, scaleDownAsks.launch(RunnerOwner.org("acme"), 2), "asked for, not launched");
+    assertEquals(2, fixture.fleet.all().size(), "scale-down launched nothing itself");
+    BatchOutcome outcome = fixture.scaleUp().run(deliveries());
+
+    List<RunnerInstance> warm = fixture.fleet.all().stream()
+        .filter(i -> i.tag(Tags.JOB_ID) == null).toList();
+    assertEquals(1, warm.size(), "one slot left of three");
+    assertEquals(3, fixture.fleet.all().size());
+    assertEquals(List.of(), outcome.retry(), "a warm request is consumed either way");
+  }
+
+  @Test
+  void aRescueIsTheStrandedJobAgainAndScaleUpLaunchesForItOnce() {
+    assertTrue(scaleDownAsks.launch(RunnerOwner.org("acme"), "Organization", 7L, "acme/api"));
+    assertTrue(scaleDownAsks.launch(RunnerOwner.org("acme"), "Organization", 7L, "acme/api"));
+
+    fixture.scaleUp().run(deliveries());
+
+    assertEquals(List.of("7"), fixture.fleet.all().stream().map(i -> i.tag(Tags.JOB_ID)).toList());
+  }
+
+  private List<Delivery> deliveries() {
+    List<Received> batch = sqs.receive(QUEUE, 10, 720);
+    return batch.stream().map(r -> Delivery.parse(r.messageId(), r.body(),
+        Integer.toString(r.receiveCount()), null, null,
+        r.attributes().get(WarmRequest.KIND_ATTRIBUTE), r.receiptHandle())).toList();
+  }
+}
