@@ -465,6 +465,7 @@ public final class ScaleUp {
     }
     JobMessage job = delivery.job();
     try {
+      GitHubNames.requireLogin(job.owner());
       GitHubNames.requireFullName(job.repository());
       if (!job.repository().startsWith(job.owner() + "/")) {
         throw new IllegalArgumentException("repository '" + job.repository()
