@@ -375,6 +375,11 @@ public final class LocalStack implements AutoCloseable {
     return settings;
   }
 
+  /** Every function's execution environments, webhook first. */
+  public List<FunctionPool> functions() {
+    return List.copyOf(functions.values());
+  }
+
   /** A function's execution environments by function name: its invocations, their times, its JVMs. */
   public FunctionPool function(String name) {
     FunctionPool function = functions.get(name);
