@@ -143,6 +143,8 @@ class LocalStackIT {
         .hasValue(Integer.toString(applied.concurrency(webhook, null)));
     JsonNode syncer = applied.function(stack.deployment().syncer().orElseThrow().name());
     assertThat(stack.settings().value("stack", "syncer schedule")).hasValue(applied.scheduleOf(syncer));
+    assertThat(stack.settings().value("stack", "syncer concurrency"))
+        .hasValue(Integer.toString(applied.concurrency(syncer, null)));
   }
 
   /** Resources of {@code terraform show -json}, every module's, by type and values. */

@@ -243,6 +243,8 @@ public final class LocalStack implements AutoCloseable {
     if (syncerSchedule != null) {
       rows.add(row("stack", "syncer schedule", syncerSchedule.expression(), "",
           "EventBridge ListRules ScheduleExpression of " + deployment.syncerRule().orElseThrow().name()));
+      FunctionPool syncer = functions.get(deployment.syncer().orElseThrow().name());
+      rows.add(row("stack", "syncer concurrency", syncer.concurrency(), "", concurrency(syncer.spec(), null).source()));
     }
     rows.add(row("stack", "machine boot time", options.bootTime().toMillis() / 1000.0, "s",
         "local stack option (simulated machines; not an AWS setting)"));
