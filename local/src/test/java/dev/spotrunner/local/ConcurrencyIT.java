@@ -54,8 +54,8 @@ class ConcurrencyIT {
   void twoScaleUpInvocationsOfOnePoolOverlapInTimeEachInItsOwnJvm() {
     assertThat(stack.settings().value(POOL, "scale-up concurrency")).hasValue("2");
     assertThat(stack.settings().value(POOL, "batch size")).hasValue("1");
-    // Each launch takes at least 3 s at EC2, so the second job arrives while the first is launching.
-    stack.ec2Proxy().delayNext(2, FaultProxy.action("CreateFleet"), Duration.ofSeconds(3));
+    // Each launch takes at least 5 s at EC2, so the second job arrives while the first is launching.
+    stack.ec2Proxy().delayNext(2, FaultProxy.action("CreateFleet"), Duration.ofSeconds(5));
 
     long first = stack.github().queueJob("acme/api", LABELS, Duration.ofSeconds(2));
     long second = stack.github().queueJob("acme/web", LABELS, Duration.ofSeconds(2));
