@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -102,7 +103,7 @@ class LocalStackIT {
   @Test
   @Order(-1)
   void everyTimingAndLimitTheStackRunsWithIsWhatTerraformApplied() throws Exception {
-    AppliedState applied = new AppliedState(stack.terraformState());
+    AppliedState applied = new AppliedState(stack.terraformState(), stack.options().unreservedConcurrency());
     stack.settings().print(System.out);
     for (Deployment.Pool pool : stack.deployment().pools()) {
       String queueName = pool.queueUrl().substring(pool.queueUrl().lastIndexOf('/') + 1);
@@ -116,7 +117,7 @@ class LocalStackIT {
       int expectedConcurrency = applied.concurrency(scaleUp, scalingConfig.isMissingNode() || scalingConfig.isNull()
           || scalingConfig.asInt() == 0 ? null : scalingConfig.asInt());
 
-      Map<String, String> expected = new java.util.LinkedHashMap<>();
+      Map<String, String> expected = new LinkedHashMap<>();
       expected.put("queue delay", queue.path("delay_seconds").asText());
       expected.put("visibility timeout", queue.path("visibility_timeout_seconds").asText());
       expected.put("receives before DLQ", redrive.path("maxReceiveCount").asText());
@@ -145,47 +146,6 @@ class LocalStackIT {
     assertThat(stack.settings().value("stack", "syncer schedule")).hasValue(applied.scheduleOf(syncer));
     assertThat(stack.settings().value("stack", "syncer concurrency"))
         .hasValue(Integer.toString(applied.concurrency(syncer, null)));
-  }
-
-  /** Resources of {@code terraform show -json}, every module's, by type and values. */
-  record AppliedState(List<JsonNode> resources) {
-    AppliedState(JsonNode state) {
-      this(collect(state.path("values").path("root_module"), new ArrayList<>()));
-    }
-
-    static List<JsonNode> collect(JsonNode module, List<JsonNode> into) {
-      module.path("resources").forEach(into::add);
-      module.path("child_modules").forEach(child -> collect(child, into));
-      return into;
-    }
-
-    JsonNode one(String type, java.util.function.Predicate<JsonNode> values) {
-      List<JsonNode> found = resources.stream().filter(r -> r.path("type").asText().equals(type))
-          .map(r -> r.path("values")).filter(values).toList();
-      assertThat(found).as(type).hasSize(1);
-      return found.getFirst();
-    }
-
-    JsonNode function(String name) {
-      return one("aws_lambda_function", v -> v.path("function_name").asText().equals(name));
-    }
-
-    /** The schedule expression of the rule whose target is the function. */
-    String scheduleOf(JsonNode function) {
-      String rule = one("aws_cloudwatch_event_target",
-          v -> v.path("arn").asText().equals(function.path("arn").asText())).path("rule").asText();
-      return one("aws_cloudwatch_event_rule", v -> v.path("name").asText().equals(rule))
-          .path("schedule_expression").asText();
-    }
-
-    /** Lambda's limit: reserved concurrency (-1 = none) and the mapping's maximum, the lower; else the local cap. */
-    int concurrency(JsonNode function, Integer mappingMaximum) {
-      int reserved = function.path("reserved_concurrent_executions").asInt(-1);
-      if (reserved >= 0) {
-        return mappingMaximum == null ? reserved : Math.min(reserved, mappingMaximum);
-      }
-      return mappingMaximum == null ? stack.options().unreservedConcurrency() : mappingMaximum;
-    }
   }
 
   @Test
