@@ -41,5 +41,9 @@ module "spotrunner" {
   minimum_running_time_minutes = 1
   boot_grace_minutes           = 2
 
+  # Demo values (variables.tf): a short visibility timeout and a frequent scale-down.
+  lambda_settings                = { scale_up_timeout_seconds = var.scale_up_timeout_seconds }
+  scale_down_schedule_expression = var.scale_down_schedule_expression
+
   pools = var.pools
 }

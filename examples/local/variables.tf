@@ -67,6 +67,10 @@ variable "pools" {
     use_jit_config      = optional(bool)
     delay_seconds       = optional(number)
     job_recheck_seconds = optional(number)
+    # Lambda and SQS limits of the pool (module defaults 10, 1, 5).
+    scale_up_batch_size           = optional(number)
+    scale_up_reserved_concurrency = optional(number)
+    dlq_max_receive_count         = optional(number)
   }))
   default = [
     {
@@ -92,4 +96,21 @@ variable "pools" {
       delay_seconds  = 0
     },
   ]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Demo values: shorter than the module's defaults so the local stack shows retries and scale-down
+# within minutes. The local stack runs with what these give (it reads the deployed values back).
+# ---------------------------------------------------------------------------------------------
+
+variable "scale_up_timeout_seconds" {
+  description = "Demo value (module default 120): scale-up's timeout; the job queue's visibility timeout is six times it, so a job scale-up returns is retried after 6 × this."
+  type        = number
+  default     = 10
+}
+
+variable "scale_down_schedule_expression" {
+  description = "Demo value (module default rate(5 minutes)): how often each pool's scale-down runs; rate(1 minute) is EventBridge's shortest."
+  type        = string
+  default     = "rate(1 minute)"
 }

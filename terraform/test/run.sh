@@ -185,7 +185,8 @@ for pool, url in out["queue_urls"].items():
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     redrive = json.loads(attrs["RedrivePolicy"])
     check("dlq" in redrive["deadLetterTargetArn"], f"{pool}: queue exists in moto with a DLQ redrive")
-    check(int(attrs["VisibilityTimeout"]) >= 6 * 30, f"{pool}: visibility timeout {attrs['VisibilityTimeout']} >= 6 x scale-up timeout")
+    up_timeout = lam.get_function_configuration(FunctionName=out["function_names"]["scale_up"][pool])["Timeout"]
+    check(int(attrs["VisibilityTimeout"]) == 6 * up_timeout, f"{pool}: visibility timeout {attrs['VisibilityTimeout']} = 6 x scale-up timeout {up_timeout}")
 
 names = out["function_names"]
 webhook_env = lam.get_function_configuration(FunctionName=names["webhook"])["Environment"]["Variables"]

@@ -2,6 +2,7 @@ package dev.spotrunner.local;
 
 import dev.spotrunner.local.agent.RunnerAgent;
 import dev.spotrunner.local.github.GitHubHost;
+import dev.spotrunner.local.lambda.FunctionPool;
 import dev.spotrunner.local.lambda.LambdaProcess;
 import dev.spotrunner.local.stack.Deployment;
 import dev.spotrunner.local.stack.LocalStack;
@@ -150,6 +151,14 @@ public final class Demo {
     out.printf(Locale.ROOT, "instance-minutes  %.1f%n", summary.instanceMinutes());
     out.printf(Locale.ROOT, "instances left    %d%s%n", summary.instancesLeft(),
         summary.instancesLeft() == 0 ? " (fleet back at zero)" : "");
+    for (FunctionPool function : stack.functions()) {
+      List<FunctionPool.Invocation> invocations = function.invocations();
+      Duration longest = invocations.stream().map(i -> Duration.between(i.started(), i.ended()))
+          .max(Duration::compareTo).orElse(Duration.ZERO);
+      out.printf(Locale.ROOT, "invocations       %-32s %3d, longest %5d ms, at once max %d of %d, JVMs %d%n",
+          function.spec().name(), invocations.size(), longest.toMillis(), function.peakConcurrency(),
+          function.concurrency(), function.environments());
+    }
     List<LambdaProcess.ColdStart> colds = stack.coldStarts();
     for (LambdaProcess.ColdStart cold : colds) {
       out.printf(Locale.ROOT, "cold start        %-32s init %5d ms, first invocation %5d ms%n", cold.function(),

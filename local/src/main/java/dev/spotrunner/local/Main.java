@@ -65,6 +65,10 @@ public final class Main {
       Runtime.getRuntime().addShutdownHook(stopper);
       System.out.println("webhook " + stack.webhookUrl() + "  moto " + stack.motoEndpoint()
           + "  github " + stack.github().apiUrl());
+      System.out.println();
+      System.out.println("running with (what Terraform applied to examples/local, read back from moto):");
+      stack.settings().print(System.out);
+      System.out.println();
       Demo demo = new Demo(stack, System.out);
       return demo.run(Demo.burst(stack.deployment(), jobs, 7), Duration.ofMinutes(6)).passed();
     }
@@ -95,6 +99,8 @@ public final class Main {
     System.out.println("  AWS (moto)       " + stack.motoEndpoint());
     System.out.println("  GitHub stand-in  " + stack.github().apiUrl());
     System.out.println("  pools            " + stack.deployment().pools().stream().map(p -> p.name()).toList());
+    System.out.println();
+    stack.settings().print(System.out);
     System.out.println();
     System.out.println("queue a job (GitHub then sends the signed workflow_job webhook):");
     System.out.printf(Locale.ROOT, "  curl -s -X POST %s -d '{\"repository\":\"acme/api\",\"labels\":%s,\"runSeconds\":10}'%n",

@@ -53,8 +53,8 @@ class RecheckIT {
   static void startStackAndQueueBothJobs() throws Exception {
     Path root = Path.of(System.getProperty("spotrunner.root", "..")).toAbsolutePath().normalize();
     Path workDir = Files.createTempDirectory("spotrunner-recheck-it-");
-    stack = LocalStack.start(new LocalStack.Options(root, workDir, "recheck", Duration.ofSeconds(2),
-        Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(200), 0, Map.of("pools", POOLS)),
+    stack = LocalStack.start(LocalStack.Options.defaults(root, workDir).withPrefix("recheck")
+        .withBootTime(Duration.ofSeconds(2), Duration.ofMillis(200)).withTerraformVariables(Map.of("pools", POOLS)),
         StandInGitHub.start());
     pool = stack.deployment().pools().stream().filter(p -> p.name().endsWith(POOL)).findFirst().orElseThrow();
     assertThat(pool.scaleUp().environment()).containsEntry("JOB_RECHECK_SECONDS", Integer.toString(RECHECK_SECONDS));

@@ -16,27 +16,41 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * A Lambda event source mapping for one SQS queue: receives batches of up to {@code batchSize}
- * messages, invokes the function, deletes what succeeded. With ReportBatchItemFailures only the
+ * A Lambda event source mapping for one SQS queue: {@code concurrency} pollers each receive a batch
+ * of up to {@code batchSize} messages (gathering for up to the maximum batching window when it is
+ * set), invoke the function and delete what succeeded. With ReportBatchItemFailures only the
  * messages the function names stay on the queue; without it, or when the invocation fails, the
- * whole batch stays. Messages that stay become visible again, and SQS's redrive policy moves one
- * to the dead-letter queue after its maximum receive count.
+ * whole batch stays. Messages that stay are left to SQS: they become visible again when their
+ * visibility timeout ends — the queue's, or the one the function set with ChangeMessageVisibility —
+ * and the queue's redrive policy moves one to the dead-letter queue after its maximum receive count.
+ * Nothing here sets a message's visibility.
+ *
+ * <p>Lambda runs up to the mapping's maximum concurrency (or the function's reserved concurrency)
+ * batches at once; its pollers hold a batch while the function is throttled. Here the number of
+ * pollers is that concurrency, so a batch is only received when an invocation can take it.
  *
  * @see <a href="https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html">partial batch responses</a>
+ * @see <a href="https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html">SQS scaling</a>
  */
 public final class SqsEventSource implements AutoCloseable {
   private static final Log log = Log.of(SqsEventSource.class);
+  /** SQS's longest ReceiveMessage wait; pollers wait at most this long for the first message. */
+  private static final int MAX_WAIT_SECONDS = 20;
 
   /**
-   * @param retryVisibility how soon a failed message is visible again, times its receive count;
-   *     null leaves the queue's visibility timeout (as AWS does). The local stack shortens it so
-   *     retries happen in seconds, and backs off so five receives (the DLQ limit) span over a minute
+   * What the mapping and the function allow, read back from the emulator.
+   *
+   * @param maximumBatchingWindow how long to gather messages before invoking with a partial batch
+   * @param concurrency batches invoked at once
    */
-  public record Settings(String queueUrl, int batchSize, boolean reportBatchItemFailures,
-      Duration retryVisibility) {
+  public record Settings(String queueUrl, int batchSize, Duration maximumBatchingWindow,
+      boolean reportBatchItemFailures, int concurrency) {
     public Settings {
       if (batchSize < 1 || batchSize > 10) {
         throw new IllegalArgumentException("batch size must be 1-10, got " + batchSize);
+      }
+      if (concurrency < 1) {
+        throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
       }
     }
   }
@@ -49,8 +63,8 @@ public final class SqsEventSource implements AutoCloseable {
   private final AtomicLong invocations = new AtomicLong();
   private final AtomicLong deleted = new AtomicLong();
   private final AtomicLong returned = new AtomicLong();
+  private final List<Thread> pollers = new ArrayList<>();
   private volatile boolean closed;
-  private Thread poller;
 
   public SqsEventSource(SqsClient sqs, Settings settings, Invoker function, String region) {
     this.sqs = sqs;
@@ -61,11 +75,17 @@ public final class SqsEventSource implements AutoCloseable {
         .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
   }
 
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Starts one poller per concurrent batch. */
   public synchronized SqsEventSource start() {
-    if (poller == null) {
-      poller = Thread.ofVirtual().name("sqs-" + settings.queueUrl()).start(() -> {
+    while (pollers.size() < settings.concurrency()) {
+      pollers.add(Thread.ofVirtual().name("sqs-" + pollers.size() + "-" + settings.queueUrl()).start(() -> {
         while (!closed) {
           try {
+            // Short receives, so closing the source does not wait for SQS's longest poll.
             pollOnce(Duration.ofSeconds(1));
           } catch (RuntimeException e) {
             if (!closed) {
@@ -74,20 +94,24 @@ public final class SqsEventSource implements AutoCloseable {
             }
           }
         }
-      });
+      }));
     }
     return this;
   }
 
-  /** One receive (waiting at most {@code wait}) and, when it got messages, one invocation. */
+  /**
+   * One batch: a receive waiting at most {@code wait} for the first message, then, within the
+   * maximum batching window, more receives until the batch is full; then one invocation.
+   */
   public int pollOnce(Duration wait) {
-    List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(settings.queueUrl())
-        .maxNumberOfMessages(settings.batchSize())
-        .waitTimeSeconds((int) wait.toSeconds())
-        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-        .messageAttributeNames("All")).messages();
+    List<Message> messages = new ArrayList<>(receive(settings.batchSize(), wait));
     if (messages.isEmpty()) {
       return 0;
+    }
+    long windowEnds = System.nanoTime() + settings.maximumBatchingWindow().toNanos();
+    while (messages.size() < settings.batchSize() && System.nanoTime() < windowEnds && !closed) {
+      long left = Math.max(1, (windowEnds - System.nanoTime()) / 1_000_000_000L);
+      messages.addAll(receive(settings.batchSize() - messages.size(), Duration.ofSeconds(Math.min(1, left))));
     }
     List<Events.SqsMessage> batch = messages.stream().map(m -> new Events.SqsMessage(m.messageId(),
         m.receiptHandle(), m.body(), m.md5OfBody(), m.attributesAsStrings(),
@@ -108,16 +132,8 @@ public final class SqsEventSource implements AutoCloseable {
     }
     List<DeleteMessageBatchRequestEntry> deletes = new ArrayList<>();
     for (Message message : messages) {
-      if (failed.contains(message.messageId())) {
-        if (settings.retryVisibility() != null) {
-          // Backs off with each receive, so the redrive policy's receive count spans a useful time.
-          int receives = Integer.parseInt(message.attributesAsStrings().getOrDefault("ApproximateReceiveCount", "1"));
-          int seconds = (int) Math.min(43_200, settings.retryVisibility().toSeconds() * receives);
-          sqs.changeMessageVisibility(r -> r.queueUrl(settings.queueUrl())
-              .receiptHandle(message.receiptHandle())
-              .visibilityTimeout(seconds));
-        }
-      } else {
+      // A failed message stays: SQS shows it again when its visibility timeout ends.
+      if (!failed.contains(message.messageId())) {
         deletes.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(deletes.size()))
             .receiptHandle(message.receiptHandle()).build());
       }
@@ -128,6 +144,14 @@ public final class SqsEventSource implements AutoCloseable {
     deleted.addAndGet(deletes.size());
     returned.addAndGet(failed.size());
     return messages.size();
+  }
+
+  private List<Message> receive(int count, Duration wait) {
+    return sqs.receiveMessage(r -> r.queueUrl(settings.queueUrl())
+        .maxNumberOfMessages(count)
+        .waitTimeSeconds((int) Math.min(MAX_WAIT_SECONDS, wait.toSeconds()))
+        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+        .messageAttributeNames("All")).messages();
   }
 
   private static java.util.Map<String, String> stringAttributes(Message message) {

@@ -121,6 +121,8 @@ public final class StandInGitHub implements GitHubHost {
       Set<String> served = runner.labels().stream().map(l -> l.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
       chosen = standIn.jobs().stream()
           .filter(job -> job.status().equals("queued"))
+          // Taken but not yet marked in progress (that happens outside this lock): not for another runner.
+          .filter(job -> !assignments.containsKey(job.id()))
           .filter(job -> covers(runner.ownerPath(), job))
           .filter(job -> job.labels().stream().allMatch(l -> served.contains(l.toLowerCase(Locale.ROOT))))
           .findFirst().orElse(null);

@@ -21,8 +21,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Runs one function as Lambda does: its own JVM, started with the function's jar and environment,
  * whose main is the AWS Lambda Runtime Interface Client polling this stack's {@link RuntimeApi}.
- * Invocations are served one at a time (one execution environment). A process that dies or times
- * out is replaced on the next invocation, which is then a cold start again.
+ * One execution environment: invocations are served one at a time ({@link FunctionPool} runs
+ * several for concurrency). A process that dies or times out is replaced on the next invocation,
+ * which is then a cold start again.
  */
 public final class LambdaProcess implements AutoCloseable {
   private static final Log log = Log.of(LambdaProcess.class);
@@ -155,6 +156,16 @@ public final class LambdaProcess implements AutoCloseable {
         return InvocationResult.failure("-", "Runtime.Unknown", String.valueOf(e.getCause()));
       }
     }
+  }
+
+  /** Every invocation this execution environment's runtime answered. */
+  public List<RuntimeApi.Served> served() {
+    return api.served();
+  }
+
+  /** The JVM's process id, or -1 before it started. */
+  public synchronized long pid() {
+    return process == null ? -1 : process.pid();
   }
 
   public synchronized List<ColdStart> coldStarts() {

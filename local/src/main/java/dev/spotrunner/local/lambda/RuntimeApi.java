@@ -11,10 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,11 +35,16 @@ public final class RuntimeApi implements AutoCloseable {
   private record Pending(String requestId, String event, Instant deadline,
       CompletableFuture<InvocationResult> result) {}
 
+  /** One invocation as the runtime served it: from handing it the event to its answer. */
+  public record Served(String requestId, Instant started, Instant ended, boolean failed) {}
+
   private final String functionArn;
   private final Clock clock;
   private final HttpServer server;
   private final LinkedBlockingQueue<Pending> queued = new LinkedBlockingQueue<>();
   private final Map<String, Pending> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, Instant> startedAt = new ConcurrentHashMap<>();
+  private final List<Served> served = new CopyOnWriteArrayList<>();
   private final AtomicReference<Instant> firstPoll = new AtomicReference<>();
   private final AtomicReference<String> initError = new AtomicReference<>();
 
@@ -79,6 +86,11 @@ public final class RuntimeApi implements AutoCloseable {
       running.result().complete(InvocationResult.failure(running.requestId(), errorType, message));
     }
     inFlight.clear();
+  }
+
+  /** Every invocation the runtime answered, in the order of the answers. */
+  public List<Served> served() {
+    return List.copyOf(served);
   }
 
   /** When the runtime first asked for an invocation: the end of its init phase. */
@@ -123,6 +135,8 @@ public final class RuntimeApi implements AutoCloseable {
           send(exchange, 400, "{\"errorMessage\":\"unknown request id\",\"errorType\":\"InvalidRequestID\"}");
           return;
         }
+        Instant started = startedAt.remove(pending.requestId());
+        served.add(new Served(pending.requestId(), started, clock.instant(), parts[2].equals("error")));
         if (parts[2].equals("response")) {
           pending.result().complete(InvocationResult.success(pending.requestId(), body));
         } else {
@@ -152,6 +166,7 @@ public final class RuntimeApi implements AutoCloseable {
       send(exchange, 500, "{}");
       return;
     }
+    startedAt.put(pending.requestId(), clock.instant());
     inFlight.put(pending.requestId(), pending);
     var headers = exchange.getResponseHeaders();
     headers.set("Content-Type", "application/json");

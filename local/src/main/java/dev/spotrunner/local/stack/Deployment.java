@@ -2,7 +2,9 @@ package dev.spotrunner.local.stack;
 
 import static dev.spotrunner.common.log.Log.entry;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.spotrunner.common.config.LambdaFunction;
+import dev.spotrunner.common.json.Json;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.local.lambda.FunctionSpec;
 import java.nio.file.Files;
@@ -16,19 +18,39 @@ import java.util.Optional;
 import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The functions Terraform deployed to the emulated AWS, read back from Lambda: each function's
- * handler, environment, timeout and memory (GetFunctionConfiguration), and each pool queue's event
- * source mapping. This is the Terraform → Java contract the local stack exercises: the handlers run
- * with exactly the environment Terraform set.
+ * What Terraform deployed to the emulated AWS, read back from it: each function's handler,
+ * environment, timeout and memory (GetFunctionConfiguration) and reserved concurrency
+ * (GetFunctionConcurrency); each pool queue's delay, visibility timeout and redrive policy
+ * (GetQueueAttributes) and event source mapping (ListEventSourceMappings); each scheduled rule's
+ * expression and target (ListRules, ListTargetsByRule). This is the Terraform → Java contract the
+ * local stack exercises: the handlers run with exactly the environment Terraform set, and every
+ * timing and limit of the stack is one of these values.
  */
-public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<FunctionSpec> syncer) {
+public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<FunctionSpec> syncer,
+    Optional<Rule> syncerRule) {
   private static final Log log = Log.of(Deployment.class);
 
-  /** One pool: its queue and mapping settings, its scale-up and scale-down functions. */
-  public record Pool(String name, String queueUrl, int batchSize, boolean reportBatchItemFailures,
-      FunctionSpec scaleUp, FunctionSpec scaleDown, String configPath, String esmUuid) {}
+  /** One pool: its queue, its mapping, its scale-up and scale-down functions and scale-down's rule. */
+  public record Pool(String name, Queue queue, Mapping mapping, FunctionSpec scaleUp, FunctionSpec scaleDown,
+      Rule scaleDownRule, String configPath) {
+    public String queueUrl() {
+      return queue.url();
+    }
+  }
+
+  /** A job queue as SQS reports it: DelaySeconds, VisibilityTimeout and the RedrivePolicy. */
+  public record Queue(String url, String arn, int delaySeconds, int visibilityTimeoutSeconds, int maxReceiveCount,
+      String deadLetterQueueArn) {}
+
+  /** An SQS event source mapping as Lambda reports it; maximumConcurrency is null when not set. */
+  public record Mapping(String uuid, int batchSize, int maximumBatchingWindowSeconds, Integer maximumConcurrency,
+      boolean reportBatchItemFailures) {}
+
+  /** A scheduled EventBridge rule that targets a function. */
+  public record Rule(String name, String arn, String scheduleExpression) {}
 
   /**
    * Reads the deployment of environment {@code prefix}.
@@ -55,9 +77,11 @@ public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<Functi
         // Terraform requires an https GitHub Enterprise URL; on loopback the stand-in serves plain HTTP.
         environment.put("GITHUB_API_URL", "http://" + api.substring("https://".length()));
       }
+      Integer reserved = aws.lambda.getFunctionConcurrency(r -> r.functionName(listed.functionName()))
+          .reservedConcurrentExecutions();
       FunctionSpec spec = new FunctionSpec(config.functionName(), config.functionArn(), jarOf(root, role),
           config.handler(), environment, Duration.ofSeconds(config.timeout() == null ? 30 : config.timeout()),
-          config.memorySize() == null ? 512 : config.memorySize());
+          config.memorySize() == null ? 512 : config.memorySize(), reserved);
       byRole.computeIfAbsent(role, r -> new ArrayList<>()).add(spec);
       log.info("function found", entry("function", config.functionName()), entry("role", role),
           entry("variables", env.size()));
@@ -71,6 +95,22 @@ public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<Functi
     for (FunctionSpec down : byRole.getOrDefault(LambdaFunction.SCALE_DOWN, List.of())) {
       scaleDowns.put(down.environment().get("POOL_NAME"), down);
     }
+    Map<String, Rule> ruleByTarget = new HashMap<>();
+    String token = null;
+    do {
+      String page = token;
+      var listed = aws.events.listRules(r -> r.nextToken(page));
+      for (var rule : listed.rules()) {
+        if (rule.scheduleExpression() == null) {
+          continue;
+        }
+        Rule read = new Rule(rule.name(), rule.arn(), rule.scheduleExpression());
+        for (var target : aws.events.listTargetsByRule(r -> r.rule(rule.name())).targets()) {
+          ruleByTarget.put(target.arn(), read);
+        }
+      }
+      token = listed.nextToken();
+    } while (token != null && !token.isEmpty());
     List<EventSourceMappingConfiguration> mappings =
         aws.lambda.listEventSourceMappingsPaginator(r -> {}).eventSourceMappings().stream().toList();
     List<Pool> pools = new ArrayList<>();
@@ -83,20 +123,49 @@ public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<Functi
           .orElseThrow(() -> new IllegalStateException("no event source mapping for " + up.name()));
       String queueName = mapping.eventSourceArn().substring(mapping.eventSourceArn().lastIndexOf(':') + 1);
       String queueUrl = aws.sqs.getQueueUrl(r -> r.queueName(queueName)).queueUrl();
+      Queue queue = queue(aws, queueUrl);
       String configPath = up.environment().getOrDefault("SSM_CONFIG_PATH", "/" + prefix + "/runners");
       FunctionSpec down = scaleDowns.get(pool);
       if (down == null) {
         throw new IllegalStateException("pool '" + pool + "' has no scale-down function");
       }
-      pools.add(new Pool(pool, queueUrl, mapping.batchSize() == null ? 10 : mapping.batchSize(),
-          mapping.functionResponseTypes().contains(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES),
-          up, down, configPath, mapping.uuid()));
+      Mapping readMapping = new Mapping(mapping.uuid(), mapping.batchSize() == null ? 10 : mapping.batchSize(),
+          mapping.maximumBatchingWindowInSeconds() == null ? 0 : mapping.maximumBatchingWindowInSeconds(),
+          mapping.scalingConfig() == null ? null : mapping.scalingConfig().maximumConcurrency(),
+          mapping.functionResponseTypes().contains(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES));
+      pools.add(new Pool(pool, queue, readMapping, up, down, ruleFor(ruleByTarget, down), configPath));
     }
     if (pools.isEmpty()) {
       throw new IllegalStateException("no pools (scale-up functions) for environment '" + prefix + "'");
     }
-    List<FunctionSpec> syncers = byRole.getOrDefault(LambdaFunction.BINARY_SYNCER, List.of());
-    return new Deployment(webhooks.getFirst(), List.copyOf(pools), syncers.stream().findFirst());
+    Optional<FunctionSpec> syncer = byRole.getOrDefault(LambdaFunction.BINARY_SYNCER, List.of()).stream().findFirst();
+    return new Deployment(webhooks.getFirst(), List.copyOf(pools), syncer,
+        syncer.map(s -> ruleFor(ruleByTarget, s)));
+  }
+
+  /** The rule whose target is the function (or one of its versions or aliases). */
+  private static Rule ruleFor(Map<String, Rule> ruleByTarget, FunctionSpec function) {
+    return ruleByTarget.entrySet().stream()
+        .filter(e -> e.getKey().equals(function.arn()) || e.getKey().startsWith(function.arn() + ":"))
+        .map(Map.Entry::getValue).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no scheduled rule targets " + function.name()));
+  }
+
+  private static Queue queue(LocalAws aws, String url) {
+    Map<String, String> attributes = aws.sqs.getQueueAttributes(r -> r.queueUrl(url)
+        .attributeNames(QueueAttributeName.ALL)).attributesAsStrings();
+    String redrive = attributes.get("RedrivePolicy");
+    if (redrive == null) {
+      throw new IllegalStateException("queue " + url + " has no redrive policy");
+    }
+    try {
+      JsonNode policy = Json.MAPPER.readTree(redrive);
+      return new Queue(url, attributes.get("QueueArn"), Integer.parseInt(attributes.getOrDefault("DelaySeconds", "0")),
+          Integer.parseInt(attributes.get("VisibilityTimeout")), policy.path("maxReceiveCount").asInt(),
+          policy.path("deadLetterTargetArn").asText());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("unreadable redrive policy of " + url, e);
+    }
   }
 
   static LambdaFunction roleOf(String handler) {
@@ -128,7 +197,7 @@ public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<Functi
     String pools = webhook.environment().get("POOLS");
     if (pools != null) {
       try {
-        for (var entry : dev.spotrunner.common.json.Json.MAPPER.readTree(pools)) {
+        for (var entry : Json.MAPPER.readTree(pools)) {
           if (pool.name().equals(entry.path("name").asText())) {
             List<String> labels = new ArrayList<>();
             entry.path("labels").forEach(l -> labels.add(l.asText()));

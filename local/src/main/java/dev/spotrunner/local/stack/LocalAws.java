@@ -9,6 +9,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -27,6 +28,7 @@ public final class LocalAws implements AutoCloseable {
   public final SsmClient ssm;
   public final Ec2Client ec2;
   public final LambdaClient lambda;
+  public final EventBridgeClient events;
 
   public LocalAws(URI endpoint, String region) {
     this.endpoint = endpoint;
@@ -40,6 +42,8 @@ public final class LocalAws implements AutoCloseable {
     ec2 = Ec2Client.builder().endpointOverride(endpoint).region(this.region).credentialsProvider(credentials)
         .httpClient(http).overrideConfiguration(overrides).build();
     lambda = LambdaClient.builder().endpointOverride(endpoint).region(this.region).credentialsProvider(credentials)
+        .httpClient(http).overrideConfiguration(overrides).build();
+    events = EventBridgeClient.builder().endpointOverride(endpoint).region(this.region).credentialsProvider(credentials)
         .httpClient(http).overrideConfiguration(overrides).build();
   }
 
@@ -57,6 +61,7 @@ public final class LocalAws implements AutoCloseable {
     ssm.close();
     ec2.close();
     lambda.close();
+    events.close();
     http.close();
   }
 }

@@ -10,9 +10,11 @@ import dev.spotrunner.common.testing.aws.FaultProxy;
 import dev.spotrunner.local.agent.RunnerAgents;
 import dev.spotrunner.local.driver.ApiGatewayEndpoint;
 import dev.spotrunner.local.driver.Schedule;
+import dev.spotrunner.local.driver.ScheduleExpression;
 import dev.spotrunner.local.driver.SqsEventSource;
 import dev.spotrunner.local.github.GitHubHost;
 import dev.spotrunner.local.github.WebhookSender;
+import dev.spotrunner.local.lambda.FunctionPool;
 import dev.spotrunner.local.lambda.FunctionSpec;
 import dev.spotrunner.local.lambda.LambdaProcess;
 import java.io.IOException;
@@ -42,32 +44,45 @@ public final class LocalStack implements AutoCloseable {
   public static final String ORGANISATION = "acme";
 
   /**
+   * What the local stack decides itself, none of it an AWS timing or limit (those come from what
+   * Terraform applied, {@link EffectiveSettings}).
+   *
    * @param root repository root (built jars, examples/local)
    * @param workDir logs, Terraform state
    * @param bootTime launch → start script runs, per simulated machine
-   * @param scaleDownRate how often each pool's scale-down runs
-   * @param retryVisibility how soon a message scale-up returned is visible again
+   * @param agentPoll how often a simulated runner looks for its config and for jobs
+   * @param unreservedConcurrency environments per function without reserved concurrency: Lambda
+   *     allows up to the account's unreserved concurrency (1,000 by default), a 2-core machine
+   *     cannot run that many JVMs, so the local stack caps it here
    * @param terraformVariables extra {@code TF_VAR_} inputs, e.g. pools for a test
    */
-  public record Options(Path root, Path workDir, String prefix, Duration bootTime, Duration scaleDownRate,
-      Duration retryVisibility, Duration agentPoll, int gatewayPort, Map<String, String> terraformVariables) {
+  public record Options(Path root, Path workDir, String prefix, Duration bootTime, Duration agentPoll,
+      int gatewayPort, int unreservedConcurrency, Map<String, String> terraformVariables) {
+    /** Four JVMs per unreserved function: what 2 cores run without starving the rest. */
+    public static final int UNRESERVED_CONCURRENCY = 4;
+
     public static Options defaults(Path root, Path workDir) {
-      return new Options(root, workDir, "local", Duration.ofSeconds(3), Duration.ofSeconds(15),
-          Duration.ofSeconds(8), Duration.ofMillis(250), 0, Map.of());
+      return new Options(root, workDir, "local", Duration.ofSeconds(3), Duration.ofMillis(250), 0,
+          UNRESERVED_CONCURRENCY, Map.of());
     }
 
     public Options withPrefix(String newPrefix) {
-      return new Options(root, workDir, newPrefix, bootTime, scaleDownRate, retryVisibility, agentPoll,
-          gatewayPort, terraformVariables);
+      return new Options(root, workDir, newPrefix, bootTime, agentPoll, gatewayPort, unreservedConcurrency,
+          terraformVariables);
     }
 
     public Options withTerraformVariables(Map<String, String> variables) {
-      return new Options(root, workDir, prefix, bootTime, scaleDownRate, retryVisibility, agentPoll,
-          gatewayPort, variables);
+      return new Options(root, workDir, prefix, bootTime, agentPoll, gatewayPort, unreservedConcurrency,
+          variables);
     }
 
     public Options withGatewayPort(int port) {
-      return new Options(root, workDir, prefix, bootTime, scaleDownRate, retryVisibility, agentPoll, port,
+      return new Options(root, workDir, prefix, bootTime, agentPoll, port, unreservedConcurrency,
+          terraformVariables);
+    }
+
+    public Options withBootTime(Duration newBootTime, Duration newAgentPoll) {
+      return new Options(root, workDir, prefix, newBootTime, newAgentPoll, gatewayPort, unreservedConcurrency,
           terraformVariables);
     }
   }
@@ -81,13 +96,16 @@ public final class LocalStack implements AutoCloseable {
   private GitHubHost github;
   private Secret webhookSecret;
   private Deployment deployment;
-  private LambdaProcess webhook;
-  private final Map<String, LambdaProcess> functions = new LinkedHashMap<>();
+  private FunctionPool webhook;
+  private final Map<String, FunctionPool> functions = new LinkedHashMap<>();
   private final Map<String, SqsEventSource> eventSources = new LinkedHashMap<>();
   private final Map<String, Schedule> scaleDowns = new LinkedHashMap<>();
+  private Schedule syncerSchedule;
+  private EffectiveSettings settings;
   private ApiGatewayEndpoint gateway;
   private WebhookSender sender;
   private RunnerAgents agents;
+  private Terraform terraform;
   private JsonNode terraformOutputs;
   private final ExecutorService deliveries = Executors.newSingleThreadExecutor(
       Thread.ofVirtual().name("webhook-deliveries").factory());
@@ -119,43 +137,44 @@ public final class LocalStack implements AutoCloseable {
     new SecureRandom().nextBytes(random);
     webhookSecret = new Secret(HexFormat.of().formatHex(random));
 
-    terraformOutputs = new Terraform(options.root().resolve("examples/local"), options.workDir().resolve("terraform"),
-        terraformEnvironment()).apply();
+    terraform = new Terraform(options.root().resolve("examples/local"), options.workDir().resolve("terraform"),
+        terraformEnvironment());
+    terraformOutputs = terraform.apply();
     Map<String, String> runtime = lambdaRuntimeEnvironment();
     deployment = Deployment.read(aws, options.prefix(), options.root(), runtime);
 
-    webhook = track(new LambdaProcess(deployment.webhook(), logs, clock));
-    functions.put(deployment.webhook().name(), webhook);
+    webhook = track(pool(deployment.webhook(), null, logs));
     for (Deployment.Pool pool : deployment.pools()) {
       // The scale functions reach EC2 through the fault proxy, which can refuse spot capacity.
-      functions.put(pool.scaleUp().name(), track(new LambdaProcess(withEc2Proxy(pool.scaleUp()), logs, clock)));
-      functions.put(pool.scaleDown().name(), track(new LambdaProcess(withEc2Proxy(pool.scaleDown()), logs, clock)));
+      track(pool(withEc2Proxy(pool.scaleUp()), pool.mapping().maximumConcurrency(), logs));
+      track(pool(withEc2Proxy(pool.scaleDown()), null, logs));
       // The local stack polls the queue itself; moto's own mapping would try to run the function in Docker.
-      aws.lambda.updateEventSourceMapping(r -> r.uuid(pool.esmUuid()).enabled(false));
+      aws.lambda.updateEventSourceMapping(r -> r.uuid(pool.mapping().uuid()).enabled(false));
     }
-    deployment.syncer().ifPresent(spec -> {
-      try {
-        functions.put(spec.name(), track(new LambdaProcess(spec, logs, clock)));
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    deployment.syncer().ifPresent(spec -> track(pool(spec, null, logs)));
     startAllAndMeasure();
 
     gateway = track(new ApiGatewayEndpoint(options.gatewayPort(), webhook::invoke, clock));
     sender = new WebhookSender(URI.create(gateway.url()), webhookSecret);
     github.onJobChanged(event -> deliveries.submit(() -> sender.send(event)));
     for (Deployment.Pool pool : deployment.pools()) {
-      LambdaProcess scaleUp = functions.get(pool.scaleUp().name());
+      FunctionPool scaleUp = functions.get(pool.scaleUp().name());
+      Deployment.Mapping mapping = pool.mapping();
       eventSources.put(pool.name(), track(new SqsEventSource(aws.sqs, new SqsEventSource.Settings(pool.queueUrl(),
-          pool.batchSize(), pool.reportBatchItemFailures(), options.retryVisibility()), scaleUp::invoke, REGION)
-          .start()));
-      LambdaProcess scaleDown = functions.get(pool.scaleDown().name());
-      scaleDowns.put(pool.name(), track(new Schedule(pool.scaleDown().name(), scaleDown::invoke,
-          options.scaleDownRate(), options.scaleDownRate(), clock, REGION)));
+          mapping.batchSize(), Duration.ofSeconds(mapping.maximumBatchingWindowSeconds()),
+          mapping.reportBatchItemFailures(), scaleUp.concurrency()), scaleUp, REGION).start()));
+      scaleDowns.put(pool.name(), track(new Schedule(pool.scaleDownRule().arn(),
+          ScheduleExpression.parse(pool.scaleDownRule().scheduleExpression()),
+          functions.get(pool.scaleDown().name()), clock, REGION)));
     }
-    deployment.syncer().ifPresent(spec -> track(new Schedule(spec.name(), functions.get(spec.name())::invoke,
-        Duration.ofHours(1), Duration.ZERO, clock, REGION)));
+    deployment.syncer().ifPresent(spec -> {
+      Deployment.Rule rule = deployment.syncerRule().orElseThrow();
+      syncerSchedule = track(new Schedule(rule.arn(), ScheduleExpression.parse(rule.scheduleExpression()),
+          functions.get(spec.name()), clock, REGION));
+      // The module asks for one invocation right after the first apply (output binary_syncer_function_name).
+      Thread.ofVirtual().name("syncer-after-apply").start(syncerSchedule::fire);
+    });
+    settings = describeSettings();
     Map<String, String> configPaths = new HashMap<>();
     deployment.pools().forEach(p -> configPaths.put(p.name(), p.configPath()));
     agents = track(new RunnerAgents(MachineRoom.fleet(aws.ec2), MachineRoom.parameters(aws.ssm), github,
@@ -165,11 +184,82 @@ public final class LocalStack implements AutoCloseable {
         entry("github", github.apiUrl()), entry("installation", installation));
   }
 
-  /** Starts every function's JVM at once and waits for each first answer: the cold starts. */
+  /**
+   * A function's execution environments, up to what Lambda would run at once: the mapping's maximum
+   * concurrency or the function's reserved concurrency, whichever is lower; unreserved, the local cap.
+   */
+  private FunctionPool pool(FunctionSpec spec, Integer mappingMaximum, Path logs) {
+    FunctionPool pool = new FunctionPool(spec, concurrency(spec, mappingMaximum).limit(), logs, clock);
+    functions.put(spec.name(), pool);
+    return pool;
+  }
+
+  /** How many invocations of a function Lambda runs at once, and why. */
+  record Concurrency(int limit, String source) {}
+
+  Concurrency concurrency(FunctionSpec spec, Integer mappingMaximum) {
+    Integer reserved = spec.reservedConcurrency();
+    if (reserved != null && (mappingMaximum == null || reserved <= mappingMaximum)) {
+      if (reserved < 1) {
+        throw new IllegalStateException(spec.name() + " has reserved concurrency " + reserved
+            + ": Lambda never runs it");
+      }
+      return new Concurrency(reserved, "Lambda GetFunctionConcurrency ReservedConcurrentExecutions");
+    }
+    if (mappingMaximum != null) {
+      return new Concurrency(mappingMaximum, "Lambda ListEventSourceMappings ScalingConfig.MaximumConcurrency");
+    }
+    return new Concurrency(options.unreservedConcurrency(), "unreserved: local cap (Options.unreservedConcurrency;"
+        + " AWS allows the account's unreserved concurrency)");
+  }
+
+  private EffectiveSettings describeSettings() {
+    List<EffectiveSettings.Setting> rows = new ArrayList<>();
+    for (Deployment.Pool pool : deployment.pools()) {
+      String scope = pool.name();
+      Deployment.Queue queue = pool.queue();
+      SqsEventSource.Settings source = eventSources.get(pool.name()).settings();
+      rows.add(row(scope, "queue delay", queue.delaySeconds(), "s", "SQS GetQueueAttributes DelaySeconds"));
+      rows.add(row(scope, "visibility timeout", queue.visibilityTimeoutSeconds(), "s",
+          "SQS GetQueueAttributes VisibilityTimeout (moto keeps message visibility)"));
+      rows.add(row(scope, "receives before DLQ", queue.maxReceiveCount(), "",
+          "SQS RedrivePolicy maxReceiveCount → " + queue.deadLetterQueueArn().substring(
+              queue.deadLetterQueueArn().lastIndexOf(':') + 1) + " (moto redrives)"));
+      rows.add(row(scope, "batch size", source.batchSize(), "", "Lambda ListEventSourceMappings BatchSize"));
+      rows.add(row(scope, "batching window", source.maximumBatchingWindow().toSeconds(), "s",
+          "Lambda ListEventSourceMappings MaximumBatchingWindowInSeconds"));
+      rows.add(row(scope, "scale-up concurrency", source.concurrency(), "",
+          concurrency(pool.scaleUp(), pool.mapping().maximumConcurrency()).source()));
+      rows.add(row(scope, "scale-up timeout", pool.scaleUp().timeout().toSeconds(), "s",
+          "Lambda GetFunctionConfiguration Timeout"));
+      rows.add(row(scope, "job recheck", pool.scaleUp().environment().getOrDefault("JOB_RECHECK_SECONDS", "-"), "s",
+          "scale-up environment JOB_RECHECK_SECONDS (GetFunctionConfiguration)"));
+      rows.add(row(scope, "scale-down schedule", scaleDowns.get(pool.name()).expression(), "",
+          "EventBridge ListRules ScheduleExpression of " + pool.scaleDownRule().name()));
+      rows.add(row(scope, "scale-down concurrency", functions.get(pool.scaleDown().name()).concurrency(), "",
+          concurrency(pool.scaleDown(), null).source()));
+    }
+    rows.add(row("stack", "webhook concurrency", webhook.concurrency(), "", concurrency(webhook.spec(), null).source()));
+    if (syncerSchedule != null) {
+      rows.add(row("stack", "syncer schedule", syncerSchedule.expression(), "",
+          "EventBridge ListRules ScheduleExpression of " + deployment.syncerRule().orElseThrow().name()));
+      FunctionPool syncer = functions.get(deployment.syncer().orElseThrow().name());
+      rows.add(row("stack", "syncer concurrency", syncer.concurrency(), "", concurrency(syncer.spec(), null).source()));
+    }
+    rows.add(row("stack", "machine boot time", options.bootTime().toMillis() / 1000.0, "s",
+        "local stack option (simulated machines; not an AWS setting)"));
+    return new EffectiveSettings(rows);
+  }
+
+  private static EffectiveSettings.Setting row(String scope, String name, Object value, String unit, String source) {
+    return new EffectiveSettings.Setting(scope, name, String.valueOf(value), unit, source);
+  }
+
+  /** Starts every function's first JVM at once and waits for each first answer: the cold starts. */
   private void startAllAndMeasure() {
     List<Future<?>> warmups = new ArrayList<>();
     try (ExecutorService starter = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (LambdaProcess function : functions.values()) {
+      for (FunctionPool function : functions.values()) {
         warmups.add(starter.submit(() -> {
           function.start();
           return null;
@@ -188,7 +278,7 @@ public final class LocalStack implements AutoCloseable {
   private FunctionSpec withEc2Proxy(FunctionSpec spec) {
     Map<String, String> env = new HashMap<>(spec.environment());
     env.put("AWS_ENDPOINT_URL_EC2", ec2Proxy.endpoint().toString());
-    return new FunctionSpec(spec.name(), spec.arn(), spec.jar(), spec.handler(), env, spec.timeout(), spec.memoryMb());
+    return spec.withEnvironment(env);
   }
 
   /** What Lambda sets in every execution environment, pointed at the emulator. */
@@ -269,12 +359,36 @@ public final class LocalStack implements AutoCloseable {
     return terraformOutputs;
   }
 
+  /** What Terraform applied ({@code terraform show -json}); holds secrets, never log it. */
+  public JsonNode terraformState() throws IOException {
+    return terraform.state();
+  }
+
   public Map<String, SqsEventSource> eventSources() {
     return Map.copyOf(eventSources);
   }
 
   public Map<String, Schedule> scaleDowns() {
     return Map.copyOf(scaleDowns);
+  }
+
+  /** Every timing and limit the stack runs with, and where each came from. */
+  public EffectiveSettings settings() {
+    return settings;
+  }
+
+  /** Every function's execution environments, webhook first. */
+  public List<FunctionPool> functions() {
+    return List.copyOf(functions.values());
+  }
+
+  /** A function's execution environments by function name: its invocations, their times, its JVMs. */
+  public FunctionPool function(String name) {
+    FunctionPool function = functions.get(name);
+    if (function == null) {
+      throw new IllegalArgumentException("no function " + name);
+    }
+    return function;
   }
 
   public List<LambdaProcess.ColdStart> coldStarts() {

@@ -48,6 +48,15 @@ public final class Terraform {
     return Json.MAPPER.readTree(outputs);
   }
 
+  /**
+   * The applied state as {@code terraform show -json} gives it: every resource with the values
+   * Terraform set. It holds the generated secrets, so it is never written to a log.
+   */
+  public JsonNode state() throws IOException {
+    return Json.MAPPER.readTree(run(List.of("terraform", "-chdir=" + configuration, "show", "-json", "-no-color",
+        workDir.resolve("terraform.tfstate").toString()), "show"));
+  }
+
   private String run(List<String> command, String step) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(environment);
@@ -70,7 +79,7 @@ public final class Terraform {
       process.destroyForcibly();
       throw new IOException("interrupted during terraform " + step, e);
     }
-    if (!step.equals("output")) {
+    if (!step.equals("output") && !step.equals("show")) {
       Files.writeString(workDir.resolve("terraform-" + step + ".out"), out);
     }
     log.info("terraform done", entry("step", step), entry("seconds", (System.nanoTime() - started) / 1_000_000_000L));
