@@ -51,6 +51,17 @@ variable "pool" {
     scale_up_batch_size           = optional(number, 10)
     scale_up_reserved_concurrency = optional(number, 1)
     dlq_max_receive_count         = optional(number, 5)
+    # Boot path and runner process control (docs/images.md).
+    boot               = optional(string, "install")
+    user_data_template = optional(string)
+    user_data_enabled  = optional(bool, true)
+    hooks = optional(object({
+      job_started   = optional(string, "")
+      job_completed = optional(string, "")
+    }), {})
+    run_as         = optional(string, "runner")
+    work_dir       = optional(string, "")
+    disable_update = optional(bool, false)
   })
 }
 
