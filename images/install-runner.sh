@@ -36,6 +36,7 @@ fi
 
 log() { printf '%s spotrunner-install: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
 
+# shellcheck source=/dev/null
 os_id=$(. "$OS_RELEASE" && printf '%s' "$ID")
 case "$(uname -m)" in
   aarch64 | arm64) deb_arch=arm64 ;;
