@@ -2,7 +2,8 @@
   spotrunner start script for Windows Server 2022 runners: the PowerShell twin of start-runner.sh. Run by
   user_data (EC2Launch v2, as LocalSystem), it
     0. runs the pool's pre-install script,
-    1. finds its instance id and region through IMDSv2,
+    1. finds its instance id and region through IMDSv2; on images with the CloudWatch agent (prebuilt), ships
+       the user_data, runner and job logs to the pool's log group,
     2. boot `install`: downloads the runner zip from the S3 cache and verifies its SHA-256 against the object
        metadata; boot `prebuilt`: keeps the image's runner unless its version is older than the cached one,
     3. polls SSM for its runner config <path>/<pool>/<instance-id>, reads it, deletes it,
@@ -24,6 +25,7 @@ param(
   [string] $WorkDir = '',
   [bool] $DisableUpdate = $false,
   [string] $ScriptDir = 'C:\spotrunner',
+  [string] $LogGroup = '',
   [string] $ImdsUrl = 'http://169.254.169.254',
   [int] $ConfigTimeoutSeconds = 600,
   [double] $PollSeconds = 5
@@ -72,6 +74,18 @@ function Invoke-RunnerCommand([string] $Directory, [string] $Command, [string[]]
   } finally {
     Pop-Location
   }
+}
+
+function Start-LogShipping([string] $Group) {
+  $ctl = Join-Path $env:ProgramFiles 'Amazon\AmazonCloudWatchAgent\amazon-cloudwatch-agent-ctl.ps1'
+  if (-not $Group -or -not (Test-Path -LiteralPath $ctl)) { return }
+  $streams = @(@((Join-Path $ScriptDir 'user-data.log'), 'user-data'), @((Join-Path $RunnerDir '_diag\Runner_*.log'), 'runner'),
+    @((Join-Path $RunnerDir '_diag\Worker_*.log'), 'job'))
+  $files = foreach ($s in $streams) { @{ file_path = $s[0]; log_group_name = $Group; log_stream_name = "{instance_id}/$($s[1])" } }
+  $config = Join-Path $ScriptDir 'cloudwatch-agent.json'
+  @{ logs = @{ logs_collected = @{ files = @{ collect_list = @($files) } } } } | ConvertTo-Json -Depth 6 | Set-Content -LiteralPath $config -Encoding ASCII
+  & $ctl -a fetch-config -m ec2 -s -c "file:$config" | Out-Host
+  Write-SpotrunnerLog "CloudWatch agent ships logs to $Group"
 }
 
 function Stop-Instance([string] $Reason) {
@@ -184,6 +198,7 @@ function Invoke-SpotrunnerStart {
     Invoke-OptionalScript 'pre-install.ps1'
     $identity = Get-InstanceIdentity -Url $ImdsUrl
     Write-SpotrunnerLog "instance $($identity.InstanceId) in $($identity.Region)"
+    Start-LogShipping -Group $LogGroup
     Install-Runner -Identity $identity
     $parameter = "$SsmConfigPath/$Pool/$($identity.InstanceId)"
     Write-SpotrunnerLog "waiting up to ${ConfigTimeoutSeconds}s for runner config $parameter"
