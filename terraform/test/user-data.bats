@@ -11,7 +11,7 @@ setup() {
 }
 
 # The script a Linux user_data unpacks from the heredoc named $2.
-embedded() { sed -n "/<<'$2'\$/,/^$2\$/p" "$RENDERED_DIR/$1.user-data" | sed '1d;$d' | base64 -d | gunzip; }
+embedded() { sed -n "/<<'$2'/,/^$2\$/p" "$RENDERED_DIR/$1.user-data" | sed '1d;$d' | base64 -d | gunzip; }
 # The start script a Windows user_data unpacks.
 embedded_ps1() { sed -n "s/.*FromBase64String('\([^']*\)').*/\1/p" "$RENDERED_DIR/$1.user-data" | base64 -d | gunzip; }
 
@@ -122,7 +122,7 @@ embedded_ps1() { sed -n "s/.*FromBase64String('\([^']*\)').*/\1/p" "$RENDERED_DI
 
 @test "windows: scripts and hooks land at the paths start-runner.ps1 reads" {
   file="$RENDERED_DIR/windows-install-scripts.user-data"
-  for name in 'pre-install' 'post-install' 'hooks\\job-started' 'hooks\\job-completed'; do
+  for name in 'pre-install' 'post-install' 'hooks\job-started' 'hooks\job-completed'; do
     grep -qF "Set-Content -LiteralPath 'C:\\spotrunner\\$name.ps1'" "$file"
   done
   grep -qF "Invoke-OptionalScript 'pre-install.ps1'" "$TEMPLATES/start-runner.ps1"
