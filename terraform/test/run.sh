@@ -214,7 +214,7 @@ for pool in out["queue_urls"]:
     check(data["InstanceInitiatedShutdownBehavior"] == "terminate", f"{pool}: shutdown terminates")
     user_data = base64.b64decode(data["UserData"]).decode() if "UserData" in data else None
     if pool == "no-user-data":
-        check(user_data is None, f"{pool}: user_data off")
+        check(not user_data, f"{pool}: user_data off ({user_data[:120] if user_data else user_data!r})")
     elif pool == "windows":
         check(user_data.startswith("<powershell>") and "-RunnerKey 'actions-runner/win-x64.zip'" in user_data, f"{pool}: PowerShell user_data with the win-x64 zip")
         check(data["BlockDeviceMappings"][0]["DeviceName"] == "/dev/sda1", f"{pool}: Windows root device /dev/sda1")

@@ -3,9 +3,10 @@
 #   0. runs the pool's pre-install script, makes sure the run-as user exists,
 #   1. finds its instance id and region through IMDSv2, starts the CloudWatch agent (user_data, runner, job logs),
 #   2. boot `install`: downloads the runner tarball from the S3 cache and verifies its SHA-256 against the object
-#      metadata; boot `prebuilt`: keeps the image's runner unless its version is older than the cached one,
+#      metadata; boot `prebuilt`: keeps the image's runner unless its version is older than the cached one;
+#      sets the job hooks and the work directory,
 #   3. polls SSM for its runner config <path>/<pool>/<instance-id>, reads it, deletes it,
-#   4. runs the post-install script, sets the job hooks, starts the runner as the run-as user: JIT
+#   4. runs the post-install script, starts the runner as the run-as user: JIT
 #      (`run.sh --jitconfig`) or registration (`config.sh`),
 #   5. ephemeral: shuts the instance down when the runner exits (the launch template terminates on shutdown).
 # Any failure shuts the instance down: a broken instance must not wait for scale-down to find it.
