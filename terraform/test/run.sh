@@ -214,6 +214,7 @@ for pool in out["queue_urls"]:
     check(data["InstanceInitiatedShutdownBehavior"] == "terminate", f"{pool}: shutdown terminates")
     user_data = base64.b64decode(data["UserData"]).decode() if "UserData" in data else None
     if pool == "no-user-data":
+        # The provider sends an empty UserData, which moto stores as ''; EC2 treats it as none.
         check(not user_data, f"{pool}: user_data off ({user_data[:120] if user_data else user_data!r})")
     elif pool == "windows":
         check(user_data.startswith("<powershell>") and "-RunnerKey 'actions-runner/win-x64.zip'" in user_data, f"{pool}: PowerShell user_data with the win-x64 zip")
@@ -223,6 +224,8 @@ for pool in out["queue_urls"]:
         check(f"SPOTRUNNER_BOOT='{boot}'" in user_data and ("install-runner.sh" in user_data) == (boot == "install"), f"{pool}: {boot} boot path")
     if pool == "ubuntu":
         check("SPOTRUNNER_RUNNER_USER='builder'" in user_data and "/opt/spotrunner/hooks/job-started.sh" in user_data, f"{pool}: run-as user and job hooks")
+syncer_env = lam.get_function_configuration(FunctionName=names["binary_syncer"])["Environment"]["Variables"]
+check(set(syncer_env["PLATFORMS"].split(",")) == {"linux-x64", "linux-arm64", "win-x64"}, "the binary syncer caches the Windows runner too: " + syncer_env["PLATFORMS"])
 logs = client("logs")
 for pool in out["queue_urls"]:
     groups = logs.describe_log_groups(logGroupNamePrefix=f"/local/runners/{pool}")["logGroups"]
