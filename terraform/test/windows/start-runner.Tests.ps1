@@ -28,6 +28,8 @@ Describe 'start-runner.ps1' {
     $LogGroup = ''
     $ConfigTimeoutSeconds = 1
     $PollSeconds = 0.1
+    # TestDrive lives as long as the Describe block: start every test from empty directories.
+    Remove-Item -LiteralPath $RunnerDir, $ScriptDir -Recurse -Force -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Force -Path (Join-Path $ScriptDir 'hooks') | Out-Null
 
     $global:SpotrunnerZip = Join-Path $TestDrive 'cached.zip'
