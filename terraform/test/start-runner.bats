@@ -26,6 +26,7 @@ setup() {
   export SPOTRUNNER_HOOK_JOB_STARTED="$BATS_TEST_TMPDIR/no-hook-started"
   export SPOTRUNNER_HOOK_JOB_COMPLETED="$BATS_TEST_TMPDIR/no-hook-completed"
   export SPOTRUNNER_USER_DATA_LOG="$BATS_TEST_TMPDIR/user-data.log"
+  export SPOTRUNNER_CW_AGENT_CTL=amazon-cloudwatch-agent-ctl
   echo 2.330.0 >"$STUB_STATE/s3.version"
   PARAMETER=/ci/runners/linux/i-0123456789abcdef0
 

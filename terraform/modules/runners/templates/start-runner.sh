@@ -41,7 +41,7 @@ DISABLE_UPDATE=${SPOTRUNNER_DISABLE_UPDATE:-false}
 HOOK_JOB_STARTED=${SPOTRUNNER_HOOK_JOB_STARTED:-/opt/spotrunner/hooks/job-started.sh}
 HOOK_JOB_COMPLETED=${SPOTRUNNER_HOOK_JOB_COMPLETED:-/opt/spotrunner/hooks/job-completed.sh}
 LOG_GROUP=${SPOTRUNNER_LOG_GROUP:-}
-CW_AGENT_CTL=${SPOTRUNNER_CW_AGENT_CTL:-amazon-cloudwatch-agent-ctl}
+CW_AGENT_CTL=${SPOTRUNNER_CW_AGENT_CTL:-/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl}
 USER_DATA_LOG=${SPOTRUNNER_USER_DATA_LOG:-/var/log/user-data.log}
 # Written by images/install-runner.sh into a prebuilt image's runner directory.
 VERSION_FILE="$RUNNER_DIR/.spotrunner-runner-version"
