@@ -134,7 +134,7 @@ echo "shellcheck clean: every Linux user_data, the start and install scripts, te
 
 # --- 5. bats ----------------------------------------------------------------------------------------
 step "bats: start and install scripts against stubs, rendered user_data"
-bats terraform/test/start-runner.bats terraform/test/install-runner.bats
+bats terraform/test/start-runner.bats terraform/test/start-runner-boot.bats terraform/test/install-runner.bats
 RENDERED_DIR="$rendered" bats terraform/test/user-data.bats
 
 # --- 6. apply + destroy examples/local against moto --------------------------------------------------
