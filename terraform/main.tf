@@ -14,7 +14,7 @@ locals {
   )
 
   pools     = { for pool in var.pools : pool.name => pool }
-  platforms = distinct([for pool in var.pools : "linux-${pool.architecture}"])
+  platforms = distinct([for pool in var.pools : "${pool.os == "windows" ? "win" : "linux"}-${pool.architecture}"])
 }
 
 # Cross-variable rules that variable validation cannot express on Terraform 1.5.

@@ -227,7 +227,7 @@ variable "pools" {
     name; labels (the job's runs-on labels the pool serves); extra_labels (registered too, not matched);
     match (subset: every job label is a pool label, exact: the same set); priority (0-999, the lowest number wins when
     several pools match; ties go to the pool listed first); default (check_run legacy mode target); instance_types; architecture (x64 or arm64);
-    os (amazon-linux-2023 or ubuntu); ami_id or ami_ssm_parameter (default: the OS's latest public AMI);
+    os (amazon-linux-2023, ubuntu or windows: Windows Server 2022, x64); ami_id or ami_ssm_parameter (default: the OS's latest public AMI);
     max_count (pending + running instances); capacity_type (spot or on-demand); spot_allocation_strategy;
     spot_max_price (USD per hour, null = on-demand price); on_demand_failover; ephemeral; use_jit_config;
     delay_seconds (queue delay, 0-900); runner_level (org or repo); runner_group; job_queued_check;
@@ -244,6 +244,11 @@ variable "pools" {
     after base, doubled per wait up to max, seconds; 1-900, defaults 10 and 40); scale_up_max_concurrency
     (scale-up invocations the queue runs at once, 2-1000; the launch lock keeps max_count under any);
     redrive_max_messages (dead letters scale-down re-checks with GitHub each cycle, 0 = no redrive).
+    Boot and runner process control (docs/images.md): boot (install: user_data installs packages and the runner
+    on every boot; prebuilt: the image holds them, built from images/); user_data_template (path of a custom
+    user_data template); user_data_enabled (false: no user_data at all); hooks ({job_started, job_completed}:
+    job hook scripts); run_as (runner user, Linux); work_dir (job work directory); disable_update (registration
+    mode: --disableupdate).
   EOT
   type = list(object({
     name                     = string
@@ -291,6 +296,17 @@ variable "pools" {
     queue_backoff_max_seconds  = optional(number, 40)
     scale_up_max_concurrency   = optional(number, 2)
     redrive_max_messages       = optional(number, 20)
+    # Boot path and runner process control (docs/images.md).
+    boot               = optional(string, "install")
+    user_data_template = optional(string)
+    user_data_enabled  = optional(bool, true)
+    hooks = optional(object({
+      job_started   = optional(string, "")
+      job_completed = optional(string, "")
+    }), {})
+    run_as         = optional(string, "runner")
+    work_dir       = optional(string, "")
+    disable_update = optional(bool, false)
   }))
 
   validation {
@@ -310,8 +326,12 @@ variable "pools" {
     error_message = "match must be subset or exact."
   }
   validation {
-    condition     = alltrue([for p in var.pools : contains(["x64", "arm64"], p.architecture) && contains(["amazon-linux-2023", "ubuntu"], p.os)])
-    error_message = "architecture must be x64 or arm64; os must be amazon-linux-2023 or ubuntu."
+    condition     = alltrue([for p in var.pools : contains(["x64", "arm64"], p.architecture) && contains(["amazon-linux-2023", "ubuntu", "windows"], p.os) && !(p.os == "windows" && p.architecture != "x64")])
+    error_message = "architecture must be x64 or arm64; os must be amazon-linux-2023, ubuntu or windows (x64 only)."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : contains(["install", "prebuilt"], p.boot) && can(regex("^[a-z_][a-z0-9_-]{0,31}$", p.run_as)) && (p.work_dir == "" || can(regex("^(/|[A-Za-z]:\\\\)[-A-Za-z0-9_./\\\\]*$", p.work_dir)))])
+    error_message = "boot must be install or prebuilt; run_as must be a Linux user name; work_dir must be empty or an absolute path of letters, digits, dots, dashes and underscores."
   }
   validation {
     condition     = alltrue([for p in var.pools : !(p.ami_id != null && p.ami_ssm_parameter != null)])

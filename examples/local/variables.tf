@@ -71,6 +71,20 @@ variable "pools" {
     scale_up_batch_size           = optional(number)
     scale_up_reserved_concurrency = optional(number)
     dlq_max_receive_count         = optional(number)
+    # Boot paths (terraform/test/boot-paths.tfvars sets these).
+    os                  = optional(string)
+    boot                = optional(string)
+    user_data_enabled   = optional(bool)
+    user_data_template  = optional(string)
+    run_as              = optional(string)
+    work_dir            = optional(string)
+    disable_update      = optional(bool)
+    pre_install_script  = optional(string)
+    post_install_script = optional(string)
+    hooks = optional(object({
+      job_started   = optional(string)
+      job_completed = optional(string)
+    }))
   }))
   default = [
     {

@@ -3,10 +3,12 @@
 #   1. terraform fmt -check -recursive
 #   2. init (offline provider mirror) + validate: the root module, every submodule, every example
 #   3. each handler string names a class inside its jar
-#   4. user_data and the start script rendered with templatefile() through `terraform console`,
-#      clean under ShellCheck, and the start script byte-identical after embedding
-#   5. bats tests of the rendered start script (stubbed aws, curl/IMDSv2, runuser)
-#   6. apply, check against the emulator, and destroy examples/local against moto_server
+#   4. user_data of every boot combination rendered by the runners module's ./boot submodule
+#      (terraform/test/user-data), clean under ShellCheck; user_data above 16 KB refused
+#   5. bats: the start and install scripts against stubs (aws, curl/IMDSv2, runuser, package managers), the
+#      rendered user_data (embedded scripts unchanged, size, the Windows script's contract)
+#   6. apply, check against the emulator, and destroy examples/local against moto_server, with the boot-path
+#      pools of terraform/test/boot-paths.tfvars (prebuilt, Ubuntu, Windows)
 # Nothing is skipped: a missing tool, provider mirror or jar is a failure.
 # Knobs: TF_PLUGIN_DIR (default /opt/tf-plugins), TF_CHECK_PARALLELISM (default 3).
 set -euo pipefail
@@ -62,7 +64,7 @@ step "terraform fmt -check -recursive"
 terraform fmt -check -recursive -diff terraform examples || fail "terraform fmt: run terraform fmt -recursive terraform examples"
 
 # --- 2. init + validate ---------------------------------------------------------------------------
-dirs=(terraform terraform/modules/webhook terraform/modules/runners terraform/modules/binary-syncer
+dirs=(terraform terraform/modules/webhook terraform/modules/runners terraform/modules/runners/boot terraform/modules/binary-syncer
   terraform/modules/download-lambda examples/default examples/ephemeral examples/multi-pool examples/local)
 step "init + validate ${#dirs[@]} configurations (offline mirror $plugin_dir, $parallelism at a time)"
 validate_one() {
@@ -103,34 +105,38 @@ check_handler terraform/modules/sweeper/main.tf runners/target/spotrunner-runner
 step "docs/terraform.md inputs and outputs generated from the code"
 python3 terraform/test/docs.py --check
 
-# --- 4. render user_data and the start script, shellcheck ------------------------------------------
-step "render user_data with templatefile() in terraform console, shellcheck"
+# --- 4. render user_data for every boot combination, shellcheck -------------------------------------
+step "render user_data of every boot combination (terraform/test/user-data), shellcheck"
 templates="$repo/terraform/modules/runners/templates"
-render() { # os pre post out
-  local expr
-  expr=$(printf 'jsonencode(templatefile("%s/user-data.sh.tftpl", { os = "%s", environment = "ci", pool = "linux", ssm_config_path = "/ci/runners", bucket = "ci-runner-cache", runner_key = "actions-runner/linux-x64.tar.gz", log_group = "/ci/runners/linux", pre_install_script = %s, post_install_script = %s, start_script = file("%s/start-runner.sh") }))' \
-    "$templates" "$1" "$2" "$3" "$templates")
-  mkdir -p "$work/console"
-  printf '%s\n' "$expr" | terraform -chdir="$work/console" console | jq -r "fromjson" >"$4"
-  [ -s "$4" ] || fail "rendering user_data for $1 produced nothing"
-}
-render amazon-linux-2023 '"echo pre-install"' '"echo post-install"' "$work/user-data-al2023.sh"
-render ubuntu '""' '""' "$work/user-data-ubuntu.sh"
-sed -n "/^cat > \/opt\/spotrunner\/start-runner.sh <<'SPOTRUNNER_START_SCRIPT'\$/,/^SPOTRUNNER_START_SCRIPT\$/p" "$work/user-data-al2023.sh" | sed '1d;$d' >"$work/start-runner.sh"
-chmod +x "$work/start-runner.sh"
-cmp -s "$work/start-runner.sh" "$templates/start-runner.sh" || fail "the start script changed when embedded in user_data"
-if ! grep -q 'dnf install' "$work/user-data-al2023.sh" || ! grep -q 'echo pre-install' "$work/user-data-al2023.sh"; then
-  fail "AL2023 user_data lacks dnf or the pre-install script"
+rendered="$work/rendered"
+mkdir -p "$work/ud-tree/terraform/modules/runners" "$work/ud-tree/terraform/test" "$rendered"
+cp -r images "$work/ud-tree/images"
+cp -r terraform/modules/runners/boot terraform/modules/runners/templates "$work/ud-tree/terraform/modules/runners/"
+cp -r terraform/test/user-data "$work/ud-tree/terraform/test/"
+ud_dir="$work/ud-tree/terraform/test/user-data"
+tf_ud() { TF_DATA_DIR="$work/data/user-data" terraform -chdir="$ud_dir" "$@"; }
+tf_ud init -backend=false -no-color >"$work/ud-init.log" 2>&1 || { cat "$work/ud-init.log"; fail "init terraform/test/user-data"; }
+tf_ud apply -auto-approve -no-color >"$work/ud-apply.log" 2>&1 || { cat "$work/ud-apply.log"; fail "render user_data"; }
+tf_ud output -json user_data >"$work/user-data.json"
+jq -r 'to_entries[] | select(.value != null) | .key' "$work/user-data.json" | while read -r name; do
+  jq -j --arg n "$name" '.[$n]' "$work/user-data.json" >"$rendered/$name.user-data"
+done
+tf_ud output -json bytes >"$rendered/bytes.json"
+jq -r 'to_entries[] | "  \(.key): \(.value) bytes"' "$rendered/bytes.json"
+# A pool whose scripts push user_data over 16 KB must fail at plan time, naming the limit.
+if tf_ud apply -auto-approve -no-color -var oversized=true >"$work/ud-oversized.log" 2>&1; then
+  fail "user_data above 16 KB was accepted"
 fi
-if ! grep -q 'apt-get install' "$work/user-data-ubuntu.sh" || grep -q 'pre-install.sh' "$work/user-data-ubuntu.sh"; then
-  fail "Ubuntu user_data lacks apt-get or has an empty pre-install script"
-fi
-shellcheck "$work/user-data-al2023.sh" "$work/user-data-ubuntu.sh" "$work/start-runner.sh" terraform/test/run.sh terraform/test/stubs/*
-echo "shellcheck clean: user_data (amazon-linux-2023, ubuntu), start script, test scripts"
+grep -q "above EC2's 16384-byte limit" "$work/ud-oversized.log" || { cat "$work/ud-oversized.log"; fail "oversized user_data failed for another reason"; }
+echo "ok: user_data above 16 KB is refused"
+shellcheck "$rendered"/amazon-linux-2023-*.user-data "$rendered"/ubuntu-*.user-data "$rendered"/custom.user-data \
+  "$templates/start-runner.sh" images/install-runner.sh terraform/test/run.sh terraform/test/stubs/* terraform/test/user-data/scripts/*.sh
+echo "shellcheck clean: every Linux user_data, the start and install scripts, test scripts"
 
 # --- 5. bats ----------------------------------------------------------------------------------------
-step "bats: the rendered start script against stubs"
-START_SCRIPT="$work/start-runner.sh" bats terraform/test/start-runner.bats
+step "bats: start and install scripts against stubs, rendered user_data"
+bats terraform/test/start-runner.bats terraform/test/start-runner-boot.bats terraform/test/install-runner.bats
+RENDERED_DIR="$rendered" bats terraform/test/user-data.bats
 
 # --- 6. apply + destroy examples/local against moto --------------------------------------------------
 step "apply examples/local against moto_server"
@@ -148,6 +154,7 @@ echo "moto_server on $endpoint (pid $moto_pid)"
 # A copy, so state and .terraform stay out of the source tree.
 mkdir -p "$work/tree/examples"
 cp -r terraform "$work/tree/terraform"
+cp -r images "$work/tree/images"
 cp -r examples/local "$work/tree/examples/local"
 rm -rf "$work/tree/terraform/.terraform" "$work/tree/examples/local/.terraform" "$work/tree/examples/local"/terraform.tfstate*
 local_dir="$work/tree/examples/local"
@@ -159,17 +166,19 @@ TF_VAR_webhook_secret=$(openssl rand -hex 32)
 export TF_VAR_github_app_key_base64 TF_VAR_webhook_secret TF_VAR_endpoint="$endpoint" TF_VAR_lambda_dir="$work/jars"
 tf_local() { terraform -chdir="$local_dir" "$@"; }
 tf_local init -backend=false -plugin-dir="$plugin_dir" -no-color >"$work/local-init.log" 2>&1 || { cat "$work/local-init.log"; fail "init examples/local"; }
-tf_local apply -auto-approve -no-color -parallelism=20 >"$work/apply.log" 2>&1 || { tail -n 60 "$work/apply.log"; fail "apply examples/local"; }
+tf_local apply -auto-approve -no-color -parallelism=20 -var-file="$repo/terraform/test/boot-paths.tfvars" >"$work/apply.log" 2>&1 || { tail -n 60 "$work/apply.log"; fail "apply examples/local"; }
 grep -E '^Apply complete' "$work/apply.log"
 tf_local output -json >"$work/outputs.json"
 
 step "check the applied resources in moto"
 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 \
   python3 - "$endpoint" "$work/outputs.json" "$TF_VAR_webhook_secret" <<'PY'
-import json, sys
+import base64, json, sys
 import boto3
 
 endpoint, outputs_file, webhook_secret = sys.argv[1], sys.argv[2], sys.argv[3]
+# The pools of terraform/test/boot-paths.tfvars.
+expected_pools = {"linux-x64", "linux-arm64", "prebuilt", "ubuntu", "windows", "no-user-data"}
 out = {k: v["value"] for k, v in json.load(open(outputs_file)).items()}
 client = lambda name: boto3.client(name, endpoint_url=endpoint, region_name=out["region"])
 sqs, lam, ssm, s3, ec2 = (client(n) for n in ("sqs", "lambda", "ssm", "s3", "ec2"))
@@ -180,7 +189,7 @@ def check(condition, message):
     print("ok:", message)
 
 check(out["webhook_url"].endswith("/webhook"), "webhook_url ends in /webhook: " + out["webhook_url"])
-check(set(out["queue_urls"]) == {"linux-x64", "linux-arm64"}, "a queue URL per pool")
+check(set(out["queue_urls"]) == expected_pools, "a queue URL per pool: " + ", ".join(sorted(out["queue_urls"])))
 for pool, url in out["queue_urls"].items():
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     redrive = json.loads(attrs["RedrivePolicy"])
@@ -205,6 +214,24 @@ for pool in out["queue_urls"]:
     data = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"])["LaunchTemplateVersions"][0]["LaunchTemplateData"]
     check(data["MetadataOptions"]["HttpTokens"] == "required", f"{pool}: launch template requires IMDSv2")
     check(data["InstanceInitiatedShutdownBehavior"] == "terminate", f"{pool}: shutdown terminates")
+    user_data = base64.b64decode(data["UserData"]).decode() if "UserData" in data else None
+    if pool == "no-user-data":
+        # The provider sends an empty UserData, which moto stores as ''; EC2 treats it as none.
+        check(not user_data, f"{pool}: user_data off ({user_data[:120] if user_data else user_data!r})")
+    elif pool == "windows":
+        check(user_data.startswith("<powershell>") and "-RunnerKey 'actions-runner/win-x64.zip'" in user_data, f"{pool}: PowerShell user_data with the win-x64 zip")
+        check(data["BlockDeviceMappings"][0]["DeviceName"] == "/dev/sda1", f"{pool}: Windows root device /dev/sda1")
+    else:
+        boot = "prebuilt" if pool == "prebuilt" else "install"
+        check(f"SPOTRUNNER_BOOT='{boot}'" in user_data and ("install-runner.sh" in user_data) == (boot == "install"), f"{pool}: {boot} boot path")
+    if pool == "ubuntu":
+        check("SPOTRUNNER_RUNNER_USER='builder'" in user_data and "/opt/spotrunner/hooks/job-started.sh" in user_data, f"{pool}: run-as user and job hooks")
+syncer_env = lam.get_function_configuration(FunctionName=names["binary_syncer"])["Environment"]["Variables"]
+check(set(syncer_env["PLATFORMS"].split(",")) == {"linux-x64", "linux-arm64", "win-x64"}, "the binary syncer caches the Windows runner too: " + syncer_env["PLATFORMS"])
+logs = client("logs")
+for pool in out["queue_urls"]:
+    groups = logs.describe_log_groups(logGroupNamePrefix=f"/local/runners/{pool}")["logGroups"]
+    check(any(g["logGroupName"] == f"/local/runners/{pool}" and g.get("retentionInDays") == 30 for g in groups), f"{pool}: runner log group with retention")
 secret = ssm.get_parameter(Name=out["github_app_parameter_names"]["webhook_secrets"][0], WithDecryption=True)["Parameter"]
 check(secret["Type"] == "SecureString" and secret["Value"] == webhook_secret, "webhook secret is a SecureString with the given value")
 s3.head_bucket(Bucket=out["runner_bucket_name"])
@@ -214,7 +241,7 @@ PY
 
 step "destroy examples/local"
 queue_url=$(jq -r '.queue_urls.value["linux-x64"]' "$work/outputs.json")
-tf_local destroy -auto-approve -no-color -refresh=false -parallelism=20 >"$work/destroy.log" 2>&1 || { tail -n 60 "$work/destroy.log"; fail "destroy examples/local"; }
+tf_local destroy -auto-approve -no-color -refresh=false -parallelism=20 -var-file="$repo/terraform/test/boot-paths.tfvars" >"$work/destroy.log" 2>&1 || { tail -n 60 "$work/destroy.log"; fail "destroy examples/local"; }
 grep -E '^Destroy complete' "$work/destroy.log"
 if AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test python3 -c "
 import boto3, sys

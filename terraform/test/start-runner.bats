@@ -1,46 +1,11 @@
 #!/usr/bin/env bats
-# The runner start script against stubbed aws, curl (IMDSv2 metadata endpoint), runuser and chown.
-# START_SCRIPT may point at a rendered copy; by default the template itself is tested.
+# The runner start script against stubs (start-runner-helpers.bash): config read and delete, IMDSv2,
+# JIT and registration, checksum refusal, timeouts, logs. Boot paths and process control:
+# start-runner-boot.bats.
 
 bats_require_minimum_version 1.5.0
 
-setup() {
-  START_SCRIPT=${START_SCRIPT:-"$BATS_TEST_DIRNAME/../modules/runners/templates/start-runner.sh"}
-  export STUB_STATE="$BATS_TEST_TMPDIR/state"
-  mkdir -p "$STUB_STATE/s3/actions-runner" "$STUB_STATE/ssm" "$BATS_TEST_TMPDIR/tarball"
-  export PATH="$BATS_TEST_DIRNAME/stubs:$PATH"
-
-  export SPOTRUNNER_ENV_FILE="$BATS_TEST_TMPDIR/no-such-env-file"
-  export SPOTRUNNER_POOL=linux
-  export SPOTRUNNER_SSM_CONFIG_PATH=/ci/runners
-  export SPOTRUNNER_BUCKET=runner-cache
-  export SPOTRUNNER_RUNNER_KEY=actions-runner/linux-x64.tar.gz
-  export SPOTRUNNER_IMDS_URL=http://imds.stub
-  export SPOTRUNNER_CONFIG_TIMEOUT_SECONDS=2
-  export SPOTRUNNER_POLL_SECONDS=0.2
-  export SPOTRUNNER_SHUTDOWN_CMD="$BATS_TEST_DIRNAME/stubs/shutdown-stub -h now"
-  export SPOTRUNNER_RUNNER_DIR="$BATS_TEST_TMPDIR/actions-runner"
-  export SPOTRUNNER_WORK_DIR="$BATS_TEST_TMPDIR/work"
-  export SPOTRUNNER_POST_INSTALL="$BATS_TEST_TMPDIR/no-post-install"
-  PARAMETER=/ci/runners/linux/i-0123456789abcdef0
-
-  # A fake runner whose scripts record how they were called, and whether the config was still in SSM.
-  for script in run.sh config.sh svc.sh; do
-    cat >"$BATS_TEST_TMPDIR/tarball/$script" <<SCRIPT
-#!/usr/bin/env bash
-printf '%s\n' "\$*" >>"\$STUB_STATE/$script.args"
-if [ -e "\$STUB_STATE/ssm$PARAMETER" ]; then echo present >>"\$STUB_STATE/config-at-start"; fi
-SCRIPT
-    chmod +x "$BATS_TEST_TMPDIR/tarball/$script"
-  done
-  tar -czf "$STUB_STATE/s3/$SPOTRUNNER_RUNNER_KEY" -C "$BATS_TEST_TMPDIR/tarball" .
-  sha256sum "$STUB_STATE/s3/$SPOTRUNNER_RUNNER_KEY" | cut -d ' ' -f 1 >"$STUB_STATE/s3.sha256"
-}
-
-put_config() {
-  mkdir -p "$STUB_STATE/ssm$(dirname "$PARAMETER")"
-  printf '%s' "$1" >"$STUB_STATE/ssm$PARAMETER"
-}
+load start-runner-helpers
 
 @test "reads the config at <path>/<pool>/<instance-id>, deletes it, then starts the JIT runner and shuts down" {
   put_config '{"mode":"jit","runnerName":"ci-i-0123456789abcdef0","jitConfig":"JIT-SECRET-123"}'
@@ -153,4 +118,29 @@ put_config() {
 
   [ "$status" -ne 0 ]
   grep -q shutdown "$STUB_STATE/shutdown.calls"
+}
+
+# --- logs ---------------------------------------------------------------------------------------------
+
+@test "the CloudWatch agent ships user_data, runner and job logs to the pool's log group" {
+  export SPOTRUNNER_LOG_GROUP=/ci/runners/linux
+  put_config '{"mode":"jit","runnerName":"r","jitConfig":"x"}'
+
+  run "$START_SCRIPT"
+
+  [ "$status" -eq 0 ]
+  grep -qx "amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:$SPOTRUNNER_WORK_DIR/cloudwatch-agent.json" "$STUB_STATE/system.calls"
+  files=$(jq -r '.logs.logs_collected.files.collect_list[] | "\(.log_group_name) \(.log_stream_name) \(.file_path)"' "$SPOTRUNNER_WORK_DIR/cloudwatch-agent.json")
+  [ "$files" = "$(printf '%s\n' "/ci/runners/linux {instance_id}/user-data $SPOTRUNNER_USER_DATA_LOG" \
+    "/ci/runners/linux {instance_id}/runner $SPOTRUNNER_RUNNER_DIR/_diag/Runner_*.log" \
+    "/ci/runners/linux {instance_id}/job $SPOTRUNNER_RUNNER_DIR/_diag/Worker_*.log")" ]
+}
+
+@test "without a log group the CloudWatch agent is left alone" {
+  put_config '{"mode":"jit","runnerName":"r","jitConfig":"x"}'
+
+  run "$START_SCRIPT"
+
+  [ "$status" -eq 0 ]
+  run ! grep -q amazon-cloudwatch-agent-ctl "$STUB_STATE/system.calls"
 }

@@ -22,16 +22,12 @@ locals {
   ]
 
   runner_labels = distinct(concat(var.pool.labels, var.pool.extra_labels))
-  platform      = "linux-${var.pool.architecture}"
-  runner_key    = "${var.runner_key_prefix}${local.platform}.tar.gz"
-
-  ami_arch          = var.pool.architecture == "arm64" ? "arm64" : "x86_64"
-  ubuntu_arch       = var.pool.architecture == "arm64" ? "arm64" : "amd64"
-  default_ami_param = var.pool.os == "ubuntu" ? "/aws/service/canonical/ubuntu/server/24.04/stable/current/${local.ubuntu_arch}/hvm/ebs-gp3/ami-id" : "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${local.ami_arch}"
-  ami_ssm_parameter = coalesce(var.pool.ami_ssm_parameter, local.default_ami_param)
-  # A launch template resolves an SSM parameter at every launch, so new AMIs need no apply.
-  image_id    = var.pool.ami_id != null ? var.pool.ami_id : "resolve:ssm:${local.ami_ssm_parameter}"
-  root_device = var.pool.os == "ubuntu" ? "/dev/sda1" : "/dev/xvda"
+  # Platform, runner key, default AMI and root device per OS: images.tf.
+  platform          = local.boot_platform
+  runner_key        = local.boot_runner_key
+  ami_ssm_parameter = local.boot_ami_parameter
+  image_id          = local.boot_image_id
+  root_device       = local.boot_root_device
 
   instance_tags = merge(var.tags, {
     "spotrunner:environment" = var.prefix
@@ -220,29 +216,13 @@ resource "aws_iam_instance_profile" "runner" {
   tags = var.tags
 }
 
-locals {
-  start_script = file("${path.module}/templates/start-runner.sh")
-  user_data = templatefile("${path.module}/templates/user-data.sh.tftpl", {
-    os                  = var.pool.os
-    environment         = var.prefix
-    pool                = var.pool.name
-    ssm_config_path     = local.ssm_config_path
-    bucket              = var.runner_bucket_name
-    runner_key          = local.runner_key
-    log_group           = aws_cloudwatch_log_group.runner.name
-    pre_install_script  = var.pool.pre_install_script
-    post_install_script = var.pool.post_install_script
-    start_script        = local.start_script
-  })
-}
-
 resource "aws_launch_template" "runner" {
   name                                 = local.name
   description                          = "spotrunner ${local.name} runners"
   image_id                             = local.image_id
   instance_initiated_shutdown_behavior = "terminate"
   update_default_version               = true
-  user_data                            = base64encode(local.user_data)
+  user_data                            = local.user_data == null ? null : base64encode(local.user_data)
   vpc_security_group_ids               = [aws_security_group.runner.id]
 
   iam_instance_profile {

@@ -57,6 +57,17 @@ variable "pool" {
     queue_backoff_max_seconds  = optional(number, 40)
     scale_up_max_concurrency   = optional(number, 2)
     redrive_max_messages       = optional(number, 20)
+    # Boot path and runner process control (docs/images.md).
+    boot               = optional(string, "install")
+    user_data_template = optional(string)
+    user_data_enabled  = optional(bool, true)
+    hooks = optional(object({
+      job_started   = optional(string, "")
+      job_completed = optional(string, "")
+    }), {})
+    run_as         = optional(string, "runner")
+    work_dir       = optional(string, "")
+    disable_update = optional(bool, false)
   })
 }
 

@@ -1,0 +1,14 @@
+output "user_data" {
+  description = "The rendered user_data (plain text; the launch template base64-encodes it), or null when user_data is off."
+  value       = local.rendered
+
+  precondition {
+    condition     = local.bytes <= 16384
+    error_message = "The user_data of pool ${var.pool} is ${local.bytes} bytes, above EC2's 16384-byte limit: shorten its pre/post-install or hook scripts, or bake them into a prebuilt image (docs/images.md)."
+  }
+}
+
+output "bytes" {
+  description = "Size of the rendered user_data in bytes (0 when off)."
+  value       = local.bytes
+}
