@@ -47,7 +47,12 @@ public final class Reruns {
   /** One pass over the followed jobs, oldest interruption first; returns the jobs re-run. */
   public int run() {
     List<InterruptedJob> followed = new ArrayList<>();
+    Instant now = clock.instant();
     for (String name : parameters.namesUnder(InterruptedJob.root(settings.environment()))) {
+      if (name.contains("/runs/")) {
+        forgetOldRun(name, now);
+        continue;
+      }
       if (!name.contains("/jobs/")) {
         continue;
       }
@@ -64,7 +69,6 @@ public final class Reruns {
     followed.sort(Comparator.comparing(InterruptedJob::interruptedAt));
     int points = settings.maxPoints();
     int rerun = 0;
-    Instant now = clock.instant();
     for (InterruptedJob job : followed) {
       if (job.interruptedAt().plus(settings.watch()).isBefore(now)) {
         forget(job, Count.RERUNS_EXPIRED, "not completed within the watch");
@@ -113,7 +117,7 @@ public final class Reruns {
     PoolRules rules = settings.rules(job.pool());
     String runParameter = InterruptedJob.runParameter(settings.environment(), job.pool(),
         outcome.runId());
-    int done = parameters.getFresh(runParameter).map(Integer::parseInt).orElse(0);
+    int done = parameters.getFresh(runParameter).map(Reruns::count).orElse(0);
     if (done >= rules.maxReruns()) {
       forget(job, Count.RERUNS_AT_LIMIT, "run re-run " + done + " times already");
       return false;
@@ -125,13 +129,37 @@ public final class Reruns {
           entry("run_id", outcome.runId()));
       return true;
     }
-    parameters.putSecure(runParameter, Integer.toString(done + 1));
+    parameters.putSecure(runParameter, (done + 1) + " " + clock.instant());
     parameters.delete(InterruptedJob.parameter(settings.environment(), job.pool(), job.jobId()));
     metrics.count(Count.JOBS_RERUN, job.pool(), Long.toString(job.jobId()));
     log.info("interrupted job re-run", entry("pool", job.pool()), entry("job_id", job.jobId()),
         entry("run_id", outcome.runId()), entry("repository", job.repository()),
         entry("rerun", done + 1), entry("max_reruns", rules.maxReruns()));
     return true;
+  }
+
+  /** A run counter is {@code "<re-runs> <time of the last>"}. */
+  private static int count(String value) {
+    return Integer.parseInt(value.split(" ")[0]);
+  }
+
+  /**
+   * A run's counter outlives its jobs by the watch: a re-run interrupted again is recorded within
+   * it. Older counters are deleted so the account's parameters do not pile up.
+   */
+  private void forgetOldRun(String name, Instant now) {
+    parameters.getFresh(name).ifPresent(value -> {
+      String[] parts = value.split(" ");
+      Instant last;
+      try {
+        last = Instant.parse(parts[1]);
+      } catch (RuntimeException e) {
+        last = Instant.EPOCH; // unreadable: nothing to keep it for
+      }
+      if (last.plus(settings.watch()).isBefore(now)) {
+        parameters.delete(name);
+      }
+    });
   }
 
   private void forget(InterruptedJob job, Count count, String why) {

@@ -40,7 +40,7 @@ class RerunsTest {
 
     assertEquals(List.of(runner.jobId()), world.github.reruns());
     assertTrue(!followed(runner));
-    assertEquals("1", world.parameters.get("/dev/interruptions/linux/runs/" + RUN).orElseThrow());
+    assertEquals("1 " + NOW, world.parameters.get("/dev/interruptions/linux/runs/" + RUN).orElseThrow());
     assertEquals(1, world.metricLines("JobsRerun").size());
   }
 
@@ -101,7 +101,7 @@ class RerunsTest {
 
   @Test
   void reRunsAWorkflowRunAtMostNTimes() {
-    world.parameters.putSecure("/dev/interruptions/linux/runs/" + RUN, "2");
+    world.parameters.putSecure("/dev/interruptions/linux/runs/" + RUN, "2 " + NOW);
     Runner third = interrupted();
     completed(third, "failure", third.runner().name());
 
@@ -149,5 +149,18 @@ class RerunsTest {
     assertTrue(!followed(runner));
     assertEquals(0, world.github.outcomeCalls());
     assertEquals(1, world.metricLines("RerunsExpired").size());
+  }
+
+  @Test
+  void forgetsARunsCounterOnceItsLastReRunIsOlderThanTheWatch() {
+    String counter = "/dev/interruptions/linux/runs/" + RUN;
+    world.parameters.putSecure(counter, "1 " + NOW);
+    world.at(NOW.plus(Duration.ofHours(5)));
+    world.reruns().run();
+    assertTrue(world.parameters.get(counter).isPresent());
+
+    world.at(NOW.plus(Duration.ofHours(7)));
+    world.reruns().run();
+    assertTrue(world.parameters.get(counter).isEmpty());
   }
 }
