@@ -232,6 +232,18 @@ locals {
   }
 }
 
+# a cross-variable rule: a precondition, as variable validation cannot name var.pools on Terraform 1.5
+resource "terraform_data" "interruptions_check" {
+  input = keys(var.spot_interruptions.pools)
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for name in keys(var.spot_interruptions.pools) : contains(keys(local.pools), name)])
+      error_message = "spot_interruptions.pools names pools that var.pools does not define."
+    }
+  }
+}
+
 module "interruptions" {
   source = "./modules/interruptions"
   count  = var.spot_interruptions.enabled ? 1 : 0
@@ -260,5 +272,5 @@ module "interruptions" {
     "${var.prefix}-${name}-scale-up", "${var.prefix}-${name}-scale-down"
   ]])
 
-  depends_on = [terraform_data.settings_check, module.runners]
+  depends_on = [terraform_data.settings_check, terraform_data.interruptions_check, module.runners]
 }

@@ -503,7 +503,12 @@ variable "spot_interruptions" {
   default = {}
 
   validation {
-    condition     = alltrue([for name in keys(var.spot_interruptions.pools) : contains([for p in var.pools : p.name], name)])
-    error_message = "spot_interruptions.pools names pools that var.pools does not define."
+    condition = alltrue([for p in values(var.spot_interruptions.pools) : p.max_reruns >= 0 && p.breaker_threshold >= 0
+    && p.breaker_window_minutes >= 1 && p.breaker_cooldown_minutes >= 1])
+    error_message = "spot_interruptions.pools: max_reruns and breaker_threshold must be 0 or more, the window and cool-down at least 1 minute."
+  }
+  validation {
+    condition     = var.spot_interruptions.max_points_per_run >= 6 && var.spot_interruptions.max_points_per_run <= 900 && var.spot_interruptions.rerun_watch_hours >= 1 && var.spot_interruptions.rerun_watch_hours <= 72
+    error_message = "spot_interruptions: max_points_per_run must be 6-900 and rerun_watch_hours 1-72."
   }
 }
