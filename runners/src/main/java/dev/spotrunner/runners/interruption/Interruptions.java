@@ -98,9 +98,15 @@ public final class Interruptions {
     log.warn("spot interruption warning", entry("pool", pool), entry("instance_id", instance.id()),
         entry("instance_type", instance.instanceType()), entry("az", instance.availabilityZone()),
         entry("job_id", instance.tag(Tags.JOB_ID)));
+    // the runner first: its two minutes run; the count after, so a retried event counts once
+    Outcome outcome = runnerAtWarning(instance, event);
     metrics.spotInterruption(pool, instance.instanceType(), instance.availabilityZone());
     countInBreakers(pool, instance, event);
+    return outcome;
+  }
 
+  private Outcome runnerAtWarning(InstanceFacts instance, Ec2Event event) {
+    String pool = instance.tag(Tags.POOL);
     RunnerOwner owner = RunnerOwner.parse(instance.tag(Tags.OWNER));
     Optional<GitHubRunner> runner = runner(owner, instance);
     if (runner.isEmpty()) {
