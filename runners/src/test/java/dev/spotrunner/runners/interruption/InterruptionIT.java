@@ -163,4 +163,22 @@ class InterruptionIT {
     assertTrue(github.runner(theirs.id()).isPresent());
     assertEquals(null, tag(instance, Interruptions.INTERRUPTED_TAG));
   }
+
+  @Test
+  void aRebalanceRecommendationRetiresAnIdleRunnerAndItsInstance() {
+    StandInRunner idle = github.addRunner("orgs/acme", ENV + "-rebalanced", "online", false,
+        List.of("linux"));
+    String instance = instance(ENV, idle, 9200);
+    var breakers = parameters.getFresh(BreakerStore.parameterName(ENV, "linux"));
+
+    assertEquals("IDLE_DEREGISTERED", deliver("EC2 Instance Rebalance Recommendation", instance,
+        null).get("outcome"));
+
+    assertTrue(github.runner(idle.id()).isEmpty());
+    String state = ec2.describeInstances(b -> b.instanceIds(instance)).reservations().get(0)
+        .instances().get(0).state().nameAsString();
+    assertTrue(state.equals("shutting-down") || state.equals("terminated"), state);
+    assertEquals(breakers, parameters.getFresh(BreakerStore.parameterName(ENV, "linux")),
+        "a recommendation is no interruption");
+  }
 }
