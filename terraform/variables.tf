@@ -480,7 +480,7 @@ variable "spot_interruptions" {
     spot circuit breaker: enabled; rebalance_recommendations (also retire idle runners on a rebalance
     recommendation); schedule_expression (follow-up of re-runs and breakers); max_points_per_run (GitHub points
     per invocation, 6-900); rerun_watch_hours (1-72); memory_mb; timeout_seconds; pools (by pool name, all
-    optional: rerun, default = the pool's ephemeral; max_reruns per workflow run, 2; breaker_threshold, 3
+    optional: rerun, default = the pool's ephemeral; max_reruns per job, 2; breaker_threshold, 3
     (opens at more than this many interruptions of an instance type or subnet, 0 = off);
     breaker_window_minutes, 15; breaker_cooldown_minutes, 30).
   EOT

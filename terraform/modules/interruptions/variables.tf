@@ -117,7 +117,7 @@ variable "rerun_watch_hours" {
 
 variable "pools" {
   description = <<-EOT
-    Per pool name: rerun (re-run jobs spot interrupted), max_reruns (per workflow run), breaker_threshold
+    Per pool name: rerun (re-run jobs spot interrupted), max_reruns (per job), breaker_threshold
     (the breaker of an instance type or subnet opens at MORE than this many interruptions within
     breaker_window_minutes; 0 = off), breaker_cooldown_minutes (how long it stays open before probing).
   EOT

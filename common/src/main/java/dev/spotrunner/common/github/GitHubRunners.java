@@ -61,9 +61,11 @@ public interface GitHubRunners {
 
   /**
    * A job as far as a re-run decision needs it: {@code conclusion} is null until the job completed,
-   * {@code runnerName} the runner GitHub gave it (null while none had it).
+   * {@code runnerName} the runner GitHub gave it (null while none had it); {@code name} (e.g.
+   * {@code build (ubuntu, 22)}) stays the same across re-runs, which get new job ids in the same run.
    */
-  record JobOutcome(long id, long runId, String status, String conclusion, String runnerName) {
+  record JobOutcome(long id, long runId, String status, String conclusion, String runnerName,
+      String name) {
     public boolean completed() {
       return "completed".equals(status);
     }

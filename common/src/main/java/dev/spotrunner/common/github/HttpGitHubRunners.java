@@ -204,7 +204,8 @@ public final class HttpGitHubRunners implements GitHubRunners {
     return Optional.of(new JobOutcome(body.path("id").asLong(), body.path("run_id").asLong(),
         body.path("status").asText(), body.path("conclusion").isTextual()
             ? body.path("conclusion").asText() : null,
-        body.path("runner_name").isTextual() ? body.path("runner_name").asText() : null));
+        body.path("runner_name").isTextual() ? body.path("runner_name").asText() : null,
+        body.path("name").asText("")));
   }
 
   @Override

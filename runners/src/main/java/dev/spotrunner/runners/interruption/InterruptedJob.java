@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.json.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 
 /**
  * A job whose runner was busy when spot took its instance, followed until GitHub reports it
@@ -21,9 +25,23 @@ public record InterruptedJob(String pool, String repository, long jobId, String 
     return root(environment) + "/" + pool + "/jobs/" + jobId;
   }
 
-  /** Re-runs a workflow run got for interruptions: {@code .../<pool>/runs/<run-id>}. */
-  public static String runParameter(String environment, String pool, long runId) {
-    return root(environment) + "/" + pool + "/runs/" + runId;
+  /**
+   * Re-runs one job got for interruptions: {@code .../<pool>/runs/<run-id>-<job name hash>}. A
+   * re-run gets a new job id, but its run and its name stay: together they are the job across
+   * attempts. The name is hashed (SHA-256, 16 hex) because SSM names allow no spaces or brackets.
+   */
+  public static String runParameter(String environment, String pool, long runId, String jobName) {
+    return root(environment) + "/" + pool + "/runs/" + runId + "-" + hash(jobName);
+  }
+
+  private static String hash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   public String toJson() {

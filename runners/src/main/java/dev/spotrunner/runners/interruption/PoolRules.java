@@ -4,7 +4,7 @@ import dev.spotrunner.runners.breaker.BreakerSettings;
 
 /**
  * What the interruption function does for one pool: re-run its interrupted jobs (on by default for
- * ephemeral pools, in Terraform) at most {@code maxReruns} times per workflow run, and its breakers.
+ * ephemeral pools, in Terraform) at most {@code maxReruns} times per job, and its breakers.
  */
 public record PoolRules(boolean rerun, int maxReruns, BreakerSettings breaker) {
   public static final int DEFAULT_MAX_RERUNS = 2;

@@ -22,8 +22,8 @@ import java.util.Optional;
  * Follows the recorded interrupted jobs (SSM, {@link InterruptedJob}) and re-runs each once GitHub
  * reports it completed with conclusion {@code failure} — only when the runner GitHub gave it is the
  * one whose instance spot took, so a job that failed on its own, or ran elsewhere, is never re-run.
- * A workflow run gets at most the pool's {@code max_reruns} re-runs (counted in SSM at
- * {@code .../<pool>/runs/<run-id>}). Every invocation spends at most the configured points (a job
+ * A job gets at most the pool's {@code max_reruns} re-runs (counted in SSM at
+ * {@code .../<pool>/runs/<run-id>-<name hash>}: re-runs get new job ids, never a new run or name). Every invocation spends at most the configured points (a job
  * check 1, a re-run 5) and never more than the installation has left; the rest waits for the next.
  */
 public final class Reruns {
@@ -116,10 +116,10 @@ public final class Reruns {
     }
     PoolRules rules = settings.rules(job.pool());
     String runParameter = InterruptedJob.runParameter(settings.environment(), job.pool(),
-        outcome.runId());
+        outcome.runId(), outcome.name());
     int done = parameters.getFresh(runParameter).map(Reruns::count).orElse(0);
     if (done >= rules.maxReruns()) {
-      forget(job, Count.RERUNS_AT_LIMIT, "run re-run " + done + " times already");
+      forget(job, Count.RERUNS_AT_LIMIT, "job re-run " + done + " times already");
       return false;
     }
     RerunAnswer answer = github.rerunJob(repository, job.jobId());

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class RerunsTest {
   private static final long RUN = 7001;
+  private static final String COUNTER = InterruptedJob.runParameter("dev", "linux", RUN, "build");
   private final World world = new World();
 
   /** A busy runner's instance was taken: its job is now followed. */
@@ -24,7 +25,7 @@ class RerunsTest {
   }
 
   private void completed(Runner runner, String conclusion, String runnerName) {
-    world.github.outcome(new JobOutcome(runner.jobId(), RUN, "completed", conclusion, runnerName));
+    world.github.outcome(new JobOutcome(runner.jobId(), RUN, "completed", conclusion, runnerName, "build"));
   }
 
   private boolean followed(Runner runner) {
@@ -40,7 +41,7 @@ class RerunsTest {
 
     assertEquals(List.of(runner.jobId()), world.github.reruns());
     assertTrue(!followed(runner));
-    assertEquals("1 " + NOW, world.parameters.get("/dev/interruptions/linux/runs/" + RUN).orElseThrow());
+    assertEquals("1 " + NOW, world.parameters.get(COUNTER).orElseThrow());
     assertEquals(1, world.metricLines("JobsRerun").size());
   }
 
@@ -90,7 +91,7 @@ class RerunsTest {
   void followsAJobUntilItCompletes() {
     Runner runner = interrupted();
     world.github.outcome(new JobOutcome(runner.jobId(), RUN, "in_progress", null,
-        runner.runner().name()));
+        runner.runner().name(), "build"));
 
     assertEquals(0, world.reruns().run());
     assertTrue(followed(runner));
@@ -100,8 +101,8 @@ class RerunsTest {
   }
 
   @Test
-  void reRunsAWorkflowRunAtMostNTimes() {
-    world.parameters.putSecure("/dev/interruptions/linux/runs/" + RUN, "2 " + NOW);
+  void reRunsAJobAtMostNTimes() {
+    world.parameters.putSecure(COUNTER, "2 " + NOW);
     Runner third = interrupted();
     completed(third, "failure", third.runner().name());
 
@@ -123,6 +124,18 @@ class RerunsTest {
   }
 
   @Test
+  void countsReRunsPerJobNotPerWorkflowRun() {
+    world.parameters.putSecure(COUNTER, "2 " + NOW);
+    Runner test = interrupted();
+    world.github.outcome(new JobOutcome(test.jobId(), RUN, "completed", "failure",
+        test.runner().name(), "test (ubuntu, 22)"));
+
+    assertEquals(1, world.reruns().run(), "another job of the same run has its own count");
+    assertEquals("1 " + NOW, world.parameters.get(InterruptedJob.runParameter("dev", "linux", RUN,
+        "test (ubuntu, 22)")).orElseThrow());
+  }
+
+  @Test
   void spendsNoMorePointsThanConfiguredOrLeftAtGitHub() {
     world.env.put("INTERRUPTION_MAX_POINTS", "6");
     Runner first = interrupted();
@@ -141,7 +154,7 @@ class RerunsTest {
   @Test
   void stopsFollowingAJobAfterTheWatch() {
     Runner runner = interrupted();
-    world.github.outcome(new JobOutcome(runner.jobId(), RUN, "queued", null, null));
+    world.github.outcome(new JobOutcome(runner.jobId(), RUN, "queued", null, null, "build"));
     world.at(NOW.plus(Duration.ofHours(7)));
 
     world.reruns().run();
@@ -153,7 +166,7 @@ class RerunsTest {
 
   @Test
   void forgetsARunsCounterOnceItsLastReRunIsOlderThanTheWatch() {
-    String counter = "/dev/interruptions/linux/runs/" + RUN;
+    String counter = COUNTER;
     world.parameters.putSecure(counter, "1 " + NOW);
     world.at(NOW.plus(Duration.ofHours(5)));
     world.reruns().run();
