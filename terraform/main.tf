@@ -213,3 +213,65 @@ module "sweeper" {
 
   depends_on = [terraform_data.settings_check]
 }
+
+# ---------------------------------------------------------------------------------------------
+# Spot interruptions: the two-minute warning acted on, ghosts removed at termination, interrupted
+# jobs re-run, a spot circuit breaker per pool (docs/interruptions.md)
+# ---------------------------------------------------------------------------------------------
+
+locals {
+  # re-runs are on by default for ephemeral pools: a persistent runner's job may have side effects
+  # its next job depends on, and its operator decides
+  interruption_pools = {
+    for name, pool in local.pools : name => {
+      rerun                    = try(var.spot_interruptions.pools[name].rerun, null) == null ? pool.ephemeral : var.spot_interruptions.pools[name].rerun
+      max_reruns               = try(var.spot_interruptions.pools[name].max_reruns, 2)
+      breaker_threshold        = try(var.spot_interruptions.pools[name].breaker_threshold, 3)
+      breaker_window_minutes   = try(var.spot_interruptions.pools[name].breaker_window_minutes, 15)
+      breaker_cooldown_minutes = try(var.spot_interruptions.pools[name].breaker_cooldown_minutes, 30)
+    }
+  }
+}
+
+# a cross-variable rule: a precondition, as variable validation cannot name var.pools on Terraform 1.5
+resource "terraform_data" "interruptions_check" {
+  input = keys(var.spot_interruptions.pools)
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for name in keys(var.spot_interruptions.pools) : contains(keys(local.pools), name)])
+      error_message = "spot_interruptions.pools names pools that var.pools does not define."
+    }
+  }
+}
+
+module "interruptions" {
+  source = "./modules/interruptions"
+  count  = var.spot_interruptions.enabled ? 1 : 0
+
+  prefix                        = var.prefix
+  tags                          = var.tags
+  lambda_zip                    = var.runners_lambda_zip
+  lambda_runtime                = var.lambda_runtime
+  lambda_architecture           = var.lambda_architecture
+  lambda_vpc_config             = var.lambda_vpc
+  memory_size                   = var.spot_interruptions.memory_mb
+  timeout                       = var.spot_interruptions.timeout_seconds
+  log_level                     = var.log_level
+  log_retention_days            = var.log_retention_days
+  kms_key_arn                   = var.kms_key_arn
+  github_api_url                = local.github_api_url
+  github_app_id_parameter_name  = local.app_id_parameter_name
+  github_app_key_parameter_name = local.app_key_parameter_name
+  schedule_expression           = var.spot_interruptions.schedule_expression
+  rebalance_recommendations     = var.spot_interruptions.rebalance_recommendations
+  max_points_per_run            = var.spot_interruptions.max_points_per_run
+  rerun_watch_hours             = var.spot_interruptions.rerun_watch_hours
+  pools                         = local.interruption_pools
+  # the role names modules/runners gives its functions
+  launcher_role_names = flatten([for name in keys(local.pools) : [
+    "${var.prefix}-${name}-scale-up", "${var.prefix}-${name}-scale-down"
+  ]])
+
+  depends_on = [terraform_data.settings_check, terraform_data.interruptions_check, module.runners]
+}

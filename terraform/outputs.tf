@@ -71,3 +71,17 @@ output "sweeper_function_name" {
   description = "Name of the redelivery sweeper function (null when redelivery_sweeper.enabled is false)."
   value       = try(module.sweeper[0].function_name, null)
 }
+
+# ---------------------------------------------------------------------------------------------
+# Spot interruptions
+# ---------------------------------------------------------------------------------------------
+
+output "interruptions_function_name" {
+  description = "Name of the spot interruption function (null when spot_interruptions.enabled is false)."
+  value       = try(module.interruptions[0].function_name, null)
+}
+
+output "interruptions_state_path" {
+  description = "SSM path of the breaker states (<path>/<pool>/breaker) and the followed interrupted jobs."
+  value       = try(module.interruptions[0].breaker_parameter_path, null)
+}

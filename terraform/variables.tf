@@ -522,3 +522,47 @@ variable "runner_alarm_actions" {
   type        = list(string)
   default     = []
 }
+
+# ---------------------------------------------------------------------------------------------
+# Spot interruptions (docs/interruptions.md)
+# ---------------------------------------------------------------------------------------------
+
+variable "spot_interruptions" {
+  description = <<-EOT
+    The function that acts on EC2 spot interruption warnings (idle runners deregistered at once, busy ones
+    recorded), removes the runners of terminated instances, re-runs interrupted jobs and keeps each pool's
+    spot circuit breaker: enabled; rebalance_recommendations (also retire idle runners on a rebalance
+    recommendation); schedule_expression (follow-up of re-runs and breakers); max_points_per_run (GitHub points
+    per invocation, 6-900); rerun_watch_hours (1-72); memory_mb; timeout_seconds; pools (by pool name, all
+    optional: rerun, default = the pool's ephemeral; max_reruns per job, 2; breaker_threshold, 3
+    (opens at more than this many interruptions of an instance type or subnet, 0 = off);
+    breaker_window_minutes, 15; breaker_cooldown_minutes, 30).
+  EOT
+  type = object({
+    enabled                   = optional(bool, true)
+    rebalance_recommendations = optional(bool, false)
+    schedule_expression       = optional(string, "rate(1 minute)")
+    max_points_per_run        = optional(number, 100)
+    rerun_watch_hours         = optional(number, 6)
+    memory_mb                 = optional(number, 512)
+    timeout_seconds           = optional(number, 60)
+    pools = optional(map(object({
+      rerun                    = optional(bool)
+      max_reruns               = optional(number, 2)
+      breaker_threshold        = optional(number, 3)
+      breaker_window_minutes   = optional(number, 15)
+      breaker_cooldown_minutes = optional(number, 30)
+    })), {})
+  })
+  default = {}
+
+  validation {
+    condition = alltrue([for p in values(var.spot_interruptions.pools) : p.max_reruns >= 0 && p.breaker_threshold >= 0
+    && p.breaker_window_minutes >= 1 && p.breaker_cooldown_minutes >= 1])
+    error_message = "spot_interruptions.pools: max_reruns and breaker_threshold must be 0 or more, the window and cool-down at least 1 minute."
+  }
+  validation {
+    condition     = var.spot_interruptions.max_points_per_run >= 6 && var.spot_interruptions.max_points_per_run <= 900 && var.spot_interruptions.rerun_watch_hours >= 1 && var.spot_interruptions.rerun_watch_hours <= 72
+    error_message = "spot_interruptions: max_points_per_run must be 6-900 and rerun_watch_hours 1-72."
+  }
+}

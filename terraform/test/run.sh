@@ -101,6 +101,7 @@ check_handler terraform/modules/webhook/main.tf webhook/target/spotrunner-webhoo
 check_handler terraform/modules/runners/lambdas.tf runners/target/spotrunner-runners.jar
 check_handler terraform/modules/binary-syncer/main.tf binary-syncer/target/spotrunner-binary-syncer.jar
 check_handler terraform/modules/sweeper/main.tf runners/target/spotrunner-runners.jar
+check_handler terraform/modules/interruptions/main.tf runners/target/spotrunner-runners.jar
 
 step "docs/terraform.md inputs and outputs generated from the code"
 python3 terraform/test/docs.py --check

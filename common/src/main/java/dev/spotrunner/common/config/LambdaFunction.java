@@ -6,7 +6,8 @@ public enum LambdaFunction {
   SCALE_UP("dev.spotrunner.runners.scaleup.ScaleUpHandler::handleRequest"),
   SCALE_DOWN("dev.spotrunner.runners.scaledown.ScaleDownHandler::handleRequest"),
   BINARY_SYNCER("dev.spotrunner.syncer.BinarySyncerHandler::handleRequest"),
-  SWEEPER("dev.spotrunner.runners.sweeper.SweeperHandler::handleRequest");
+  SWEEPER("dev.spotrunner.runners.sweeper.SweeperHandler::handleRequest"),
+  INTERRUPTIONS("dev.spotrunner.runners.interruption.InterruptionHandler::handleRequest");
 
   private final String handler;
 

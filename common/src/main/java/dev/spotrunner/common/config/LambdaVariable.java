@@ -1,6 +1,7 @@
 package dev.spotrunner.common.config;
 
 import static dev.spotrunner.common.config.LambdaFunction.BINARY_SYNCER;
+import static dev.spotrunner.common.config.LambdaFunction.INTERRUPTIONS;
 import static dev.spotrunner.common.config.LambdaFunction.SCALE_DOWN;
 import static dev.spotrunner.common.config.LambdaFunction.SCALE_UP;
 import static dev.spotrunner.common.config.LambdaFunction.SWEEPER;
@@ -18,10 +19,10 @@ import java.util.stream.Stream;
  */
 public enum LambdaVariable {
   // shared
-  ENVIRONMENT(WEBHOOK, SCALE_UP, SCALE_DOWN, BINARY_SYNCER, SWEEPER),
-  GITHUB_API_URL(SCALE_UP, SCALE_DOWN, BINARY_SYNCER, SWEEPER),
-  GITHUB_APP_ID_PARAM(SCALE_UP, SCALE_DOWN, SWEEPER),
-  GITHUB_APP_KEY_PARAM(SCALE_UP, SCALE_DOWN, SWEEPER),
+  ENVIRONMENT(WEBHOOK, SCALE_UP, SCALE_DOWN, BINARY_SYNCER, SWEEPER, INTERRUPTIONS),
+  GITHUB_API_URL(SCALE_UP, SCALE_DOWN, BINARY_SYNCER, SWEEPER, INTERRUPTIONS),
+  GITHUB_APP_ID_PARAM(SCALE_UP, SCALE_DOWN, SWEEPER, INTERRUPTIONS),
+  GITHUB_APP_KEY_PARAM(SCALE_UP, SCALE_DOWN, SWEEPER, INTERRUPTIONS),
 
   // webhook
   WEBHOOK_SECRET_PARAMS(WEBHOOK),
@@ -75,7 +76,12 @@ public enum LambdaVariable {
 
   // redelivery sweeper (docs/sweeper.md)
   SWEEPER_LOOKBACK_MINUTES(SWEEPER),
-  SWEEPER_MAX_POINTS(SWEEPER);
+  SWEEPER_MAX_POINTS(SWEEPER),
+
+  // spot interruptions: warnings, re-runs, the spot circuit breaker (docs/interruptions.md)
+  INTERRUPTION_POOLS(INTERRUPTIONS),
+  INTERRUPTION_MAX_POINTS(INTERRUPTIONS),
+  RERUN_WATCH_HOURS(INTERRUPTIONS);
 
   private final Set<LambdaFunction> readBy;
 

@@ -56,4 +56,36 @@ public interface GitHubRunners {
   default int pointsLeft(RunnerOwner owner) {
     return Integer.MAX_VALUE;
   }
+
+  // ---- re-runs of jobs spot interrupted (docs/interruptions.md) ----
+
+  /**
+   * A job as far as a re-run decision needs it: {@code conclusion} is null until the job completed,
+   * {@code runnerName} the runner GitHub gave it (null while none had it); {@code name} (e.g.
+   * {@code build (ubuntu, 22)}) stays the same across re-runs, which get new job ids in the same run.
+   */
+  record JobOutcome(long id, long runId, String status, String conclusion, String runnerName,
+      String name) {
+    public boolean completed() {
+      return "completed".equals(status);
+    }
+  }
+
+  /** How GitHub answered a re-run request. */
+  enum RerunAnswer {
+    /** 201: a new attempt of the job was queued. */
+    ACCEPTED,
+    /** 403/409/422: not now or never (the run is still active, too old, or the job cannot). */
+    REFUSED
+  }
+
+  /** GET repos/{owner}/{repo}/actions/jobs/{id} with its conclusion; empty when GitHub answers 404. */
+  default Optional<JobOutcome> jobOutcome(RunnerOwner repository, long jobId) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not read job outcomes");
+  }
+
+  /** POST repos/{owner}/{repo}/actions/jobs/{id}/rerun (5 points of the secondary limit). */
+  default RerunAnswer rerunJob(RunnerOwner repository, long jobId) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not re-run jobs");
+  }
 }

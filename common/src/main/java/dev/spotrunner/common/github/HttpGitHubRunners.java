@@ -188,6 +188,43 @@ public final class HttpGitHubRunners implements GitHubRunners {
     throw new PermanentFailure("runner group '" + groupName + "' not found in " + owner);
   }
 
+  // ---- re-runs of jobs spot interrupted (docs/interruptions.md) ----
+
+  @Override
+  public Optional<JobOutcome> jobOutcome(RunnerOwner repository, long jobId) {
+    if (!repository.isRepository()) {
+      throw new IllegalArgumentException("a job belongs to a repository, got " + repository);
+    }
+    GitHubHttp.Response answer =
+        call(repository, "GET", repository.apiPath() + "/actions/jobs/" + jobId, null);
+    if (answer.status() == 404) {
+      return Optional.empty();
+    }
+    JsonNode body = expect(answer, 200, "job " + jobId + " of " + repository);
+    return Optional.of(new JobOutcome(body.path("id").asLong(), body.path("run_id").asLong(),
+        body.path("status").asText(), body.path("conclusion").isTextual()
+            ? body.path("conclusion").asText() : null,
+        body.path("runner_name").isTextual() ? body.path("runner_name").asText() : null,
+        body.path("name").asText("")));
+  }
+
+  @Override
+  public RerunAnswer rerunJob(RunnerOwner repository, long jobId) {
+    if (!repository.isRepository()) {
+      throw new IllegalArgumentException("a job belongs to a repository, got " + repository);
+    }
+    GitHubHttp.Response answer = call(repository, "POST",
+        repository.apiPath() + "/actions/jobs/" + jobId + "/rerun", "{}");
+    RerunAnswer result = switch (answer.status()) {
+      case 201, 204 -> RerunAnswer.ACCEPTED;
+      case 403, 409, 422 -> RerunAnswer.REFUSED;
+      default -> throw failure(answer, "re-running job " + jobId + " of " + repository);
+    };
+    LOG.info("job re-run answered", entry("repository", repository), entry("job_id", jobId),
+        entry("status", answer.status()), entry("result", result));
+    return result;
+  }
+
   /** One installation call; a refused token (401) is replaced once. */
   private GitHubHttp.Response call(RunnerOwner owner, String method, String path, String body) {
     long installation = app.installationId(owner);

@@ -47,7 +47,8 @@ class TerraformContractTest {
       LambdaFunction.SCALE_UP, "modules/runners/lambdas.tf#scale_up",
       LambdaFunction.SCALE_DOWN, "modules/runners/lambdas.tf#scale_down",
       LambdaFunction.BINARY_SYNCER, "modules/binary-syncer/main.tf#syncer",
-      LambdaFunction.SWEEPER, "modules/sweeper/main.tf#sweeper"));
+      LambdaFunction.SWEEPER, "modules/sweeper/main.tf#sweeper",
+      LambdaFunction.INTERRUPTIONS, "modules/interruptions/main.tf#interruptions"));
 
   private static final Path TERRAFORM = repositoryRoot().resolve("terraform");
 

@@ -180,7 +180,8 @@ public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<Functi
   static Path jarOf(Path root, LambdaFunction role) {
     Path jar = switch (role) {
       case WEBHOOK -> root.resolve("webhook/target/spotrunner-webhook.jar");
-      case SCALE_UP, SCALE_DOWN, SWEEPER -> root.resolve("runners/target/spotrunner-runners.jar");
+      case SCALE_UP, SCALE_DOWN, SWEEPER, INTERRUPTIONS ->
+          root.resolve("runners/target/spotrunner-runners.jar");
       case BINARY_SYNCER -> root.resolve("binary-syncer/target/spotrunner-binary-syncer.jar");
     };
     if (!Files.isRegularFile(jar)) {

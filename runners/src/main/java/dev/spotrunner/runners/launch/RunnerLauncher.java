@@ -13,9 +13,15 @@ import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.common.parameters.Parameters;
+import dev.spotrunner.common.parameters.SsmParameters;
+import dev.spotrunner.runners.breaker.BreakerState;
+import dev.spotrunner.runners.breaker.BreakerStore;
+import dev.spotrunner.runners.breaker.SpotChoice;
 import dev.spotrunner.runners.launch.LaunchResult.Failed;
 import dev.spotrunner.runners.launch.LaunchResult.Launched;
 import dev.spotrunner.runners.pool.PoolSettings;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,6 +53,9 @@ public final class RunnerLauncher {
   private final Parameters parameters;
   private final RunnerConfigs configs;
   private final ExecutorService executor;
+  private final Clock clock;
+  private final BreakerStore breakers;
+  private volatile CachedBreakers cachedBreakers;
 
   public RunnerLauncher(PoolSettings pool, RunnerFleet fleet, GitHubRunners github,
       Parameters parameters, RunnerConfigs configs) {
@@ -56,6 +65,14 @@ public final class RunnerLauncher {
   /** {@code executor} prepares instances in parallel (config, tags, SSM); it is never shut down. */
   public RunnerLauncher(PoolSettings pool, RunnerFleet fleet, GitHubRunners github,
       Parameters parameters, RunnerConfigs configs, ExecutorService executor) {
+    this(pool, fleet, github, parameters, configs, executor, Clock.systemUTC());
+  }
+
+  /** {@code clock} dates the spot breakers' phases (docs/interruptions.md). */
+  public RunnerLauncher(PoolSettings pool, RunnerFleet fleet, GitHubRunners github,
+      Parameters parameters, RunnerConfigs configs, ExecutorService executor, Clock clock) {
+    this.clock = clock;
+    this.breakers = new BreakerStore(parameters);
     this.pool = pool;
     this.fleet = fleet;
     this.github = github;
@@ -100,9 +117,11 @@ public final class RunnerLauncher {
     List<String> errors = new ArrayList<>();
     String transientError = null;
 
-    CapacityType first = pool.capacityType();
+    SpotChoice choice = spotChoice();
+    CapacityType first = choice.capacityType();
     try {
-      LaunchOutcome outcome = fleet.launch(spec(request, slots.size(), first));
+      LaunchOutcome outcome = fleet.launch(spec(request, slots.size(), first,
+          choice.instanceTypes(), choice.subnetIds()));
       outcome.launched().forEach(id -> started.add(new Started(id, first)));
       errors.addAll(outcome.errors());
       int shortfall = slots.size() - outcome.launched().size();
@@ -111,8 +130,8 @@ public final class RunnerLauncher {
         log.warn("spot capacity short, launching on-demand", entry("pool", pool.poolName()),
             entry("owner", request.owner()), entry("shortfall", shortfall),
             entry("errors", outcome.errors()));
-        LaunchOutcome onDemand =
-            fleet.launch(spec(request, shortfall, CapacityType.ON_DEMAND));
+        LaunchOutcome onDemand = fleet.launch(spec(request, shortfall, CapacityType.ON_DEMAND,
+            pool.instanceTypes(), pool.subnetIds()));
         onDemand.launched().forEach(id -> started.add(new Started(id, CapacityType.ON_DEMAND)));
         errors.addAll(onDemand.errors());
       }
@@ -273,12 +292,41 @@ public final class RunnerLauncher {
     }
   }
 
-  private LaunchSpec spec(LaunchRequest request, int count, CapacityType type) {
+  /**
+   * The pool's capacity type, narrowed by the spot breakers: open markets are left out, and with
+   * none left the pool goes on-demand when it may. Read at most once per SSM cache period: the
+   * breakers change in minutes, a launch happens in milliseconds.
+   */
+  private SpotChoice spotChoice() {
+    if (pool.capacityType() != CapacityType.SPOT) {
+      return new SpotChoice(pool.capacityType(), pool.instanceTypes(), pool.subnetIds(), List.of());
+    }
+    Instant now = clock.instant();
+    CachedBreakers cached = cachedBreakers;
+    if (cached == null || !now.isBefore(cached.until())) {
+      cached = new CachedBreakers(breakers.read(pool.environment(), pool.poolName()),
+          now.plus(SsmParameters.DEFAULT_TTL));
+      cachedBreakers = cached;
+    }
+    SpotChoice choice = SpotChoice.of(pool.instanceTypes(), pool.subnetIds(), cached.state(), now,
+        pool.onDemandFailover());
+    if (!choice.openBreakers().isEmpty()) {
+      log.info("spot breakers open, markets left out", entry("pool", pool.poolName()),
+          entry("open", choice.openBreakers()), entry("capacity_type", choice.capacityType()),
+          entry("instance_types", choice.instanceTypes()), entry("subnets", choice.subnetIds()));
+    }
+    return choice;
+  }
+
+  private record CachedBreakers(BreakerState state, Instant until) {}
+
+  private LaunchSpec spec(LaunchRequest request, int count, CapacityType type,
+      List<String> instanceTypes, List<String> subnetIds) {
     Map<String, String> tags = new HashMap<>(pool.poolTags());
     tags.put(Tags.OWNER, request.owner().toString());
     tags.put(Tags.OWNER_TYPE, request.ownerType());
     tags.put(Tags.APPLICATION, APPLICATION);
-    return new LaunchSpec(pool.launchTemplateName(), pool.instanceTypes(), pool.subnetIds(), count,
+    return new LaunchSpec(pool.launchTemplateName(), instanceTypes, subnetIds, count,
         type, pool.spotAllocationStrategy(), pool.spotMaxPrice(), tags,
         ClientTokens.of(pool.poolName(), request.owner().toString(), request.slots(),
             request.attemptKey(), type));

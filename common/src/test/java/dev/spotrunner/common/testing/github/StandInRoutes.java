@@ -121,6 +121,7 @@ final class StandInRoutes implements HttpHandler {
       }
       String apiRoot = "http://" + exchange.getRequestHeaders().getFirst("Host") + prefix;
       if (StandInDeliveries.answer(github, exchange, path, apiRoot, this::appCaller)) { return; }
+      if (StandInReruns.answer(github, exchange, path, this::installationCaller)) { return; }
       String method = exchange.getRequestMethod();
       for (Route route : routes) {
         Matcher matcher = route.path().matcher(path);

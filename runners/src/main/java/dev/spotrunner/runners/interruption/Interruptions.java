@@ -1,0 +1,256 @@
+package dev.spotrunner.runners.interruption;
+
+import static dev.spotrunner.common.log.Log.entry;
+
+import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.github.DeleteResult;
+import dev.spotrunner.common.github.GitHubRunner;
+import dev.spotrunner.common.github.GitHubRunners;
+import dev.spotrunner.common.job.RunnerOwner;
+import dev.spotrunner.common.log.Log;
+import dev.spotrunner.common.parameters.Parameters;
+import dev.spotrunner.runners.breaker.BreakerKeys;
+import dev.spotrunner.runners.breaker.BreakerState;
+import dev.spotrunner.runners.breaker.BreakerStore;
+import dev.spotrunner.runners.breaker.SpotBreaker;
+import dev.spotrunner.runners.interruption.InterruptionMetrics.Count;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the interruption function does with one EC2 event about one of our instances (docs/
+ * interruptions.md). A spot warning: the pool's breakers count it, an idle runner is deregistered at
+ * once so GitHub gives it no job in its last two minutes, a busy one is left alone (GitHub refuses to
+ * delete it, and the job must finish or fail on its own) and its job recorded as interrupted. A
+ * rebalance recommendation: an idle runner is deregistered and its instance terminated. A
+ * termination: the runner left behind is removed in seconds instead of at the next scale-down, and
+ * interrupted jobs are followed up. Instances of another environment or application are never touched.
+ */
+public final class Interruptions {
+  private static final Log log = Log.of(Interruptions.class);
+  /** Tag put on an instance whose runner was busy when spot took it: the warning's time. */
+  public static final String INTERRUPTED_TAG = "spotrunner:interrupted";
+  static final String APPLICATION = "spotrunner";
+
+  /** What became of one event. */
+  public enum Outcome {
+    NOT_OURS, NO_RUNNER, IDLE_DEREGISTERED, BUSY_RECORDED, BUSY_LEFT, GHOST_REMOVED,
+    DEREGISTRATION_FAILED, FOLLOWED_UP, IGNORED
+  }
+
+  private final InterruptionSettings settings;
+  private final Instances instances;
+  private final GitHubRunners github;
+  private final Parameters parameters;
+  private final BreakerStore breakers;
+  private final Reruns reruns;
+  private final InterruptionMetrics metrics;
+  private final Clock clock;
+
+  public Interruptions(InterruptionSettings settings, Instances instances, GitHubRunners github,
+      Parameters parameters, Reruns reruns, InterruptionMetrics metrics, Clock clock) {
+    this.settings = settings;
+    this.instances = instances;
+    this.github = github;
+    this.parameters = parameters;
+    this.breakers = new BreakerStore(parameters);
+    this.reruns = reruns;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  public Outcome handle(Ec2Event event) {
+    return switch (event.kind()) {
+      case SCHEDULE -> followUp();
+      case OTHER -> Outcome.IGNORED;
+      case STATE_CHANGE -> event.terminated() ? onInstance(event) : Outcome.IGNORED;
+      case SPOT_WARNING, REBALANCE -> onInstance(event);
+    };
+  }
+
+  private Outcome onInstance(Ec2Event event) {
+    Optional<InstanceFacts> found = instances.describe(event.instance());
+    if (found.isEmpty() || !ours(found.get())) {
+      // EventBridge cannot filter by tag: every instance of the account and region arrives here
+      log.debug("event about an instance that is not ours", entry("instance_id", event.instance()),
+          entry("event", event.kind()));
+      return Outcome.NOT_OURS;
+    }
+    InstanceFacts instance = found.get();
+    return switch (event.kind()) {
+      case SPOT_WARNING -> warning(instance, event);
+      case REBALANCE -> rebalance(instance);
+      default -> terminated(instance);
+    };
+  }
+
+  private boolean ours(InstanceFacts instance) {
+    return settings.environment().equals(instance.tag(Tags.ENVIRONMENT))
+        && APPLICATION.equals(instance.tag(Tags.APPLICATION))
+        && instance.tag(Tags.POOL) != null && instance.tag(Tags.OWNER) != null;
+  }
+
+  private Outcome warning(InstanceFacts instance, Ec2Event event) {
+    String pool = instance.tag(Tags.POOL);
+    log.warn("spot interruption warning", entry("pool", pool), entry("instance_id", instance.id()),
+        entry("instance_type", instance.instanceType()), entry("az", instance.availabilityZone()),
+        entry("job_id", instance.tag(Tags.JOB_ID)));
+    // the runner first: its two minutes run; the count after, so a retried event counts once
+    Outcome outcome = runnerAtWarning(instance, event);
+    metrics.spotInterruption(pool, instance.instanceType(), instance.availabilityZone());
+    countInBreakers(pool, instance, event);
+    return outcome;
+  }
+
+  private Outcome runnerAtWarning(InstanceFacts instance, Ec2Event event) {
+    String pool = instance.tag(Tags.POOL);
+    RunnerOwner owner = RunnerOwner.parse(instance.tag(Tags.OWNER));
+    Optional<GitHubRunner> runner = runner(owner, instance);
+    if (runner.isEmpty()) {
+      // not registered yet (still booting) or gone already: GitHub can give it no job
+      return Outcome.NO_RUNNER;
+    }
+    if (!runner.get().busy()) {
+      DeleteResult result = github.deleteRunner(owner, runner.get().id());
+      switch (result) {
+        case DELETED, NOT_FOUND -> {
+          metrics.count(Count.IDLE_RUNNERS_DEREGISTERED, pool, instance.id().value());
+          log.info("idle runner deregistered before spot takes its instance", entry("pool", pool),
+              entry("instance_id", instance.id()), entry("runner_id", runner.get().id()));
+          return Outcome.IDLE_DEREGISTERED;
+        }
+        case BUSY -> { } // it took a job since we looked: a busy runner, below
+        case FAILED -> {
+          log.warn("idle runner not deregistered, scale-down will", entry("pool", pool),
+              entry("instance_id", instance.id()), entry("runner_id", runner.get().id()));
+          return Outcome.DEREGISTRATION_FAILED;
+        }
+      }
+    }
+    return busy(instance, runner.get(), event);
+  }
+
+  /** Never deregistered: the job keeps running to the end it gets; it may be re-run afterwards. */
+  private Outcome busy(InstanceFacts instance, GitHubRunner runner, Ec2Event event) {
+    String pool = instance.tag(Tags.POOL);
+    instances.tag(instance.id(), Map.of(INTERRUPTED_TAG, event.time().toString()));
+    metrics.count(Count.INTERRUPTED_JOBS, pool, instance.id().value());
+    String job = instance.tag(Tags.JOB_ID);
+    String repository = instance.tag(Tags.REPOSITORY);
+    boolean follow = settings.rules(pool).rerun() && job != null && repository != null;
+    if (follow) {
+      InterruptedJob interrupted = new InterruptedJob(pool, repository, Long.parseLong(job),
+          runner.name(), instance.id(), event.time());
+      parameters.putSecure(InterruptedJob.parameter(settings.environment(), pool,
+          interrupted.jobId()), interrupted.toJson());
+    }
+    log.warn("busy runner's instance is being taken by spot", entry("pool", pool),
+        entry("instance_id", instance.id()), entry("runner_id", runner.id()),
+        entry("job_id", job), entry("rerun_followed", follow));
+    return follow ? Outcome.BUSY_RECORDED : Outcome.BUSY_LEFT;
+  }
+
+  private Outcome rebalance(InstanceFacts instance) {
+    String pool = instance.tag(Tags.POOL);
+    RunnerOwner owner = RunnerOwner.parse(instance.tag(Tags.OWNER));
+    Optional<GitHubRunner> runner = runner(owner, instance);
+    if (runner.isEmpty() || runner.get().busy()) {
+      log.info("rebalance recommendation, runner kept", entry("pool", pool),
+          entry("instance_id", instance.id()), entry("busy", runner.map(GitHubRunner::busy)));
+      return runner.isEmpty() ? Outcome.NO_RUNNER : Outcome.BUSY_LEFT;
+    }
+    DeleteResult result = github.deleteRunner(owner, runner.get().id());
+    if (result != DeleteResult.DELETED && result != DeleteResult.NOT_FOUND) {
+      return result == DeleteResult.BUSY ? Outcome.BUSY_LEFT : Outcome.DEREGISTRATION_FAILED;
+    }
+    // deregistered first, terminated second (invariant 4); scale-up launches a fresh one on demand
+    instances.terminate(instance.id());
+    metrics.count(Count.IDLE_RUNNERS_DEREGISTERED, pool, instance.id().value());
+    log.info("idle runner at risk retired", entry("pool", pool),
+        entry("instance_id", instance.id()), entry("runner_id", runner.get().id()));
+    return Outcome.IDLE_DEREGISTERED;
+  }
+
+  private Outcome terminated(InstanceFacts instance) {
+    String pool = instance.tag(Tags.POOL);
+    RunnerOwner owner = RunnerOwner.parse(instance.tag(Tags.OWNER));
+    Outcome outcome = Outcome.NO_RUNNER;
+    Optional<GitHubRunner> runner = runner(owner, instance);
+    if (runner.isPresent()) {
+      DeleteResult result = github.deleteRunner(owner, runner.get().id());
+      if (result == DeleteResult.DELETED || result == DeleteResult.NOT_FOUND) {
+        metrics.count(Count.GHOSTS_REMOVED, pool, instance.id().value());
+        log.info("runner of a terminated instance removed", entry("pool", pool),
+            entry("instance_id", instance.id()), entry("runner_id", runner.get().id()));
+        outcome = Outcome.GHOST_REMOVED;
+      } else {
+        // GitHub still has it busy until it notices the machine is gone: scale-down retries
+        log.info("runner of a terminated instance kept for now", entry("pool", pool),
+            entry("instance_id", instance.id()), entry("result", result));
+        outcome = Outcome.DEREGISTRATION_FAILED;
+      }
+    }
+    if (instance.tag(INTERRUPTED_TAG) != null) {
+      reruns.run();
+    }
+    return outcome;
+  }
+
+  private Outcome followUp() {
+    for (String pool : settings.pools().keySet()) {
+      settleBreakers(pool);
+    }
+    reruns.run();
+    return Outcome.FOLLOWED_UP;
+  }
+
+  /** By runner id when the instance was tagged with one (JIT), else by name (1 GET either way). */
+  private Optional<GitHubRunner> runner(RunnerOwner owner, InstanceFacts instance) {
+    String id = instance.tag(Tags.RUNNER_ID);
+    if (id != null) {
+      return github.getRunner(owner, Long.parseLong(id));
+    }
+    String name = instance.tag(Tags.RUNNER_NAME);
+    return name == null ? Optional.empty() : github.runnerNamed(owner, name);
+  }
+
+  private void countInBreakers(String pool, InstanceFacts instance, Ec2Event event) {
+    SpotBreaker breaker = new SpotBreaker(settings.rules(pool).breaker());
+    BreakerState state = breakers.readForUpdate(settings.environment(), pool);
+    SpotBreaker.Result result = breaker.record(state,
+        BreakerKeys.instanceType(instance.instanceType()), event.time());
+    if (instance.subnetId() != null) {
+      SpotBreaker.Result bySubnet = breaker.record(result.state(),
+          BreakerKeys.subnet(instance.subnetId()), event.time());
+      List<SpotBreaker.Change> changes = new ArrayList<>(result.changes());
+      changes.addAll(bySubnet.changes());
+      result = new SpotBreaker.Result(bySubnet.state(), changes);
+    }
+    save(pool, state, result);
+  }
+
+  private void settleBreakers(String pool) {
+    BreakerState state = breakers.readForUpdate(settings.environment(), pool);
+    SpotBreaker.Result result = new SpotBreaker(settings.rules(pool).breaker())
+        .settle(state, clock.instant());
+    save(pool, state, result);
+  }
+
+  private void save(String pool, BreakerState before, SpotBreaker.Result result) {
+    if (!result.state().equals(before)) {
+      breakers.write(settings.environment(), pool, result.state());
+    }
+    for (SpotBreaker.Change change : result.changes()) {
+      metrics.breaker(pool, change);
+      log.warn(switch (change.to()) {
+        case OPEN -> "spot breaker opened, market left out";
+        case HALF_OPEN -> "spot breaker half-open, probing the market";
+        case CLOSED -> "spot breaker closed";
+      }, entry("pool", pool), entry("breaker", change.key()), entry("from", change.from()),
+          entry("interruptions", change.interruptions()));
+    }
+  }
+}

@@ -1,0 +1,144 @@
+variable "prefix" {
+  description = "Name prefix of every resource and the ENVIRONMENT of the Lambda (letters, digits and dashes)."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "lambda_zip" {
+  description = "Path of the runners jar (spotrunner-runners.jar), which holds the interruption handler."
+  type        = string
+}
+
+variable "lambda_runtime" {
+  description = "Lambda runtime: java21 or java25."
+  type        = string
+  default     = "java21"
+}
+
+variable "lambda_architecture" {
+  description = "CPU architecture of the function: x86_64 or arm64."
+  type        = string
+  default     = "x86_64"
+}
+
+variable "lambda_vpc_config" {
+  description = "Optional VPC placement of the function: subnet ids and security group ids (it needs a route to GitHub)."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB."
+  type        = number
+  default     = 512
+}
+
+variable "timeout" {
+  description = "Timeout of the function in seconds; a warning leaves two minutes."
+  type        = number
+  default     = 60
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of the function."
+  type        = string
+  default     = "INFO"
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's CloudWatch log group in days."
+  type        = number
+  default     = 30
+}
+
+variable "kms_key_arn" {
+  description = "KMS key of the log group and the App's SecureString parameters; null uses the default encryption."
+  type        = string
+  default     = null
+}
+
+variable "github_api_url" {
+  description = "GitHub REST base URL: https://api.github.com or https://HOST/api/v3 for GitHub Enterprise Server."
+  type        = string
+  default     = "https://api.github.com"
+}
+
+variable "github_app_id_parameter_name" {
+  description = "SSM parameter holding the GitHub App id."
+  type        = string
+}
+
+variable "github_app_key_parameter_name" {
+  description = "SSM parameter holding the GitHub App private key (SecureString)."
+  type        = string
+}
+
+variable "schedule_expression" {
+  description = "EventBridge schedule that follows up interrupted jobs (re-runs) and moves breakers to half-open and closed."
+  type        = string
+  default     = "rate(1 minute)"
+}
+
+variable "rebalance_recommendations" {
+  description = "Also act on EC2 Instance Rebalance Recommendations: an idle runner at elevated risk is deregistered and its instance terminated."
+  type        = bool
+  default     = false
+}
+
+variable "max_points_per_run" {
+  description = "GitHub secondary-limit points one invocation may spend on re-runs (a job check 1, a re-run 5; 6-900)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.max_points_per_run >= 6 && var.max_points_per_run <= 900
+    error_message = "max_points_per_run must be between 6 and 900."
+  }
+}
+
+variable "rerun_watch_hours" {
+  description = "How long an interrupted job is followed for a re-run, in hours (1-72)."
+  type        = number
+  default     = 6
+
+  validation {
+    condition     = var.rerun_watch_hours >= 1 && var.rerun_watch_hours <= 72
+    error_message = "rerun_watch_hours must be between 1 and 72."
+  }
+}
+
+variable "pools" {
+  description = <<-EOT
+    Per pool name: rerun (re-run jobs spot interrupted), max_reruns (per job), breaker_threshold
+    (the breaker of an instance type or subnet opens at MORE than this many interruptions within
+    breaker_window_minutes; 0 = off), breaker_cooldown_minutes (how long it stays open before probing).
+  EOT
+  type = map(object({
+    rerun                    = bool
+    max_reruns               = number
+    breaker_threshold        = number
+    breaker_window_minutes   = number
+    breaker_cooldown_minutes = number
+  }))
+
+  validation {
+    condition = alltrue([for p in values(var.pools) : p.max_reruns >= 0 && p.breaker_threshold >= 0
+    && p.breaker_window_minutes >= 1 && p.breaker_cooldown_minutes >= 1])
+    error_message = "max_reruns and breaker_threshold must be 0 or more, the window and cool-down at least 1 minute."
+  }
+}
+
+variable "launcher_role_names" {
+  description = "IAM roles of the scale-up and scale-down functions: they read their pool's breaker state."
+  type        = list(string)
+  default     = []
+}
+
