@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What Terraform does not know: the trace window, who owns the jobs, how trace labels map to the
@@ -132,12 +133,24 @@ public record Scenario(
 
   /** Every value with whether the file gave it; for the report. */
   public List<Deployment.Setting> settings(JsonNode file) {
+    return settings(file, Set.of());
+  }
+
+  /** As {@link #settings(JsonNode)}, with the fields {@code commandLine} set (e.g. the window). */
+  public List<Deployment.Setting> settings(JsonNode file, Set<String> commandLine) {
     List<Deployment.Setting> out = new ArrayList<>();
     ObjectNode all = Json.MAPPER.valueToTree(this);
     all.fields().forEachRemaining(e -> out.add(new Deployment.Setting("scenario", e.getKey(),
-        e.getValue().toString(), file != null && file.has(e.getKey()) ? "scenario file"
+        e.getValue().toString(), commandLine.contains(e.getKey()) ? "command line"
+            : file != null && file.has(e.getKey()) ? "scenario file"
             : "default (docs/simulator.md#scenario)")));
     return out;
+  }
+
+  /** This scenario replaying another window of the trace (null: keep this one's bound). */
+  public Scenario window(Instant from, Instant to) {
+    return new Scenario(owner, repository, from == null ? this.from : from,
+        to == null ? this.to : to, labels, boot, bootByPool, controlPlane, spot, github, prices);
   }
 
   private static JsonNode node(String json) {

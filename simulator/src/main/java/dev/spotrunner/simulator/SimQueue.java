@@ -1,6 +1,7 @@
 package dev.spotrunner.simulator;
 
 import dev.spotrunner.common.queue.JobQueue;
+import dev.spotrunner.runners.scaleup.JobRechecks;
 import dev.spotrunner.runners.scaleup.JobReturns;
 import dev.spotrunner.runners.scaleup.WarmRequest;
 import java.time.Clock;
@@ -20,7 +21,8 @@ import java.util.function.Consumer;
  * its delay; a received message is hidden for the visibility timeout unless its visibility is
  * changed; a message received {@code maxReceiveCount} times and not deleted goes to the DLQ on its
  * next receive. Each message sent to the DLQ is counted with its reason (the
- * {@value JobReturns#REASON_ATTRIBUTE} attribute, or {@link #MAX_RECEIVES} when SQS moved it).
+ * {@value JobReturns#REASON_ATTRIBUTE} attribute's kind, or {@link #MAX_RECEIVES} when SQS moved
+ * it, with what the message was: a recheck, a job or one of scale-down's requests).
  */
 final class SimQueue implements JobQueue {
   /** The reason counted for a message SQS moved after {@code maxReceiveCount} receives. */
@@ -42,6 +44,10 @@ final class SimQueue implements JobQueue {
 
   SimQueue(String queueUrl, String deadLetterUrl, int maxReceiveCount, Clock clock,
       Consumer<Instant> visibleAt) {
+    if (queueUrl == null || queueUrl.equals(deadLetterUrl)) {
+      throw new IllegalArgumentException("the pool's queue URL must be set and differ from its "
+          + "DLQ's, got " + queueUrl + " and " + deadLetterUrl);
+    }
     this.queueUrl = queueUrl;
     this.deadLetterUrl = deadLetterUrl;
     this.maxReceiveCount = maxReceiveCount;
@@ -170,8 +176,13 @@ final class SimQueue implements JobQueue {
 
   private void deadLetter(Message message, String reason) {
     deadLettered++;
-    deadLetteredByReason.merge(reason.contains(":") ? reason.substring(0, reason.indexOf(':'))
-        : reason, 1, Integer::sum);
+    String kind = reason.contains(":") ? reason.substring(0, reason.indexOf(':')) : reason;
+    if (MAX_RECEIVES.equals(reason)) {
+      kind += message.attributes.containsKey(JobRechecks.ATTRIBUTE) ? " (recheck)"
+          : message.attributes.containsKey(WarmRequest.KIND_ATTRIBUTE)
+              ? " (" + message.attributes.get(WarmRequest.KIND_ATTRIBUTE) + ")" : " (job)";
+    }
+    deadLetteredByReason.merge(kind, 1, Integer::sum);
     Map<String, String> attributes = new HashMap<>(message.attributes);
     if (!MAX_RECEIVES.equals(reason)) {
       attributes.put(JobReturns.REASON_ATTRIBUTE, reason);

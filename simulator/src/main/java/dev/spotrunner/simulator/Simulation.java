@@ -663,6 +663,7 @@ public final class Simulation {
     final SimQueue queue;
     final SimLaunchLock lock = new SimLaunchLock();
     final Redrive redrive;
+    final int redriveMax;
     int running;
     int peakRunning;
     long invocations;
@@ -696,6 +697,7 @@ public final class Simulation {
       this.scaleDown = new ScaleDown(downSettings, fleet, metered, parameters,
           RequestBudget.governedBy(metered, clock), launches, launches, new Emf(line -> {}),
           clock);
+      this.redriveMax = queues.redriveMax();
       this.redrive = queues.deadLetterUrl() == null || queues.redriveMax() == 0 ? null
           : new Redrive(settings.poolName(), queue, queues.queueUrl(), queues.deadLetterUrl(),
               queues.redriveMax(), metered, line -> {}, clock);
@@ -759,6 +761,15 @@ public final class Simulation {
       s.put("scaleDownEveryMinutes", Integer.toString(pool.deployed.scaleDownEveryMinutes()));
       s.put("jobRecheckSeconds", Long.toString(pool.upSettings.recheckDelay().toSeconds()));
       s.put("jobQueuedCheck", Boolean.toString(pool.upSettings.jobQueuedCheck()));
+      s.put("jobCheckFirstDelivery", Boolean.toString(pool.upSettings.checkFirstDelivery()));
+      s.put("backoffBaseSeconds", Long.toString(pool.upSettings.backoff().base().toSeconds()));
+      s.put("backoffMaxSeconds", Long.toString(pool.upSettings.backoff().cap().toSeconds()));
+      s.put("launchLock", String.valueOf(pool.upSettings.launchLock()));
+      s.put("launchLockLeaseSeconds",
+          Long.toString(pool.upSettings.launchLockLease().toSeconds()));
+      s.put("queueUrl", pool.queue.queueUrl());
+      s.put("deadLetterUrl", String.valueOf(pool.upSettings.deadLetterUrl()));
+      s.put("redriveMaxMessages", Integer.toString(pool.redriveMax));
       s.put("maxRunners", Integer.toString(pool.settings.maxRunners()));
       s.put("instanceTypes", String.join(",", pool.settings.instanceTypes()));
       s.put("capacityType", pool.settings.capacityType().name());
