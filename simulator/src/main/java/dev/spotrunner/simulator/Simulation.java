@@ -106,7 +106,8 @@ public final class Simulation {
     this.github = new FakeGitHub(clock);
     this.metered = new MeteredGitHub(github, clock, scenario.github().pointsPerMinute(),
         scenario.github().retryAfterSeconds(), scenario.github().outages());
-    this.fleet = new SimFleet(clock, this::spotAvailable, scenario.prices());
+    this.fleet = new SimFleet(clock, this::spotAvailable, scenario.prices(),
+        scenario.ec2().listingLagSeconds());
     this.router = PoolRouter.parse(deployment.webhookPools());
     this.webhookToQueue = Distribution.of(scenario.controlPlane().webhookToQueue(), random,
         "controlPlane.webhookToQueue");

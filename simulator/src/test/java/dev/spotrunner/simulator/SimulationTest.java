@@ -132,7 +132,7 @@ class SimulationTest {
   void theSameTraceConfigurationAndSeedGiveTheSameOutput() {
     // the documented default world: long-tailed boots, latencies, spot faults
     Scenario world = new Scenario("acme", "acme/app", null, null, null, null, null, null, null,
-        null, null);
+        null, null, null);
     List<TraceJob> jobs = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       jobs.add(job(i + 1, T0.plusSeconds(i * 37L % 600), 120 + i * 13L % 400));
@@ -334,5 +334,27 @@ class SimulationTest {
     // nothing launches before the outage ends at T0 + 10 min; the first boot follows
     assertThat(result.simulatedWaits().get("linux")).allMatch(w -> w >= 60);
     assertThat(result.overall().simulated().percentile(0)).isGreaterThanOrEqualTo(600 - 80 + 60);
+  }
+
+  @Test
+  void aListingThatLagsBehindLaunchesLetsScaleUpCountTooFewAndGoPastTheMaximum() {
+    // a job every 5 s, scale-up taking 1 s: each invocation lists the pool right after the last
+    // launch; a listing that leaves out instances younger than 30 s undercounts the pool
+    Scenario lagging = scenario(60, "{\"ec2\":{\"listingLagSeconds\":30}}");
+    Scenario consistent = scenario(60, null);
+    List<TraceJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      jobs.add(job(i + 1, T0.plusSeconds(5L * i), 1_800));
+    }
+    TestWorld.Pool three = pool();
+    three.max = 3;
+    three.batchSize = 1;
+
+    SimulationResult lag = simulate(three.deployment(), lagging, jobs);
+    SimulationResult none = simulate(three.deployment(), consistent, jobs);
+
+    assertThat(none.overall().peakInstances()).isEqualTo(3);
+    assertThat(lag.overall().peakInstances()).isGreaterThan(3);
+    assertThat(lag.overall().unserved()).isZero();
   }
 }
