@@ -357,4 +357,24 @@ class SimulationTest {
     assertThat(lag.overall().peakInstances()).isGreaterThan(3);
     assertThat(lag.overall().unserved()).isZero();
   }
+
+  @Test
+  void aRecheckOfARunningJobAtTheMaximumIsHeldUntilSqsDeadLettersItAndTheRedriveDropsIt() {
+    // One job on a pool of one, running for an hour. Its recheck (300 s) finds the pool full -
+    // the job's own instance - before it asks GitHub, so ScaleUp keeps the recheck's message and
+    // holds it one backoff step at a time; each hold is a receive, and after maxReceiveCount (5)
+    // SQS moves it to the DLQ. The redrive after the next scale-down cycle finds the job in
+    // progress and drops it. (Scale-up's behaviour, run unchanged: see docs/simulator.md.)
+    TestWorld.Pool one = pool();
+    one.max = 1;
+    one.maxReceiveCount = 5;
+
+    SimulationResult result = simulate(one.deployment(), scenario(60, null),
+        List.of(job(1, T0, 3_600)));
+
+    assertThat(result.overall().served()).isEqualTo(1);
+    assertThat(result.queues().get("linux").deadLetteredByReason())
+        .isEqualTo(java.util.Map.of("maxReceiveCount (recheck)", 1));
+    assertThat(result.queues().get("linux").deadLetterDepth()).isZero();
+  }
 }
