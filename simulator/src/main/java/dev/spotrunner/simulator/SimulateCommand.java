@@ -115,6 +115,11 @@ public final class SimulateCommand {
       System.out.printf("seed %d: %.1f s wall time%n", seed, result.wallTime().toMillis() / 1000.0);
     }
     System.out.print(runs.getFirst().summary());
+    if (runs.getFirst().overall().jobs() == 0) {
+      System.out.println("no trace job matched a pool: map the trace's labels to the pools' with the "
+          + "scenario's \"labels\" (e.g. --scenario simulator/examples/bitcoin.json for the shipped "
+          + "trace)");
+    }
     SeedSummary summary = SeedSummary.of(runs);
     if (seeds > 1) {
       System.out.print(summary.table());
