@@ -55,9 +55,12 @@ import org.apache.commons.math3.random.Well19937c;
  * Replays a job trace through spotrunner's real routing ({@link PoolRouter}), scale-up
  * ({@link ScaleUp}, {@link RunnerLauncher}) and scale-down ({@link ScaleDown}) classes, configured
  * with the environment Terraform gives each function ({@link Deployment}) and wired to in-memory
- * fakes of the ports and a {@link VirtualClock}: events run in time order and nothing sleeps. The
- * queue follows the deployed delay, visibility timeout and receives before the DLQ; scale-up runs
- * at most its reserved concurrency of invocations at once, each taking the scenario's time. GitHub
+ * fakes of the ports and a {@link VirtualClock}: events run in time order and nothing sleeps. Each
+ * pool's queue is a {@link SimQueue} with the deployed delay, visibility timeout and receives before
+ * the DLQ, behind the port through which scale-up returns and rechecks jobs and scale-down asks for
+ * warm and rescue runners and redrives the DLQ, wired as in production; scale-up runs at most its
+ * deployed concurrency of invocations at once, each taking the scenario's time, under the pool's
+ * launch lock. GitHub
  * is modelled as it behaves: a queued job goes to an idle online runner whose labels cover it,
  * oldest job first; an ephemeral runner takes one job and its instance shuts down. The world's
  * faults ({@link Scenario}): long-tailed boots, control-plane latencies, spot capacity outages per
