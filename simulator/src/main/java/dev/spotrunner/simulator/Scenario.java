@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What Terraform does not know: the trace window, who owns the jobs, how trace labels map to the
@@ -29,7 +30,8 @@ public record Scenario(
     ControlPlane controlPlane,
     Spot spot,
     GitHub github,
-    Map<String, Price> prices) {
+    Map<String, Price> prices,
+    Ec2 ec2) {
 
   /** Stock AMI + user_data install: see docs/simulator.md#boot-time for the sources of the fit. */
   static final JsonNode DEFAULT_BOOT = node("{\"type\":\"lognormal\",\"median\":80,\"sigma\":0.3,\"min\":30}");
@@ -47,11 +49,12 @@ public record Scenario(
     spot = spot == null ? new Spot(null, null, null) : spot;
     github = github == null ? new GitHub(null, null, null) : github;
     prices = prices == null ? Map.of() : Map.copyOf(prices);
+    ec2 = ec2 == null ? new Ec2(null) : ec2;
   }
 
   /** The defaults alone. */
   public static Scenario defaults() {
-    return new Scenario(null, null, null, null, null, null, null, null, null, null, null);
+    return new Scenario(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public static Scenario read(Path file) throws IOException {
@@ -124,6 +127,21 @@ public record Scenario(
     }
   }
 
+  /**
+   * EC2's eventual consistency: a {@code DescribeInstances} by tag leaves out instances launched
+   * less than {@code listingLagSeconds} ago (0: immediately consistent, the default). AWS
+   * publishes no window; its guide says a new instance may not be visible at once and to retry
+   * from a couple of seconds up to a few minutes.
+   */
+  public record Ec2(Integer listingLagSeconds) {
+    public Ec2 {
+      listingLagSeconds = listingLagSeconds == null ? 0 : listingLagSeconds;
+      if (listingLagSeconds < 0) {
+        throw new IllegalArgumentException("ec2.listingLagSeconds must not be negative");
+      }
+    }
+  }
+
   /** GitHub's API answers 5xx from {@code start} for {@code minutes}. */
   public record Outage(Instant start, int minutes) {}
 
@@ -132,12 +150,25 @@ public record Scenario(
 
   /** Every value with whether the file gave it; for the report. */
   public List<Deployment.Setting> settings(JsonNode file) {
+    return settings(file, Set.of());
+  }
+
+  /** As {@link #settings(JsonNode)}, with the fields {@code commandLine} set (e.g. the window). */
+  public List<Deployment.Setting> settings(JsonNode file, Set<String> commandLine) {
     List<Deployment.Setting> out = new ArrayList<>();
     ObjectNode all = Json.MAPPER.valueToTree(this);
     all.fields().forEachRemaining(e -> out.add(new Deployment.Setting("scenario", e.getKey(),
-        e.getValue().toString(), file != null && file.has(e.getKey()) ? "scenario file"
+        e.getValue().toString(), commandLine.contains(e.getKey()) ? "command line"
+            : file != null && file.has(e.getKey()) ? "scenario file"
             : "default (docs/simulator.md#scenario)")));
     return out;
+  }
+
+  /** This scenario replaying another window of the trace (null: keep this one's bound). */
+  public Scenario window(Instant from, Instant to) {
+    return new Scenario(owner, repository, from == null ? this.from : from,
+        to == null ? this.to : to, labels, boot, bootByPool, controlPlane, spot, github, prices,
+        ec2);
   }
 
   private static JsonNode node(String json) {

@@ -35,12 +35,20 @@ final class SimFleet implements RunnerFleet {
   private final BiPredicate<Placement, Instant> spotAvailable;
   private final Map<String, Scenario.Price> prices;
   private final Map<InstanceId, Placement> placements = new HashMap<>();
+  private final int listingLag;
   private int capacityErrors;
 
   SimFleet(Clock clock, BiPredicate<Placement, Instant> spotAvailable,
       Map<String, Scenario.Price> prices) {
+    this(clock, spotAvailable, prices, 0);
+  }
+
+  /** {@code listingLagSeconds}: listings leave out instances younger than this (eventual consistency). */
+  SimFleet(Clock clock, BiPredicate<Placement, Instant> spotAvailable,
+      Map<String, Scenario.Price> prices, int listingLagSeconds) {
     this.fleet = new InMemoryRunnerFleet(clock);
     this.clock = clock;
+    this.listingLag = listingLagSeconds;
     this.spotAvailable = spotAvailable;
     this.prices = prices;
   }
@@ -98,7 +106,12 @@ final class SimFleet implements RunnerFleet {
 
   @Override
   public List<RunnerInstance> list(Map<String, String> tags) {
-    return fleet.list(tags);
+    if (listingLag == 0) {
+      return fleet.list(tags);
+    }
+    Instant visible = clock.instant().minusSeconds(listingLag);
+    return fleet.list(tags).stream()
+        .filter(i -> i.launchTime() == null || !i.launchTime().isAfter(visible)).toList();
   }
 
   @Override

@@ -7,14 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code simulate --trace FILE --terraform DIR [--var-file FILE] [--scenario FILE] [--seeds N]
- * [--report FILE.html] [--json FILE.json]}: reads what the Terraform configuration deploys, replays
+ * [--from WHEN] [--to WHEN] [--report FILE.html] [--json FILE.json]}: reads what the Terraform configuration deploys, replays
  * the trace through the scaling code once per seed and prints the figures with every setting's
  * source. {@code simulate --calibrate LABEL --trace FILE [--split ISO-INSTANT]} fits a capped-pool
  * model on the first part of a trace and predicts the second's waits.
@@ -31,6 +36,8 @@ public final class SimulateCommand {
     Path json = null;
     String calibrate = null;
     Instant split = null;
+    Instant from = null;
+    Instant to = null;
     int seeds = 1;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -44,6 +51,8 @@ public final class SimulateCommand {
         case "--seeds" -> seeds = Integer.parseInt(value(args, ++i, arg));
         case "--calibrate" -> calibrate = value(args, ++i, arg);
         case "--split" -> split = Instant.parse(value(args, ++i, arg));
+        case "--from" -> from = instant(value(args, ++i, arg), arg);
+        case "--to" -> to = instant(value(args, ++i, arg), arg);
         case "-h", "--help" -> {
           usage();
           return;
@@ -76,12 +85,25 @@ public final class SimulateCommand {
       scenarioJson = Json.MAPPER.readTree(Files.readString(scenarioFile));
       scenario = Scenario.read(scenarioFile);
     }
+    Set<String> commandLine = new HashSet<>();
+    if (from != null || to != null) {
+      // the command line's window wins over the scenario file's
+      scenario = scenario.window(from, to);
+      if (from != null) {
+        commandLine.add("from");
+      }
+      if (to != null) {
+        commandLine.add("to");
+      }
+    }
     TerraformReader.Result deployed = TerraformReader.standard().read(terraform, varFile);
     System.out.printf("configuration %s read by terraform %s in %.1f s%s%n", terraform,
         deployed.cached() ? "(cached)" : "test with the mock AWS provider",
         deployed.millis() / 1000.0,
         deployed.placeholders().isEmpty() ? "" : "; placeholders for " + deployed.placeholders());
     List<TraceJob> window = window(jobs, scenario);
+    System.out.printf("window: %d jobs queued from %s to %s%n", window.size(),
+        window.getFirst().queuedAt(), window.getLast().queuedAt());
     // The scaling code logs every decision; over weeks of history that is noise here.
     Log.setLevel(Log.Level.ERROR);
     List<SimulationResult> runs = new ArrayList<>();
@@ -93,12 +115,17 @@ public final class SimulateCommand {
       System.out.printf("seed %d: %.1f s wall time%n", seed, result.wallTime().toMillis() / 1000.0);
     }
     System.out.print(runs.getFirst().summary());
+    if (runs.getFirst().overall().jobs() == 0) {
+      System.out.println("no trace job matched a pool: map the trace's labels to the pools' with the "
+          + "scenario's \"labels\" (e.g. --scenario simulator/examples/bitcoin.json for the shipped "
+          + "trace)");
+    }
     SeedSummary summary = SeedSummary.of(runs);
     if (seeds > 1) {
       System.out.print(summary.table());
     }
     List<Deployment.Setting> settings = new ArrayList<>(deployed.deployment().settings());
-    settings.addAll(scenario.settings(scenarioJson));
+    settings.addAll(scenario.settings(scenarioJson, commandLine));
     settings.add(new Deployment.Setting("terraform", "placeholders",
         String.join(", ", deployed.placeholders()),
         "no value given: placeholder in the temporary copy (VPC, secrets, jar hashes)"));
@@ -120,8 +147,10 @@ public final class SimulateCommand {
   }
 
   private static final List<String> KEY_SETTINGS = List.of("visibility_timeout_seconds",
-      "maxReceiveCount", "batch_size", "reserved_concurrent_executions", "schedule_expression",
-      "JOB_RECHECK_SECONDS", "MAX_RUNNERS", "INSTANCE_TYPES", "CAPACITY_TYPE", "EPHEMERAL");
+      "maxReceiveCount", "batch_size", "maximum_concurrency", "reserved_concurrent_executions",
+      "schedule_expression", "JOB_RECHECK_SECONDS", "JOB_CHECK_FIRST_DELIVERY",
+      "QUEUE_BACKOFF_BASE_SECONDS", "QUEUE_BACKOFF_MAX_SECONDS", "LAUNCH_LOCK_PARAM", "MAX_RUNNERS",
+      "INSTANCE_TYPES", "CAPACITY_TYPE", "EPHEMERAL");
 
   /** One run's JSON: {pools: {name: metrics}, overall: metrics}. */
   static Map<String, Object> single(SimulationResult result) {
@@ -146,6 +175,18 @@ public final class SimulateCommand {
     return window;
   }
 
+  /** An ISO-8601 instant, or a date (its start, UTC). */
+  static Instant instant(String text, String flag) {
+    try {
+      return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant()
+          : Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      fail(flag + " needs an ISO-8601 instant or a date (2025-09-14T00:00:00Z, 2025-09-14), got "
+          + text);
+      return null;
+    }
+  }
+
   private static void readable(Path file) {
     if (!Files.isReadable(file)) {
       fail("cannot read " + file);
@@ -167,7 +208,8 @@ public final class SimulateCommand {
 
   private static void usage() {
     System.err.println("usage: simulate --trace FILE.csv --terraform DIR [--var-file FILE.tfvars] "
-        + "[--scenario FILE.json] [--seeds N] [--report FILE.html] [--json FILE.json]\n"
+        + "[--scenario FILE.json] [--from WHEN] [--to WHEN] [--seeds N] [--report FILE.html] "
+        + "[--json FILE.json]\n"
         + "       simulate --calibrate TRACE-LABEL --trace FILE.csv [--split ISO-INSTANT]");
   }
 }

@@ -12,25 +12,29 @@ import dev.spotrunner.common.job.PoolDefinition;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.json.Json;
 import dev.spotrunner.common.parameters.InMemoryParameters;
-import dev.spotrunner.runners.launch.LaunchRequest;
 import dev.spotrunner.runners.launch.RunnerConfigs;
 import dev.spotrunner.runners.launch.RunnerLauncher;
-import dev.spotrunner.runners.launch.RunnerSlot;
+import dev.spotrunner.runners.pool.PoolQueues;
 import dev.spotrunner.runners.pool.PoolSettings;
+import dev.spotrunner.runners.redrive.Redrive;
 import dev.spotrunner.runners.scaledown.Emf;
+import dev.spotrunner.runners.scaledown.QueuedLaunches;
 import dev.spotrunner.runners.scaledown.RequestBudget;
 import dev.spotrunner.runners.scaledown.ScaleDown;
 import dev.spotrunner.runners.scaledown.ScaleDownSettings;
 import dev.spotrunner.runners.scaleup.BatchOutcome;
 import dev.spotrunner.runners.scaleup.Delivery;
+import dev.spotrunner.runners.scaleup.JobRechecks;
+import dev.spotrunner.runners.scaleup.JobReturns;
+import dev.spotrunner.runners.scaleup.LaunchLock;
 import dev.spotrunner.runners.scaleup.ScaleUp;
 import dev.spotrunner.runners.scaleup.ScaleUpSettings;
+import dev.spotrunner.runners.scaleup.WarmRequest;
 import dev.spotrunner.webhook.PoolRouter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -51,9 +55,12 @@ import org.apache.commons.math3.random.Well19937c;
  * Replays a job trace through spotrunner's real routing ({@link PoolRouter}), scale-up
  * ({@link ScaleUp}, {@link RunnerLauncher}) and scale-down ({@link ScaleDown}) classes, configured
  * with the environment Terraform gives each function ({@link Deployment}) and wired to in-memory
- * fakes of the ports and a {@link VirtualClock}: events run in time order and nothing sleeps. The
- * queue follows the deployed delay, visibility timeout and receives before the DLQ; scale-up runs
- * at most its reserved concurrency of invocations at once, each taking the scenario's time. GitHub
+ * fakes of the ports and a {@link VirtualClock}: events run in time order and nothing sleeps. Each
+ * pool's queue is a {@link SimQueue} with the deployed delay, visibility timeout and receives before
+ * the DLQ, behind the port through which scale-up returns and rechecks jobs and scale-down asks for
+ * warm and rescue runners and redrives the DLQ, wired as in production; scale-up runs at most its
+ * deployed concurrency of invocations at once, each taking the scenario's time, under the pool's
+ * launch lock. GitHub
  * is modelled as it behaves: a queued job goes to an idle online runner whose labels cover it,
  * oldest job first; an ephemeral runner takes one job and its instance shuts down. The world's
  * faults ({@link Scenario}): long-tailed boots, control-plane latencies, spot capacity outages per
@@ -102,7 +109,8 @@ public final class Simulation {
     this.github = new FakeGitHub(clock);
     this.metered = new MeteredGitHub(github, clock, scenario.github().pointsPerMinute(),
         scenario.github().retryAfterSeconds(), scenario.github().outages());
-    this.fleet = new SimFleet(clock, this::spotAvailable, scenario.prices());
+    this.fleet = new SimFleet(clock, this::spotAvailable, scenario.prices(),
+        scenario.ec2().listingLagSeconds());
     this.router = PoolRouter.parse(deployment.webhookPools());
     this.webhookToQueue = Distribution.of(scenario.controlPlane().webhookToQueue(), random,
         "controlPlane.webhookToQueue");
@@ -313,13 +321,14 @@ public final class Simulation {
     if (idle.isPresent()) {
       start(idle.get(), job);
     }
-    // The webhook puts the message on the pool's queue with the pool's delay.
+    // The webhook puts the message on the pool's queue with the pool's delay, as Webhook does.
     PoolRuntime runtime = pools.get(job.pool);
     JobMessage message = new JobMessage(trace.jobId(), trace.jobId(), scenario.repository(),
         scenario.owner(), "Organization", 1L, labels, job.pool, "sim-" + trace.jobId(),
         clock.instant());
     long delay = webhookToQueue.sampleSeconds() + pool.get().delaySeconds();
-    runtime.enqueue(new Message("m-" + trace.jobId(), message, clock.instant().plusSeconds(delay)));
+    runtime.queue.send(pool.get().queueUrl(), message.toJson(), (int) delay,
+        Map.of("deliveryId", message.deliveryId(), "jobId", Long.toString(trace.jobId())));
   }
 
   /** The trace's labels, translated to the deployment's where the scenario maps them. */
@@ -494,56 +503,61 @@ public final class Simulation {
 
   /**
    * The event source mapping: while the pool has fewer scale-up invocations running than its
-   * concurrency allows and messages are visible, it receives a batch and invokes scale-up, which
-   * takes the scenario's time and decides at its end. Received messages are in flight meanwhile;
-   * those scale-up returns come back a visibility timeout after their receipt, and a message
-   * received {@code maxReceiveCount} times without being deleted goes to the DLQ.
+   * concurrency allows and messages are visible, it receives a batch (hidden for the visibility
+   * timeout) and invokes scale-up, which takes the scenario's time and decides at its end. The
+   * launch lock is taken when the invocation starts and held until it ends: an invocation that
+   * starts while another holds it finds it held, as its {@code PutParameter} would.
    */
   private void poll(PoolRuntime pool) {
     while (pool.running < pool.concurrency) {
-      List<Message> batch = pool.visible(clock.instant(), pool.deployed.batchSize());
+      List<SimQueue.Message> batch = pool.queue.receiveBatch(pool.deployed.batchSize(),
+          pool.deployed.visibilityTimeoutSeconds());
       if (batch.isEmpty()) {
         return;
-      }
-      Instant received = clock.instant();
-      for (Message message : batch) {
-        message.receiveCount++;
       }
       pool.running++;
       pool.invocations++;
       pool.peakRunning = Math.max(pool.peakRunning, pool.running);
-      at(received.plusSeconds(scaleUpDuration.sampleSeconds()), () -> invoke(pool, batch, received));
+      Instant end = clock.instant().plusSeconds(scaleUpDuration.sampleSeconds());
+      boolean locked = pool.lock.begin(clock.instant(), end);
+      at(end, () -> invoke(pool, batch, locked));
     }
   }
 
-  private void invoke(PoolRuntime pool, List<Message> batch, Instant received) {
+  /**
+   * One invocation, as the handler does it: each message parsed with its attributes and receive
+   * count, the batch run, every message not in the batch failures deleted; the failures wait out
+   * their visibility (the timeout from their receipt, or what scale-up set with
+   * ChangeMessageVisibility).
+   */
+  private void invoke(PoolRuntime pool, List<SimQueue.Message> batch, boolean locked) {
     List<Delivery> deliveries = new ArrayList<>();
-    for (Message message : batch) {
-      deliveries.add(Delivery.recheck(message.id, message.receiveCount, message.job,
-          message.recheck));
+    for (SimQueue.Message m : batch) {
+      deliveries.add(Delivery.parse(m.id, m.body, Integer.toString(m.receiveCount),
+          m.attributes.get(JobRechecks.ATTRIBUTE), m.attributes.get(JobReturns.WAIT_ATTRIBUTE),
+          m.attributes.get(WarmRequest.KIND_ATTRIBUTE), m.receipt));
     }
     Set<String> retry;
     metered.actingFor(pool.deployed.name());
+    pool.lock.enter(locked);
     try {
       BatchOutcome outcome = pool.scaleUp.run(deliveries);
       retry = new HashSet<>(outcome.retry());
     } catch (RuntimeException e) {
       retry = batch.stream().map(m -> m.id).collect(Collectors.toSet());
     } finally {
+      pool.lock.enter(false);
       metered.actingFor(null);
     }
-    for (Message message : batch) {
-      if (!retry.contains(message.id)) {
-        continue;
+    List<String> back = new ArrayList<>();
+    for (SimQueue.Message message : batch) {
+      if (retry.contains(message.id)) {
+        back.add(message.receipt);
+      } else {
+        pool.queue.delete(pool.queue.queueUrl(), message.receipt);
       }
-      message.visibleAt = received.plusSeconds(pool.deployed.visibilityTimeoutSeconds());
-      if (message.receiveCount >= pool.deployed.maxReceiveCount()) {
-        // SQS moves it to the DLQ when a receive would exceed maxReceiveCount.
-        pool.deadLettered++;
-        continue;
-      }
-      pool.enqueue(message);
     }
+    pool.queue.release(back);
     pool.running--;
     syncFleet();
     at(clock.instant(), () -> poll(pool));
@@ -555,6 +569,13 @@ public final class Simulation {
       pool.scaleDown.run();
     } catch (RuntimeException e) {
       // a failed cycle is retried by the next tick, as in production
+    }
+    try {
+      // the DLQ redrive follows each cycle, as ScaleDownHandler runs it
+      if (pool.redrive != null) {
+        pool.redrive.run();
+        pool.queue.releaseDeadLetters();
+      }
     } finally {
       metered.actingFor(null);
     }
@@ -643,14 +664,13 @@ public final class Simulation {
     final ScaleDown scaleDown;
     final Distribution bootTime;
     final int concurrency;
-    final PriorityQueue<Message> queue = new PriorityQueue<>(
-        (a, b) -> a.visibleAt.equals(b.visibleAt) ? Long.compare(a.order, b.order)
-            : a.visibleAt.compareTo(b.visibleAt));
-    long order;
+    final SimQueue queue;
+    final SimLaunchLock lock = new SimLaunchLock();
+    final Redrive redrive;
+    final int redriveMax;
     int running;
     int peakRunning;
     long invocations;
-    int deadLettered;
 
     PoolRuntime(Deployment.DeployedPool pool) {
       this.deployed = pool;
@@ -660,40 +680,67 @@ public final class Simulation {
       String repository = scenario.repository().substring(scenario.owner().length() + 1);
       this.owner = settings.level().ownerFor(scenario.owner(), repository);
       this.concurrency = pool.scaleUpConcurrency();
+      PoolQueues queues = PoolQueues.fromEnv(pool.scaleDownEnv());
+      this.queue = new SimQueue(queues.queueUrl(), queues.deadLetterUrl(),
+          pool.maxReceiveCount(), clock,
+          visible -> at(visible.plusSeconds(deployed.batchWindowSeconds()), () -> poll(this)));
+      // As runners/scaleup/Wiring builds scale-up: rechecks and returns through the pool's queue,
+      // the launch lock when Terraform names one.
       RunnerConfigs configs = new RunnerConfigs(settings, metered, clock);
       RunnerLauncher launcher = new RunnerLauncher(settings, fleet, metered, parameters, configs,
           new DirectExecutorService());
-      this.scaleUp = new ScaleUp(upSettings, fleet, metered, launcher, (job, recheck, delay) -> {
-        Message again = new Message("m-" + job.jobId() + "-r" + recheck, job,
-            clock.instant().plus(delay));
-        again.recheck = recheck;
-        enqueue(again);
-      }, clock);
+      JobRechecks rechecks = upSettings.rechecks()
+          ? JobRechecks.on(queue, upSettings.queueUrl()) : JobRechecks.NONE;
+      JobReturns returns = JobReturns.on(queue, upSettings.queueUrl(), upSettings.deadLetterUrl());
+      this.scaleUp = new ScaleUp(upSettings, fleet, metered, launcher, rechecks, returns,
+          upSettings.launchLock() == null ? LaunchLock.NONE : lock, line -> {}, clock);
+      // As runners/scaledown/ScaleDownWiring: warm and rescue runners asked on the pool's queue
+      // (only scale-up launches), and the DLQ redrive after each cycle.
+      QueuedLaunches launches = new QueuedLaunches(downSettings.pool(), queue, queues.queueUrl(),
+          clock);
       this.scaleDown = new ScaleDown(downSettings, fleet, metered, parameters,
-          RequestBudget.governedBy(metered, clock),
-          (o, count) -> launcher.launch(new LaunchRequest(o, "Organization",
-              Collections.nCopies(count, RunnerSlot.warm()), "warm-" + clock.instant()))
-              .launched().size(),
-          (o, type, jobId, repo) -> !launcher.launch(new LaunchRequest(o, type,
-              List.of(RunnerSlot.forJob(jobId, repo)), "rescue-" + clock.instant()))
-              .launched().isEmpty(),
-          new Emf(line -> {}), clock);
+          RequestBudget.governedBy(metered, clock), launches, launches, new Emf(line -> {}),
+          clock);
+      this.redriveMax = queues.redriveMax();
+      this.redrive = queues.deadLetterUrl() == null || queues.redriveMax() == 0 ? null
+          : new Redrive(settings.poolName(), queue, queues.queueUrl(), queues.deadLetterUrl(),
+              queues.redriveMax(), metered, line -> {}, clock);
       this.bootTime = Distribution.of(scenario.bootByPool().getOrDefault(pool.name(),
           scenario.boot()), random, "boot of pool " + pool.name());
     }
 
-    void enqueue(Message message) {
-      message.order = order++;
-      queue.add(message);
-      at(message.visibleAt.plusSeconds(deployed.batchWindowSeconds()), () -> poll(this));
+  }
+
+  /**
+   * The pool's launch lock (the SSM parameter in production): one holder at a time. An invocation
+   * takes it when it starts if no running invocation holds it, and holds it until it ends; the
+   * real {@link ScaleUp} asks for it inside its run, and gets what was decided at the start.
+   */
+  static final class SimLaunchLock implements LaunchLock {
+    private Instant heldUntil = Instant.MIN;
+    private boolean current;
+    int refused;
+
+    /** An invocation running from {@code start} to {@code end}: whether it holds the lock. */
+    boolean begin(Instant start, Instant end) {
+      if (start.isBefore(heldUntil)) {
+        return false;
+      }
+      heldUntil = end;
+      return true;
     }
 
-    List<Message> visible(Instant now, int max) {
-      List<Message> batch = new ArrayList<>();
-      while (batch.size() < max && !queue.isEmpty() && !queue.peek().visibleAt.isAfter(now)) {
-        batch.add(queue.poll());
+    void enter(boolean held) {
+      current = held;
+    }
+
+    @Override
+    public Optional<Held> tryAcquire() {
+      if (!current) {
+        refused++;
+        return Optional.empty();
       }
-      return batch;
+      return Optional.of(() -> {});
     }
   }
 
@@ -718,6 +765,15 @@ public final class Simulation {
       s.put("scaleDownEveryMinutes", Integer.toString(pool.deployed.scaleDownEveryMinutes()));
       s.put("jobRecheckSeconds", Long.toString(pool.upSettings.recheckDelay().toSeconds()));
       s.put("jobQueuedCheck", Boolean.toString(pool.upSettings.jobQueuedCheck()));
+      s.put("jobCheckFirstDelivery", Boolean.toString(pool.upSettings.checkFirstDelivery()));
+      s.put("backoffBaseSeconds", Long.toString(pool.upSettings.backoff().base().toSeconds()));
+      s.put("backoffMaxSeconds", Long.toString(pool.upSettings.backoff().cap().toSeconds()));
+      s.put("launchLock", String.valueOf(pool.upSettings.launchLock()));
+      s.put("launchLockLeaseSeconds",
+          Long.toString(pool.upSettings.launchLockLease().toSeconds()));
+      s.put("queueUrl", pool.queue.queueUrl());
+      s.put("deadLetterUrl", String.valueOf(pool.upSettings.deadLetterUrl()));
+      s.put("redriveMaxMessages", Integer.toString(pool.redriveMax));
       s.put("maxRunners", Integer.toString(pool.settings.maxRunners()));
       s.put("instanceTypes", String.join(",", pool.settings.instanceTypes()));
       s.put("capacityType", pool.settings.capacityType().name());
@@ -787,21 +843,6 @@ public final class Simulation {
   }
 
   // ---- state ------------------------------------------------------------------------------
-
-  static final class Message {
-    final String id;
-    final JobMessage job;
-    Instant visibleAt;
-    int receiveCount;
-    int recheck;
-    long order;
-
-    Message(String id, JobMessage job, Instant visibleAt) {
-      this.id = id;
-      this.job = job;
-      this.visibleAt = visibleAt;
-    }
-  }
 
   static final class SimJob {
     final TraceJob trace;

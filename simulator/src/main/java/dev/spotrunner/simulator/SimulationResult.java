@@ -23,12 +23,26 @@ public record SimulationResult(
     int reclaimedInWaves,
     int capacityErrors,
     Map<String, Integer> peakScaleUpInvocations,
+    Map<String, QueueFigures> queues,
     List<String> unpricedTypes,
     Instant start,
     Instant end,
     Duration wallTime,
     List<Simulation.Sample> timeline,
     Map<String, List<Long>> simulatedWaits) {
+
+  /**
+   * What went through a pool's queue: jobs sent again to wait for room, batches that found the
+   * launch lock held, scale-down's warm and rescue requests, dead letters by reason, and what was
+   * left in the DLQ at the end (the redrive takes back jobs still queued).
+   */
+  public record QueueFigures(int waits, int lockRefused, Map<String, Integer> asked,
+      Map<String, Integer> deadLetteredByReason, int deadLetterDepth) {
+    public QueueFigures {
+      asked = Map.copyOf(asked);
+      deadLetteredByReason = Map.copyOf(deadLetteredByReason);
+    }
+  }
 
   /** Jobs that waited longer than these count in {@code waitingOver10Min} / {@code waitingOver1H}. */
   static final long TEN_MINUTES = 600;
@@ -85,14 +99,19 @@ public record SimulationResult(
     Map<String, PoolResult> pools = new LinkedHashMap<>();
     Map<String, List<Long>> waits = new LinkedHashMap<>();
     Map<String, Integer> invocations = new LinkedHashMap<>();
+    Map<String, QueueFigures> queues = new LinkedHashMap<>();
     TreeSet<String> unpriced = new TreeSet<>();
     int deadLetteredAll = 0;
     for (Simulation.PoolRuntime runtime : sim.pools().values()) {
       String name = runtime.deployed.name();
-      deadLetteredAll += runtime.deadLettered;
+      int deadLettered = runtime.queue.deadLettered();
+      deadLetteredAll += deadLettered;
+      queues.put(name, new QueueFigures(runtime.queue.waits(), runtime.lock.refused,
+          runtime.queue.asked(), runtime.queue.deadLetteredByReason(),
+          runtime.queue.deadLetterDepth()));
       pools.put(name, poolResult(name, sim, sim.jobs().stream().filter(j -> name.equals(j.pool)).toList(),
           sim.instances().stream().filter(i -> name.equals(i.pool)).toList(), end,
-          runtime.deadLettered, sim.github().peakPointsPerMinute(name), unpriced));
+          deadLettered, sim.github().peakPointsPerMinute(name), unpriced));
       waits.put(name, sim.jobs().stream().filter(j -> name.equals(j.pool) && j.startedAt != null)
           .map(Simulation.SimJob::waitSeconds).toList());
       invocations.put(name, runtime.peakRunning);
@@ -103,7 +122,7 @@ public record SimulationResult(
     MeteredGitHub github = sim.github();
     return new SimulationResult(pools, overall, sim.notOurs(), github.calls(), github.refused(),
         github.failedInOutage(), sim.busyRunnersTerminated(), sim.interruptedJobs(),
-        sim.reclaimWaves(), sim.reclaimedInWaves(), sim.capacityErrors(), invocations,
+        sim.reclaimWaves(), sim.reclaimedInWaves(), sim.capacityErrors(), invocations, queues,
         List.copyOf(unpriced), start, end, wall, sim.timeline(), waits);
   }
 
@@ -195,6 +214,10 @@ public record SimulationResult(
         overall.onDemandInstances(), reclaimWaves, reclaimedInWaves, interruptedJobs));
     out.append(String.format("busy runners terminated by scale-down: %d; most scale-up invocations "
         + "at once: %s%n", busyRunnersTerminated, peakScaleUpInvocations));
+    queues.forEach((pool, q) -> out.append(String.format("queue %s: %d jobs sent again to wait, "
+        + "%d batches found the launch lock held, asked by scale-down %s, dead-lettered %s, "
+        + "left in the DLQ %d%n", pool, q.waits(), q.lockRefused(), q.asked(),
+        q.deadLetteredByReason(), q.deadLetterDepth())));
     if (!unpricedTypes.isEmpty()) {
       out.append("no price in the scenario for " + unpricedTypes + ": their cost counts as 0\n");
     }

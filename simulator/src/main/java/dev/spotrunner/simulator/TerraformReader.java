@@ -244,11 +244,9 @@ public final class TerraformReader {
         mock_resource "aws_cloudwatch_log_group" {
           defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:sim" }
         }
+        # no url default: Terraform makes up one per queue, so a pool's queue and its DLQ differ
         mock_resource "aws_sqs_queue" {
-          defaults = {
-            arn = "arn:aws:sqs:eu-west-1:123456789012:sim"
-            url = "https://sqs.eu-west-1.amazonaws.com/123456789012/sim"
-          }
+          defaults = { arn = "arn:aws:sqs:eu-west-1:123456789012:sim" }
         }
         mock_resource "aws_lambda_function" {
           defaults = {

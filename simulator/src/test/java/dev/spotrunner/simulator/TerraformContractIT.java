@@ -101,11 +101,27 @@ class TerraformContractIT {
       s.put("batchSize", mapping.path("batch_size").asText());
       s.put("batchWindowSeconds", mapping.path("maximum_batching_window_in_seconds").asText());
       int reserved = up.path("reserved_concurrent_executions").asInt(-1);
-      s.put("scaleUpConcurrency", reserved < 0 ? "unreserved" : Integer.toString(reserved));
+      JsonNode scaling = mapping.path("scaling_config");
+      int maximum = scaling.isArray() && !scaling.isEmpty()
+          ? scaling.get(0).path("maximum_concurrency").asInt(0) : 0;
+      int concurrency = reserved < 0 ? Integer.MAX_VALUE : reserved;
+      if (maximum > 0) {
+        concurrency = Math.min(concurrency, maximum);
+      }
+      s.put("scaleUpConcurrency", concurrency == Integer.MAX_VALUE ? "unreserved"
+          : Integer.toString(concurrency));
       s.put("scaleDownEveryMinutes", rule.path("schedule_expression").asText()
           .replaceAll("rate\\((\\d+) minutes?\\)", "$1"));
       s.put("jobRecheckSeconds", upEnv.path("JOB_RECHECK_SECONDS").asText());
       s.put("jobQueuedCheck", upEnv.path("JOB_QUEUED_CHECK").asText());
+      s.put("jobCheckFirstDelivery", upEnv.path("JOB_CHECK_FIRST_DELIVERY").asText());
+      s.put("backoffBaseSeconds", upEnv.path("QUEUE_BACKOFF_BASE_SECONDS").asText());
+      s.put("backoffMaxSeconds", upEnv.path("QUEUE_BACKOFF_MAX_SECONDS").asText());
+      s.put("launchLock", upEnv.path("LAUNCH_LOCK_PARAM").asText());
+      s.put("launchLockLeaseSeconds", up.path("timeout").asText());
+      s.put("queueUrl", queue.path("url").asText());
+      s.put("deadLetterUrl", values(resources, module + ".aws_sqs_queue.dlq").path("url").asText());
+      s.put("redriveMaxMessages", downEnv.path("REDRIVE_MAX_MESSAGES").asText());
       s.put("maxRunners", upEnv.path("MAX_RUNNERS").asText());
       s.put("instanceTypes", upEnv.path("INSTANCE_TYPES").asText());
       s.put("capacityType", upEnv.path("CAPACITY_TYPE").asText().toUpperCase().replace('-', '_'));

@@ -33,6 +33,9 @@ final class TestWorld {
     int recheck = 300;
     String warmWindows = "[]";
     int everyMinutes = 5;
+    Integer maxConcurrency = null;
+    int backoffBaseSeconds = 10;
+    int backoffMaxSeconds = 40;
 
     Deployment deployment() {
       Map<String, String> common = new HashMap<>();
@@ -54,15 +57,24 @@ final class TestWorld {
       up.put("JOB_QUEUED_CHECK", "true");
       up.put("JOB_RECHECK_SECONDS", Integer.toString(recheck));
       up.put("QUEUE_URL", "sim://linux");
+      up.put("JOB_CHECK_FIRST_DELIVERY", "true");
+      up.put("QUEUE_BACKOFF_BASE_SECONDS", Integer.toString(backoffBaseSeconds));
+      up.put("QUEUE_BACKOFF_MAX_SECONDS", Integer.toString(backoffMaxSeconds));
+      up.put("DLQ_URL", "sim://linux-dlq");
+      up.put("LAUNCH_LOCK_PARAM", "/sim/launch-locks/linux");
+      up.put("LAUNCH_LOCK_LEASE_SECONDS", "120");
       Map<String, String> down = new HashMap<>(common);
       down.put("MINIMUM_RUNNING_TIME_MINUTES", "5");
       down.put("BOOT_GRACE_MINUTES", "5");
       down.put("WARM_WINDOWS", warmWindows);
       down.put("WARM_EVICTION", "oldest");
+      down.put("QUEUE_URL", "sim://linux");
+      down.put("DLQ_URL", "sim://linux-dlq");
+      down.put("REDRIVE_MAX_MESSAGES", "20");
       String pools = "[{\"name\":\"linux\",\"labels\":[\"linux-x64\"],\"match\":\"subset\","
           + "\"priority\":0,\"queueUrl\":\"sim://linux\",\"delaySeconds\":" + delay + "}]";
       return new Deployment("test", pools, "test", List.of(new Deployment.DeployedPool("linux", up,
-          down, delay, visibility, maxReceiveCount, "dlq", batchSize, 0, null, reserved, 120,
+          down, delay, visibility, maxReceiveCount, "dlq", batchSize, 0, maxConcurrency, reserved, 120,
           "rate(" + everyMinutes + " minutes)", Map.of())));
     }
   }
