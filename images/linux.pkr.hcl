@@ -1,5 +1,5 @@
 # Prebuilt Linux runner images for `boot = "prebuilt"` pools: Amazon Linux 2023 and Ubuntu 24.04, x64 and
-# arm64. Each runs images/install-runner.sh — the same script user_data runs on `install` pools — with the
+# arm64. Each runs terraform/modules/runners/templates/install-runner.sh — the same script user_data runs on `install` pools — with the
 # runner release, so the AMI holds docker, git, the CloudWatch agent and the runner at /opt/actions-runner
 # (its version in /opt/actions-runner/.spotrunner-runner-version). docs/images.md explains building and using them.
 packer {
@@ -130,7 +130,7 @@ build {
   }
 
   provisioner "file" {
-    source      = "${path.root}/install-runner.sh"
+    source      = "${path.root}/../terraform/modules/runners/templates/install-runner.sh"
     destination = "/tmp/install-runner.sh"
   }
 

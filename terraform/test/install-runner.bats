@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
-# images/install-runner.sh, the one install script behind both callers: user_data of `install` pools and the
+# terraform/modules/runners/templates/install-runner.sh, the one install script behind both callers: user_data of `install` pools and the
 # Packer templates in images/. Stubbed dnf, apt-get, dpkg, systemctl and curl (downloads from $STUB_STATE).
 
 bats_require_minimum_version 1.5.0
 
 setup() {
-  INSTALL_SCRIPT="$BATS_TEST_DIRNAME/../../images/install-runner.sh"
+  INSTALL_SCRIPT="$BATS_TEST_DIRNAME/../modules/runners/templates/install-runner.sh"
   START_SCRIPT=${START_SCRIPT:-"$BATS_TEST_DIRNAME/../modules/runners/templates/start-runner.sh"}
   export STUB_STATE="$BATS_TEST_TMPDIR/state"
   mkdir -p "$STUB_STATE/downloads" "$BATS_TEST_TMPDIR/release"

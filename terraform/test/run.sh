@@ -131,7 +131,7 @@ fi
 grep -q "above EC2's 16384-byte limit" "$work/ud-oversized.log" || { cat "$work/ud-oversized.log"; fail "oversized user_data failed for another reason"; }
 echo "ok: user_data above 16 KB is refused"
 shellcheck "$rendered"/amazon-linux-2023-*.user-data "$rendered"/ubuntu-*.user-data "$rendered"/custom.user-data \
-  "$templates/start-runner.sh" images/install-runner.sh terraform/test/run.sh terraform/test/stubs/* terraform/test/user-data/scripts/*.sh
+  "$templates/start-runner.sh" "$templates/install-runner.sh" terraform/test/run.sh terraform/test/stubs/* terraform/test/user-data/scripts/*.sh
 echo "shellcheck clean: every Linux user_data, the start and install scripts, test scripts"
 
 # --- 5. bats ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ load start-runner-helpers
 
 # --- boot paths -------------------------------------------------------------------------------------
 
-# A prebuilt image's runner at the runner directory, with the version file images/install-runner.sh writes.
+# A prebuilt image's runner at the runner directory, with the version file terraform/modules/runners/templates/install-runner.sh writes.
 image_runner() {
   mkdir -p "$SPOTRUNNER_RUNNER_DIR"
   printf '#!/usr/bin/env bash\necho "image run.sh $*" >>"$STUB_STATE/sequence"\n' >"$SPOTRUNNER_RUNNER_DIR/run.sh"

@@ -7,7 +7,7 @@ bats_require_minimum_version 1.5.0
 setup() {
   [ -n "${RENDERED_DIR:-}" ] || skip "RENDERED_DIR is not set: run terraform/test/run.sh"
   TEMPLATES="$BATS_TEST_DIRNAME/../modules/runners/templates"
-  INSTALL_SCRIPT="$BATS_TEST_DIRNAME/../../images/install-runner.sh"
+  INSTALL_SCRIPT="$BATS_TEST_DIRNAME/../modules/runners/templates/install-runner.sh"
 }
 
 # The script a Linux user_data unpacks from the heredoc named $2.

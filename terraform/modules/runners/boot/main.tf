@@ -28,7 +28,7 @@ locals {
     start_script              = local.start_script
     start_script_base64gzip   = base64gzip(local.start_script)
   }
-  install_script = local.windows || var.boot != "install" ? "" : file("${path.module}/../../../../images/install-runner.sh")
+  install_script = local.windows || var.boot != "install" ? "" : file("${path.module}/../templates/install-runner.sh")
   start_script   = file(local.windows ? "${local.templates}/start-runner.ps1" : "${local.templates}/start-runner.sh")
   rendered       = var.user_data_enabled ? templatefile(local.template, local.variables) : null
 

@@ -4,7 +4,7 @@ variable "os" {
 }
 
 variable "boot" {
-  description = "install: user_data installs packages (images/install-runner.sh) and the runner on every boot; prebuilt: the image holds them (images/), user_data only writes the settings and starts the start script."
+  description = "install: user_data installs packages (terraform/modules/runners/templates/install-runner.sh) and the runner on every boot; prebuilt: the image holds them (images/), user_data only writes the settings and starts the start script."
   type        = string
   default     = "install"
 }

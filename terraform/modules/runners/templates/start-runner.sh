@@ -43,7 +43,7 @@ HOOK_JOB_COMPLETED=${SPOTRUNNER_HOOK_JOB_COMPLETED:-/opt/spotrunner/hooks/job-co
 LOG_GROUP=${SPOTRUNNER_LOG_GROUP:-}
 CW_AGENT_CTL=${SPOTRUNNER_CW_AGENT_CTL:-/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl}
 USER_DATA_LOG=${SPOTRUNNER_USER_DATA_LOG:-/var/log/user-data.log}
-# Written by images/install-runner.sh into a prebuilt image's runner directory.
+# Written by terraform/modules/runners/templates/install-runner.sh into a prebuilt image's runner directory.
 VERSION_FILE="$RUNNER_DIR/.spotrunner-runner-version"
 
 log() {
