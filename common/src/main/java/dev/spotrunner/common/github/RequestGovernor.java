@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -86,12 +88,13 @@ public final class RequestGovernor {
     Duration backoff = limits.firstBackoff();
     try {
       for (int attemptNo = 1; ; attemptNo++) {
-        reserve(budget, cost, deadline, what);
+        long[] spend = reserve(budget, cost, deadline, what);
         A answer;
         budget.concurrency.acquire();
         try {
           answer = attempt.send();
         } catch (IOException e) {
+          budget.settle(spend, clock.instant());
           String reason = "network error: " + e.getClass().getSimpleName();
           waitBeforeRetry(attemptNo, backoff, deadline, what, reason, e);
           backoff = backoff.multipliedBy(2);
@@ -99,6 +102,7 @@ public final class RequestGovernor {
         } finally {
           budget.concurrency.release();
         }
+        budget.settle(spend, clock.instant());
         Optional<Instant> blockedUntil = rateLimitedUntil(answer);
         if (blockedUntil.isPresent()) {
           budget.blockUntil(blockedUntil.get());
@@ -124,13 +128,15 @@ public final class RequestGovernor {
     }
   }
 
-  private void reserve(Budget budget, int cost, Instant deadline, String what)
+  /** Reserves the points and returns the window entry that holds them. */
+  private long[] reserve(Budget budget, int cost, Instant deadline, String what)
       throws InterruptedException {
     while (true) {
       Instant now = clock.instant();
-      Instant readyAt = budget.tryReserve(now, cost, limits.pointsPerMinute());
+      long[] spend = new long[] {now.toEpochMilli(), cost};
+      Instant readyAt = budget.tryReserve(now, spend, limits.pointsPerMinute());
       if (readyAt == null) {
-        return;
+        return spend;
       }
       if (readyAt.isAfter(deadline)) {
         throw new TransientFailure("GitHub request budget of this installation is spent until "
@@ -212,32 +218,45 @@ public final class RequestGovernor {
     }
   }
 
-  /** One key's sliding window of reserved points, its block, and its concurrency permits. */
+  /**
+   * One key's sliding window of spent points, its block, and its concurrency permits. A spend is
+   * dated when its answer arrived (GitHub may count a request at any time until then, so a call
+   * reserved at second 0 and answered at second 59 still counts at second 61), and it leaves the
+   * window only when it is more than 60 seconds old: a call at second 0 still counts at second 60.
+   */
   private final class Budget {
-    private final ArrayDeque<long[]> spent = new ArrayDeque<>(); // {epochMillis, points}
+    private final List<long[]> spent = new ArrayList<>(); // {epochMillis, points}
     private final Semaphore concurrency = new Semaphore(limits.maxConcurrent(), true);
     private int used;
     private Instant blockedUntil = Instant.MIN;
 
-    /** Reserves and returns null, or returns when to try again. */
-    synchronized Instant tryReserve(Instant now, int cost, int perMinute) {
+    /** Reserves {@code spend} and returns null, or returns when to try again. */
+    synchronized Instant tryReserve(Instant now, long[] spend, int perMinute) {
       if (now.isBefore(blockedUntil)) {
         return blockedUntil;
       }
       expire(now);
+      int cost = (int) spend[1];
       if (used + cost <= perMinute) {
-        spent.addLast(new long[] {now.toEpochMilli(), cost});
+        spent.add(spend);
         used += cost;
         return null;
       }
+      List<long[]> oldestFirst = new ArrayList<>(spent);
+      oldestFirst.sort(Comparator.comparingLong(entry -> entry[0]));
       int toFree = used + cost - perMinute;
-      for (long[] entry : spent) {
+      for (long[] entry : oldestFirst) {
         toFree -= (int) entry[1];
         if (toFree <= 0) {
-          return Instant.ofEpochMilli(entry[0]).plus(WINDOW);
+          return leavesWindowAt(entry[0]);
         }
       }
       throw new IllegalStateException("unreachable: cost exceeds the whole budget");
+    }
+
+    /** Dates a reserved spend at the moment its answer arrived. */
+    synchronized void settle(long[] spend, Instant answeredAt) {
+      spend[0] = Math.max(spend[0], answeredAt.toEpochMilli());
     }
 
     synchronized int pointsLeft(Instant now) {
@@ -256,9 +275,18 @@ public final class RequestGovernor {
 
     private void expire(Instant now) {
       long cutoff = now.minus(WINDOW).toEpochMilli();
-      while (!spent.isEmpty() && spent.peekFirst()[0] <= cutoff) {
-        used -= (int) spent.removeFirst()[1];
-      }
+      spent.removeIf(entry -> {
+        boolean old = entry[0] < cutoff;
+        if (old) {
+          used -= (int) entry[1];
+        }
+        return old;
+      });
     }
+  }
+
+  /** The first instant at which a spend dated {@code epochMillis} no longer counts. */
+  private static Instant leavesWindowAt(long epochMillis) {
+    return Instant.ofEpochMilli(epochMillis).plus(WINDOW).plusMillis(1);
   }
 }
