@@ -65,7 +65,11 @@ public enum LambdaVariable {
 
   // redelivery sweeper (docs/sweeper.md)
   SWEEPER_LOOKBACK_MINUTES(SWEEPER),
-  SWEEPER_MAX_POINTS(SWEEPER);
+  SWEEPER_MAX_POINTS(SWEEPER),
+
+  // several GitHub Apps, one budget per installation, ghe.com (docs/github-app.md)
+  GITHUB_WEB_URL(SCALE_UP, SCALE_DOWN, SWEEPER),
+  GITHUB_POINTS_PER_MINUTE(SCALE_UP, SCALE_DOWN);
 
   private final Set<LambdaFunction> readBy;
 

@@ -50,12 +50,19 @@ public final class RequestGovernor {
   private final Clock clock;
   private final Sleeper sleeper;
   private final GovernorLimits limits;
+  private final PointsMeter meter;
   private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
 
   public RequestGovernor(Clock clock, Sleeper sleeper, GovernorLimits limits) {
+    this(clock, sleeper, limits, PointsMeter.NONE);
+  }
+
+  /** A governor that also reports the points it reserves, per key and minute. */
+  public RequestGovernor(Clock clock, Sleeper sleeper, GovernorLimits limits, PointsMeter meter) {
     this.clock = clock;
     this.sleeper = sleeper;
     this.limits = limits;
+    this.meter = meter;
   }
 
   public GovernorLimits limits() {
@@ -88,7 +95,7 @@ public final class RequestGovernor {
     Duration backoff = limits.firstBackoff();
     try {
       for (int attemptNo = 1; ; attemptNo++) {
-        long[] spend = reserve(budget, cost, deadline, what);
+        long[] spend = reserve(key, budget, cost, deadline, what);
         A answer;
         budget.concurrency.acquire();
         try {
@@ -129,17 +136,18 @@ public final class RequestGovernor {
   }
 
   /** Reserves the points and returns the window entry that holds them. */
-  private long[] reserve(Budget budget, int cost, Instant deadline, String what)
+  private long[] reserve(String key, Budget budget, int cost, Instant deadline, String what)
       throws InterruptedException {
     while (true) {
       Instant now = clock.instant();
       long[] spend = new long[] {now.toEpochMilli(), cost};
       Instant readyAt = budget.tryReserve(now, spend, limits.pointsPerMinute());
       if (readyAt == null) {
+        meter.spent(key, now, cost);
         return spend;
       }
       if (readyAt.isAfter(deadline)) {
-        throw new TransientFailure("GitHub request budget of this installation is spent until "
+        throw new GitHubLimited("GitHub request budget of this installation is spent until "
             + readyAt + "; " + what + " must wait for a later attempt");
       }
       sleeper.sleep(Duration.between(now, readyAt));
@@ -163,7 +171,7 @@ public final class RequestGovernor {
   private void requireRetry(int attemptNo, Instant retryAt, Instant deadline, String what,
       String reason) {
     if (attemptNo >= limits.maxAttempts() || retryAt.isAfter(deadline)) {
-      throw new TransientFailure(what + " " + reason + " by GitHub until " + retryAt
+      throw new GitHubLimited(what + " " + reason + " by GitHub until " + retryAt
           + " after " + attemptNo + " attempts");
     }
     // the wait itself happens in reserve(), which honours the block for every caller of the key

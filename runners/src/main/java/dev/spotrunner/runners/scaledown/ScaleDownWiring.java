@@ -4,7 +4,7 @@ import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.config.Env;
 import dev.spotrunner.common.fleet.Ec2RunnerFleet;
 import dev.spotrunner.common.fleet.RunnerFleet;
-import dev.spotrunner.common.github.GitHubApp;
+import dev.spotrunner.common.github.GitHubApps;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.parameters.Parameters;
 import dev.spotrunner.common.parameters.SsmParameters;
@@ -25,7 +25,7 @@ final class ScaleDownWiring {
   static ScaleDown create(Map<String, String> env, AwsClients aws, Clock clock) {
     ScaleDownSettings settings = ScaleDownSettings.fromEnv(env);
     Parameters parameters = new SsmParameters(aws.ssm(), clock);
-    GitHubRunners github = GitHubApp.fromEnv(new Env(env), parameters, clock).runners();
+    GitHubRunners github = GitHubApps.fromEnv(new Env(env), parameters, clock);
     RunnerFleet fleet = new Ec2RunnerFleet(aws.ec2());
     RunnerLauncher launcher = new RunnerLauncher(settings.pool(), fleet, github, parameters,
         new RunnerConfigs(settings.pool(), github, clock));
