@@ -149,8 +149,8 @@ public final class GitHubApps implements GitHubRunners {
       }
     }
     if (last == null) {
-      throw new PermanentFailure("none of the " + apps.size() + " GitHub Apps is installed on "
-          + owner);
+      throw new PermanentFailure("not installed on " + owner + ": any of the " + apps.size()
+          + " GitHub Apps");
     }
     throw last;
   }
