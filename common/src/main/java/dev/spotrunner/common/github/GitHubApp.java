@@ -69,10 +69,15 @@ public final class GitHubApp {
     }
     return new GitHubApp(
         new GitHubHttp(settings.apiUrl(), GitHubHttp.defaultClient(),
-            new RequestGovernor(clock, sleeper,
-                limits.withPointsPerMinute(Math.min(limits.pointsPerMinute(),
-                    settings.pointsPerMinute())), PointsMeter.stdout())),
+            new RequestGovernor(clock, sleeper, shared(limits, settings), PointsMeter.stdout())),
         clock, AppCredentials.fromParameters(parameters, settings, clock));
+  }
+
+  /** The limits with this container's share of GitHub's budget, when it has less than all. */
+  static GovernorLimits shared(GovernorLimits limits, GitHubAppSettings settings) {
+    return settings.pointsPerMinute() < GitHubAppSettings.GITHUB_POINTS
+        ? limits.withPointsPerMinute(Math.min(limits.pointsPerMinute(), settings.pointsPerMinute()))
+        : limits;
   }
 
   /** The runners-and-jobs port on top of this app. */
