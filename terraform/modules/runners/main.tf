@@ -13,9 +13,10 @@ locals {
   ssm_config_path    = var.ssm_config_path != "" ? var.ssm_config_path : "/${var.prefix}/runners"
   runner_name_prefix = var.runner_name_prefix != "" ? var.runner_name_prefix : "${var.prefix}-"
   config_arn         = "${local.ssm_arn}${local.ssm_config_path}/${var.pool.name}/*"
+  # one id and one key parameter per GitHub App, comma-separated (docs/github-app.md)
   app_parameter_arns = [
-    "${local.ssm_arn}/${trimprefix(var.github_app_id_parameter_name, "/")}",
-    "${local.ssm_arn}/${trimprefix(var.github_app_key_parameter_name, "/")}",
+    for name in concat(split(",", var.github_app_id_parameter_name), split(",", var.github_app_key_parameter_name)) :
+    "${local.ssm_arn}/${trimprefix(name, "/")}"
   ]
 
   runner_labels = distinct(concat(var.pool.labels, var.pool.extra_labels))
