@@ -149,8 +149,8 @@ public final class GitHubApps implements GitHubRunners {
       }
     }
     if (last == null) {
-      throw new PermanentFailure("not installed on " + owner + ": any of the " + apps.size()
-          + " GitHub Apps");
+      throw new PermanentFailure("GitHub App not installed on " + owner + ": none of the "
+          + apps.size() + " Apps is");
     }
     throw last;
   }
