@@ -19,28 +19,30 @@ class SeveralAppsWebhookTest {
   private final TestWebhooks.Harness harness = new TestWebhooks.Harness(TestWebhooks.settings(
       Map.of("WEBHOOK_SECRET_PARAMS", TestWebhooks.SECRET_PARAM + ","
           + TestWebhooks.PREVIOUS_SECRET_PARAM + "," + SECOND_APP_SECRET_PARAM)));
-  private final String queued = TestWebhooks.fixture("workflow_job.queued.payload.json");
+  private static final String LABELS = "[\"self-hosted\",\"Linux\",\"x64\"]";
 
   {
     harness.parameters.with(SECOND_APP_SECRET_PARAM, secondAppSecret.reveal());
   }
 
-  private Reply sendSigned(String delivery, Secret secret) {
-    String signature = Signature.sign(queued.getBytes(StandardCharsets.UTF_8), secret);
+  private Reply sendSigned(String delivery, long jobId, Secret secret) {
+    String body = TestWebhooks.workflowJob("queued", jobId, LABELS);
+    String signature = Signature.sign(body.getBytes(StandardCharsets.UTF_8), secret);
     return harness.webhook.handle(TestWebhooks.headers("workflow_job", delivery, signature),
-        queued, false);
+        body, false);
   }
 
   @Test
   void acceptsADeliverySignedByEitherApp() {
-    assertThat(sendSigned("first-app", harness.secret).status()).isEqualTo(202);
-    assertThat(sendSigned("second-app", secondAppSecret).status()).isEqualTo(202);
+    assertThat(sendSigned("first-app", 501, harness.secret)).isEqualTo(Reply.queued("linux", 501));
+    assertThat(sendSigned("second-app", 502, secondAppSecret))
+        .isEqualTo(Reply.queued("linux", 502));
     assertThat(harness.queue.sent()).hasSize(2);
   }
 
   @Test
   void refusesADeliverySignedByAnAppItDoesNotKnow() {
-    assertThat(sendSigned("stranger", TestWebhooks.randomSecret()).status()).isEqualTo(401);
+    assertThat(sendSigned("stranger", 503, TestWebhooks.randomSecret()).status()).isEqualTo(401);
     assertThat(harness.queue.sent()).isEmpty();
   }
 
@@ -48,8 +50,10 @@ class SeveralAppsWebhookTest {
   void refusesTheSecondAppsDeliveriesWhenOnlyTheFirstAppIsConfigured() {
     TestWebhooks.Harness firstOnly = new TestWebhooks.Harness();
     firstOnly.parameters.with(SECOND_APP_SECRET_PARAM, secondAppSecret.reveal());
-    String signature = Signature.sign(queued.getBytes(StandardCharsets.UTF_8), secondAppSecret);
+    String body = TestWebhooks.workflowJob("queued", 504, LABELS);
+    String signature = Signature.sign(body.getBytes(StandardCharsets.UTF_8), secondAppSecret);
     assertThat(firstOnly.webhook.handle(TestWebhooks.headers("workflow_job", "d", signature),
-        queued, false).status()).isEqualTo(401);
+        body, false).status()).isEqualTo(401);
+    assertThat(firstOnly.queue.sent()).isEmpty();
   }
 }
