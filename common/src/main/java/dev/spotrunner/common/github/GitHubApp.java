@@ -64,12 +64,19 @@ public final class GitHubApp {
 
   public static GitHubApp create(GitHubAppSettings settings, Parameters parameters, Clock clock,
       GovernorLimits limits, Sleeper sleeper) {
+    return create(settings, parameters, clock, limits, sleeper, false);
+  }
+
+  /** {@code yieldOnLimit}: see {@link RequestGovernor}; set when other Apps can take the call. */
+  static GitHubApp create(GitHubAppSettings settings, Parameters parameters, Clock clock,
+      GovernorLimits limits, Sleeper sleeper, boolean yieldOnLimit) {
     if (settings.apps().size() != 1) {
       throw new IllegalArgumentException("one App per GitHubApp; GitHubApps takes several");
     }
     return new GitHubApp(
         new GitHubHttp(settings.apiUrl(), GitHubHttp.defaultClient(),
-            new RequestGovernor(clock, sleeper, shared(limits, settings), PointsMeter.stdout())),
+            new RequestGovernor(clock, sleeper, shared(limits, settings), PointsMeter.stdout(),
+                yieldOnLimit)),
         clock, AppCredentials.fromParameters(parameters, settings, clock));
   }
 

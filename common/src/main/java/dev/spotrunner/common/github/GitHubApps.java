@@ -23,8 +23,10 @@ import java.util.function.Function;
  * keeps its own 900 points a minute. Every call goes to the App whose installation on the owner
  * has the most points left; when that App is limited ({@link GitHubLimited}), its key is refused
  * ({@link AppKeyRefused}, after the re-read of the key) or it is not installed on the owner, the
- * call is made through the next App. An App whose key was refused is tried last from then on,
- * until a call through it succeeds again. With one App this is that App's adapter, unchanged.
+ * call is made through the next App: with several Apps a secondary-limit answer fails the call
+ * at once instead of waiting for its {@code retry-after}. An App whose key was refused is tried
+ * last from then on, until a call through it succeeds again. With one App this is that App's
+ * adapter, unchanged.
  */
 public final class GitHubApps implements GitHubRunners {
   private static final Log LOG = Log.of(GitHubApps.class);
@@ -43,9 +45,11 @@ public final class GitHubApps implements GitHubRunners {
   /** The runners port over the Apps of {@code settings}: the App itself when there is one. */
   public static GitHubRunners create(GitHubAppSettings settings, Parameters parameters,
       Clock clock, GovernorLimits limits, Sleeper sleeper) {
+    boolean several = settings.apps().size() > 1;
     List<GitHubRunners> apps = new ArrayList<>();
     for (GitHubAppSettings.App app : settings.apps()) {
-      apps.add(GitHubApp.create(settings.only(app), parameters, clock, limits, sleeper).runners());
+      apps.add(GitHubApp.create(settings.only(app), parameters, clock, limits, sleeper, several)
+          .runners());
     }
     return apps.size() == 1 ? apps.get(0) : new GitHubApps(apps);
   }

@@ -51,18 +51,26 @@ public final class RequestGovernor {
   private final Sleeper sleeper;
   private final GovernorLimits limits;
   private final PointsMeter meter;
+  private final boolean yieldOnLimit;
   private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
 
   public RequestGovernor(Clock clock, Sleeper sleeper, GovernorLimits limits) {
-    this(clock, sleeper, limits, PointsMeter.NONE);
+    this(clock, sleeper, limits, PointsMeter.NONE, false);
   }
 
-  /** A governor that also reports the points it reserves, per key and minute. */
-  public RequestGovernor(Clock clock, Sleeper sleeper, GovernorLimits limits, PointsMeter meter) {
+  /**
+   * A governor that also reports the points it reserves, per key and minute. With
+   * {@code yieldOnLimit} a rate-limit answer fails the call at once with {@link GitHubLimited}
+   * (the key stays blocked until the time GitHub named) instead of waiting to repeat it: another
+   * App may make the call now.
+   */
+  public RequestGovernor(Clock clock, Sleeper sleeper, GovernorLimits limits, PointsMeter meter,
+      boolean yieldOnLimit) {
     this.clock = clock;
     this.sleeper = sleeper;
     this.limits = limits;
     this.meter = meter;
+    this.yieldOnLimit = yieldOnLimit;
   }
 
   public GovernorLimits limits() {
@@ -117,6 +125,9 @@ public final class RequestGovernor {
             LOG.warn("github rate limited", entry("key", key), entry("request", what),
                 entry("status", answer.status()), entry("until", blockedUntil.get()),
                 entry("attempt", attemptNo));
+            if (yieldOnLimit) {
+              throw new GitHubLimited(what + " rate limited by GitHub until " + blockedUntil.get());
+            }
             requireRetry(attemptNo, blockedUntil.get(), deadline, what, "rate limited");
             continue;
           }

@@ -73,8 +73,8 @@ public final class MultiAppBenchmark {
       }
       return String.format("%d App(s), %d containers x %d threads, %d points/min per container"
               + " and App, %.1f min: %d runners, %.1f/min overall, %.1f/min over the whole"
-              + " minutes after the first; %d secondary-limit answers, %d calls retried, busiest window per"
-              + " installation (points):%s",
+              + " minutes after the first; %d secondary-limit answers, %d calls retried,"
+              + " busiest window per installation (points):%s",
           appCount, CONTAINERS, THREADS, share, minutes, load.launched(),
           load.perMinute(start, end), load.perMinute(start.plus(Duration.ofMinutes(1)),
               start.plus(Duration.ofMinutes(1 + (long) Math.floor(minutes - 1)))),

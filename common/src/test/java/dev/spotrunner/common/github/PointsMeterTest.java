@@ -16,7 +16,7 @@ class PointsMeterTest {
   private final ManualClock clock = new ManualClock(START);
   private final List<String> lines = new ArrayList<>();
   private final RequestGovernor governor = new RequestGovernor(clock, clock.sleeper(),
-      GovernorLimits.GITHUB, new PointsMeter(lines::add));
+      GovernorLimits.GITHUB, new PointsMeter(lines::add), false);
 
   private record Ok(int status) implements RequestGovernor.Answer {
     @Override

@@ -2,6 +2,7 @@ package dev.spotrunner.common.github;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.parameters.InMemoryParameters;
 import dev.spotrunner.common.testing.github.GitHubStandIn;
 import dev.spotrunner.common.testing.github.StandInApp;
@@ -73,5 +74,36 @@ class TwoAppsIT {
     assertThat(github.callsByInstallation(secondInstallation) - secondBefore)
         .isGreaterThanOrEqualTo(2 * (600 - launchedAtRevocation) - 20);
     assertThat(github.rateLimited()).as("secondary-limit answers").isZero();
+  }
+
+  @Test
+  void aSecondaryLimitAnswerSendsTheCallToTheOtherAppAtOnce() {
+    StandInApp first = github.app();
+    StandInApp second = github.addApp();
+    first.install(JitLoad.ORG);
+    long secondInstallation = second.install(JitLoad.ORG);
+    InMemoryParameters parameters = new InMemoryParameters()
+        .with("/one/id", String.valueOf(first.appId()))
+        .with("/one/key", first.appKeys().pkcs1Pem())
+        .with("/two/id", String.valueOf(second.appId()))
+        .with("/two/key", second.appKeys().pkcs1Pem());
+    GitHubRunners apps = GitHubApps.create(new GitHubAppSettings(github.apiUrl(),
+        "https://github.com", List.of(new GitHubAppSettings.App("/one/id", "/one/key"),
+            new GitHubAppSettings.App("/two/id", "/two/key")), 900), parameters, clock,
+        GovernorLimits.GITHUB, clock.sleeper());
+    RunnerOwner org = RunnerOwner.org(JitLoad.ORG);
+    apps.listRunners(org); // both installations looked up, tokens issued: first has fewer points
+    apps.listRunners(org);
+    int secondBefore = github.callsByInstallation(secondInstallation);
+
+    github.secondaryLimitNext(1, 30); // GitHub limits the next request: the first App's JIT
+    Instant start = clock.instant();
+    JitConfig jit = apps.jitConfig(org, new JitRequest("limited-1", List.of("self-hosted"), 1,
+        "_work"));
+
+    assertThat(jit.runner().name()).isEqualTo("limited-1");
+    assertThat(Duration.between(start, clock.instant())).isLessThan(Duration.ofSeconds(30));
+    assertThat(github.callsByInstallation(secondInstallation) - secondBefore).isEqualTo(1);
+    assertThat(github.rateLimited()).isEqualTo(1);
   }
 }

@@ -445,7 +445,8 @@ public final class GitHubStandIn implements AutoCloseable {
 
   /**
    * The most points this installation had in any one sliding window, over every client using its
-   * tokens, since the start, a {@link #resetCountersAndFaults reset} or a {@link #rateBudget} change.
+   * tokens, since the start, a {@link #resetCountersAndFaults reset} or a {@link #rateBudget}
+   * change.
    */
   public int peakPoints(long installationId) {
     return limits.peakPoints("installation:" + installationId);
