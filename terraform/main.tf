@@ -1,5 +1,5 @@
 locals {
-  github_api_url = var.github_enterprise_server_url == null ? "https://api.github.com" : "${var.github_enterprise_server_url}/api/v3"
+  github_api_url = var.github_api_url != null ? var.github_api_url : var.github_enterprise_server_url == null ? "https://api.github.com" : "${var.github_enterprise_server_url}/api/v3"
 
   # Each GitHub App value is either created here from an input or referenced by parameter name.
   create_app_id     = nonsensitive(var.github_app.id != null)
@@ -33,6 +33,62 @@ resource "terraform_data" "settings_check" {
     precondition {
       condition     = local.create_app_secret || length(var.github_app_parameters.webhook_secrets) > 0
       error_message = "Give the webhook secret as github_app.webhook_secret or name its parameter(s) in github_app_parameters.webhook_secrets."
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Several GitHub Apps, one budget per installation, GitHub Enterprise Cloud with data residency
+# (docs/github-app.md). The App of github_app/github_app_parameters is the first of the list.
+# ---------------------------------------------------------------------------------------------
+
+locals {
+  # the web URL of the API URL: github.com, SUBDOMAIN.ghe.com, or the GHES host
+  github_derived_web_url = (
+    local.github_api_url == "https://api.github.com" ? "https://github.com" :
+    can(regex("^https://api\\.[a-z0-9][a-z0-9-]*\\.ghe\\.com$", local.github_api_url)) ? replace(local.github_api_url, "https://api.", "https://") :
+    trimsuffix(local.github_api_url, "/api/v3")
+  )
+  github_web_url = coalesce(var.github_web_url, local.github_derived_web_url)
+
+  github_apps = concat(
+    [{ id = local.app_id_parameter_name, key = local.app_key_parameter_name }],
+    [for app in var.github_apps : { id = app.id_parameter, key = app.key_parameter }],
+  )
+  # SSM parameter names hold no comma, so the functions take the lists comma-separated
+  github_app_id_parameter_names  = join(",", [for app in local.github_apps : app.id])
+  github_app_key_parameter_names = join(",", [for app in local.github_apps : app.key])
+  github_webhook_secret_parameter_names = concat(local.webhook_secret_parameter_names,
+  [for app in var.github_apps : app.webhook_secret_parameter if app.webhook_secret_parameter != null])
+
+  # Every container that spends an installation's points: each pool's scale-up (as many as run at
+  # once: the reserved concurrency, capped by the queue mapping's maximum concurrency; unreserved
+  # means the mapping's maximum) and its scale-down. The interruption function's per-run cap is set
+  # aside first. Each container gets an equal static share of the rest of GitHub's 900 points a
+  # minute per installation, so together they never exceed it.
+  github_budget_containers = sum([for pool in var.pools : (
+    pool.scale_up_reserved_concurrency < 0 ? pool.scale_up_max_concurrency
+    : min(pool.scale_up_reserved_concurrency, pool.scale_up_max_concurrency)
+  ) + 1])
+  github_points_set_aside  = var.spot_interruptions.enabled ? var.spot_interruptions.max_points_per_run : 0
+  github_points_per_minute = floor((900 - local.github_points_set_aside) / local.github_budget_containers)
+}
+
+resource "terraform_data" "github_apps_check" {
+  input = var.prefix
+
+  lifecycle {
+    precondition {
+      condition     = var.github_api_url == null || var.github_enterprise_server_url == null
+      error_message = "Give GitHub's address either as github_api_url (with github_web_url) or as the older github_enterprise_server_url, not both."
+    }
+    precondition {
+      condition     = var.github_web_url == null || var.github_web_url == local.github_derived_web_url
+      error_message = "github_web_url must be the web URL of github_api_url: https://github.com for https://api.github.com, https://SUBDOMAIN.ghe.com for https://api.SUBDOMAIN.ghe.com, https://HOST for https://HOST/api/v3."
+    }
+    precondition {
+      condition     = local.github_points_per_minute >= 5
+      error_message = "Too many scale-up/scale-down containers share each installation's 900 points a minute (each needs 5 for one JIT runner): lower scale_up_max_concurrency or scale_up_reserved_concurrency, or spot_interruptions.max_points_per_run."
     }
   }
 }
@@ -126,8 +182,10 @@ module "runners" {
   log_retention_days             = var.log_retention_days
   kms_key_arn                    = var.kms_key_arn
   github_api_url                 = local.github_api_url
-  github_app_id_parameter_name   = local.app_id_parameter_name
-  github_app_key_parameter_name  = local.app_key_parameter_name
+  github_app_id_parameter_name   = local.github_app_id_parameter_names
+  github_app_key_parameter_name  = local.github_app_key_parameter_names
+  github_web_url                 = local.github_web_url
+  github_points_per_minute       = local.github_points_per_minute
   runner_name_prefix             = var.runner_name_prefix
   ssm_config_path                = var.ssm_config_path
   runner_bucket_name             = module.binary_syncer.bucket_name
@@ -159,7 +217,7 @@ module "webhook" {
   log_level                      = var.log_level
   log_retention_days             = var.log_retention_days
   kms_key_arn                    = var.kms_key_arn
-  webhook_secret_parameter_names = local.webhook_secret_parameter_names
+  webhook_secret_parameter_names = local.github_webhook_secret_parameter_names
   pools_in_ssm                   = var.webhook_pools_in_ssm
   repository_allow_list          = var.repository_allow_list
   allow_public_repositories      = var.allow_public_repositories
@@ -207,6 +265,7 @@ module "sweeper" {
   github_api_url                = local.github_api_url
   github_app_id_parameter_name  = local.app_id_parameter_name
   github_app_key_parameter_name = local.app_key_parameter_name
+  github_web_url                = local.github_web_url
   schedule_expression           = var.redelivery_sweeper.schedule_expression
   lookback_minutes              = var.redelivery_sweeper.lookback_minutes
   max_points_per_run            = var.redelivery_sweeper.max_points_per_run

@@ -17,6 +17,16 @@ output "github_app_parameter_names" {
   }
 }
 
+output "github" {
+  description = "GitHub as the functions see it: API and web URL, every App's id and key parameter (first App first), and each scale-up/scale-down container's points a minute per installation."
+  value = {
+    api_url           = local.github_api_url
+    web_url           = local.github_web_url
+    apps              = local.github_apps
+    points_per_minute = local.github_points_per_minute
+  }
+}
+
 output "pools" {
   description = "Per pool: queue and dead-letter queue URLs, scale-up and scale-down function names, launch template, runner config path and log group."
   value = {

@@ -179,6 +179,50 @@ variable "github_enterprise_server_url" {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Several GitHub Apps; GitHub Enterprise Cloud with data residency (docs/github-app.md)
+# ---------------------------------------------------------------------------------------------
+
+variable "github_apps" {
+  description = "More GitHub Apps installed on the same accounts, after the one of github_app/github_app_parameters: SSM parameter names of each App's id, private key and (if its webhook points here) webhook secret. Scale-up and scale-down spread calls over the Apps' installations and fall back to another App when one is rate limited or its key refused."
+  type = list(object({
+    id_parameter             = string
+    key_parameter            = string
+    webhook_secret_parameter = optional(string)
+  }))
+  default = []
+
+  validation {
+    condition = alltrue([for app in var.github_apps : alltrue([
+      for name in compact([app.id_parameter, app.key_parameter, app.webhook_secret_parameter]) :
+      can(regex("^[a-zA-Z0-9_.\\-/]+$", name))
+    ])])
+    error_message = "github_apps parameter names may hold only letters, digits and _.-/ (no commas)."
+  }
+}
+
+variable "github_api_url" {
+  description = "GitHub REST API URL: https://api.github.com, https://api.SUBDOMAIN.ghe.com (GitHub Enterprise Cloud with data residency) or https://HOST/api/v3 (GitHub Enterprise Server); null derives it from github_enterprise_server_url, else github.com."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.github_api_url == null || can(regex("^(https://api\\.github\\.com|https://api\\.[a-z0-9][a-z0-9-]*\\.ghe\\.com|https://[^/]+/api/v3)$", var.github_api_url))
+    error_message = "github_api_url must be https://api.github.com, https://api.SUBDOMAIN.ghe.com or https://HOST/api/v3, without a trailing slash."
+  }
+}
+
+variable "github_web_url" {
+  description = "GitHub web URL runners register against (https://github.com, https://SUBDOMAIN.ghe.com, https://HOST); null derives it from github_api_url, and when given it must be that URL's."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.github_web_url == null || can(regex("^https://[^/]+$", var.github_web_url))
+    error_message = "github_web_url must be https://HOST without a path or trailing slash."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
 # Webhook
 # ---------------------------------------------------------------------------------------------
 

@@ -186,6 +186,8 @@ resource "aws_lambda_function" "scale_up" {
       GITHUB_API_URL           = var.github_api_url
       GITHUB_APP_ID_PARAM      = var.github_app_id_parameter_name
       GITHUB_APP_KEY_PARAM     = var.github_app_key_parameter_name
+      GITHUB_WEB_URL           = var.github_web_url
+      GITHUB_POINTS_PER_MINUTE = tostring(var.github_points_per_minute)
       POOL_NAME                = var.pool.name
       POOL_LABELS              = join(",", local.runner_labels)
       RUNNER_LEVEL             = var.pool.runner_level
@@ -354,6 +356,8 @@ resource "aws_lambda_function" "scale_down" {
       GITHUB_API_URL               = var.github_api_url
       GITHUB_APP_ID_PARAM          = var.github_app_id_parameter_name
       GITHUB_APP_KEY_PARAM         = var.github_app_key_parameter_name
+      GITHUB_WEB_URL               = var.github_web_url
+      GITHUB_POINTS_PER_MINUTE     = tostring(var.github_points_per_minute)
       POOL_NAME                    = var.pool.name
       POOL_LABELS                  = join(",", local.runner_labels)
       RUNNER_LEVEL                 = var.pool.runner_level

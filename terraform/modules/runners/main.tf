@@ -16,9 +16,10 @@ locals {
   # outside the config path: scale-down's orphan sweep lists that path
   launch_lock_parameter = "/${var.prefix}/launch-locks/${var.pool.name}"
   launch_lock_arn       = "${local.ssm_arn}${local.launch_lock_parameter}"
+  # one id and one key parameter per GitHub App, comma-separated (docs/github-app.md)
   app_parameter_arns = [
-    "${local.ssm_arn}/${trimprefix(var.github_app_id_parameter_name, "/")}",
-    "${local.ssm_arn}/${trimprefix(var.github_app_key_parameter_name, "/")}",
+    for name in concat(split(",", var.github_app_id_parameter_name), split(",", var.github_app_key_parameter_name)) :
+    "${local.ssm_arn}/${trimprefix(name, "/")}"
   ]
 
   runner_labels = distinct(concat(var.pool.labels, var.pool.extra_labels))

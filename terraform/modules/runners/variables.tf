@@ -162,13 +162,25 @@ variable "github_api_url" {
 }
 
 variable "github_app_id_parameter_name" {
-  description = "SSM parameter holding the GitHub App id."
+  description = "SSM parameter holding the GitHub App id; several Apps: their id parameters, comma-separated."
   type        = string
 }
 
 variable "github_app_key_parameter_name" {
-  description = "SSM SecureString holding the GitHub App private key."
+  description = "SSM SecureString holding the GitHub App private key; several Apps: their key parameters, comma-separated, in the same order."
   type        = string
+}
+
+variable "github_web_url" {
+  description = "GitHub web URL runners register against: https://github.com, https://HOST (GHES) or https://SUBDOMAIN.ghe.com."
+  type        = string
+  default     = "https://github.com"
+}
+
+variable "github_points_per_minute" {
+  description = "This pool's scale-up and scale-down containers' share each of every installation's 900 points a minute (the root module computes it)."
+  type        = number
+  default     = 900
 }
 
 variable "runner_name_prefix" {

@@ -98,6 +98,7 @@ resource "aws_lambda_function" "sweeper" {
       GITHUB_API_URL           = var.github_api_url
       GITHUB_APP_ID_PARAM      = var.github_app_id_parameter_name
       GITHUB_APP_KEY_PARAM     = var.github_app_key_parameter_name
+      GITHUB_WEB_URL           = var.github_web_url
       SWEEPER_LOOKBACK_MINUTES = tostring(var.lookback_minutes)
       SWEEPER_MAX_POINTS       = tostring(var.max_points_per_run)
       LOG_LEVEL                = var.log_level

@@ -71,6 +71,12 @@ variable "github_api_url" {
   default     = "https://api.github.com"
 }
 
+variable "github_web_url" {
+  description = "GitHub web URL belonging to github_api_url (https://github.com, https://HOST, https://SUBDOMAIN.ghe.com)."
+  type        = string
+  default     = "https://github.com"
+}
+
 variable "github_app_id_parameter_name" {
   description = "SSM parameter holding the GitHub App id."
   type        = string

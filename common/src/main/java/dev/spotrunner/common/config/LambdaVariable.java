@@ -81,7 +81,11 @@ public enum LambdaVariable {
   // spot interruptions: warnings, re-runs, the spot circuit breaker (docs/interruptions.md)
   INTERRUPTION_POOLS(INTERRUPTIONS),
   INTERRUPTION_MAX_POINTS(INTERRUPTIONS),
-  RERUN_WATCH_HOURS(INTERRUPTIONS);
+  RERUN_WATCH_HOURS(INTERRUPTIONS),
+
+  // several GitHub Apps, one budget per installation, ghe.com (docs/github-app.md)
+  GITHUB_WEB_URL(SCALE_UP, SCALE_DOWN, SWEEPER),
+  GITHUB_POINTS_PER_MINUTE(SCALE_UP, SCALE_DOWN);
 
   private final Set<LambdaFunction> readBy;
 

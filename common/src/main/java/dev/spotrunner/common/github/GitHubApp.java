@@ -64,10 +64,27 @@ public final class GitHubApp {
 
   public static GitHubApp create(GitHubAppSettings settings, Parameters parameters, Clock clock,
       GovernorLimits limits, Sleeper sleeper) {
+    return create(settings, parameters, clock, limits, sleeper, false);
+  }
+
+  /** {@code yieldOnLimit}: see {@link RequestGovernor}; set when other Apps can take the call. */
+  static GitHubApp create(GitHubAppSettings settings, Parameters parameters, Clock clock,
+      GovernorLimits limits, Sleeper sleeper, boolean yieldOnLimit) {
+    if (settings.apps().size() != 1) {
+      throw new IllegalArgumentException("one App per GitHubApp; GitHubApps takes several");
+    }
     return new GitHubApp(
         new GitHubHttp(settings.apiUrl(), GitHubHttp.defaultClient(),
-            new RequestGovernor(clock, sleeper, limits)),
+            new RequestGovernor(clock, sleeper, shared(limits, settings), PointsMeter.stdout(),
+                yieldOnLimit)),
         clock, AppCredentials.fromParameters(parameters, settings, clock));
+  }
+
+  /** The limits with this container's share of GitHub's budget, when it has less than all. */
+  static GovernorLimits shared(GovernorLimits limits, GitHubAppSettings settings) {
+    return settings.pointsPerMinute() < GitHubAppSettings.GITHUB_POINTS
+        ? limits.withPointsPerMinute(Math.min(limits.pointsPerMinute(), settings.pointsPerMinute()))
+        : limits;
   }
 
   /** The runners-and-jobs port on top of this app. */
@@ -99,7 +116,7 @@ public final class GitHubApp {
         : "orgs/" + owner.login() + "/installation";
     GitHubHttp.Response answer = appCall("GET", path);
     if (answer.status() == 404) {
-      throw new PermanentFailure("the GitHub App is not installed on " + owner);
+      throw new NotInstalled(owner);
     }
     long id = json(answer, "installation lookup for " + owner).path("id").asLong(0);
     if (id <= 0) {
@@ -148,7 +165,7 @@ public final class GitHubApp {
       }
     }
     if (answer.status() == 401) {
-      throw new PermanentFailure("GitHub refused the App JWT (401) for " + method + " " + path
+      throw new AppKeyRefused("GitHub refused the App JWT (401) for " + method + " " + path
           + ", also after reading the key again: check the app id, the private key and the clock");
     }
     return answer;

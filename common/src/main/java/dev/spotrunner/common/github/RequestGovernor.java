@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -48,12 +50,27 @@ public final class RequestGovernor {
   private final Clock clock;
   private final Sleeper sleeper;
   private final GovernorLimits limits;
+  private final PointsMeter meter;
+  private final boolean yieldOnLimit;
   private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
 
   public RequestGovernor(Clock clock, Sleeper sleeper, GovernorLimits limits) {
+    this(clock, sleeper, limits, PointsMeter.NONE, false);
+  }
+
+  /**
+   * A governor that also reports the points it reserves, per key and minute. With
+   * {@code yieldOnLimit} a rate-limit answer fails the call at once with {@link GitHubLimited}
+   * (the key stays blocked until the time GitHub named) instead of waiting to repeat it: another
+   * App may make the call now.
+   */
+  public RequestGovernor(Clock clock, Sleeper sleeper, GovernorLimits limits, PointsMeter meter,
+      boolean yieldOnLimit) {
     this.clock = clock;
     this.sleeper = sleeper;
     this.limits = limits;
+    this.meter = meter;
+    this.yieldOnLimit = yieldOnLimit;
   }
 
   public GovernorLimits limits() {
@@ -86,12 +103,13 @@ public final class RequestGovernor {
     Duration backoff = limits.firstBackoff();
     try {
       for (int attemptNo = 1; ; attemptNo++) {
-        reserve(budget, cost, deadline, what);
+        long[] spend = reserve(key, budget, cost, deadline, what);
         A answer;
         budget.concurrency.acquire();
         try {
           answer = attempt.send();
         } catch (IOException e) {
+          budget.settle(spend, clock.instant());
           String reason = "network error: " + e.getClass().getSimpleName();
           waitBeforeRetry(attemptNo, backoff, deadline, what, reason, e);
           backoff = backoff.multipliedBy(2);
@@ -99,6 +117,7 @@ public final class RequestGovernor {
         } finally {
           budget.concurrency.release();
         }
+        budget.settle(spend, clock.instant());
         Optional<Instant> blockedUntil = rateLimitedUntil(answer);
         if (blockedUntil.isPresent()) {
           budget.blockUntil(blockedUntil.get());
@@ -106,6 +125,9 @@ public final class RequestGovernor {
             LOG.warn("github rate limited", entry("key", key), entry("request", what),
                 entry("status", answer.status()), entry("until", blockedUntil.get()),
                 entry("attempt", attemptNo));
+            if (yieldOnLimit) {
+              throw new GitHubLimited(what + " rate limited by GitHub until " + blockedUntil.get());
+            }
             requireRetry(attemptNo, blockedUntil.get(), deadline, what, "rate limited");
             continue;
           }
@@ -124,16 +146,19 @@ public final class RequestGovernor {
     }
   }
 
-  private void reserve(Budget budget, int cost, Instant deadline, String what)
+  /** Reserves the points and returns the window entry that holds them. */
+  private long[] reserve(String key, Budget budget, int cost, Instant deadline, String what)
       throws InterruptedException {
     while (true) {
       Instant now = clock.instant();
-      Instant readyAt = budget.tryReserve(now, cost, limits.pointsPerMinute());
+      long[] spend = new long[] {now.toEpochMilli(), cost};
+      Instant readyAt = budget.tryReserve(now, spend, limits.pointsPerMinute());
       if (readyAt == null) {
-        return;
+        meter.spent(key, now, cost);
+        return spend;
       }
       if (readyAt.isAfter(deadline)) {
-        throw new TransientFailure("GitHub request budget of this installation is spent until "
+        throw new GitHubLimited("GitHub request budget of this installation is spent until "
             + readyAt + "; " + what + " must wait for a later attempt");
       }
       sleeper.sleep(Duration.between(now, readyAt));
@@ -157,7 +182,7 @@ public final class RequestGovernor {
   private void requireRetry(int attemptNo, Instant retryAt, Instant deadline, String what,
       String reason) {
     if (attemptNo >= limits.maxAttempts() || retryAt.isAfter(deadline)) {
-      throw new TransientFailure(what + " " + reason + " by GitHub until " + retryAt
+      throw new GitHubLimited(what + " " + reason + " by GitHub until " + retryAt
           + " after " + attemptNo + " attempts");
     }
     // the wait itself happens in reserve(), which honours the block for every caller of the key
@@ -212,32 +237,45 @@ public final class RequestGovernor {
     }
   }
 
-  /** One key's sliding window of reserved points, its block, and its concurrency permits. */
+  /**
+   * One key's sliding window of spent points, its block, and its concurrency permits. A spend is
+   * dated when its answer arrived (GitHub may count a request at any time until then, so a call
+   * reserved at second 0 and answered at second 59 still counts at second 61), and it leaves the
+   * window only when it is more than 60 seconds old: a call at second 0 still counts at second 60.
+   */
   private final class Budget {
-    private final ArrayDeque<long[]> spent = new ArrayDeque<>(); // {epochMillis, points}
+    private final List<long[]> spent = new ArrayList<>(); // {epochMillis, points}
     private final Semaphore concurrency = new Semaphore(limits.maxConcurrent(), true);
     private int used;
     private Instant blockedUntil = Instant.MIN;
 
-    /** Reserves and returns null, or returns when to try again. */
-    synchronized Instant tryReserve(Instant now, int cost, int perMinute) {
+    /** Reserves {@code spend} and returns null, or returns when to try again. */
+    synchronized Instant tryReserve(Instant now, long[] spend, int perMinute) {
       if (now.isBefore(blockedUntil)) {
         return blockedUntil;
       }
       expire(now);
+      int cost = (int) spend[1];
       if (used + cost <= perMinute) {
-        spent.addLast(new long[] {now.toEpochMilli(), cost});
+        spent.add(spend);
         used += cost;
         return null;
       }
+      List<long[]> oldestFirst = new ArrayList<>(spent);
+      oldestFirst.sort(Comparator.comparingLong(entry -> entry[0]));
       int toFree = used + cost - perMinute;
-      for (long[] entry : spent) {
+      for (long[] entry : oldestFirst) {
         toFree -= (int) entry[1];
         if (toFree <= 0) {
-          return Instant.ofEpochMilli(entry[0]).plus(WINDOW);
+          return leavesWindowAt(entry[0]);
         }
       }
       throw new IllegalStateException("unreachable: cost exceeds the whole budget");
+    }
+
+    /** Dates a reserved spend at the moment its answer arrived. */
+    synchronized void settle(long[] spend, Instant answeredAt) {
+      spend[0] = Math.max(spend[0], answeredAt.toEpochMilli());
     }
 
     synchronized int pointsLeft(Instant now) {
@@ -256,9 +294,18 @@ public final class RequestGovernor {
 
     private void expire(Instant now) {
       long cutoff = now.minus(WINDOW).toEpochMilli();
-      while (!spent.isEmpty() && spent.peekFirst()[0] <= cutoff) {
-        used -= (int) spent.removeFirst()[1];
-      }
+      spent.removeIf(entry -> {
+        boolean old = entry[0] < cutoff;
+        if (old) {
+          used -= (int) entry[1];
+        }
+        return old;
+      });
     }
+  }
+
+  /** The first instant at which a spend dated {@code epochMillis} no longer counts. */
+  private static Instant leavesWindowAt(long epochMillis) {
+    return Instant.ofEpochMilli(epochMillis).plus(WINDOW).plusMillis(1);
   }
 }

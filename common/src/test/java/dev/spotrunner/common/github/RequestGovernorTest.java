@@ -69,6 +69,8 @@ class RequestGovernorTest {
     assertThat(governor.pointsLeft("i1")).isEqualTo(900 - 13);
     assertThat(governor.pointsLeft("i2")).isEqualTo(900);
     clock.advance(Duration.ofSeconds(60));
+    assertThat(governor.pointsLeft("i1")).isEqualTo(900 - 13); // second 60 is still in the window
+    clock.advance(Duration.ofMillis(1));
     assertThat(governor.pointsLeft("i1")).isEqualTo(900);
   }
 
@@ -84,8 +86,42 @@ class RequestGovernorTest {
     governor.execute("i1", "GET", "list", answers(FakeAnswer.of(200)));
 
     // the first POST (at START) must leave the window before one more point fits
-    assertThat(clock.instant()).isEqualTo(START.plusSeconds(60));
+    assertThat(clock.instant()).isEqualTo(START.plusSeconds(60).plusMillis(1));
     assertThat(governor.pointsLeft("i1")).isEqualTo(4);
+  }
+
+  @Test
+  void countsACallAtSecondSixtyAgainstTheWindowThatOpenedAtSecondZero() {
+    governor.execute("i1", "POST", "jit", answers(FakeAnswer.of(201)));
+    for (int i = 1; i < 180; i++) {
+      governor.execute("i1", "POST", "jit", answers(FakeAnswer.of(201)));
+    }
+    clock.advance(Duration.ofSeconds(60));
+
+    governor.execute("i1", "GET", "list", answers(FakeAnswer.of(200)));
+
+    // at second 60 the 900 points of second 0 still count: the GET waits one millisecond more
+    assertThat(sleeps).containsExactly(Duration.ofMillis(1));
+  }
+
+  @Test
+  void datesASpendWhenItsAnswerArrivedSoSecondFiftyNineCountsAtSecondSixtyOne() {
+    // 180 POSTs reserved at second 0 whose answers arrive at second 59 (a slow GitHub)
+    Instant answered = START.plusSeconds(59);
+    for (int i = 0; i < 180; i++) {
+      governor.execute("i1", "POST", "jit", () -> {
+        if (clock.instant().isBefore(answered)) {
+          clock.advance(Duration.between(clock.instant(), answered));
+        }
+        return FakeAnswer.of(201);
+      });
+    }
+    clock.advance(Duration.ofSeconds(2)); // second 61
+    assertThat(governor.pointsLeft("i1")).isZero();
+
+    governor.execute("i1", "GET", "list", answers(FakeAnswer.of(200)));
+
+    assertThat(clock.instant()).isEqualTo(answered.plusSeconds(60).plusMillis(1));
   }
 
   @Test

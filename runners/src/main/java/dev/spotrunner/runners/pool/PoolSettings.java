@@ -90,7 +90,7 @@ public record PoolSettings(
     String prefix = env.optional(LambdaVariable.RUNNER_NAME_PREFIX, environment + "-");
     String path = env.parsed(LambdaVariable.SSM_CONFIG_PATH, PoolSettings::path,
         "/" + environment + "/runners");
-    GitHubAppSettings github = GitHubAppSettings.read(env);
+    GitHubAppSettings github = GitHubAppSettings.readWithShare(env);
     return new PoolSettings(environment, pool, labels, level, template, types, subnets, max,
         capacity, strategy, maxPrice, failover, ephemeral, jit, group, prefix, path, github);
   }

@@ -4,7 +4,7 @@ import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.config.Env;
 import dev.spotrunner.common.fleet.Ec2RunnerFleet;
 import dev.spotrunner.common.fleet.RunnerFleet;
-import dev.spotrunner.common.github.GitHubApp;
+import dev.spotrunner.common.github.GitHubApps;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.parameters.Parameters;
 import dev.spotrunner.common.parameters.SsmParameters;
@@ -32,7 +32,7 @@ final class ScaleDownWiring {
     ScaleDownSettings settings = ScaleDownSettings.fromEnv(env);
     PoolQueues queues = PoolQueues.fromEnv(env);
     Parameters parameters = new SsmParameters(aws.ssm(), clock);
-    GitHubRunners github = GitHubApp.fromEnv(new Env(env), parameters, clock).runners();
+    GitHubRunners github = GitHubApps.fromEnv(new Env(env), parameters, clock);
     RunnerFleet fleet = new Ec2RunnerFleet(aws.ec2());
     // Only scale-up launches: warm runners and rescues are asked for on the pool's queue.
     QueuedLaunches launches = new QueuedLaunches(settings.pool(), queue(aws), queues.queueUrl(),

@@ -3,7 +3,7 @@ package dev.spotrunner.runners.scaleup;
 import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.fleet.Ec2RunnerFleet;
 import dev.spotrunner.common.fleet.RunnerFleet;
-import dev.spotrunner.common.github.GitHubApp;
+import dev.spotrunner.common.github.GitHubApps;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.github.GovernorLimits;
 import dev.spotrunner.common.github.Sleeper;
@@ -60,9 +60,9 @@ public final class Wiring {
         launcher(settings.pool(), fleet, github, parameters, clock), rechecks, clock);
   }
 
-  /** The GitHub App of the pool's settings; its key is read from SSM on first use. */
+  /** The GitHub Apps of the pool's settings; their keys are read from SSM on first use. */
   public static GitHubRunners github(PoolSettings pool, Parameters parameters, Clock clock,
       GovernorLimits limits) {
-    return GitHubApp.create(pool.github(), parameters, clock, limits, Sleeper.REAL).runners();
+    return GitHubApps.create(pool.github(), parameters, clock, limits, Sleeper.REAL);
   }
 }

@@ -60,7 +60,8 @@ class SweeperSettingsTest {
   @Test
   void readsExactlyTheVariablesDeclaredForTheSweeper() {
     assertEquals(Set.of("ENVIRONMENT", "GITHUB_API_URL", "GITHUB_APP_ID_PARAM",
-            "GITHUB_APP_KEY_PARAM", "SWEEPER_LOOKBACK_MINUTES", "SWEEPER_MAX_POINTS"),
+            "GITHUB_APP_KEY_PARAM", "GITHUB_WEB_URL", "SWEEPER_LOOKBACK_MINUTES",
+            "SWEEPER_MAX_POINTS"),
         LambdaVariable.namesFor(LambdaFunction.SWEEPER));
     assertEquals("dev.spotrunner.runners.sweeper.SweeperHandler::handleRequest",
         LambdaFunction.SWEEPER.handler());

@@ -49,16 +49,13 @@ public final class GitHubStandIn implements AutoCloseable {
   final Clock clock;
   final StandInLimits limits;
   final long appId;
-  // GitHub lets an App hold up to 25 private keys at once; any of them signs valid JWTs
-  static final int MAX_APP_KEYS = 25;
-  private final List<AppKeys> keys = new CopyOnWriteArrayList<>();
+  private final List<StandInApp> apps = new CopyOnWriteArrayList<>();
   private final HttpServer server;
   private final ExecutorService executor;
   private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong(5000);
 
   // state, guarded by this
-  private final Map<String, Long> installations = new LinkedHashMap<>();      // login -> id
   private final Map<String, Token> tokens = new LinkedHashMap<>();
   private final Map<String, Instant> registrationTokens = new LinkedHashMap<>(); // token -> expiry
   private final Map<String, String> registrationOwners = new LinkedHashMap<>();  // token -> owner path
@@ -79,8 +76,8 @@ public final class GitHubStandIn implements AutoCloseable {
   private GitHubStandIn(Clock clock, int port) throws IOException {
     this.clock = clock;
     this.limits = new StandInLimits(clock);
-    this.appId = 100_000 + RANDOM.nextInt(800_000);
-    this.keys.add(AppKeys.generate());
+    this.apps.add(new StandInApp(true, ids::incrementAndGet));
+    this.appId = apps.get(0).appId();
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     server.setExecutor(executor);
@@ -122,55 +119,61 @@ public final class GitHubStandIn implements AutoCloseable {
     return appId;
   }
 
-  /** The App's newest private key (the one generated at start until {@link #rotateKey()}). */
-  public AppKeys appKeys() {
-    return keys.get(keys.size() - 1);
+  /** The first App (the one every stand-in starts with). */
+  public StandInApp app() {
+    return apps.get(0);
   }
 
-  /**
-   * Generates another private key for the App, as "Generate a private key" on GitHub does: the
-   * older keys keep working until {@link #revokeKey} deletes them. Returns the new key.
-   */
-  public synchronized AppKeys rotateKey() {
-    if (keys.size() >= MAX_APP_KEYS) {
-      throw new IllegalStateException("an App holds at most " + MAX_APP_KEYS + " private keys");
-    }
-    AppKeys added = AppKeys.generate();
-    keys.add(added);
+  /** Registers another GitHub App on this GitHub, installed nowhere yet. */
+  public StandInApp addApp() {
+    StandInApp added = new StandInApp(false, ids::incrementAndGet);
+    apps.add(added);
     return added;
   }
 
-  /** Deletes one of the App's keys: JWTs it signs are answered 401 from now on. */
-  public synchronized void revokeKey(AppKeys key) {
-    if (!keys.remove(key)) {
-      throw new IllegalArgumentException("not a key of this App");
-    }
+  /** Every App, the first one first. */
+  public List<StandInApp> apps() {
+    return List.copyOf(apps);
   }
 
-  /** Every key GitHub accepts for the App now, oldest first. */
+  /** The first App's newest private key (the one generated at start until {@link #rotateKey()}). */
+  public AppKeys appKeys() {
+    return app().appKeys();
+  }
+
+  /** {@link StandInApp#rotateKey()} of the first App. */
+  public AppKeys rotateKey() {
+    return app().rotateKey();
+  }
+
+  /** Deletes one of the first App's keys: JWTs it signs are answered 401 from now on. */
+  public void revokeKey(AppKeys key) {
+    app().revokeKey(key);
+  }
+
+  /** Every key GitHub accepts for the first App now, oldest first. */
   public List<AppKeys> acceptedKeys() {
-    return List.copyOf(keys);
+    return app().acceptedKeys();
   }
 
   // ---- installations and tokens
 
-  /** Installs the app on an account (organisation or user); returns the installation id. */
-  public synchronized long install(String login) {
-    return installations.computeIfAbsent(login, l -> ids.incrementAndGet());
+  /** Installs the first App on an account (organisation or user); returns the installation id. */
+  public long install(String login) {
+    return app().install(login);
   }
 
-  public synchronized Optional<Long> installation(String login) {
-    return Optional.ofNullable(installations.get(login));
+  public Optional<Long> installation(String login) {
+    return app().installation(login);
   }
 
-  /** Every installation: account login to installation id. */
-  public synchronized Map<String, Long> installations() {
-    return Map.copyOf(installations);
+  /** Every installation of the first App: account login to installation id. */
+  public Map<String, Long> installations() {
+    return app().installations();
   }
 
-  synchronized Optional<String> installationLogin(long id) {
-    return installations.entrySet().stream().filter(e -> e.getValue() == id)
-        .map(Map.Entry::getKey).findFirst();
+  Optional<String> installationLogin(long id) {
+    return apps.stream().map(a -> a.installationLogin(id)).flatMap(Optional::stream).findFirst();
   }
 
   /** How long new installation tokens live (GitHub: one hour). */
@@ -440,7 +443,16 @@ public final class GitHubStandIn implements AutoCloseable {
     limits.budget(points, window);
   }
 
-  /** Points this installation spent in the current window. */
+  /**
+   * The most points this installation had in any one sliding window, over every client using its
+   * tokens, since the start, a {@link #resetCountersAndFaults reset} or a {@link #rateBudget}
+   * change.
+   */
+  public int peakPoints(long installationId) {
+    return limits.peakPoints("installation:" + installationId);
+  }
+
+  /** Points this installation spent in the window ending now. */
   public int pointsUsed(long installationId) {
     return limits.pointsUsed("installation:" + installationId);
   }

@@ -10,10 +10,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Counters, GitHub's secondary rate limit (points per window per caller, the window opening with
- * the caller's first request: GET 1, others 5)
- * and injected faults of the stand-in. A caller is {@code installation:<id>}, {@code app} or
- * {@code anonymous}.
+ * Counters, GitHub's secondary rate limit (points per caller in any sliding window: a request
+ * admitted at {@code t} counts until {@code t + window}; GET 1, others 5) and injected faults of
+ * the stand-in. A caller is {@code installation:<id>}, {@code app} (the first App),
+ * {@code app:<id>} (another App) or {@code anonymous}. Every installation's budget is shared by
+ * all clients that use its tokens, however many there are.
  */
 final class StandInLimits {
   /** What to answer instead of the real response, if anything. */
@@ -22,7 +23,8 @@ final class StandInLimits {
   private final Clock clock;
   private final Map<String, Integer> endpointCalls = new TreeMap<>();
   private final Map<String, Integer> callerCalls = new TreeMap<>();
-  private final Map<String, long[]> windows = new HashMap<>(); // caller -> {windowStart, points}
+  private final Map<String, Deque<long[]>> windows = new HashMap<>(); // caller -> {ms, points}
+  private final Map<String, Integer> peaks = new HashMap<>(); // caller -> most points in a window
   private final Map<String, long[]> hours = new HashMap<>();   // caller -> {hourStart, requests}
   private final Deque<Integer> failNext = new ArrayDeque<>();
   private final Map<String, Deque<LostAnswer>> lost = new HashMap<>(); // endpoint -> answers to lose
@@ -68,19 +70,25 @@ final class StandInLimits {
     }
     long now = clock.millis();
     long length = window.toMillis();
-    // a caller's window opens with its first request, so tests never straddle a clock boundary
-    long[] used = windows.computeIfAbsent(caller, c -> new long[] {now, 0});
-    if (now >= used[0] + length) {
-      used[0] = now;
-      used[1] = 0;
-    }
+    Deque<long[]> spent = windows.computeIfAbsent(caller, c -> new ArrayDeque<>());
+    int used = spentIn(spent, now);
     int cost = cost(method);
-    if (used[1] + cost > pointsPerWindow) {
+    if (used + cost > pointsPerWindow) {
       rateLimited++;
-      long retryAfter = Math.max(1, (used[0] + length - now + 999) / 1000);
+      int toFree = used + cost - pointsPerWindow;
+      long freeAt = now;
+      for (long[] entry : spent) {
+        toFree -= (int) entry[1];
+        if (toFree <= 0) {
+          freeAt = entry[0] + length;
+          break;
+        }
+      }
+      long retryAfter = Math.max(1, (freeAt - now + 999) / 1000);
       return new Verdict(403, retryAfter, SECONDARY);
     }
-    used[1] += cost;
+    spent.addLast(new long[] {now, cost});
+    peaks.merge(caller, used + cost, Math::max);
     return null;
   }
 
@@ -91,9 +99,27 @@ final class StandInLimits {
     };
   }
 
+  /** Drops what left the window ending now and returns the points still in it. */
+  private int spentIn(Deque<long[]> spent, long now) {
+    long cutoff = now - window.toMillis();
+    while (!spent.isEmpty() && spent.peekFirst()[0] <= cutoff) {
+      spent.removeFirst();
+    }
+    int used = 0;
+    for (long[] entry : spent) {
+      used += (int) entry[1];
+    }
+    return used;
+  }
+
   synchronized int pointsUsed(String caller) {
-    long[] used = windows.get(caller);
-    return used == null || clock.millis() >= used[0] + window.toMillis() ? 0 : (int) used[1];
+    Deque<long[]> spent = windows.get(caller);
+    return spent == null ? 0 : spentIn(spent, clock.millis());
+  }
+
+  /** The most points this caller had in any one window since the last reset or budget change. */
+  synchronized int peakPoints(String caller) {
+    return peaks.getOrDefault(caller, 0);
   }
 
   synchronized Duration latency() {
@@ -132,6 +158,7 @@ final class StandInLimits {
     pointsPerWindow = points;
     window = per;
     windows.clear();
+    peaks.clear();
   }
 
   synchronized int calls(String endpoint) {
@@ -155,6 +182,7 @@ final class StandInLimits {
     endpointCalls.clear();
     callerCalls.clear();
     windows.clear();
+    peaks.clear();
     hours.clear();
     failNext.clear();
     lost.clear();

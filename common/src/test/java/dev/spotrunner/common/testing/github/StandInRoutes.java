@@ -178,13 +178,21 @@ final class StandInRoutes implements HttpHandler {
     }
     Instant now = github.clock.instant();
     try {
-      Claims claims = claims(jwt);
+      StandInApp app = null;
+      Claims claims = null;
+      for (StandInApp candidate : github.apps()) {
+        claims = claims(candidate, jwt);
+        if (claims != null) {
+          app = candidate;
+          break;
+        }
+      }
       if (claims == null) {
-        // signed by none of the App's keys, e.g. one deleted in a rotation
+        // signed by none of the Apps' keys, e.g. one deleted in a rotation
         message(exchange, 401, "A JSON web token could not be decoded");
         return null;
       }
-      if (!String.valueOf(github.appId).equals(claims.getIssuer())) {
+      if (!String.valueOf(app.appId()).equals(claims.getIssuer())) {
         message(exchange, 401, "'Issuer' claim ('iss') must be an Integer");
         return null;
       }
@@ -199,7 +207,7 @@ final class StandInRoutes implements HttpHandler {
             + " time that the assertion was issued");
         return null;
       }
-      return "app";
+      return app.caller();
     } catch (ExpiredJwtException e) {
       message(exchange, 401, "'Expiration time' claim ('exp') must be a numeric value"
           + " representing the future time at which the assertion expires");
@@ -211,8 +219,8 @@ final class StandInRoutes implements HttpHandler {
   }
 
   /** The JWT's claims if one of the App's current keys signed it, else null. */
-  private Claims claims(String jwt) {
-    for (AppKeys key : github.acceptedKeys()) {
+  private Claims claims(StandInApp app, String jwt) {
+    for (AppKeys key : app.acceptedKeys()) {
       try {
         return Jwts.parser()
             .verifyWith(key.publicKey())
@@ -262,8 +270,15 @@ final class StandInRoutes implements HttpHandler {
 
   // ---- app endpoints
 
+  /** The App whose JWT authenticated the request. */
+  private StandInApp callingApp(Request r) {
+    return github.apps().stream().filter(a -> a.caller().equals(r.caller())).findFirst()
+        .orElseThrow();
+  }
+
   private void installation(Request r, String login) throws IOException {
-    Optional<Long> id = github.installation(login);
+    StandInApp app = callingApp(r);
+    Optional<Long> id = app.installation(login);
     if (id.isEmpty()) {
       message(r.exchange(), 404, "Not Found");
       return;
@@ -271,7 +286,7 @@ final class StandInRoutes implements HttpHandler {
     ObjectNode body = Json.MAPPER.createObjectNode().put("id", id.get());
     body.putObject("account").put("login", login).put("id", id.get() + 1).put("type",
         "Organization");
-    body.put("app_id", github.appId).put("target_type", "Organization")
+    body.put("app_id", app.appId()).put("target_type", "Organization")
         .put("repository_selection", "all")
         .put("access_tokens_url", r.apiRoot() + "/app/installations/" + id.get() + "/access_tokens");
     body.putObject("permissions").put("organization_self_hosted_runners", "write")
@@ -281,7 +296,7 @@ final class StandInRoutes implements HttpHandler {
 
   private void accessToken(Request r) throws IOException {
     long id = Long.parseLong(r.group(1));
-    if (github.installationLogin(id).isEmpty()) {
+    if (callingApp(r).installationLogin(id).isEmpty()) {
       message(r.exchange(), 404, "Not Found");
       return;
     }
