@@ -132,8 +132,13 @@ class QueueIT {
       Thread.sleep(200);
     }
 
-    assertEquals(jobs.stream().map(j -> Long.toString(j.jobId())).toList(),
-        List.copyOf(launched.keySet()), "every job once, oldest first");
+    // Every job once, the first first. The order among jobs that waited is SaturationTest's to
+    // prove on a fake queue: here moto's whole-second delays and the machine's load decide which of
+    // two jobs due in the same slot a receive returns first.
+    List<String> ids = jobs.stream().map(j -> Long.toString(j.jobId())).toList();
+    assertEquals(java.util.Set.copyOf(ids), java.util.Set.copyOf(launched.keySet()),
+        "every job once");
+    assertEquals(ids.get(0), launched.keySet().iterator().next(), "the oldest first");
     assertEquals("0", sqs.getQueueAttributes(b -> b.queueUrl(dlq)
         .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
         .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES), "nothing dead-lettered");
