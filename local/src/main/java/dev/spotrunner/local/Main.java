@@ -36,24 +36,41 @@ public final class Main {
         StandardCharsets.UTF_8));
     LocalStack.Options options = LocalStack.Options.defaults(root, workDir);
     int jobs = 12;
+    java.util.Map<String, String> variables = new java.util.LinkedHashMap<>();
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
         case "--jobs" -> jobs = Integer.parseInt(args[++i]);
         case "--port" -> options = options.withGatewayPort(Integer.parseInt(args[++i]));
+        case "--var" -> variables.putAll(variable(args[++i]));
         default -> {
           System.err.println("unknown option " + args[i]);
           System.exit(2);
         }
       }
     }
+    if (!variables.isEmpty()) {
+      options = options.withTerraformVariables(variables);
+    }
     switch (command) {
       case "up" -> up(options);
       case "demo" -> System.exit(demo(options, jobs) ? 0 : 1);
       default -> {
-        System.err.println("usage: spotrunner up|demo [--jobs N] [--port P]");
+        System.err.println("usage: spotrunner up|demo [--jobs N] [--port P] [--var NAME=VALUE]...");
         System.exit(2);
       }
     }
+  }
+
+  /**
+   * {@code NAME=VALUE} of one examples/local variable, handed to Terraform as {@code TF_VAR_NAME}
+   * (HCL for lists and objects): how a demo runs other limits than the example's defaults.
+   */
+  static java.util.Map<String, String> variable(String assignment) {
+    int eq = assignment.indexOf('=');
+    if (eq <= 0) {
+      throw new IllegalArgumentException("--var takes NAME=VALUE, got '" + assignment + "'");
+    }
+    return java.util.Map.of(assignment.substring(0, eq), assignment.substring(eq + 1));
   }
 
   static boolean demo(LocalStack.Options options, int jobs) throws IOException {
