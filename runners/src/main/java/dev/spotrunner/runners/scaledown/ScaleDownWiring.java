@@ -49,7 +49,7 @@ final class ScaleDownWiring {
       return null;
     }
     Parameters parameters = new SsmParameters(aws.ssm(), clock);
-    GitHubRunners github = GitHubApp.fromEnv(new Env(env), parameters, clock).runners();
+    GitHubRunners github = GitHubApps.fromEnv(new Env(env), parameters, clock);
     return new Redrive(settings.pool().poolName(), queue(aws), queues.queueUrl(),
         queues.deadLetterUrl(), queues.redriveMax(), github, System.out::println, clock);
   }
