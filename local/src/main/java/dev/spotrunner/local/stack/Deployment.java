@@ -76,6 +76,10 @@ public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<Functi
       if (api != null && api.startsWith("https://127.0.0.1:")) {
         // Terraform requires an https GitHub Enterprise URL; on loopback the stand-in serves plain HTTP.
         environment.put("GITHUB_API_URL", "http://" + api.substring("https://".length()));
+        String web = environment.get("GITHUB_WEB_URL");
+        if (web != null && web.startsWith("https://127.0.0.1:")) {
+          environment.put("GITHUB_WEB_URL", "http://" + web.substring("https://".length()));
+        }
       }
       Integer reserved = aws.lambda.getFunctionConcurrency(r -> r.functionName(listed.functionName()))
           .reservedConcurrentExecutions();
