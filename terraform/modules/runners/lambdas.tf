@@ -128,11 +128,12 @@ resource "aws_iam_role_policy" "scale_up" {
         Resource = aws_sqs_queue.dlq.arn
       },
       {
-        # one scale-up of the pool counts and launches at a time
+        # one scale-up of the pool counts and launches at a time; under the lock's name: the
+        # record of recent launches and the takeover markers of expired locks
         Sid      = "LaunchLock"
         Effect   = "Allow"
-        Action   = ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"]
-        Resource = local.launch_lock_arn
+        Action   = ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter", "ssm:GetParametersByPath"]
+        Resource = [local.launch_lock_arn, "${local.launch_lock_arn}/*"]
       },
       {
         Sid      = "ReadGitHubApp"

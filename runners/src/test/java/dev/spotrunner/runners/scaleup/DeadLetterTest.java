@@ -57,7 +57,7 @@ class DeadLetterTest {
   }
 
   @Test
-  void deadLettersAJobWhoseLaunchFailedPermanentlyWithTheReason() {
+  void aJobWhoseLaunchStepIsRefusedForGoodWaitsWithTheShortBackoffNotDropped() {
     // SSM refusing the write for good (say, a policy): permanent for the step, not the job
     fixture.parametersSeen((dev.spotrunner.common.parameters.Parameters) Proxy.newProxyInstance(
         getClass().getClassLoader(),
@@ -74,10 +74,12 @@ class DeadLetterTest {
 
     BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.of("m1", 1, Fixture.job(1))));
 
+    // The launcher reports a failed step retryable: the job comes back after the short backoff
+    // as a new message (never dead-lettered by receive count while GitHub says it waits).
     assertEquals(List.of(), outcome.retry());
-    assertEquals(1, outcome.deadLettered());
-    assertTrue(fixture.returns.deadLetters.get(0).reason().startsWith("launch_failed: "));
-    assertEquals(1L, JobMessage.fromJson(fixture.returns.deadLetters.get(0).body()).jobId());
+    assertEquals(0, outcome.deadLettered());
+    assertEquals(List.of(1L), fixture.returns.laterJobIds());
+    assertEquals(List.of(), fixture.fleet.all(), "no instance without its config");
   }
 
   /** GitHub whose job check throws {@code failure}; everything else answers. */
