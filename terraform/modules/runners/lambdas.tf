@@ -215,6 +215,9 @@ resource "aws_lambda_function" "scale_up" {
       LAUNCH_LOCK_PARAM          = local.launch_lock_parameter
       LAUNCH_LOCK_LEASE_SECONDS  = tostring(var.scale_up_timeout)
       JAVA_TOOL_OPTIONS          = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
+
+      # rechecks go on while the job waits, bounded by its age
+      JOB_RECHECK_MAX_AGE_MINUTES = tostring(var.pool.job_recheck_max_age_minutes)
     }
   }
 

@@ -57,6 +57,8 @@ variable "pool" {
     queue_backoff_max_seconds  = optional(number, 40)
     scale_up_max_concurrency   = optional(number, 2)
     redrive_max_messages       = optional(number, 20)
+    # rechecks go on while the job waits, until it is this old (docs/scale-up.md)
+    job_recheck_max_age_minutes = optional(number, 360)
   })
 }
 

@@ -395,7 +395,17 @@ public final class ScaleUp {
    */
   private void scheduleRecheck(Pending pending) {
     int next = pending.recheck() + 1;
-    if (!settings.rechecks() || next > ScaleUpSettings.MAX_RECHECKS) {
+    if (!settings.rechecks()) {
+      return;
+    }
+    // Bounded by the job's age, not by a count: the runners launched for a job can all be taken by
+    // older jobs of its run, and it then needs another look for as long as it waits. Each recheck
+    // costs one GET (1 point); one that finds the job still queued launches again (5 more).
+    Instant giveUp = pending.job().receivedAt().plus(settings.recheckMaxAge());
+    if (!clock.instant().plus(settings.recheckDelay()).isBefore(giveUp)) {
+      log.info("job too old for another recheck", entry("job_id", pending.job().jobId()),
+          entry("recheck", next), entry("received_at", pending.job().receivedAt()),
+          entry("max_age_minutes", settings.recheckMaxAge().toMinutes()));
       return;
     }
     try {
