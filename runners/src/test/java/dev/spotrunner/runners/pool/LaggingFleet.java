@@ -1,6 +1,5 @@
 package dev.spotrunner.runners.pool;
 
-import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.LaunchOutcome;
 import dev.spotrunner.common.fleet.LaunchSpec;
@@ -16,14 +15,14 @@ import java.util.Set;
 /**
  * A fleet with EC2's eventual consistency: listing by tags leaves out instances launched less than
  * {@code lag} ago, as DescribeInstances by filter does right after a CreateFleet (the fault proxy's
- * {@code eventualConsistency} window, as a fake). Everything else is the in-memory fleet's.
+ * {@code eventualConsistency} window, as a fake, for any length). Everything else is the delegate's.
  */
 public final class LaggingFleet implements RunnerFleet {
-  private final InMemoryRunnerFleet delegate;
+  private final RunnerFleet delegate;
   private final Clock clock;
   private final Duration lag;
 
-  public LaggingFleet(InMemoryRunnerFleet delegate, Clock clock, Duration lag) {
+  public LaggingFleet(RunnerFleet delegate, Clock clock, Duration lag) {
     this.delegate = delegate;
     this.clock = clock;
     this.lag = lag;
