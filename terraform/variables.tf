@@ -276,7 +276,8 @@ variable "pools" {
     spot_max_price (USD per hour, null = on-demand price); on_demand_failover; ephemeral; use_jit_config;
     delay_seconds (queue delay, 0-900); runner_level (org or repo); runner_group; job_queued_check;
     job_recheck_seconds (scale-up looks at a launched job again after this long and launches again if it
-    still waits, at most twice; 0-900, 0 = off; one GitHub GET per launched job);
+    still waits, again and again while GitHub says it waits; 0-900, 0 = off; one GitHub GET per recheck);
+    job_recheck_max_age_minutes (rechecks stop once the job is this old; 1-1440, default 360);
     warm_windows (list of {cron, time_zone, idle, owner}: idle runners kept during the window, registered with owner, org or org/repo); warm_eviction
     (oldest or newest); root_volume_size_gb; root_volume_type; metadata_hop_limit (2 lets containers reach
     IMDS); pre_install_script and post_install_script (bash, run as root before and after the runner install);
@@ -335,11 +336,12 @@ variable "pools" {
     scale_up_reserved_concurrency = optional(number, 2)
     dlq_max_receive_count         = optional(number, 5)
     # the queue at the pool maximum, dead letters and one launcher (docs/scale-up.md)
-    job_check_first_delivery   = optional(bool, true)
-    queue_backoff_base_seconds = optional(number, 10)
-    queue_backoff_max_seconds  = optional(number, 40)
-    scale_up_max_concurrency   = optional(number, 2)
-    redrive_max_messages       = optional(number, 20)
+    job_check_first_delivery    = optional(bool, true)
+    queue_backoff_base_seconds  = optional(number, 10)
+    queue_backoff_max_seconds   = optional(number, 40)
+    scale_up_max_concurrency    = optional(number, 2)
+    redrive_max_messages        = optional(number, 20)
+    job_recheck_max_age_minutes = optional(number, 360)
     # Boot path and runner process control (docs/images.md).
     boot               = optional(string, "install")
     user_data_template = optional(string)

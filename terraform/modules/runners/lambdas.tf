@@ -128,11 +128,12 @@ resource "aws_iam_role_policy" "scale_up" {
         Resource = aws_sqs_queue.dlq.arn
       },
       {
-        # one scale-up of the pool counts and launches at a time
+        # one scale-up of the pool counts and launches at a time; under the lock's name: the
+        # record of recent launches and the takeover markers of expired locks
         Sid      = "LaunchLock"
         Effect   = "Allow"
-        Action   = ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"]
-        Resource = local.launch_lock_arn
+        Action   = ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter", "ssm:GetParametersByPath"]
+        Resource = [local.launch_lock_arn, "${local.launch_lock_arn}/*"]
       },
       {
         Sid      = "ReadGitHubApp"
@@ -216,6 +217,9 @@ resource "aws_lambda_function" "scale_up" {
       LAUNCH_LOCK_PARAM          = local.launch_lock_parameter
       LAUNCH_LOCK_LEASE_SECONDS  = tostring(var.scale_up_timeout)
       JAVA_TOOL_OPTIONS          = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
+
+      # rechecks go on while the job waits, bounded by its age
+      JOB_RECHECK_MAX_AGE_MINUTES = tostring(var.pool.job_recheck_max_age_minutes)
     }
   }
 

@@ -68,6 +68,8 @@ variable "pool" {
     run_as         = optional(string, "runner")
     work_dir       = optional(string, "")
     disable_update = optional(bool, false)
+    # rechecks go on while the job waits, until it is this old (docs/scale-up.md)
+    job_recheck_max_age_minutes = optional(number, 360)
   })
 }
 

@@ -66,6 +66,9 @@ public enum LambdaVariable {
   DLQ_URL(SCALE_UP, SCALE_DOWN),
   LAUNCH_LOCK_PARAM(SCALE_UP),
   LAUNCH_LOCK_LEASE_SECONDS(SCALE_UP),
+
+  // rechecks go on while the job waits, bounded by its age (docs/scale-up.md)
+  JOB_RECHECK_MAX_AGE_MINUTES(SCALE_UP),
   REDRIVE_MAX_MESSAGES(SCALE_DOWN),
 
   // binary syncer

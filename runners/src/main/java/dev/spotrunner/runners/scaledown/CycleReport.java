@@ -22,6 +22,7 @@ public record CycleReport(Map<CycleReport.Count, Integer> counts) {
     ORPHAN_TERMINATED("OrphanTerminated"),
     GHOST_REMOVED("GhostRemoved"),
     GHOST_KEPT("GhostKept"),
+    GHOST_UNCONFIRMED("GhostUnconfirmed"),
     CONFIG_DELETED("ConfigDeleted"),
     DEFERRED("DeferredByBudget"),
     WARM_LAUNCHED("WarmLaunched"),

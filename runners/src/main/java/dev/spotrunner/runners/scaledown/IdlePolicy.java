@@ -45,8 +45,12 @@ public final class IdlePolicy {
   public record Decision(RunnerInstance instance, RunnerOwner owner, GitHubRunner runner,
       Verdict verdict) {}
 
-  /** A runner of ours, offline, whose instance no longer exists: deregister it. */
-  public record Ghost(RunnerOwner owner, GitHubRunner runner) {}
+  /**
+   * A runner of ours, offline, whose instance the listing does not show: a candidate ghost, whose
+   * instance may also be too new for EC2 to list yet. {@link ScaleDown} deregisters it once its
+   * instance is known ended or it was seen so for the boot grace time ({@link GhostSightings}).
+   */
+  public record Ghost(RunnerOwner owner, GitHubRunner runner, InstanceId instance) {}
 
   /**
    * @param warmTarget idle runners the active windows ask for
@@ -170,7 +174,7 @@ public final class IdlePolicy {
       for (GitHubRunner runner : entry.getValue()) {
         if (ours(runner) && !runner.online() && !runner.busy()
             && !environmentInstances.contains(instanceOf(runner)) && seen.add(runner.id())) {
-          ghosts.add(new Ghost(entry.getKey(), runner));
+          ghosts.add(new Ghost(entry.getKey(), runner, instanceOf(runner)));
         }
       }
     }

@@ -62,6 +62,7 @@ public final class ScaleDown {
   private final WarmLauncher launcher;
   private final RescueLauncher rescuer;
   private final KnownOwners knownOwners;
+  private final GhostSightings sightings;
   private final Emf emf;
   private final Clock clock;
 
@@ -77,6 +78,7 @@ public final class ScaleDown {
     this.launcher = launcher;
     this.rescuer = rescuer;
     this.knownOwners = new KnownOwners(parameters, ownersParameter(settings.pool()));
+    this.sightings = new GhostSightings(parameters, ghostsParameter(settings.pool()));
     this.emf = emf;
     this.clock = clock;
   }
@@ -84,6 +86,11 @@ public final class ScaleDown {
   /** Where the owners seen by earlier cycles are kept: {@code <SSM_CONFIG_PATH>/<pool>/owners}. */
   public static String ownersParameter(PoolSettings pool) {
     return pool.ssmConfigPath() + "/" + pool.poolName() + "/owners";
+  }
+
+  /** When ghost candidates were first seen: {@code <SSM_CONFIG_PATH>/<pool>/ghosts}. */
+  public static String ghostsParameter(PoolSettings pool) {
+    return pool.ssmConfigPath() + "/" + pool.poolName() + "/ghosts";
   }
 
   /** A failure as a log field; Powertools drops fields named {@code error}. */
@@ -116,7 +123,7 @@ public final class ScaleDown {
         .filter(d -> d.verdict() == Verdict.IDLE || d.verdict() == Verdict.ORPHAN)
         .collect(Collectors.groupingBy(Decision::owner));
     Map<RunnerOwner, List<Ghost>> ghosts =
-        plan.ghosts().stream().collect(Collectors.groupingBy(Ghost::owner));
+        confirmed(plan.ghosts(), now, tally).stream().collect(Collectors.groupingBy(Ghost::owner));
     Set<RunnerOwner> acting = new HashSet<>(removals.keySet());
     acting.addAll(ghosts.keySet());
     Set<InstanceId> terminated = ConcurrentHashMap.newKeySet();
@@ -124,7 +131,7 @@ public final class ScaleDown {
         ghosts.getOrDefault(owner, List.of()), terminated, tally));
 
     deleteStaleConfigs(configs, alive, tally);
-    remember(remembered, owners, listed, unlisted, inPool(environment));
+    remember(remembered, owners, listed, unlisted, inPool(environment), tally);
     int poolSize = inPool(environment).size() - terminated.size();
     poolSize += rescue(environment, poolSize, tally);
     launchWarm(plan, poolSize, owners, tally);
@@ -346,6 +353,66 @@ public final class ScaleDown {
     }
   }
 
+  /**
+   * The ghost candidates that may go now: those whose instance EC2 describes as ended, and those
+   * seen as ghosts in an earlier cycle at least the boot grace time ago. The listing can leave out
+   * an instance launched a moment ago (EC2's eventual consistency) while its JIT runner is already
+   * registered and offline; such a runner is never removed before an instance that is listed would
+   * be (an offline runner goes after the boot grace), and by then EC2 lists its instance. When the
+   * sightings cannot be read, only known-ended ghosts go.
+   */
+  private List<Ghost> confirmed(List<Ghost> candidates, Instant now, Tally tally) {
+    Map<String, Instant> before;
+    try {
+      before = sightings.load();
+    } catch (RuntimeException e) {
+      tally.add(Count.ERRORS);
+      log.warn("ghost sightings not read; only ghosts of ended instances go",
+          entry("pool", settings.pool().poolName()), failure(e));
+      before = null;
+    }
+    Set<InstanceId> ended = candidates.isEmpty() ? Set.of() : endedInstances(candidates, tally);
+    List<Ghost> confirmed = new ArrayList<>();
+    Map<String, Instant> seen = new HashMap<>();
+    for (Ghost ghost : candidates) {
+      String key = GhostSightings.key(ghost.owner(), ghost.runner().id());
+      Instant first = before == null ? null : before.get(key);
+      seen.put(key, first == null ? now : first);
+      boolean graceOver = first != null && first.isBefore(now)
+          && !first.plus(settings.bootGrace()).isAfter(now);
+      if (ended.contains(ghost.instance()) || graceOver) {
+        confirmed.add(ghost);
+      } else {
+        tally.add(Count.GHOST_UNCONFIRMED);
+        log.info("offline runner without a listed instance; kept until its instance is known "
+            + "ended or the boot grace time passed", entry("owner", ghost.owner()),
+            entry("runner_id", ghost.runner().id()), entry("runner_name", ghost.runner().name()),
+            entry("first_seen", first == null ? now : first));
+      }
+    }
+    if (before != null) {
+      try {
+        sightings.save(before, seen);
+      } catch (RuntimeException e) {
+        tally.add(Count.ERRORS);
+        log.warn("ghost sightings not saved", entry("pool", settings.pool().poolName()),
+            failure(e));
+      }
+    }
+    return confirmed;
+  }
+
+  private Set<InstanceId> endedInstances(List<Ghost> ghosts, Tally tally) {
+    try {
+      return fleet.ended(ghosts.stream().map(Ghost::instance).filter(Objects::nonNull).toList());
+    } catch (RuntimeException e) {
+      tally.add(Count.ERRORS);
+      log.warn("ghosts' instances not described; ended ones wait for the grace time",
+          entry("pool", settings.pool().poolName()), failure(e));
+      return Set.of();
+    }
+  }
+
   private void deleteStaleConfigs(List<String> names, Set<InstanceId> alive, Tally tally) {
     String path = configPath();
     for (String name : names) {
@@ -372,7 +439,7 @@ public final class ScaleDown {
   /** Keeps owners that still have instances or runners of ours, and every unlisted one. */
   private void remember(Set<RunnerOwner> before, Set<RunnerOwner> owners,
       Map<RunnerOwner, List<GitHubRunner>> listed, Set<RunnerOwner> unlisted,
-      List<RunnerInstance> poolInstances) {
+      List<RunnerInstance> poolInstances, Tally tally) {
     Set<RunnerOwner> keep = new HashSet<>(unlisted);
     poolInstances.stream().map(IdlePolicy::ownerOf).filter(Objects::nonNull).forEach(keep::add);
     listed.forEach((owner, runners) -> {
@@ -384,7 +451,11 @@ public final class ScaleDown {
     try {
       knownOwners.save(before, keep);
     } catch (RuntimeException e) {
-      log.warn("known owners not saved", entry("pool", settings.pool().poolName()), failure(e));
+      // SSM refusing the value (over 8 KB: ParameterRefused) or failing: the cycle goes on, and the
+      // owners saved before stay; the next cycle finds the owners with instances again by their tags.
+      tally.add(Count.ERRORS);
+      log.warn("known owners not saved", entry("pool", settings.pool().poolName()),
+          entry("owners", keep.size()), failure(e));
     }
   }
 

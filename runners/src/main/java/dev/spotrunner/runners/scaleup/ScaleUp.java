@@ -3,6 +3,7 @@ package dev.spotrunner.runners.scaleup;
 import static dev.spotrunner.common.log.Log.entry;
 
 import dev.spotrunner.common.TransientFailure;
+import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerFleet;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
@@ -137,7 +138,7 @@ public final class ScaleUp {
             entry("message_id", w.messageId()), entry("pool", pool.poolName())));
       } else {
         try (LaunchLock.Held lease = held.get()) {
-          serve(jobs, warm, retry, counts, exits);
+          serve(jobs, warm, lease, retry, counts, exits);
         }
       }
     }
@@ -168,9 +169,21 @@ public final class ScaleUp {
   }
 
   /** Counts the pool and launches; called with the pool's launch lock held. */
-  private void serve(Map<Long, Pending> jobs, List<Delivery> warm, List<String> retry,
-      Counts counts, JobExits exits) {
+  private void serve(Map<Long, Pending> jobs, List<Delivery> warm, LaunchLock.Held lease,
+      List<String> retry, Counts counts, JobExits exits) {
     List<RunnerInstance> instances = fleet.list(pool.poolTags());
+    UnlistedLaunches unlisted;
+    try {
+      unlisted = UnlistedLaunches.read(lease, instances, fleet, clock);
+    } catch (RuntimeException e) {
+      // Without the record the count may miss launches of seconds ago: nothing is launched.
+      log.warn("recent launches not read", entry("pool", pool.poolName()),
+          entry("failure", Log.error(e).value()));
+      for (Pending pending : ordered(jobs)) {
+        waitForRoom(pending, "the pool's recent launches could not be read", retry, counts, exits);
+      }
+      return;
+    }
     Set<String> jobsWithInstance = instances.stream().map(i -> i.tag(Tags.JOB_ID))
         .filter(id -> id != null).collect(Collectors.toSet());
     // A recheck comes a full delay after its launch: an instance bound to the job since then was
@@ -179,7 +192,7 @@ public final class ScaleUp {
     Set<String> jobsWithRecentInstance = instances.stream()
         .filter(i -> i.launchTime() != null && i.launchTime().isAfter(recent))
         .map(i -> i.tag(Tags.JOB_ID)).filter(id -> id != null).collect(Collectors.toSet());
-    int free = Math.max(0, pool.maxRunners() - instances.size());
+    int free = Math.max(0, pool.maxRunners() - instances.size() - unlisted.count());
 
     List<Pending> toLaunch = new ArrayList<>();
     Set<RunnerOwner> announced = new HashSet<>();
@@ -245,13 +258,16 @@ public final class ScaleUp {
     Map<RunnerOwner, List<Pending>> byOwner = new LinkedHashMap<>();
     toLaunch.forEach(p -> byOwner.computeIfAbsent(p.owner(), o -> new ArrayList<>()).add(p));
     for (Map.Entry<RunnerOwner, List<Pending>> group : byOwner.entrySet()) {
-      launch(group.getKey(), group.getValue(), retry, counts, exits);
+      unlisted.launched(launch(group.getKey(), group.getValue(), retry, counts, exits));
     }
     // Slots whose launch failed stay counted: their instances may exist until terminated.
     int room = free - toLaunch.size();
     for (Delivery request : warm) {
-      room -= launchWarm(request, room);
+      List<InstanceId> launched = launchWarm(request, room);
+      unlisted.launched(launched);
+      room -= launched.size();
     }
+    unlisted.save(lease);
   }
 
   /**
@@ -293,24 +309,25 @@ public final class ScaleUp {
     counts.retried++;
   }
 
-  /** Warm runners in the room left; returns how many launched. The request is consumed anyway. */
-  private int launchWarm(Delivery request, int room) {
+  /** Warm runners in the room left; returns those launched. The request is consumed anyway. */
+  private List<InstanceId> launchWarm(Delivery request, int room) {
     WarmRequest warm = request.warm();
     int count = Math.min(warm.count(), Math.max(0, room));
     if (count == 0) {
       log.info("warm request skipped, pool at maximum", entry("pool", pool.poolName()),
           entry("owner", warm.owner()), entry("requested", warm.count()));
-      return 0;
+      return List.of();
     }
     LaunchResult result = launcher.launch(new LaunchRequest(warm.runnerOwner(), warm.ownerType(),
         Collections.nCopies(count, RunnerSlot.warm()), "warm-" + warm.tick()));
     log.info("warm runners launched", entry("pool", pool.poolName()), entry("owner", warm.owner()),
         entry("requested", warm.count()), entry("launched", result.launched().size()));
-    return result.launched().size();
+    return result.launched().stream().map(LaunchResult.Launched::instance).toList();
   }
 
-  private void launch(RunnerOwner owner, List<Pending> group, List<String> retry, Counts counts,
-      JobExits exits) {
+  /** Launches for the group; returns the instances launched. */
+  private List<InstanceId> launch(RunnerOwner owner, List<Pending> group, List<String> retry,
+      Counts counts, JobExits exits) {
     List<RunnerSlot> slots = group.stream().map(p -> RunnerSlot.forJob(p.job().jobId(),
         p.job().repository())).toList();
     String attempts = group.stream()
@@ -335,10 +352,12 @@ public final class ScaleUp {
     for (LaunchResult.Failed failed : result.failed()) {
       Pending pending = byJob.get(failed.slot().jobId());
       if (failed.retryable()) {
-        log.warn("job back to the queue", entry("job_id", pending.job().jobId()),
+        // No capacity anywhere or a failed step: back after the same short, growing backoff as a
+        // job at the maximum, as a new message — never after the queue's visibility timeout, and
+        // never to the DLQ by receive count while GitHub says the job waits.
+        log.warn("launch failed", entry("job_id", pending.job().jobId()),
             entry("delivery_id", pending.job().deliveryId()), entry("reason", failed.reason()));
-        retry.addAll(pending.messageIds());
-        counts.retried++;
+        waitForRoom(pending, "launch failed", retry, counts, exits);
       } else {
         // A permanent failure of a step is no verdict on the job: it goes to the DLQ with the
         // reason, where the redrive brings it back once the cause is fixed.
@@ -346,6 +365,7 @@ public final class ScaleUp {
             new Problem(Reason.LAUNCH_FAILED, failed.reason()), retry, counts, exits);
       }
     }
+    return result.launched().stream().map(LaunchResult.Launched::instance).toList();
   }
 
   /** To the DLQ with the reason; when SQS refuses, the message stays in the batch failures. */
@@ -375,7 +395,17 @@ public final class ScaleUp {
    */
   private void scheduleRecheck(Pending pending) {
     int next = pending.recheck() + 1;
-    if (!settings.rechecks() || next > ScaleUpSettings.MAX_RECHECKS) {
+    if (!settings.rechecks()) {
+      return;
+    }
+    // Bounded by the job's age, not by a count: the runners launched for a job can all be taken by
+    // older jobs of its run, and it then needs another look for as long as it waits. Each recheck
+    // costs one GET (1 point); one that finds the job still queued launches again (5 more).
+    Instant giveUp = pending.job().receivedAt().plus(settings.recheckMaxAge());
+    if (!clock.instant().plus(settings.recheckDelay()).isBefore(giveUp)) {
+      log.info("job too old for another recheck", entry("job_id", pending.job().jobId()),
+          entry("recheck", next), entry("received_at", pending.job().receivedAt()),
+          entry("max_age_minutes", settings.recheckMaxAge().toMinutes()));
       return;
     }
     try {

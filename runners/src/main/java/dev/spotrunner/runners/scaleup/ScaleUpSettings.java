@@ -15,14 +15,18 @@ import java.util.Map;
  *     they stay in the batch failures until SQS moves them after {@code maxReceiveCount}
  * @param launchLock the SSM parameter that makes one scale-up of the pool count and launch at a
  *     time; null: no lock (one caller only)
+ * @param recheckMaxAge rechecks go on while GitHub says the job waits, until the job is this old
  */
 public record ScaleUpSettings(PoolSettings pool, boolean jobQueuedCheck, Duration recheckDelay,
     String queueUrl, boolean checkFirstDelivery, Backoff backoff, String deadLetterUrl,
-    String launchLock, Duration launchLockLease) {
+    String launchLock, Duration launchLockLease, Duration recheckMaxAge) {
   /** SQS delays a message at most 15 minutes. */
   public static final int MAX_RECHECK_SECONDS = 900;
-  /** A job is looked at again at most this many times. */
-  public static final int MAX_RECHECKS = 2;
+  /**
+   * A job is looked at again while GitHub says it waits, until it is this old (its webhook's
+   * receivedAt): the documented default Terraform also sets.
+   */
+  public static final int DEFAULT_RECHECK_MAX_AGE_MINUTES = 360;
   /** The documented defaults Terraform also sets. */
   public static final int DEFAULT_BACKOFF_BASE_SECONDS = 10;
   public static final int DEFAULT_BACKOFF_MAX_SECONDS = 40;
@@ -32,7 +36,8 @@ public record ScaleUpSettings(PoolSettings pool, boolean jobQueuedCheck, Duratio
     this(pool, jobQueuedCheck, Duration.ZERO, null, true,
         new Backoff(Duration.ofSeconds(DEFAULT_BACKOFF_BASE_SECONDS),
             Duration.ofSeconds(DEFAULT_BACKOFF_MAX_SECONDS)),
-        null, null, Duration.ofSeconds(DEFAULT_LOCK_LEASE_SECONDS));
+        null, null, Duration.ofSeconds(DEFAULT_LOCK_LEASE_SECONDS),
+        Duration.ofMinutes(DEFAULT_RECHECK_MAX_AGE_MINUTES));
   }
 
   public boolean rechecks() {
@@ -63,9 +68,12 @@ public record ScaleUpSettings(PoolSettings pool, boolean jobQueuedCheck, Duratio
     String lock = env.optional(LambdaVariable.LAUNCH_LOCK_PARAM, null);
     int lease = env.integer(LambdaVariable.LAUNCH_LOCK_LEASE_SECONDS,
         DEFAULT_LOCK_LEASE_SECONDS, 1, 900);
+    // GitHub cancels a job queued for 24 hours: no recheck is worth more
+    int recheckMaxAge = env.integer(LambdaVariable.JOB_RECHECK_MAX_AGE_MINUTES,
+        DEFAULT_RECHECK_MAX_AGE_MINUTES, 1, 1440);
     env.check();
     return new ScaleUpSettings(pool, check, Duration.ofSeconds(recheck), queueUrl, first,
         new Backoff(Duration.ofSeconds(base), Duration.ofSeconds(max)), deadLetters, lock,
-        Duration.ofSeconds(lease));
+        Duration.ofSeconds(lease), Duration.ofMinutes(recheckMaxAge));
   }
 }

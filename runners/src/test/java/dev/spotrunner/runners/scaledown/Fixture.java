@@ -34,6 +34,10 @@ final class Fixture {
   final List<Long> rescueRequests = new ArrayList<>();
   final Map<String, String> env = new HashMap<>(baseEnv());
   GitHubRunners github = fakeGitHub;
+  /** What scale-down sees of {@link #fleet}: the fleet itself unless a test lags its listing. */
+  dev.spotrunner.common.fleet.RunnerFleet fleetView = fleet;
+  /** The parameter names whose reads fail, as SSM does when throttled. */
+  final java.util.Set<String> failingReads = new java.util.HashSet<>();
   RequestBudget budget = RequestBudget.unlimited();
   private final AtomicLong nextInstance = new AtomicLong(0x7000_0000L);
 
@@ -62,7 +66,7 @@ final class Fixture {
       }
       return count;
     };
-    return new ScaleDown(settings(), fleet, github, parameters, budget, launcher, rescuer(),
+    return new ScaleDown(settings(), fleetView, github, parametersView(), budget, launcher, rescuer(),
         new Emf(emfLines::add), clock);
   }
 
@@ -74,6 +78,33 @@ final class Fixture {
           Map.of(Tags.JOB_ID, Long.toString(jobId), Tags.REPOSITORY, repository));
       runner(owner, launched, "offline", false); // a JIT runner before it connects
       return true;
+    };
+  }
+
+  private dev.spotrunner.common.parameters.Parameters parametersView() {
+    return new dev.spotrunner.common.parameters.Parameters() {
+      @Override
+      public java.util.Optional<String> get(String name) {
+        if (failingReads.contains(name)) {
+          throw new dev.spotrunner.common.TransientFailure("ssm get failed for " + name);
+        }
+        return parameters.get(name);
+      }
+
+      @Override
+      public void putSecure(String name, String value) {
+        parameters.putSecure(name, value);
+      }
+
+      @Override
+      public void delete(String name) {
+        parameters.delete(name);
+      }
+
+      @Override
+      public List<String> namesUnder(String path) {
+        return parameters.namesUnder(path);
+      }
     };
   }
 

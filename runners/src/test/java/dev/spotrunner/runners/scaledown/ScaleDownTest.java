@@ -13,6 +13,7 @@ import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.DeleteResult;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.json.Json;
+import dev.spotrunner.runners.pool.LaggingFleet;
 import dev.spotrunner.runners.scaledown.CycleReport.Count;
 import java.time.Duration;
 import java.util.List;
@@ -180,6 +181,10 @@ class ScaleDownTest {
     RunnerInstance otherPool = f.instance(ACME, 1, "windows", Map.of());
     GitHubRunner otherPoolRunner = f.runner(ACME, otherPool, "offline", false);
 
+    CycleReport first = f.cycle();
+    assertTrue(f.registered(ACME, ghost), "an unknown instance may be one EC2 does not list yet");
+    assertEquals(1, first.get(Count.GHOST_UNCONFIRMED));
+    f.clock.advance(f.settings().bootGrace());
     CycleReport report = f.cycle();
 
     assertFalse(f.registered(ACME, ghost));
@@ -188,6 +193,82 @@ class ScaleDownTest {
     assertTrue(f.registered(ACME, otherPoolRunner));
     assertTrue(f.alive(otherPool));
     assertEquals(1, report.get(Count.GHOST_REMOVED));
+  }
+
+  @Test
+  void keepsAJustRegisteredRunnerWhoseInstanceEc2DoesNotListYet() {
+    f.fleetView = new LaggingFleet(f.fleet, f.clock, Duration.ofSeconds(2));
+    f.instance(ACME, 30);
+    RunnerInstance launched = f.instance(ACME, 0); // 0.5 s ago: not in the listing yet
+    f.clock.advance(Duration.ofMillis(500));
+    GitHubRunner jit = f.runner(ACME, launched, "offline", false);
+
+    CycleReport report = f.cycle();
+
+    assertTrue(f.registered(ACME, jit));
+    assertTrue(f.alive(launched));
+    assertEquals(0, report.get(Count.GHOST_REMOVED));
+    assertEquals(1, report.get(Count.GHOST_UNCONFIRMED));
+    // Listed by the next cycle, its instance is young, its runner no longer a candidate.
+    f.clock.advance(Duration.ofMinutes(1));
+    CycleReport next = f.cycle();
+    assertTrue(f.registered(ACME, jit));
+    assertEquals(0, next.get(Count.GHOST_UNCONFIRMED));
+    assertEquals(1, next.get(Count.KEPT_YOUNG));
+    assertTrue(f.parameters.get("/prod/runners/linux/ghosts").isEmpty(), "sightings forgotten");
+  }
+
+  @Test
+  void removesAGhostOnlyAfterSeeingItForTheBootGraceTimeAcrossCycles() {
+    f.instance(ACME, 30);
+    GitHubRunner ghost =
+        f.fakeGitHub.addRunner(ACME, "prod-i-0123456789abcdef0", "offline", false, List.of());
+
+    f.cycle();
+    f.clock.advance(f.settings().bootGrace().minusSeconds(1));
+    CycleReport early = f.cycle();
+    assertTrue(f.registered(ACME, ghost));
+    assertEquals(1, early.get(Count.GHOST_UNCONFIRMED));
+    f.clock.advance(Duration.ofSeconds(1));
+    CycleReport due = f.cycle();
+
+    assertFalse(f.registered(ACME, ghost));
+    assertEquals(1, due.get(Count.GHOST_REMOVED));
+  }
+
+  @Test
+  void keepsGhostCandidatesWhenTheSightingsCannotBeRead() {
+    f.instance(ACME, 30);
+    GitHubRunner ghost =
+        f.fakeGitHub.addRunner(ACME, "prod-i-0123456789abcdef0", "offline", false, List.of());
+    f.cycle();
+    f.clock.advance(f.settings().bootGrace());
+    f.failingReads.add("/prod/runners/linux/ghosts");
+
+    CycleReport report = f.cycle();
+
+    assertTrue(f.registered(ACME, ghost));
+    assertEquals(0, report.get(Count.GHOST_REMOVED));
+  }
+
+  @Test
+  void aCycleGoesOnWhenSsmRefusesTheKnownOwnersAsTooLarge() {
+    // 700 repository owners of about 13 characters: over SSM's 8 KB, ParameterRefused on save
+    for (int i = 0; i < 700; i++) {
+      f.instance(dev.spotrunner.common.job.RunnerOwner.repo("acme", "repo-" + i), 1);
+    }
+    f.env.put("MAX_RUNNERS", "1000");
+    RunnerInstance stranded = f.instance(ACME, 2, "linux",
+        Map.of(Tags.JOB_ID, "4242", Tags.REPOSITORY, "acme/api"));
+    f.fakeGitHub.job(new dev.spotrunner.common.github.WorkflowJob(4242L, 1L, "queued",
+        List.of("self-hosted"), Fixture.NOW, null));
+    f.fleet.interrupt(stranded.id());
+
+    CycleReport report = f.cycle();
+
+    assertTrue(f.parameters.get("/prod/runners/linux/owners").isEmpty());
+    assertEquals(1, report.get(Count.ERRORS), "the refused save is counted");
+    assertEquals(1, report.get(Count.RESCUED), "the steps after it still ran");
   }
 
   @Test

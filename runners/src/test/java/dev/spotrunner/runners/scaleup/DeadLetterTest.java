@@ -57,7 +57,7 @@ class DeadLetterTest {
   }
 
   @Test
-  void sendsBackAJobWhoseLaunchStepFailedPermanently() {
+  void aJobWhoseLaunchStepIsRefusedForGoodWaitsWithTheShortBackoffNotDropped() {
     // SSM refusing the write for good (say, a policy): permanent for the step, not the job
     fixture.parametersSeen((dev.spotrunner.common.parameters.Parameters) Proxy.newProxyInstance(
         getClass().getClassLoader(),
@@ -74,10 +74,12 @@ class DeadLetterTest {
 
     BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.of("m1", 1, Fixture.job(1))));
 
-    // the launcher reports every failed step retryable (runner-config.md, "When a step fails")
-    assertEquals(List.of("m1"), outcome.retry());
+    // The launcher reports a failed step retryable: the job comes back after the short backoff
+    // as a new message (never dead-lettered by receive count while GitHub says it waits).
+    assertEquals(List.of(), outcome.retry());
     assertEquals(0, outcome.deadLettered());
-    assertEquals(List.of(), fixture.returns.deadLetters);
+    assertEquals(List.of(1L), fixture.returns.laterJobIds());
+    assertEquals(List.of(), fixture.fleet.all(), "no instance without its config");
   }
 
   /** GitHub whose job check throws {@code failure}; everything else answers. */

@@ -145,15 +145,51 @@ class RecheckTest {
   }
 
   @Test
-  void stopsAfterTheLastRecheck() {
+  void keepsRecheckingWhileGitHubSaysTheJobWaitsWhateverTheCount() {
+    // The simulator's trace: every runner launched for the job is taken by an older job of its run.
     JobMessage job = launchedAndDue(7);
     jobIs(7, "queued");
+    for (int recheck = 1; recheck <= 6; recheck++) {
+      fixture.rechecks.clear();
+      int gets = fixture.github.calls("get-job");
+
+      BatchOutcome outcome =
+          fixture.scaleUp().run(List.of(Delivery.recheck("r7-" + recheck, 1, job, recheck)));
+
+      assertEquals(1, outcome.launched(), "recheck " + recheck + " launches again");
+      assertEquals(1, fixture.github.calls("get-job") - gets, "one GET a recheck");
+      assertEquals(List.of(recheck + 1),
+          fixture.rechecks.stream().map(Fixture.Recheck::recheck).toList());
+      // its machine boots and its runner takes another job; the next recheck is due
+      boundTo(7).forEach(
+          i -> fixture.parameters.delete(fixture.pool().configParameter(i.id().value())));
+      fixture.clock.advance(Duration.ofSeconds(300));
+    }
+    assertEquals(7, boundTo(7).size());
+  }
+
+  @Test
+  void stopsRecheckingOnceTheJobIsOlderThanItsMaximumAge() {
+    fixture.set("JOB_RECHECK_MAX_AGE_MINUTES", "30");
+    JobMessage job = launchedAndDue(7); // received 30 s before the first launch
+    jobIs(7, "queued");
     fixture.rechecks.clear();
+    // 25.5 min after its webhook: a recheck 5 min later would find it older than 30 min
+    fixture.clock.advance(Duration.ofSeconds(25 * 60 + 30 - 330));
 
-    fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, ScaleUpSettings.MAX_RECHECKS)));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 4)));
 
-    assertEquals(2, boundTo(7).size());
-    assertEquals(List.of(), fixture.rechecks, "no recheck after the last one");
+    assertEquals(1, outcome.launched(), "this recheck still launches: the job waits");
+    assertEquals(List.of(), fixture.rechecks, "no recheck past the job's maximum age");
+  }
+
+  @Test
+  void readsTheRecheckMaximumAgeFromItsVariableWithADefaultOfSixHours() {
+    assertEquals(Duration.ofHours(6), fixture.settings().recheckMaxAge());
+    assertEquals(Duration.ofMinutes(90),
+        fixture.set("JOB_RECHECK_MAX_AGE_MINUTES", "90").settings().recheckMaxAge());
+    assertThrows(SettingsException.class,
+        () -> fixture.set("JOB_RECHECK_MAX_AGE_MINUTES", "0").settings());
   }
 
   @Test

@@ -119,15 +119,101 @@ class ScaleUpTest {
   }
 
   @Test
-  void retriesTheShortfallWhenOnDemandFailoverIsOff() {
+  void sendsTheShortfallBackAfterTheShortBackoffWhenOnDemandFailoverIsOff() {
     fixture.set("ON_DEMAND_FAILOVER", "false");
     fixture.fleet.spotCapacity(4);
 
     BatchOutcome outcome = fixture.scaleUp().run(deliveries(10));
 
     assertEquals(4, outcome.launched());
-    assertEquals(6, outcome.retry().size());
+    // not after the queue's 720 s visibility, not towards the DLQ by receive count
+    assertEquals(List.of(), outcome.retry());
+    assertEquals(List.of(5L, 6L, 7L, 8L, 9L, 10L), fixture.returns.laterJobIds());
+    fixture.returns.later.forEach(later -> {
+      assertEquals(1, later.waited());
+      assertTrue(later.delay().toSeconds() <= ScaleUpSettings.DEFAULT_BACKOFF_BASE_SECONDS * 2,
+          "back after " + later.delay());
+    });
     assertEquals(1, fixture.fleet.launches().size());
+  }
+
+  @Test
+  void aJobWhoseLaunchKeepsFailingComesBackWithAGrowingBackoffWhileGitHubSaysItWaits() {
+    fixture.fleet.failLaunchesWith(spec -> "InsufficientInstanceCapacity"); // spot and on-demand
+    Delivery delivery = Delivery.of("m1", 1, Fixture.job(1));
+
+    Backoff backoff = fixture.settings().backoff();
+    for (int wait = 1; wait <= 6; wait++) {
+      BatchOutcome outcome = fixture.scaleUp().run(List.of(delivery));
+      assertEquals(List.of(), outcome.retry(), "never back by the queue's visibility timeout");
+      Fixture.Returns.Later later = fixture.returns.later.get(wait - 1);
+      assertEquals(wait, later.waited());
+      // the backoff of a job at the maximum: 10, 20, 40, 40 … s on the pool's grid
+      assertEquals(backoff.delay(wait, fixture.clock.instant(), "linux"), later.delay());
+      assertTrue(later.delay().toSeconds() < 2 * ScaleUpSettings.DEFAULT_BACKOFF_MAX_SECONDS);
+      delivery = Delivery.waited("w" + wait, later.job(), later.waited());
+      fixture.clock.advance(later.delay());
+    }
+
+    assertEquals(List.of(), fixture.returns.deadLetters);
+    // Once GitHub says the job no longer waits, its message leaves.
+    fixture.github.job(new dev.spotrunner.common.github.WorkflowJob(1L, 9001L, "cancelled",
+        List.of("self-hosted", "linux"), Fixture.NOW, null));
+    BatchOutcome last = fixture.scaleUp().run(List.of(delivery));
+    assertEquals(1, last.notQueued());
+    assertEquals(6, fixture.returns.later.size());
+  }
+
+  @Test
+  void twoScaleUpsSecondsApartStayWithinTheMaximumWhenEc2DoesNotListNewInstancesYet() {
+    fixture.set("MAX_RUNNERS", "3");
+    // EC2's listing leaves out instances launched less than 2 s ago
+    fixture.fleetSeen(new dev.spotrunner.runners.pool.LaggingFleet(fixture.fleet, fixture.clock,
+        java.time.Duration.ofSeconds(2)));
+    fixture.lock = new RecordingLock();
+
+    BatchOutcome first = fixture.scaleUp().run(List.of(Delivery.of("m1", 1, Fixture.job(1)),
+        Delivery.of("m2", 1, Fixture.job(2))));
+    fixture.clock.advance(java.time.Duration.ofMillis(500));
+    BatchOutcome second = fixture.scaleUp().run(List.of(Delivery.of("m3", 1, Fixture.job(3)),
+        Delivery.of("m4", 1, Fixture.job(4))));
+
+    assertEquals(2, first.launched());
+    assertEquals(1, second.launched());
+    assertEquals(3, fixture.fleet.all().size(), "pool at its maximum, not past it");
+    assertEquals(List.of(4L), fixture.returns.laterJobIds());
+    // Once listed, a recorded launch leaves the record; an ended one stops taking room.
+    fixture.clock.advance(java.time.Duration.ofSeconds(5));
+    fixture.fleet.terminate(List.of(fixture.fleet.all().get(0).id()));
+    BatchOutcome third = fixture.scaleUp().run(List.of(Delivery.waited("w4", Fixture.job(4), 1)));
+    assertEquals(1, third.launched());
+    assertEquals(3, fixture.fleet.all().size());
+  }
+
+  /** A lock that keeps the record of recent launches in memory, as SsmLaunchLock in SSM. */
+  static final class RecordingLock implements LaunchLock {
+    private final java.util.Map<dev.spotrunner.common.fleet.InstanceId, java.time.Instant> record =
+        new java.util.LinkedHashMap<>();
+
+    @Override
+    public java.util.Optional<Held> tryAcquire() {
+      return java.util.Optional.of(new Held() {
+        @Override
+        public void close() {}
+
+        @Override
+        public java.util.Map<dev.spotrunner.common.fleet.InstanceId, java.time.Instant> launches() {
+          return java.util.Map.copyOf(record);
+        }
+
+        @Override
+        public void recordLaunches(
+            java.util.Map<dev.spotrunner.common.fleet.InstanceId, java.time.Instant> launches) {
+          record.clear();
+          record.putAll(launches);
+        }
+      });
+    }
   }
 
   @Test
@@ -172,7 +258,9 @@ class ScaleUpTest {
 
     BatchOutcome outcome = fixture.scaleUp().run(deliveries(3));
 
-    assertEquals(List.of("m1", "m2", "m3"), outcome.retry());
+    // every job back after the short backoff, as a new message
+    assertEquals(List.of(), outcome.retry());
+    assertEquals(List.of(1L, 2L, 3L), fixture.returns.laterJobIds());
     assertEquals(List.of(), fixture.fleet.all(), "no instance without a config");
     assertEquals(List.of(), fixture.fleet.launches(), "none started: the runner group is unknown");
   }
@@ -185,7 +273,8 @@ class ScaleUpTest {
     BatchOutcome outcome = fixture.scaleUp().run(deliveries(3));
 
     assertEquals(2, outcome.launched());
-    assertEquals(1, outcome.retry().size());
+    assertEquals(List.of(), outcome.retry());
+    assertEquals(1, fixture.returns.later.size(), "the job waits with the short backoff");
     assertEquals(1, fixture.fleet.terminated().size());
     InstanceId terminated = fixture.fleet.terminated().get(0);
     assertTrue(fixture.parameters.get("/prod/runners/linux/" + terminated).isEmpty());
@@ -195,10 +284,10 @@ class ScaleUpTest {
       assertTrue(fixture.parameters.get("/prod/runners/linux/" + alive.id()).isPresent());
     }
 
-    long retriedJob = Long.parseLong(outcome.retry().get(0).substring(1));
-    fixture.github.job(queued(retriedJob));
-    BatchOutcome retried =
-        fixture.scaleUp().run(List.of(Delivery.of(outcome.retry().get(0), 2, job(retriedJob))));
+    Fixture.Returns.Later waiting = fixture.returns.later.get(0);
+    fixture.github.job(queued(waiting.job().jobId()));
+    BatchOutcome retried = fixture.scaleUp().run(
+        List.of(Delivery.waited("w1", waiting.job(), waiting.waited())));
     assertEquals(1, retried.launched());
     assertEquals(3, fixture.fleet.all().size());
   }
