@@ -122,7 +122,13 @@ public final class Redrive {
       return Verdict.KEPT;
     }
     if (found.isPresent() && found.get().queued()) {
-      queue.send(queueUrl, message.body(), 0, Map.of("jobId", Long.toString(job.jobId())));
+      // A recheck stays a recheck: as a plain job it would be deleted as "already has an instance"
+      // while that instance's runner may have gone to another job.
+      String recheck = attributes.get(dev.spotrunner.runners.scaleup.JobRechecks.ATTRIBUTE);
+      queue.send(queueUrl, message.body(), 0, recheck == null
+          ? Map.of("jobId", Long.toString(job.jobId()))
+          : Map.of("jobId", Long.toString(job.jobId()),
+              dev.spotrunner.runners.scaleup.JobRechecks.ATTRIBUTE, recheck));
       queue.delete(deadLetterUrl, message.receiptHandle());
       log.info("dead-lettered job still queued, back to the queue", entry("job_id", job.jobId()),
           entry("delivery_id", job.deliveryId()), entry("pool", pool));

@@ -45,7 +45,8 @@ public final class QueuedLaunches implements WarmLauncher, RescueLauncher {
     String login = repository.substring(0, repository.indexOf('/'));
     String tick = Long.toString(clock.instant().truncatedTo(ChronoUnit.MINUTES).getEpochSecond());
     JobMessage job = new JobMessage(jobId, 0, repository, login, ownerType, 0, pool.labels(),
-        pool.poolName(), "rescue-" + tick, clock.instant());
+        pool.poolName(), dev.spotrunner.runners.scaleup.ScaleUp.RESCUE_DELIVERY + tick,
+        clock.instant());
     queue.send(queueUrl, job.toJson(), 0,
         Map.of(WarmRequest.KIND_ATTRIBUTE, RESCUE, "jobId", Long.toString(jobId)));
     return true;

@@ -49,6 +49,9 @@ public final class ScaleUp {
   private final RunnerFleet fleet;
   private final GitHubRunners github;
   private final RunnerLauncher launcher;
+  /** Delivery ids of scale-down's rescue requests start so (scaledown.QueuedLaunches). */
+  public static final String RESCUE_DELIVERY = "rescue-";
+
   private final JobRechecks rechecks;
   private final JobReturns returns;
   private final LaunchLock lock;
@@ -296,7 +299,23 @@ public final class ScaleUp {
             entry("failure", Log.error(e).value()));
       }
     }
-    // A recheck keeps its own message: a new one would lose what it rechecks.
+    if (pending.recheck() > 0) {
+      // A recheck waits as a new recheck message, like a job: holding its own message would count
+      // receives until SQS dead-letters it after maxReceiveCount holds.
+      try {
+        rechecks.schedule(job, pending.recheck(), delay);
+        log.info(why + ", recheck waits", entry("job_id", job.jobId()),
+            entry("pool", pool.poolName()), entry("recheck", pending.recheck()),
+            entry("back_in_seconds", delay.toSeconds()));
+        counts.waiting++;
+        exits.waiting();
+        return;
+      } catch (RuntimeException e) {
+        log.warn(why + ", recheck not re-sent, back by its visibility",
+            entry("job_id", job.jobId()), entry("failure", Log.error(e).value()));
+      }
+    }
+    // Only when SQS refused the new message: this one comes back after the backoff instead.
     for (String receipt : pending.receipts()) {
       try {
         returns.hold(receipt, delay);
@@ -332,7 +351,11 @@ public final class ScaleUp {
         p.job().repository())).toList();
     String attempts = group.stream()
         .map(p -> (p.recheck() > 0 ? "r" + p.recheck() + "." : "")
-            + (p.waited() > 0 ? "w" + p.waited() + "." : "") + p.attempt())
+            + (p.waited() > 0 ? "w" + p.waited() + "." : "")
+            // a rescue launches for a job launched before: its own token, or EC2 hands back the
+            // instance spot took
+            + (p.job().deliveryId().startsWith(RESCUE_DELIVERY) ? p.job().deliveryId() + "." : "")
+            + p.attempt())
         .collect(Collectors.joining(","));
     Map<Long, Pending> byJob = new LinkedHashMap<>();
     group.forEach(p -> byJob.put(p.job().jobId(), p));

@@ -243,4 +243,40 @@ class RecheckTest {
     assertTrue(over.getMessage().contains("JOB_RECHECK_SECONDS"), over.getMessage());
     assertTrue(!new Fixture().settings().rechecks(), "off unless set");
   }
+
+  @Test
+  void aRecheckAtThePoolMaximumWaitsAsANewRecheckMessageNotByReceivesThatEndInTheDlq() {
+    fixture.set("MAX_RUNNERS", "1");
+    JobMessage job = launchedAndDue(7);
+    fixture.rechecks.clear();
+    fixture.scaleUp().run(List.of(Delivery.of("other", 1, job(8))));
+    fixture.rechecks.clear();
+
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 1)));
+
+    assertEquals(List.of(), outcome.retry(), "its message is done with, not left to be received again");
+    assertEquals(List.of(), fixture.returns.held);
+    assertEquals(1, fixture.rechecks.size());
+    assertEquals(7L, fixture.rechecks.get(0).job().jobId());
+    assertEquals(1, fixture.rechecks.get(0).recheck(), "the same recheck, later");
+    assertTrue(fixture.rechecks.get(0).delay().compareTo(Duration.ofSeconds(60)) < 0,
+        "back after the short backoff: " + fixture.rechecks.get(0).delay());
+  }
+
+  @Test
+  void aRescueOfALaunchedJobLaunchesWithItsOwnClientToken() {
+    JobMessage job = launchedAndDue(9);
+    boundTo(9).forEach(i -> fixture.fleet.terminate(List.of(i.id())));
+    JobMessage rescue = new JobMessage(job.jobId(), 0, job.repository(), job.owner(), job.ownerType(),
+        0, job.labels(), job.pool(), ScaleUp.RESCUE_DELIVERY + "1700000000", fixture.clock.instant());
+    jobIs(9, "queued");
+
+    fixture.scaleUp().run(List.of(Delivery.of("rescue", 1, rescue)));
+
+    var tokens = fixture.fleet.launches().stream().map(l -> l.clientToken()).toList();
+    assertEquals(2, tokens.size());
+    assertTrue(!tokens.get(0).equals(tokens.get(1)), "a new token: " + tokens);
+    assertEquals(1, boundTo(9).stream().filter(i -> !fixture.fleet.ended(List.of(i.id()))
+        .contains(i.id())).count(), "a live instance for the rescued job");
+  }
 }
