@@ -130,8 +130,11 @@ public final class LocalStack implements AutoCloseable {
     Path logs = options.workDir().resolve("logs");
     moto = track(MotoProcess.start(logs));
     aws = track(new LocalAws(moto.endpoint(), REGION));
-    // EC2 honours a repeated CreateFleet ClientToken; moto does not, the proxy does (docs/aws-emulator.md).
-    ec2Proxy = track(FaultProxy.start(moto.endpoint()).honourFleetClientTokens(true));
+    // AWS's rules moto lacks, applied by the proxy (docs/aws-emulator.md): EC2 honours a repeated
+    // CreateFleet ClientToken, hides a just-launched instance for a moment (eventual consistency),
+    // and SSM refuses Standard-tier values over 4 KB.
+    ec2Proxy = track(FaultProxy.start(moto.endpoint()).honourFleetClientTokens(true)
+        .eventualConsistency(FaultProxy.EC2_NOT_FOUND_WINDOW).enforceParameterTiers(true));
     long installation = github.install(ORGANISATION);
     byte[] random = new byte[32];
     new SecureRandom().nextBytes(random);
@@ -278,6 +281,7 @@ public final class LocalStack implements AutoCloseable {
   private FunctionSpec withEc2Proxy(FunctionSpec spec) {
     Map<String, String> env = new HashMap<>(spec.environment());
     env.put("AWS_ENDPOINT_URL_EC2", ec2Proxy.endpoint().toString());
+    env.put("AWS_ENDPOINT_URL_SSM", ec2Proxy.endpoint().toString());
     return spec.withEnvironment(env);
   }
 
