@@ -32,6 +32,7 @@ public final class SweeperHandler implements RequestHandler<Map<String, Object>,
 
   @Override
   public Map<String, Integer> handleRequest(Map<String, Object> event, Context context) {
+    dev.spotrunner.common.log.Log.request(context);
     SweepReport report = sweeper.run();
     report.writeTo(new Metrics(NAMESPACE, clock, emf).dimension("function", "sweeper"));
     Map<String, Integer> counts = new LinkedHashMap<>();
