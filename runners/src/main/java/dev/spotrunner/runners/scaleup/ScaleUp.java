@@ -143,6 +143,7 @@ public final class ScaleUp {
     }
 
     BatchOutcome outcome = counts.outcome(retry);
+    exits.received(deliveries.size());
     exits.flush(pool.poolName(), clock, metrics);
     log.info("batch done", entry("pool", pool.poolName()), entry("messages", deliveries.size()),
         entry("launched", outcome.launched()), entry("already_launched", outcome.alreadyLaunched()),
@@ -330,10 +331,12 @@ public final class ScaleUp {
           entry("capacity_type", launched.capacityType().ec2Value()),
           entry("recheck", pending.recheck()), entry("wait", pending.waited()));
       counts.launched++;
+      exits.launched(launched.capacityType().ec2Value());
       scheduleRecheck(pending);
     }
     for (LaunchResult.Failed failed : result.failed()) {
       Pending pending = byJob.get(failed.slot().jobId());
+      exits.launchFailed();
       if (failed.retryable()) {
         log.warn("job back to the queue", entry("job_id", pending.job().jobId()),
             entry("delivery_id", pending.job().deliveryId()), entry("reason", failed.reason()));
