@@ -35,10 +35,10 @@ locals {
     }],
     [merge(local.graph, { properties = {
       title = "Pickup latency (job start delay) p50 / p90 / p99 per pool", region = local.region, view = "timeSeries", period = var.period_seconds
-      metrics = flatten([for pool in local.pools : [for stat in ["p50", "p90", "p99"] : [[
+      metrics = concat([for pool in local.pools : [for stat in ["p50", "p90", "p99"] : [
         local.ns, local.m.pickup_latency.name, "environment", var.prefix, "pool", pool,
         { stat = stat, label = "${pool} ${stat}" }
-      ]]]])
+      ]]]...)
       yAxis = { left = { label = "seconds", showUnits = false } }
     } })],
     [merge(local.graph, { properties = {
@@ -65,16 +65,16 @@ locals {
     } })],
     [merge(local.graph, { properties = {
       title = "Runners launched by pool and capacity type", region = local.region, view = "timeSeries", stacked = true, period = var.period_seconds
-      metrics = flatten([for pool in local.pools : [for capacity in ["spot", "on-demand"] : [[
+      metrics = concat([for pool in local.pools : [for capacity in ["spot", "on-demand"] : [
         local.ns, local.m.runners_launched.name, "pool", pool, "capacityType", capacity,
         { stat = "Sum", label = "${pool} ${capacity}" }
-      ]]]])
+      ]]]...)
     } })],
     [merge(local.graph, { properties = {
       title = "Jobs received, dead-lettered, launch failures per pool", region = local.region, view = "timeSeries", period = var.period_seconds
-      metrics = flatten([for pool in local.pools : [for key in ["jobs_received", "jobs_dead_lettered", "launch_failures"] : [[
+      metrics = concat([for pool in local.pools : [for key in ["jobs_received", "jobs_dead_lettered", "launch_failures"] : [
         local.ns, local.m[key].name, "pool", pool, { stat = "Sum", label = "${pool} ${local.m[key].name}" }
-      ]]]])
+      ]]]...)
     } })],
     [merge(local.graph, { properties = {
       title   = "Jobs dropped by reason (not_queued: GitHub says the job no longer waits)", region = local.region, view = "timeSeries", period = var.period_seconds
@@ -82,9 +82,9 @@ locals {
     } })],
     [merge(local.graph, { properties = {
       title = "Busy runners kept vs idle runners terminated per scale-down cycle", region = local.region, view = "timeSeries", period = var.period_seconds
-      metrics = flatten([for pool in local.pools : [for key in ["runners_busy", "runners_idle_terminated"] : [[
+      metrics = concat([for pool in local.pools : [for key in ["runners_busy", "runners_idle_terminated"] : [
         local.ns, local.m[key].name, "pool", pool, { stat = "Sum", label = "${pool} ${local.m[key].name}" }
-      ]]]])
+      ]]]...)
     } })],
     [merge(local.graph, { properties = {
       title = "Spot interruptions by pool, instance type and zone; jobs they interrupted", region = local.region, view = "timeSeries", period = var.period_seconds

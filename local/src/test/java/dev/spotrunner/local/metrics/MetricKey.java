@@ -79,6 +79,9 @@ public record MetricKey(String namespace, String name, Set<String> dimensions) {
     for (JsonNode widget : body.path("widgets")) {
       List<String> previous = List.of();
       for (JsonNode line : widget.path("properties").path("metrics")) {
+        if (!line.isArray()) {
+          throw new IllegalArgumentException("a metrics entry is not a list (a flattened widget?): " + line);
+        }
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < line.size() && line.get(i).isTextual(); i++) {
           String text = line.get(i).asText();
