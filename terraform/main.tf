@@ -193,7 +193,7 @@ module "runners" {
   scale_down_schedule_expression = var.scale_down_schedule_expression
   minimum_running_time_minutes   = var.minimum_running_time_minutes
   boot_grace_minutes             = var.boot_grace_minutes
-  alarm_actions                  = var.runner_alarm_actions
+  alarm_actions                  = concat(var.runner_alarm_actions, module.dashboard.alarm_topic_arn == null ? [] : [module.dashboard.alarm_topic_arn])
 
   depends_on = [terraform_data.settings_check]
 }
@@ -333,4 +333,31 @@ module "interruptions" {
   ]])
 
   depends_on = [terraform_data.settings_check, terraform_data.interruptions_check, module.runners]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard and alarms (docs/metrics.md)
+# ---------------------------------------------------------------------------------------------
+
+module "dashboard" {
+  source = "./modules/dashboard"
+
+  prefix            = var.prefix
+  tags              = var.tags
+  dashboard_enabled = var.dashboard.enabled
+  period_seconds    = var.dashboard.period_seconds
+  alarms            = var.alarms
+  webhook_api_id    = module.webhook.api_id
+  pools = { for name, pool in module.runners : name => {
+    queue_name               = element(split("/", pool.queue_url), length(split("/", pool.queue_url)) - 1)
+    dlq_name                 = element(split("/", pool.dlq_url), length(split("/", pool.dlq_url)) - 1)
+    scale_up_function_name   = pool.scale_up_function_name
+    scale_down_function_name = pool.scale_down_function_name
+  } }
+  function_names = merge(
+    { webhook = module.webhook.function_name, binary-syncer = module.binary_syncer.function_name },
+    { for m in module.sweeper : "sweeper" => m.function_name },
+    { for m in module.interruptions : "interruptions" => m.function_name },
+  )
+  existing_alarm_arns = [for pool in module.runners : pool.dlq_alarm_arn if pool.dlq_alarm_arn != null]
 }

@@ -95,3 +95,22 @@ output "interruptions_state_path" {
   description = "SSM path of the breaker states (<path>/<pool>/breaker) and the followed interrupted jobs."
   value       = try(module.interruptions[0].breaker_parameter_path, null)
 }
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard and alarms
+# ---------------------------------------------------------------------------------------------
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard (null when dashboard.enabled is false)."
+  value       = module.dashboard.dashboard_name
+}
+
+output "dashboard_body" {
+  description = "The dashboard's JSON body (what DashboardContractTest checks the metric catalogue against)."
+  value       = module.dashboard.dashboard_body
+}
+
+output "alarm_topic_arn" {
+  description = "ARN of the SNS topic the alarms notify (null when alarms.enabled is false)."
+  value       = module.dashboard.alarm_topic_arn
+}

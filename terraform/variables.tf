@@ -612,3 +612,32 @@ variable "spot_interruptions" {
     error_message = "spot_interruptions: max_points_per_run must be 6-900 and rerun_watch_hours 1-72."
   }
 }
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard and alarms (docs/metrics.md)
+# ---------------------------------------------------------------------------------------------
+
+variable "dashboard" {
+  description = "The CloudWatch dashboard: whether to create it and the period of its graphs in seconds (a multiple of 60)."
+  type = object({
+    enabled        = optional(bool, true)
+    period_seconds = optional(number, 300)
+  })
+  default = {}
+
+  validation {
+    condition     = var.dashboard.period_seconds >= 60 && var.dashboard.period_seconds % 60 == 0
+    error_message = "dashboard.period_seconds must be a multiple of 60."
+  }
+}
+
+variable "alarms" {
+  description = "Alarms (oldest waiting job, launch failures, scale-up errors, webhook 5xx; each pool's DLQ alarms notify the same topic): whether to create them, the SNS topic to notify (null: one is created), the age in seconds of the oldest waiting job message that alarms, and the period in seconds each alarm evaluates."
+  type = object({
+    enabled                = optional(bool, true)
+    sns_topic_arn          = optional(string)
+    oldest_job_age_seconds = optional(number, 900)
+    period_seconds         = optional(number, 300)
+  })
+  default = {}
+}

@@ -30,6 +30,7 @@ provider "aws" {
     kms              = var.endpoint
     lambda           = var.endpoint
     s3               = var.endpoint
+    sns              = var.endpoint
     sqs              = var.endpoint
     ssm              = var.endpoint
     sts              = var.endpoint

@@ -28,6 +28,7 @@ public final class BinarySyncerHandler implements RequestStreamHandler {
   @Override
   public void handleRequest(InputStream input, OutputStream output, Context context)
       throws IOException {
+    dev.spotrunner.common.log.Log.request(context);
     input.transferTo(OutputStream.nullOutputStream());
     SyncSummary summary = syncer.sync();
     if (summary.failed()) {

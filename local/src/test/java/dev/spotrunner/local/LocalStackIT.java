@@ -10,6 +10,8 @@ import dev.spotrunner.local.driver.SqsEventSource;
 import dev.spotrunner.local.github.JobEvent;
 import dev.spotrunner.local.github.StandInGitHub;
 import dev.spotrunner.local.github.WebhookSender;
+import dev.spotrunner.local.metrics.EmitterPaths;
+import dev.spotrunner.local.metrics.MetricKey;
 import dev.spotrunner.local.stack.Deployment;
 import dev.spotrunner.local.stack.LocalStack;
 import java.nio.file.Files;
@@ -274,5 +276,33 @@ class LocalStackIT {
     assertThat(stack.agents().reports()).allSatisfy(r -> assertThat(r.interruptedJobs()).isEmpty());
     assertThat(stack.agents().reports()).filteredOn(r -> r.jobsDone().contains(longJob)).singleElement()
         .satisfies(r -> assertThat(r.outcome()).isIn("deregistered", "terminated while idle"));
+  }
+
+  @Test
+  @Order(7)
+  void theAppliedDashboardAndAlarmsNameOnlyMetricsTheFunctionsWrite() throws Exception {
+    AppliedState applied = new AppliedState(stack.terraformState(), stack.options().unreservedConcurrency());
+    JsonNode dashboard = applied.one("aws_cloudwatch_dashboard", v -> true);
+    java.util.Set<MetricKey> named = new java.util.LinkedHashSet<>(
+        MetricKey.fromDashboard(Json.MAPPER.readTree(dashboard.path("dashboard_body").asText())));
+    applied.resources().stream().filter(r -> r.path("type").asText().equals("aws_cloudwatch_metric_alarm"))
+        .map(r -> MetricKey.fromAlarm(r.path("values"))).forEach(named::add);
+    java.util.Set<MetricKey> custom = new java.util.LinkedHashSet<>(
+        named.stream().filter(k -> !k.namespace().startsWith("AWS/")).toList());
+
+    java.util.Set<MetricKey> catalogue = MetricKey.catalogue(stack.options().root());
+    // jobs-dead-lettered is modules/runners' alarm, on a metric the catalogue holds too
+    assertThat(custom).as("custom metrics of the applied dashboard and alarms").isEqualTo(catalogue);
+
+    java.util.Set<MetricKey> writtenHere = MetricKey.fromEmfFiles(stack.options().workDir().resolve("logs"));
+    java.util.Set<MetricKey> written = new java.util.LinkedHashSet<>(writtenHere);
+    written.addAll(MetricKey.fromEmf(EmitterPaths.lines().stream()));
+    assertThat(written).as("metrics the functions write").containsAll(custom);
+    // what this run exercised is in the function processes' own output, not only in the writers' paths
+    assertThat(writtenHere).as("EMF the local stack's functions wrote").contains(
+        new MetricKey("spotrunner", "JobStartDelay", java.util.Set.of("environment", "pool")),
+        new MetricKey("spotrunner", "JobsReceived", java.util.Set.of("pool")),
+        new MetricKey("spotrunner", "RunnersLaunched", java.util.Set.of("pool", "capacityType")),
+        new MetricKey("spotrunner", "KeptBusy", java.util.Set.of("pool")));
   }
 }

@@ -45,6 +45,7 @@ public final class JobMetrics {
         .dimension("environment", environment)
         .dimension("pool", pool)
         .dimension("repository", repository)
+        .rollup("environment", "pool") // percentiles per pool: they do not add up across repositories
         // a property, not a dimension: searchable in Logs Insights without adding metric cardinality
         .property("job_id", jobId)
         .value(metric, value.toMillis() / 1000.0, Unit.SECONDS)

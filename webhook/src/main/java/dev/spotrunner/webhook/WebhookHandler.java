@@ -33,7 +33,10 @@ public final class WebhookHandler
 
   @Override
   public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-    return toResponse(webhook.handle(headers(event), event.getBody(), event.getIsBase64Encoded()));
+    Map<String, String> headers = headers(event);
+    dev.spotrunner.common.log.Log.request(context);
+    dev.spotrunner.common.log.Log.field("delivery_id", headers.get("x-github-delivery"));
+    return toResponse(webhook.handle(headers, event.getBody(), event.getIsBase64Encoded()));
   }
 
   @Override

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Structured JSON logging: one line per decision, a fixed message and facts as fields, every value
@@ -34,6 +36,7 @@ public final class Log {
   private static volatile PrintStream out = System.out;
   private static volatile String service = System.getenv().getOrDefault("ENVIRONMENT", "spotrunner");
   private static final ThreadLocal<String> requestId = new ThreadLocal<>();
+  private static final ThreadLocal<Map<String, Object>> fields = ThreadLocal.withInitial(LinkedHashMap::new);
 
   private final String logger;
 
@@ -67,12 +70,33 @@ public final class Log {
     out = stream;
   }
 
-  /** The Lambda request id put on every line this thread writes until cleared with null. */
+  /**
+   * The Lambda request id put on every line this thread writes until cleared with null. Starts a new
+   * request: the fields set with {@link #field} for the previous one are dropped.
+   */
   public static void requestId(String id) {
+    fields.remove();
     if (id == null) {
       requestId.remove();
     } else {
       requestId.set(id);
+    }
+  }
+
+  /** {@link #requestId(String)} from the invocation's context (none when the context is null, as in tests). */
+  public static void request(com.amazonaws.services.lambda.runtime.Context context) {
+    requestId(context == null ? null : context.getAwsRequestId());
+  }
+
+  /**
+   * A fact put on every line this thread writes for the current request ({@code delivery_id},
+   * {@code job_id}); null removes it. An entry of the same key on a line takes its place there.
+   */
+  public static void field(String key, Object value) {
+    if (value == null) {
+      fields.get().remove(key);
+    } else {
+      fields.get().put(key, value);
     }
   }
 
@@ -112,26 +136,44 @@ public final class Log {
       if (request != null) {
         json.writeStringField("function_request_id", request);
       }
-      for (Entry entry : entries) {
-        Object value = Redaction.cleanValue(entry.value());
-        json.writeFieldName(entry.key());
-        if (value == null) {
-          json.writeNull();
-        } else if (value instanceof Integer || value instanceof Long || value instanceof Short) {
-          json.writeNumber(((Number) value).longValue());
-        } else if (value instanceof Number number) {
-          json.writeNumber(number.doubleValue());
-        } else if (value instanceof Boolean bool) {
-          json.writeBoolean(bool);
-        } else {
-          json.writeString(value.toString());
+      for (Map.Entry<String, Object> field : fields.get().entrySet()) {
+        if (!named(entries, field.getKey())) {
+          writeField(json, field.getKey(), field.getValue());
         }
+      }
+      for (Entry entry : entries) {
+        writeField(json, entry.key(), entry.value());
       }
       json.writeEndObject();
     } catch (IOException e) {
       return; // a StringWriter does not fail; never let logging break a handler
     }
     out.println(line);
+  }
+
+  private static boolean named(Entry[] entries, String key) {
+    for (Entry entry : entries) {
+      if (entry.key().equals(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void writeField(JsonGenerator json, String key, Object raw) throws IOException {
+    Object value = Redaction.cleanValue(raw);
+    json.writeFieldName(key);
+    if (value == null) {
+      json.writeNull();
+    } else if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+      json.writeNumber(((Number) value).longValue());
+    } else if (value instanceof Number number) {
+      json.writeNumber(number.doubleValue());
+    } else if (value instanceof Boolean bool) {
+      json.writeBoolean(bool);
+    } else {
+      json.writeString(value.toString());
+    }
   }
 
   static Level parseLevel(String text) {

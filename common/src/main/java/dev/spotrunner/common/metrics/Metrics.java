@@ -49,6 +49,7 @@ public final class Metrics {
   private final Map<String, String> dimensions = new LinkedHashMap<>();
   private final Map<String, Object> properties = new LinkedHashMap<>();
   private final Map<String, Metric> metrics = new LinkedHashMap<>();
+  private final List<List<String>> rollups = new ArrayList<>();
 
   public Metrics(String namespace, Clock clock, Consumer<String> sink) {
     this.namespace = requireName(namespace, "namespace");
@@ -70,6 +71,22 @@ public final class Metrics {
       throw new IllegalArgumentException("at most " + MAX_DIMENSIONS + " dimensions");
     }
     dimensions.put(name, value);
+    return this;
+  }
+
+  /**
+   * Also publishes every metric under a subset of the dimensions (an EMF dimension set), so a
+   * statistic that cannot be summed across dimensions, a percentile, exists at that level too:
+   * {@code rollup("environment", "pool")} beside {@code [environment, pool, repository]}. Each name
+   * must be a dimension of this instance by the time of {@link #flush()}; kept across flushes.
+   */
+  public synchronized Metrics rollup(String... names) {
+    List<String> set = List.of(names);
+    if (set.isEmpty() || set.size() > MAX_DIMENSIONS) {
+      throw new IllegalArgumentException("a dimension set holds 1 to " + MAX_DIMENSIONS + " names");
+    }
+    set.forEach(name -> requireName(name, "dimension name"));
+    rollups.add(set);
     return this;
   }
 
@@ -120,6 +137,11 @@ public final class Metrics {
       properties.clear();
       return;
     }
+    for (List<String> set : rollups) {
+      if (!dimensions.keySet().containsAll(set)) {
+        throw new IllegalStateException("rollup " + set + " names a dimension not set: " + dimensions.keySet());
+      }
+    }
     long timestamp = clock.millis();
     // Split into documents of ≤ 100 names and ≤ 100 values per name.
     List<Map<String, List<Double>>> documents = new ArrayList<>();
@@ -161,6 +183,13 @@ public final class Metrics {
         json.writeString(dimension);
       }
       json.writeEndArray();
+      for (List<String> set : rollups) {
+        json.writeStartArray();
+        for (String dimension : set) {
+          json.writeString(dimension);
+        }
+        json.writeEndArray();
+      }
       json.writeEndArray();
       json.writeArrayFieldStart("Metrics");
       for (String name : values.keySet()) {

@@ -82,4 +82,44 @@ class LogTest {
     assertEquals(Log.Level.INFO, Log.parseLevel("verbose"));
     assertEquals(Log.Level.INFO, Log.parseLevel(null));
   }
+
+  @Test
+  void takesTheRequestIdFromTheLambdaContextAndKeepsRequestFieldsOnEveryLine() throws Exception {
+    Log.request(contextWithRequestId("c0ffee-1"));
+    Log.field("delivery_id", "d-42");
+    log.info("job queued", entry("job_id", 7L));
+    JsonNode first = line();
+    assertEquals("c0ffee-1", first.get("function_request_id").asText());
+    assertEquals("d-42", first.get("delivery_id").asText());
+    assertEquals(7, first.get("job_id").asLong());
+
+    captured.reset();
+    log.info("override", entry("delivery_id", "d-43"));
+    String text = captured.toString(StandardCharsets.UTF_8).trim();
+    assertEquals(1, text.split("delivery_id", -1).length - 1, "one delivery_id field: " + text);
+    assertEquals("d-43", line().get("delivery_id").asText());
+  }
+
+  @Test
+  void aNewRequestDropsThePreviousRequestsFields() throws Exception {
+    Log.requestId("r-1");
+    Log.field("delivery_id", "d-1");
+    Log.request(contextWithRequestId("r-2"));
+    log.info("next request");
+    JsonNode line = line();
+    assertEquals("r-2", line.get("function_request_id").asText());
+    assertFalse(line.has("delivery_id"));
+
+    captured.reset();
+    Log.request(null);
+    log.info("outside a request");
+    assertFalse(line().has("function_request_id"));
+  }
+
+  private static com.amazonaws.services.lambda.runtime.Context contextWithRequestId(String id) {
+    return (com.amazonaws.services.lambda.runtime.Context) java.lang.reflect.Proxy.newProxyInstance(
+        LogTest.class.getClassLoader(),
+        new Class<?>[] {com.amazonaws.services.lambda.runtime.Context.class},
+        (proxy, method, args) -> "getAwsRequestId".equals(method.getName()) ? id : null);
+  }
 }

@@ -165,4 +165,22 @@ class MetricsTest {
   void refusesPropertiesItCannotWriteAsJson() {
     assertThrows(IllegalArgumentException.class, () -> metrics.property("when", NOW));
   }
+
+  @Test
+  void aRollupPublishesTheMetricUnderASubsetOfTheDimensionsToo() throws Exception {
+    metrics.dimension("environment", "prod").dimension("pool", "linux").dimension("repository", "acme/api")
+        .rollup("environment", "pool");
+    metrics.value("JobStartDelay", 4.5, Unit.SECONDS).flush();
+
+    JsonNode directive = line(0).get("_aws").get("CloudWatchMetrics").get(0);
+    assertEquals("[[\"environment\",\"pool\",\"repository\"],[\"environment\",\"pool\"]]",
+        directive.get("Dimensions").toString());
+  }
+
+  @Test
+  void aRollupNamingADimensionNotSetIsRefusedAtFlush() {
+    metrics.dimension("pool", "linux").rollup("environment");
+    metrics.count("JobsReceived", 1);
+    assertThrows(IllegalStateException.class, metrics::flush);
+  }
 }

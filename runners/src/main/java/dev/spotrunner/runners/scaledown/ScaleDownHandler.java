@@ -41,6 +41,7 @@ public final class ScaleDownHandler implements RequestHandler<Map<String, Object
 
   @Override
   public Map<String, Integer> handleRequest(Map<String, Object> event, Context context) {
+    Log.request(context);
     Object id = event == null ? null : event.get("id");
     return cycle(id == null ? null : String.valueOf(id));
   }

@@ -10,7 +10,9 @@ import java.util.function.Consumer;
  * Every way a job message leaves the queue without an instance, counted by reason, written as EMF
  * (namespace {@value #NAMESPACE}): {@code JobsDropped} by {@code pool} and {@code reason}, and per
  * pool {@code JobsDeadLettered} (sent to the DLQ), {@code JobsWaiting} (sent back with a backoff at
- * the maximum) and {@code JobsRedriven} (taken from the DLQ back to the queue).
+ * the maximum) and {@code JobsRedriven} (taken from the DLQ back to the queue). What came in and what
+ * got an instance too: {@code JobsReceived} (messages in the batch) and {@code LaunchFailures} per
+ * pool, {@code RunnersLaunched} by {@code pool} and {@code capacityType} (spot, on-demand).
  */
 public final class JobExits {
   public static final String NAMESPACE = "spotrunner";
@@ -42,6 +44,9 @@ public final class JobExits {
   private int deadLettered;
   private int waiting;
   private int redriven;
+  private int received;
+  private int launchFailures;
+  private final Map<String, Integer> launched = new TreeMap<>();
 
   public synchronized void dropped(Reason reason) {
     dropped(reason.dimension());
@@ -64,6 +69,20 @@ public final class JobExits {
     redriven++;
   }
 
+  public synchronized void received(int messages) {
+    received += messages;
+  }
+
+  /** A runner got an instance of this EC2 capacity type ({@code spot}, {@code on-demand}). */
+  public synchronized void launched(String capacityType) {
+    launched.merge(capacityType, 1, Integer::sum);
+  }
+
+  /** A launch failed for one job, whether it goes back to the queue or to the DLQ. */
+  public synchronized void launchFailed() {
+    launchFailures++;
+  }
+
   public synchronized int droppedFor(String reason) {
     return dropped.getOrDefault(reason, 0);
   }
@@ -73,7 +92,16 @@ public final class JobExits {
     dropped.forEach((reason, count) -> new Metrics(NAMESPACE, clock, sink)
         .dimension("pool", pool).dimension("reason", reason)
         .count("JobsDropped", count).flush());
+    launched.forEach((capacityType, count) -> new Metrics(NAMESPACE, clock, sink)
+        .dimension("pool", pool).dimension("capacityType", capacityType)
+        .count("RunnersLaunched", count).flush());
     Metrics totals = new Metrics(NAMESPACE, clock, sink).dimension("pool", pool);
+    if (received > 0) {
+      totals.count("JobsReceived", received);
+    }
+    if (launchFailures > 0) {
+      totals.count("LaunchFailures", launchFailures);
+    }
     if (deadLettered > 0) {
       totals.count("JobsDeadLettered", deadLettered);
     }
@@ -88,5 +116,8 @@ public final class JobExits {
     deadLettered = 0;
     waiting = 0;
     redriven = 0;
+    received = 0;
+    launchFailures = 0;
+    launched.clear();
   }
 }

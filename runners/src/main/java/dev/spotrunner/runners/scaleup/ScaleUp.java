@@ -147,6 +147,7 @@ public final class ScaleUp {
     }
 
     BatchOutcome outcome = counts.outcome(retry);
+    exits.received(deliveries.size());
     exits.flush(pool.poolName(), clock, metrics);
     log.info("batch done", entry("pool", pool.poolName()), entry("messages", deliveries.size()),
         entry("launched", outcome.launched()), entry("already_launched", outcome.alreadyLaunched()),
@@ -370,10 +371,12 @@ public final class ScaleUp {
           entry("capacity_type", launched.capacityType().ec2Value()),
           entry("recheck", pending.recheck()), entry("wait", pending.waited()));
       counts.launched++;
+      exits.launched(launched.capacityType().ec2Value());
       scheduleRecheck(pending);
     }
     for (LaunchResult.Failed failed : result.failed()) {
       Pending pending = byJob.get(failed.slot().jobId());
+      exits.launchFailed();
       if (failed.retryable()) {
         // No capacity anywhere or a failed step: back after the same short, growing backoff as a
         // job at the maximum, as a new message — never after the queue's visibility timeout, and

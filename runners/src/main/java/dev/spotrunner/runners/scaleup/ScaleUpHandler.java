@@ -44,6 +44,7 @@ public final class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchRe
 
   @Override
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+    Log.request(context);
     List<SQSEvent.SQSMessage> records =
         event == null || event.getRecords() == null ? List.of() : event.getRecords();
     try {

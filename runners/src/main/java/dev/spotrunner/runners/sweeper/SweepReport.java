@@ -1,8 +1,10 @@
 package dev.spotrunner.runners.sweeper;
 
 import dev.spotrunner.common.metrics.Metrics;
+import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** What one sweep did, by {@link Count}; written as one EMF document per run. */
 public final class SweepReport {
@@ -41,6 +43,11 @@ public final class SweepReport {
 
   public int get(Count count) {
     return counts.getOrDefault(count, 0);
+  }
+
+  /** Where a run's counts go: namespace {@code spotrunner}, dimension {@code function=sweeper}. */
+  public static Metrics metrics(Clock clock, Consumer<String> emf) {
+    return new Metrics(SweeperHandler.NAMESPACE, clock, emf).dimension("function", "sweeper");
   }
 
   /** Every count, zeros included, so CloudWatch sees a point per run. */

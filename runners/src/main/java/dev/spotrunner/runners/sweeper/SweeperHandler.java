@@ -2,7 +2,6 @@ package dev.spotrunner.runners.sweeper;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import dev.spotrunner.common.metrics.Metrics;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,8 +31,9 @@ public final class SweeperHandler implements RequestHandler<Map<String, Object>,
 
   @Override
   public Map<String, Integer> handleRequest(Map<String, Object> event, Context context) {
+    dev.spotrunner.common.log.Log.request(context);
     SweepReport report = sweeper.run();
-    report.writeTo(new Metrics(NAMESPACE, clock, emf).dimension("function", "sweeper"));
+    report.writeTo(SweepReport.metrics(clock, emf));
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (SweepReport.Count count : SweepReport.Count.values()) {
       counts.put(count.metric(), report.get(count));
