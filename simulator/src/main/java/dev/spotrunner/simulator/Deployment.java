@@ -44,8 +44,10 @@ public record Deployment(String configuration, String webhookPools, String webho
       Integer scaleUpReservedConcurrency,
       int scaleUpTimeoutSeconds,
       String scaleDownSchedule,
-      Map<String, String> sources) {
+      Map<String, String> sources,
+      String bootPath) {
     public DeployedPool {
+      bootPath = bootPath == null || bootPath.isBlank() ? "install" : bootPath;
       scaleUpEnv = Map.copyOf(scaleUpEnv);
       scaleDownEnv = Map.copyOf(scaleDownEnv);
       sources = Map.copyOf(sources);
@@ -165,7 +167,14 @@ public record Deployment(String configuration, String webhookPools, String webho
         && scaling.get(0).hasNonNull("maximum_concurrency")
         ? scaling.get(0).get("maximum_concurrency").asInt() : null;
     JsonNode reserved = scaleUp.values().path("reserved_concurrent_executions");
+    List<Resource> templates = mine.stream()
+        .filter(r -> r.type().equals("aws_launch_template")).toList();
+    String bootPath = templates.size() == 1 ? bootPath(templates.getFirst().values().path("user_data").asText("")) : null;
     Map<String, String> sources = new LinkedHashMap<>();
+    if (templates.size() == 1) {
+      sources.put("launch_template.boot_path", templates.getFirst().address()
+          + ".user_data (SPOTRUNNER_BOOT)");
+    }
     sources.put("queue.delay_seconds", queue.address() + ".delay_seconds");
     sources.put("queue.visibility_timeout_seconds", queue.address() + ".visibility_timeout_seconds");
     sources.put("queue.maxReceiveCount", queue.address() + ".redrive_policy.maxReceiveCount");
@@ -191,7 +200,27 @@ public record Deployment(String configuration, String webhookPools, String webho
         reserved.isNull() || reserved.isMissingNode() ? null : reserved.asInt(),
         required(where, scaleUp, "timeout").asInt(),
         rule.values().path("schedule_expression").asText(),
-        sources);
+        sources, bootPath);
+  }
+
+  /**
+   * The boot path the pool's user_data declares ({@code SPOTRUNNER_BOOT='install'}); "none" when the
+   * pool has no user_data (an image that starts its runner itself).
+   */
+  static String bootPath(String encoded) {
+    if (encoded.isBlank()) {
+      return "none";
+    }
+    String text;
+    try {
+      text = new String(java.util.Base64.getDecoder().decode(encoded.strip()),
+          java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException notBase64) {
+      text = encoded;
+    }
+    java.util.regex.Matcher boot =
+        java.util.regex.Pattern.compile("SPOTRUNNER_BOOT='([a-z-]+)'").matcher(text);
+    return boot.find() ? boot.group(1) : "custom";
   }
 
   private static JsonNode required(String where, Resource resource, String attribute) {

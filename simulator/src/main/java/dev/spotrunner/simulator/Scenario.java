@@ -27,6 +27,7 @@ public record Scenario(
     Map<String, List<String>> labels,
     JsonNode boot,
     Map<String, JsonNode> bootByPool,
+    Map<String, JsonNode> bootByPath,
     ControlPlane controlPlane,
     Spot spot,
     GitHub github,
@@ -35,6 +36,14 @@ public record Scenario(
 
   /** Stock AMI + user_data install: see docs/simulator.md#boot-time for the sources of the fit. */
   static final JsonNode DEFAULT_BOOT = node("{\"type\":\"lognormal\",\"median\":80,\"sigma\":0.3,\"min\":30}");
+
+  /**
+   * Boot time by the pool's boot path (the launch template's {@code SPOTRUNNER_BOOT}); a path not
+   * named here boots as {@link #boot} ({@code install}: {@link #DEFAULT_BOOT}). {@code prebuilt} skips the package install and the runner download
+   * (docs/images.md, "Expected boot times": launch→running + kernel/cloud-init + config and runner
+   * start, an estimate from cited parts, not a measurement). A pool in {@link #bootByPool} wins.
+   */
+  static final Map<String, JsonNode> DEFAULT_BOOT_BY_PATH = Map.of("prebuilt", node("{\"type\":\"lognormal\",\"median\":35,\"sigma\":0.3,\"min\":15}"));
 
   public Scenario {
     owner = owner == null ? "acme" : owner;
@@ -45,6 +54,7 @@ public record Scenario(
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     boot = boot == null ? DEFAULT_BOOT : boot;
     bootByPool = bootByPool == null ? Map.of() : Map.copyOf(bootByPool);
+    bootByPath = bootByPath == null ? DEFAULT_BOOT_BY_PATH : Map.copyOf(bootByPath);
     controlPlane = controlPlane == null ? new ControlPlane(null, null, null, null) : controlPlane;
     spot = spot == null ? new Spot(null, null, null) : spot;
     github = github == null ? new GitHub(null, null, null) : github;
@@ -54,7 +64,7 @@ public record Scenario(
 
   /** The defaults alone. */
   public static Scenario defaults() {
-    return new Scenario(null, null, null, null, null, null, null, null, null, null, null, null);
+    return new Scenario(null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public static Scenario read(Path file) throws IOException {
@@ -167,7 +177,8 @@ public record Scenario(
   /** This scenario replaying another window of the trace (null: keep this one's bound). */
   public Scenario window(Instant from, Instant to) {
     return new Scenario(owner, repository, from == null ? this.from : from,
-        to == null ? this.to : to, labels, boot, bootByPool, controlPlane, spot, github, prices,
+        to == null ? this.to : to, labels, boot, bootByPool, bootByPath, controlPlane, spot, github,
+        prices,
         ec2);
   }
 

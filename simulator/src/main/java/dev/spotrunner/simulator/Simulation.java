@@ -705,8 +705,10 @@ public final class Simulation {
       this.redrive = queues.deadLetterUrl() == null || queues.redriveMax() == 0 ? null
           : new Redrive(settings.poolName(), queue, queues.queueUrl(), queues.deadLetterUrl(),
               queues.redriveMax(), metered, line -> {}, clock);
+      // the pool's own, else its boot path's (from the launch template), else the scenario's
       this.bootTime = Distribution.of(scenario.bootByPool().getOrDefault(pool.name(),
-          scenario.boot()), random, "boot of pool " + pool.name());
+          scenario.bootByPath().getOrDefault(pool.bootPath(), scenario.boot())), random,
+          "boot of pool " + pool.name() + " (" + pool.bootPath() + ")");
     }
 
   }

@@ -128,7 +128,7 @@ class SimulationTest {
   @Test
   void theSameTraceConfigurationAndSeedGiveTheSameOutput() {
     // the documented default world: long-tailed boots, latencies, spot faults
-    Scenario world = new Scenario("acme", "acme/app", null, null, null, null, null, null, null,
+    Scenario world = new Scenario("acme", "acme/app", null, null, null, null, null, null, null, null,
         null, null, null);
     List<TraceJob> jobs = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
@@ -373,5 +373,31 @@ class SimulationTest {
     assertThat(result.queues().get("linux").deadLetteredByReason()).isEmpty();
     assertThat(result.queues().get("linux").deadLetterDepth()).isZero();
     assertThat(result.overall().instancesLaunched()).isEqualTo(1);
+  }
+
+  @Test
+  void aPrebuiltPoolBootsAsItsBootPathAndAnInstallPoolAsTheScenariosBoot() {
+    Scenario scenario = scenario(100,
+        "{\"bootByPath\":{\"prebuilt\":{\"type\":\"fixed\",\"seconds\":20}}}");
+    TestWorld.Pool install = pool();
+    TestWorld.Pool prebuilt = pool();
+    prebuilt.bootPath = "prebuilt";
+
+    long installWait = simulate(install.deployment(), scenario, List.of(job(1, T0, 60)))
+        .simulatedWaits().get("linux").getFirst();
+    long prebuiltWait = simulate(prebuilt.deployment(), scenario, List.of(job(1, T0, 60)))
+        .simulatedWaits().get("linux").getFirst();
+
+    assertThat(installWait - prebuiltWait).isEqualTo(80);
+  }
+
+  @Test
+  void theBootPathIsReadFromTheLaunchTemplatesUserData() {
+    String userData = java.util.Base64.getEncoder().encodeToString(
+        "#!/bin/bash\nSPOTRUNNER_BOOT='prebuilt'\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(Deployment.bootPath(userData)).isEqualTo("prebuilt");
+    assertThat(Deployment.bootPath("")).isEqualTo("none");
+    assertThat(Deployment.bootPath(java.util.Base64.getEncoder().encodeToString("#!/bin/sh".getBytes(
+        java.nio.charset.StandardCharsets.UTF_8)))).isEqualTo("custom");
   }
 }

@@ -33,6 +33,7 @@ final class TestWorld {
     int recheck = 300;
     String warmWindows = "[]";
     int everyMinutes = 5;
+    String bootPath = "install";
     Integer maxConcurrency = null;
     int backoffBaseSeconds = 10;
     int backoffMaxSeconds = 40;
@@ -75,7 +76,7 @@ final class TestWorld {
           + "\"priority\":0,\"queueUrl\":\"sim://linux\",\"delaySeconds\":" + delay + "}]";
       return new Deployment("test", pools, "test", List.of(new Deployment.DeployedPool("linux", up,
           down, delay, visibility, maxReceiveCount, "dlq", batchSize, 0, maxConcurrency, reserved, 120,
-          "rate(" + everyMinutes + " minutes)", Map.of())));
+          "rate(" + everyMinutes + " minutes)", Map.of(), bootPath)));
     }
   }
 
