@@ -13,6 +13,12 @@ locals {
     var.github_app_parameters.webhook_secrets,
   )
 
+  # Names only (not the values): checked against ssm_config_path in settings_check.
+  secret_parameter_names = nonsensitive(concat(
+    [local.app_id_parameter_name, local.app_key_parameter_name], local.webhook_secret_parameter_names,
+  ))
+  ssm_config_path = var.ssm_config_path != "" ? var.ssm_config_path : "/${var.prefix}/runners"
+
   pools     = { for pool in var.pools : pool.name => pool }
   platforms = distinct([for pool in var.pools : "${pool.os == "windows" ? "win" : "linux"}-${pool.architecture}"])
 }
@@ -33,6 +39,20 @@ resource "terraform_data" "settings_check" {
     precondition {
       condition     = local.create_app_secret || length(var.github_app_parameters.webhook_secrets) > 0
       error_message = "Give the webhook secret as github_app.webhook_secret or name its parameter(s) in github_app_parameters.webhook_secrets."
+    }
+    # Runners read and scale-down deletes under <ssm_config_path>/<pool>/: no secret may live there.
+    precondition {
+      condition = alltrue([
+        for name in local.secret_parameter_names : !startswith("/${trimprefix(name, "/")}/", "${local.ssm_config_path}/")
+      ])
+      error_message = "ssm_config_path (${local.ssm_config_path}) must not contain the GitHub App parameters (${join(", ", local.secret_parameter_names)}): every runner could read them."
+    }
+    precondition {
+      condition = alltrue([
+        for reserved in ["/${var.prefix}/github-app", "/${var.prefix}/interruptions", "/${var.prefix}/launch-locks"] :
+        !startswith("${reserved}/", "${local.ssm_config_path}/") && !startswith("${local.ssm_config_path}/", "${reserved}/")
+      ])
+      error_message = "ssm_config_path (${local.ssm_config_path}) must not overlap /${var.prefix}/github-app, /${var.prefix}/interruptions or /${var.prefix}/launch-locks."
     }
   }
 }
@@ -81,6 +101,9 @@ resource "aws_ssm_parameter" "webhook_secret" {
 module "binary_syncer" {
   source = "./modules/binary-syncer"
 
+  # security (docs/security.md)
+  iam = var.iam
+
   prefix              = var.prefix
   tags                = var.tags
   bucket_name         = var.runner_bucket_name
@@ -107,6 +130,10 @@ module "binary_syncer" {
 module "runners" {
   source   = "./modules/runners"
   for_each = local.pools
+
+  # security (docs/security.md)
+  iam             = var.iam
+  runner_security = var.runner_security
 
   prefix                         = var.prefix
   tags                           = var.tags
@@ -146,6 +173,9 @@ module "runners" {
 
 module "webhook" {
   source = "./modules/webhook"
+
+  # security (docs/security.md)
+  iam = var.iam
 
   prefix                         = var.prefix
   tags                           = var.tags
@@ -192,6 +222,9 @@ module "webhook" {
 module "sweeper" {
   source = "./modules/sweeper"
   count  = var.redelivery_sweeper.enabled ? 1 : 0
+
+  # security (docs/security.md)
+  iam = var.iam
 
   prefix                        = var.prefix
   tags                          = var.tags
@@ -248,6 +281,9 @@ resource "terraform_data" "interruptions_check" {
 module "interruptions" {
   source = "./modules/interruptions"
   count  = var.spot_interruptions.enabled ? 1 : 0
+
+  # security (docs/security.md)
+  iam = var.iam
 
   prefix                        = var.prefix
   tags                          = var.tags
