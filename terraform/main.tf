@@ -311,3 +311,17 @@ module "interruptions" {
 
   depends_on = [terraform_data.settings_check, terraform_data.interruptions_check, module.runners]
 }
+
+# ---------------------------------------------------------------------------------------------
+# Security warnings (docs/security.md)
+# ---------------------------------------------------------------------------------------------
+
+# A persistent runner serves many jobs, and at org level jobs of every repository of the owner; its
+# runner user is in the docker group (start-runner.sh), which is root on the host. One job can then
+# leave something behind for the next repository's job. A warning, not an error: some owners accept it.
+check "persistent_org_pools_with_docker" {
+  assert {
+    condition     = length([for p in var.pools : p.name if !p.ephemeral && p.runner_level == "org" && p.os != "windows"]) == 0
+    error_message = "Pools ${join(", ", [for p in var.pools : p.name if !p.ephemeral && p.runner_level == "org" && p.os != "windows"])} are persistent (ephemeral = false) at org level: their runner user can use docker (root on a host shared by every repository's jobs). Prefer ephemeral runners, or runner_level = repo (docs/security.md)."
+  }
+}

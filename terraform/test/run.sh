@@ -131,7 +131,7 @@ fi
 grep -q "above EC2's 16384-byte limit" "$work/ud-oversized.log" || { cat "$work/ud-oversized.log"; fail "oversized user_data failed for another reason"; }
 echo "ok: user_data above 16 KB is refused"
 shellcheck "$rendered"/amazon-linux-2023-*.user-data "$rendered"/ubuntu-*.user-data "$rendered"/custom.user-data \
-  "$templates/start-runner.sh" images/install-runner.sh terraform/test/run.sh terraform/test/stubs/* terraform/test/user-data/scripts/*.sh
+  "$templates/start-runner.sh" images/install-runner.sh terraform/test/run.sh terraform/test/download-lambda.sh terraform/test/stubs/* terraform/test/user-data/scripts/*.sh
 echo "shellcheck clean: every Linux user_data, the start and install scripts, test scripts"
 
 # --- 5. bats ----------------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ step "IAM: every policy's \"*\" resources allow-listed; each role enforced on mo
 tf_local show -json >"$work/state.json"
 python3 terraform/test/policy_wildcards.py "$work/state.json" docs/security.md
 # A wildcard the allow-list does not name must fail the check.
-jq '(.values.root_module.child_modules[] | .resources[]? | select(.type == "aws_iam_role_policy" and .values.name == "runner") | .values.policy) |=
+jq '(.. | objects | select(.type? == "aws_iam_role_policy" and .values.name? == "runner") | .values.policy) |=
   (fromjson | .Statement += [{"Sid": "Injected", "Effect": "Allow", "Action": "ssm:PutParameter", "Resource": "*"}] | tojson)' \
   "$work/state.json" >"$work/state-injected.json"
 if python3 terraform/test/policy_wildcards.py "$work/state-injected.json" docs/security.md >/dev/null; then
@@ -253,6 +253,8 @@ if python3 terraform/test/policy_wildcards.py "$work/state-injected.json" docs/s
 fi
 echo "ok: an unlisted wildcard is refused"
 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test python3 terraform/test/iam_enforcement.py "$endpoint" "$work/outputs.json" "$work/state.json" ubuntu
+step "download-lambda: a release's SHA256SUMS must name every jar; pinned jar_sha256 enforced"
+terraform/test/download-lambda.sh "$work/download-lambda"
 
 step "destroy examples/local"
 queue_url=$(jq -r '.queue_urls.value["linux-x64"]' "$work/outputs.json")
