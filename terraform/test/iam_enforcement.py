@@ -84,6 +84,15 @@ creds = {name: role_credentials(name) for name in [
     f"{prefix}-{ssm_pool}-runner", f"{prefix}-{first}-runner", "local-webhook-role",
     f"{prefix}-{first}-scale-up", f"{prefix}-{first}-scale-down"]}
 
+# Resource policies moto does not evaluate for SQS: at least each queue carries its TLS-only deny.
+for pool in pools:
+    for url in (out["queue_urls"][pool], dlq[pool]):
+        policy = json.loads(sqs_admin.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"].get("Policy", "{}"))
+        denies = [s for s in policy.get("Statement", []) if s.get("Effect") == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"]
+        if not denies:
+            failures.append(f"{url}: no deny-insecure-transport statement in the queue policy")
+print(f"  {'FAIL' if failures else 'ok'}: every jobs queue and DLQ denies plain HTTP in its policy")
+
 set_auth(0)
 try:
     print("admin user (control: enforcement admits what a policy allows)")

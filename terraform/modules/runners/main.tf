@@ -68,6 +68,22 @@ locals {
   }]
 }
 
+# Nothing reads or writes the queues over plain HTTP (aws:SecureTransport). In the queues' own
+# policy attribute (ARN built from the name): a separate aws_sqs_queue_policy adds nothing.
+locals {
+  deny_insecure_transport = { for queue in ["${local.name}-jobs", "${local.name}-jobs-dlq"] : queue => jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "sqs:*"
+      Resource  = "arn:${local.partition}:sqs:${local.region}:${local.account}:${queue}"
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  }) }
+}
+
 # ---------------------------------------------------------------------------------------------
 # Queue: the webhook sends job messages, scale-up consumes them; failures end in the DLQ.
 # ---------------------------------------------------------------------------------------------
@@ -78,6 +94,7 @@ resource "aws_sqs_queue" "dlq" {
   sqs_managed_sse_enabled           = var.kms_key_arn == null ? true : null
   kms_master_key_id                 = var.kms_key_arn
   kms_data_key_reuse_period_seconds = var.kms_key_arn == null ? null : 300
+  policy                            = local.deny_insecure_transport["${local.name}-jobs-dlq"]
   tags                              = var.tags
 }
 
@@ -93,25 +110,8 @@ resource "aws_sqs_queue" "jobs" {
     deadLetterTargetArn = aws_sqs_queue.dlq.arn
     maxReceiveCount     = var.pool.dlq_max_receive_count
   })
-  tags = var.tags
-}
-
-# Nothing reads or writes the queues over plain HTTP (aws:SecureTransport).
-resource "aws_sqs_queue_policy" "deny_insecure_transport" {
-  for_each = { jobs = aws_sqs_queue.jobs, dlq = aws_sqs_queue.dlq }
-
-  queue_url = each.value.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "DenyInsecureTransport"
-      Effect    = "Deny"
-      Principal = "*"
-      Action    = "sqs:*"
-      Resource  = each.value.arn
-      Condition = { Bool = { "aws:SecureTransport" = "false" } }
-    }]
-  })
+  policy = local.deny_insecure_transport["${local.name}-jobs"]
+  tags   = var.tags
 }
 
 # A message in the DLQ is a job nothing serves until a person or the redrive acts; scale-up
