@@ -253,6 +253,12 @@ if python3 terraform/test/policy_wildcards.py "$work/state-injected.json" docs/s
 fi
 echo "ok: an unlisted wildcard is refused"
 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test python3 terraform/test/iam_enforcement.py "$endpoint" "$work/outputs.json" "$work/state.json" ubuntu
+if tf_local plan -no-color -refresh=false -var webhook_secret=too-short -var-file="$repo/terraform/test/boot-paths.tfvars" >"$work/short-secret.log" 2>&1; then
+  fail "a 9-character webhook secret was accepted"
+fi
+grep -q "at least 32 characters" "$work/short-secret.log" || { tail -n 20 "$work/short-secret.log"; fail "the short webhook secret failed for another reason"; }
+echo "ok: a webhook secret under 32 characters is refused"
+
 step "download-lambda: a release's SHA256SUMS must name every jar; pinned jar_sha256 enforced"
 terraform/test/download-lambda.sh "$work/download-lambda"
 
