@@ -13,6 +13,12 @@ locals {
     var.github_app_parameters.webhook_secrets,
   )
 
+  # Names only (not the values): checked against ssm_config_path in settings_check.
+  secret_parameter_names = nonsensitive(concat(
+    [local.app_id_parameter_name, local.app_key_parameter_name], local.webhook_secret_parameter_names,
+  ))
+  ssm_config_path = var.ssm_config_path != "" ? var.ssm_config_path : "/${var.prefix}/runners"
+
   pools     = { for pool in var.pools : pool.name => pool }
   platforms = distinct([for pool in var.pools : "${pool.os == "windows" ? "win" : "linux"}-${pool.architecture}"])
 }
@@ -33,6 +39,20 @@ resource "terraform_data" "settings_check" {
     precondition {
       condition     = local.create_app_secret || length(var.github_app_parameters.webhook_secrets) > 0
       error_message = "Give the webhook secret as github_app.webhook_secret or name its parameter(s) in github_app_parameters.webhook_secrets."
+    }
+    # Runners read and scale-down deletes under <ssm_config_path>/<pool>/: no secret may live there.
+    precondition {
+      condition = alltrue([
+        for name in local.secret_parameter_names : !startswith("/${trimprefix(name, "/")}/", "${local.ssm_config_path}/")
+      ])
+      error_message = "ssm_config_path (${local.ssm_config_path}) must not contain the GitHub App parameters (${join(", ", local.secret_parameter_names)}): every runner could read them."
+    }
+    precondition {
+      condition = alltrue([
+        for reserved in ["/${var.prefix}/github-app", "/${var.prefix}/interruptions", "/${var.prefix}/launch-locks"] :
+        !startswith("${reserved}/", "${local.ssm_config_path}/") && !startswith("${local.ssm_config_path}/", "${reserved}/")
+      ])
+      error_message = "ssm_config_path (${local.ssm_config_path}) must not overlap /${var.prefix}/github-app, /${var.prefix}/interruptions or /${var.prefix}/launch-locks."
     }
   }
 }
@@ -137,6 +157,9 @@ resource "aws_ssm_parameter" "webhook_secret" {
 module "binary_syncer" {
   source = "./modules/binary-syncer"
 
+  # security (docs/security.md)
+  iam = var.iam
+
   prefix              = var.prefix
   tags                = var.tags
   bucket_name         = var.runner_bucket_name
@@ -163,6 +186,10 @@ module "binary_syncer" {
 module "runners" {
   source   = "./modules/runners"
   for_each = local.pools
+
+  # security (docs/security.md)
+  iam             = var.iam
+  runner_security = var.runner_security
 
   prefix                         = var.prefix
   tags                           = var.tags
@@ -204,6 +231,9 @@ module "runners" {
 
 module "webhook" {
   source = "./modules/webhook"
+
+  # security (docs/security.md)
+  iam = var.iam
 
   prefix                         = var.prefix
   tags                           = var.tags
@@ -250,6 +280,9 @@ module "webhook" {
 module "sweeper" {
   source = "./modules/sweeper"
   count  = var.redelivery_sweeper.enabled ? 1 : 0
+
+  # security (docs/security.md)
+  iam = var.iam
 
   prefix                        = var.prefix
   tags                          = var.tags
@@ -308,6 +341,9 @@ module "interruptions" {
   source = "./modules/interruptions"
   count  = var.spot_interruptions.enabled ? 1 : 0
 
+  # security (docs/security.md)
+  iam = var.iam
+
   prefix                        = var.prefix
   tags                          = var.tags
   lambda_zip                    = var.runners_lambda_zip
@@ -360,4 +396,18 @@ module "dashboard" {
     { for m in module.interruptions : "interruptions" => m.function_name },
   )
   existing_alarm_arns = [for pool in module.runners : pool.dlq_alarm_arn if pool.dlq_alarm_arn != null]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Security warnings (docs/security.md)
+# ---------------------------------------------------------------------------------------------
+
+# A persistent runner serves many jobs, and at org level jobs of every repository of the owner; its
+# runner user is in the docker group (start-runner.sh), which is root on the host. One job can then
+# leave something behind for the next repository's job. A warning, not an error: some owners accept it.
+check "persistent_org_pools_with_docker" {
+  assert {
+    condition     = length([for p in var.pools : p.name if !p.ephemeral && p.runner_level == "org" && p.os != "windows"]) == 0
+    error_message = "Pools ${join(", ", [for p in var.pools : p.name if !p.ephemeral && p.runner_level == "org" && p.os != "windows"])} are persistent (ephemeral = false) at org level: their runner user can use docker (root on a host shared by every repository's jobs). Prefer ephemeral runners, or runner_level = repo (docs/security.md)."
+  }
 }

@@ -155,6 +155,12 @@ variable "github_app" {
   })
   default   = {}
   sensitive = true
+
+  validation {
+    # nonsensitive: the rule reads only the length, never the value
+    condition     = nonsensitive(try(length(var.github_app.webhook_secret), 32) >= 32)
+    error_message = "github_app.webhook_secret must be at least 32 characters (e.g. openssl rand -hex 32): it is the only check on who may send jobs."
+  }
 }
 
 variable "github_app_parameters" {
@@ -640,4 +646,44 @@ variable "alarms" {
     period_seconds         = optional(number, 300)
   })
   default = {}
+}
+
+# --- security: IAM path and boundary, runner hardening (docs/security.md) -----------------------
+
+variable "iam" {
+  description = "Path and optional permissions boundary (policy ARN) for every IAM role and instance profile the module creates."
+  type = object({
+    role_path            = optional(string, "/")
+    permissions_boundary = optional(string)
+  })
+  default = {}
+
+  validation {
+    condition     = can(regex("^/([A-Za-z0-9+=,.@_-]+/)*$", var.iam.role_path))
+    error_message = "iam.role_path must start and end with / (e.g. /spotrunner/)."
+  }
+}
+
+variable "runner_security" {
+  description = "Runner instance hardening for every pool: extra managed policies for the runner role (never one that reads SSM parameters broadly), extra security groups, egress rules (default: all outbound), and public IP association (null keeps the subnet's setting)."
+  type = object({
+    managed_policy_arns = optional(list(string), [])
+    security_group_ids  = optional(list(string), [])
+    egress = optional(list(object({
+      description    = optional(string)
+      ip_protocol    = optional(string, "-1")
+      cidr_ipv4      = optional(string)
+      cidr_ipv6      = optional(string)
+      prefix_list_id = optional(string)
+      from_port      = optional(number)
+      to_port        = optional(number)
+    })), [{ cidr_ipv4 = "0.0.0.0/0" }])
+    associate_public_ip_address = optional(bool)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for arn in var.runner_security.managed_policy_arns : !endswith(arn, ":policy/AmazonSSMManagedInstanceCore")])
+    error_message = "AmazonSSMManagedInstanceCore allows ssm:GetParameter* on every parameter (the GitHub App key included); pools[*].enable_ssm_session gives Session Manager without it."
+  }
 }

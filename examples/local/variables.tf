@@ -81,6 +81,7 @@ variable "pools" {
     disable_update      = optional(bool)
     pre_install_script  = optional(string)
     post_install_script = optional(string)
+    enable_ssm_session  = optional(bool)
     hooks = optional(object({
       job_started   = optional(string)
       job_completed = optional(string)

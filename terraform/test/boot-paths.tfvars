@@ -1,7 +1,7 @@
 # examples/local's test variant (run.sh applies it against moto_server): its two default pools plus one per
 # boot path of issue 17 — a prebuilt image, Ubuntu with hooks, run-as user, work directory and scripts,
 # Windows Server 2022 (its AMI comes from the public Windows parameter in real AWS; moto gets a fixed id),
-# and a pool without user_data.
+# and a pool without user_data. The ubuntu pool has Session Manager on: the IAM step shows its runner still reads no secret.
 pools = [
   {
     name           = "linux-x64"
@@ -36,6 +36,7 @@ pools = [
   },
   {
     name                = "ubuntu"
+    enable_ssm_session  = true
     labels              = ["self-hosted", "linux", "x64", "ubuntu"]
     instance_types      = ["m5.large"]
     max_count           = 2

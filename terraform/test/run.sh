@@ -131,7 +131,7 @@ fi
 grep -q "above EC2's 16384-byte limit" "$work/ud-oversized.log" || { cat "$work/ud-oversized.log"; fail "oversized user_data failed for another reason"; }
 echo "ok: user_data above 16 KB is refused"
 shellcheck "$rendered"/amazon-linux-2023-*.user-data "$rendered"/ubuntu-*.user-data "$rendered"/custom.user-data \
-  "$templates/start-runner.sh" "$templates/install-runner.sh" terraform/test/run.sh terraform/test/stubs/* terraform/test/user-data/scripts/*.sh
+  "$templates/start-runner.sh" "$templates/install-runner.sh" terraform/test/run.sh terraform/test/download-lambda.sh terraform/test/stubs/* terraform/test/user-data/scripts/*.sh
 echo "shellcheck clean: every Linux user_data, the start and install scripts, test scripts"
 
 # --- 5. bats ----------------------------------------------------------------------------------------
@@ -143,7 +143,8 @@ RENDERED_DIR="$rendered" bats terraform/test/user-data.bats
 step "apply examples/local against moto_server"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 endpoint="http://127.0.0.1:$port"
-"${moto[@]}" -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+# AWS managed policies loaded, so an attached one (AmazonSSMManagedInstanceCore) is evaluated by the IAM step.
+MOTO_IAM_LOAD_MANAGED_POLICIES=true "${moto[@]}" -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
 moto_pid=$!
 for _ in $(seq 1 100); do
   python3 -c "import urllib.request; urllib.request.urlopen('$endpoint/moto-api/', timeout=1)" 2>/dev/null && break
@@ -239,6 +240,27 @@ s3.head_bucket(Bucket=out["runner_bucket_name"])
 block = s3.get_public_access_block(Bucket=out["runner_bucket_name"])["PublicAccessBlockConfiguration"]
 check(all(block.values()), "runner bucket exists and blocks public access")
 PY
+
+step "IAM: every policy's \"*\" resources allow-listed; each role enforced on moto"
+tf_local show -json >"$work/state.json"
+python3 terraform/test/policy_wildcards.py "$work/state.json" docs/security.md
+# A wildcard the allow-list does not name must fail the check.
+jq '(.. | objects | select(.type? == "aws_iam_role_policy" and .values.name? == "runner") | .values.policy) |=
+  (fromjson | .Statement += [{"Sid": "Injected", "Effect": "Allow", "Action": "ssm:PutParameter", "Resource": "*"}] | tojson)' \
+  "$work/state.json" >"$work/state-injected.json"
+if python3 terraform/test/policy_wildcards.py "$work/state-injected.json" docs/security.md >/dev/null; then
+  fail "an unlisted ssm:PutParameter on \"*\" passed the wildcard check"
+fi
+echo "ok: an unlisted wildcard is refused"
+AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test python3 terraform/test/iam_enforcement.py "$endpoint" "$work/outputs.json" "$work/state.json" ubuntu
+if tf_local plan -no-color -refresh=false -var webhook_secret=too-short -var-file="$repo/terraform/test/boot-paths.tfvars" >"$work/short-secret.log" 2>&1; then
+  fail "a 9-character webhook secret was accepted"
+fi
+grep -q "at least 32 characters" "$work/short-secret.log" || { tail -n 20 "$work/short-secret.log"; fail "the short webhook secret failed for another reason"; }
+echo "ok: a webhook secret under 32 characters is refused"
+
+step "download-lambda: a release's SHA256SUMS must name every jar; pinned jar_sha256 enforced"
+terraform/test/download-lambda.sh "$work/download-lambda"
 
 step "destroy examples/local"
 queue_url=$(jq -r '.queue_urls.value["linux-x64"]' "$work/outputs.json")

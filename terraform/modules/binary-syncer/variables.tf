@@ -112,3 +112,14 @@ variable "require_tls" {
   type        = bool
   default     = true
 }
+
+# --- security (docs/security.md) ---------------------------------------------------------------
+
+variable "iam" {
+  description = "Path and optional permissions boundary for every IAM role this module creates."
+  type = object({
+    role_path            = optional(string, "/")
+    permissions_boundary = optional(string)
+  })
+  default = {}
+}

@@ -25,3 +25,15 @@ variable "directory" {
   type        = string
   default     = "lambdas"
 }
+
+variable "jar_sha256" {
+  description = "Optional sha256 per jar (spotrunner-webhook.jar, spotrunner-runners.jar, spotrunner-binary-syncer.jar), pinned from a source you trust; each given jar must match it besides the release's SHA256SUMS."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([for jar, sum in var.jar_sha256 :
+    contains(["spotrunner-webhook.jar", "spotrunner-runners.jar", "spotrunner-binary-syncer.jar"], jar) && can(regex("^[0-9a-f]{64}$", sum))])
+    error_message = "jar_sha256 maps a release jar name to its lowercase hex sha256."
+  }
+}

@@ -40,7 +40,9 @@ resource "aws_cloudwatch_log_group" "interruptions" {
 }
 
 resource "aws_iam_role" "interruptions" {
-  name = "${local.function_name}-role"
+  name                 = "${local.function_name}-role"
+  path                 = var.iam.role_path
+  permissions_boundary = var.iam.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -76,7 +78,7 @@ resource "aws_iam_role_policy" "interruptions" {
       {
         Sid      = "State"
         Effect   = "Allow"
-        Action   = ["ssm:GetParameter", "ssm:GetParametersByPath", "ssm:PutParameter", "ssm:DeleteParameter", "ssm:AddTagsToResource"]
+        Action   = ["ssm:GetParameter", "ssm:GetParametersByPath", "ssm:PutParameter", "ssm:DeleteParameter"]
         Resource = ["${local.ssm_arn}${local.state_path}", "${local.ssm_arn}${local.state_path}/*"]
       },
       {
@@ -91,7 +93,7 @@ resource "aws_iam_role_policy" "interruptions" {
         Sid       = "TagAndRetire"
         Effect    = "Allow"
         Action    = ["ec2:CreateTags", "ec2:TerminateInstances"]
-        Resource  = "arn:${data.aws_partition.current.partition}:ec2:*:*:instance/*"
+        Resource  = "arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:instance/*"
         Condition = { StringEquals = { "ec2:ResourceTag/spotrunner:environment" = var.prefix } }
       },
       ], var.kms_key_arn == null ? [] : [{

@@ -142,3 +142,14 @@ variable "launcher_role_names" {
   default     = []
 }
 
+
+# --- security (docs/security.md) ---------------------------------------------------------------
+
+variable "iam" {
+  description = "Path and optional permissions boundary for every IAM role this module creates."
+  type = object({
+    role_path            = optional(string, "/")
+    permissions_boundary = optional(string)
+  })
+  default = {}
+}

@@ -10,9 +10,11 @@ resource "aws_cloudwatch_log_group" "scale_up" {
 }
 
 resource "aws_iam_role" "scale_up" {
-  name               = "${local.name}-scale-up"
-  assume_role_policy = local.assume_lambda
-  tags               = var.tags
+  name                 = "${local.name}-scale-up"
+  path                 = var.iam.role_path
+  permissions_boundary = var.iam.permissions_boundary
+  assume_role_policy   = local.assume_lambda
+  tags                 = var.tags
 }
 
 # What launching runners needs: scale-up only (scale-down asks it through the queue).
@@ -21,7 +23,7 @@ locals {
     {
       Sid      = "WriteRunnerConfigs"
       Effect   = "Allow"
-      Action   = ["ssm:PutParameter", "ssm:AddTagsToResource", "ssm:DeleteParameter"]
+      Action   = ["ssm:PutParameter", "ssm:DeleteParameter"]
       Resource = local.config_arn
     },
     {
@@ -37,11 +39,33 @@ locals {
       Action   = ["ec2:DescribeInstances", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeImages", "ec2:DescribeSubnets", "ec2:DescribeInstanceTypes"]
       Resource = "*"
     },
+    # CreateFleet is authorised per resource: the instances and volumes only with this pool's
+    # tags on create, the template only when it is this pool's, the rest scoped to region and account.
     {
-      Sid      = "CreateFleet"
+      Sid       = "CreateFleetTaggedInstances"
+      Effect    = "Allow"
+      Action    = ["ec2:CreateFleet"]
+      Resource  = ["${local.ec2_arn}:instance/*", "${local.ec2_arn}:volume/*"]
+      Condition = { StringEquals = { "aws:RequestTag/spotrunner:environment" = var.prefix, "aws:RequestTag/spotrunner:pool" = var.pool.name } }
+    },
+    {
+      Sid      = "CreateFleetFromThisTemplate"
       Effect   = "Allow"
       Action   = ["ec2:CreateFleet"]
-      Resource = "*"
+      Resource = aws_launch_template.runner.arn
+    },
+    {
+      Sid    = "CreateFleetResources"
+      Effect = "Allow"
+      Action = ["ec2:CreateFleet"]
+      Resource = [
+        "${local.ec2_arn}:fleet/*",
+        "${local.ec2_arn}:subnet/*",
+        "${local.ec2_arn}:security-group/*",
+        "${local.ec2_arn}:network-interface/*",
+        "${local.ec2_arn}:spot-instances-request/*",
+        "arn:${local.partition}:ec2:${local.region}::image/*",
+      ]
     },
     {
       # Every resource RunInstances touches is covered, but only when launched from this pool's template.
@@ -92,6 +116,23 @@ locals {
       }
     },
   ]
+  # EBS encrypts the root volume with the CMK on the caller's behalf: it needs a grant for the
+  # volume (only for an AWS resource), and data keys that never reach the caller in plaintext.
+  launch_kms_statements = [for statement in [
+    {
+      Sid       = "EbsGrantForLaunch"
+      Effect    = "Allow"
+      Action    = ["kms:CreateGrant"]
+      Resource  = var.kms_key_arn
+      Condition = { Bool = { "kms:GrantIsForAWSResource" = "true" } }
+    },
+    {
+      Sid      = "EbsEncryptWithCmk"
+      Effect   = "Allow"
+      Action   = ["kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
+      Resource = var.kms_key_arn
+    },
+  ] : statement if var.kms_key_arn != null]
 }
 
 resource "aws_iam_role_policy" "scale_up" {
@@ -141,7 +182,7 @@ resource "aws_iam_role_policy" "scale_up" {
         Action   = ["ssm:GetParameter"]
         Resource = local.app_parameter_arns
       },
-    ], local.launch_statements, local.kms_statements)
+    ], local.launch_statements, local.lambda_kms_statements, local.launch_kms_statements)
   })
 }
 
@@ -262,9 +303,11 @@ resource "aws_cloudwatch_log_group" "scale_down" {
 }
 
 resource "aws_iam_role" "scale_down" {
-  name               = "${local.name}-scale-down"
-  assume_role_policy = local.assume_lambda
-  tags               = var.tags
+  name                 = "${local.name}-scale-down"
+  path                 = var.iam.role_path
+  permissions_boundary = var.iam.permissions_boundary
+  assume_role_policy   = local.assume_lambda
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "scale_down" {
@@ -323,7 +366,7 @@ resource "aws_iam_role_policy" "scale_down" {
           }
         }
       },
-    ], local.kms_statements)
+    ], local.lambda_kms_statements)
   })
 }
 

@@ -9,6 +9,7 @@ locals {
   region    = data.aws_region.current.name
   account   = data.aws_caller_identity.current.account_id
   ssm_arn   = "arn:${local.partition}:ssm:${local.region}:${local.account}:parameter"
+  ec2_arn   = "arn:${local.partition}:ec2:${local.region}:${local.account}"
 
   ssm_config_path    = var.ssm_config_path != "" ? var.ssm_config_path : "/${var.prefix}/runners"
   runner_name_prefix = var.runner_name_prefix != "" ? var.runner_name_prefix : "${var.prefix}-"
@@ -21,6 +22,8 @@ locals {
     for name in concat(split(",", var.github_app_id_parameter_name), split(",", var.github_app_key_parameter_name)) :
     "${local.ssm_arn}/${trimprefix(name, "/")}"
   ]
+
+  runner_security_group_ids = concat([aws_security_group.runner.id], var.runner_security.security_group_ids)
 
   runner_labels = distinct(concat(var.pool.labels, var.pool.extra_labels))
   # Platform, runner key, default AMI and root device per OS: images.tf.
@@ -49,12 +52,37 @@ locals {
       Action    = "sts:AssumeRole"
     }]
   })
-  kms_statements = var.kms_key_arn == null ? [] : [{
-    Sid      = "Kms"
+  # The runner only reads: its config (a SecureString) and the runner tarball. CloudWatch Logs
+  # encrypts its log group itself (the key policy admits the logs service, docs/security.md).
+  runner_kms_statements = var.kms_key_arn == null ? [] : [{
+    Sid      = "DecryptConfigAndTarball"
     Effect   = "Allow"
-    Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    Action   = ["kms:Decrypt"]
     Resource = var.kms_key_arn
   }]
+  # scale-up and scale-down: read the App key, send to and receive from the CMK-encrypted queues.
+  lambda_kms_statements = var.kms_key_arn == null ? [] : [{
+    Sid      = "KmsForParametersAndQueues"
+    Effect   = "Allow"
+    Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    Resource = var.kms_key_arn
+  }]
+}
+
+# Nothing reads or writes the queues over plain HTTP (aws:SecureTransport). In the queues' own
+# policy attribute (ARN built from the name): a separate aws_sqs_queue_policy adds nothing.
+locals {
+  deny_insecure_transport = { for queue in ["${local.name}-jobs", "${local.name}-jobs-dlq"] : queue => jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "sqs:*"
+      Resource  = "arn:${local.partition}:sqs:${local.region}:${local.account}:${queue}"
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  }) }
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -67,6 +95,7 @@ resource "aws_sqs_queue" "dlq" {
   sqs_managed_sse_enabled           = var.kms_key_arn == null ? true : null
   kms_master_key_id                 = var.kms_key_arn
   kms_data_key_reuse_period_seconds = var.kms_key_arn == null ? null : 300
+  policy                            = local.deny_insecure_transport["${local.name}-jobs-dlq"]
   tags                              = var.tags
 }
 
@@ -82,7 +111,8 @@ resource "aws_sqs_queue" "jobs" {
     deadLetterTargetArn = aws_sqs_queue.dlq.arn
     maxReceiveCount     = var.pool.dlq_max_receive_count
   })
-  tags = var.tags
+  policy = local.deny_insecure_transport["${local.name}-jobs"]
+  tags   = var.tags
 }
 
 # A message in the DLQ is a job nothing serves until a person or the redrive acts; scale-up
@@ -134,11 +164,24 @@ resource "aws_security_group" "runner" {
   }
 }
 
-resource "aws_vpc_security_group_egress_rule" "all" {
+# runner_security.egress: all outbound by default; narrow it to a proxy or to GitHub and AWS endpoints.
+resource "aws_vpc_security_group_egress_rule" "runner" {
+  for_each = { for i, rule in var.runner_security.egress : tostring(i) => rule }
+
   security_group_id = aws_security_group.runner.id
-  description       = "runners reach GitHub, S3, SSM and package mirrors"
-  ip_protocol       = "-1"
-  cidr_ipv4         = "0.0.0.0/0"
+  description       = coalesce(each.value.description, "runners reach GitHub, S3, SSM and package mirrors")
+  ip_protocol       = each.value.ip_protocol
+  cidr_ipv4         = each.value.cidr_ipv4
+  cidr_ipv6         = each.value.cidr_ipv6
+  prefix_list_id    = each.value.prefix_list_id
+  from_port         = each.value.ip_protocol == "-1" ? null : each.value.from_port
+  to_port           = each.value.ip_protocol == "-1" ? null : each.value.to_port
+  tags              = var.tags
+}
+
+moved {
+  from = aws_vpc_security_group_egress_rule.all
+  to   = aws_vpc_security_group_egress_rule.runner["0"]
 }
 
 resource "aws_cloudwatch_log_group" "runner" {
@@ -149,7 +192,9 @@ resource "aws_cloudwatch_log_group" "runner" {
 }
 
 resource "aws_iam_role" "runner" {
-  name = "${local.name}-runner"
+  name                 = "${local.name}-runner"
+  path                 = var.iam.role_path
+  permissions_boundary = var.iam.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -181,38 +226,50 @@ resource "aws_iam_role_policy" "runner" {
         Resource = "arn:${local.partition}:s3:::${var.runner_bucket_name}/${local.runner_key}"
       },
       {
-        # aws:ARN is the target instance: the instance may terminate itself and nothing else.
-        Sid      = "TerminateOnlyItself"
-        Effect   = "Allow"
-        Action   = ["ec2:TerminateInstances"]
-        Resource = "arn:${local.partition}:ec2:${local.region}:${local.account}:instance/*"
-        Condition = {
-          StringEquals = {
-            "aws:ARN"                                = "$${ec2:SourceInstanceARN}"
-            "ec2:ResourceTag/spotrunner:environment" = var.prefix
-            "ec2:ResourceTag/spotrunner:pool"        = var.pool.name
-          }
-        }
-      },
-      {
         Sid      = "WriteItsLogs"
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
         Resource = "${aws_cloudwatch_log_group.runner.arn}:*"
       },
-    ], local.kms_statements)
+    ], local.runner_kms_statements)
   })
 }
 
-resource "aws_iam_role_policy_attachment" "ssm_session" {
+# Session Manager without AmazonSSMManagedInstanceCore: that managed policy allows
+# ssm:GetParameter* on every parameter, i.e. any job could read the GitHub App key. These are the
+# agent's channel actions only; none of them supports a resource narrower than "*".
+resource "aws_iam_role_policy" "ssm_session" {
   count = var.pool.enable_ssm_session ? 1 : 0
 
+  name = "ssm-session"
+  role = aws_iam_role.runner.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid    = "SessionManagerChannelsOnly"
+      Effect = "Allow"
+      Action = [
+        "ssm:UpdateInstanceInformation",
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+      ]
+      Resource = "*"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "runner_extra" {
+  for_each = toset(var.runner_security.managed_policy_arns)
+
   role       = aws_iam_role.runner.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
+  policy_arn = each.value
 }
 
 resource "aws_iam_instance_profile" "runner" {
   name = "${local.name}-runner"
+  path = var.iam.role_path
   role = aws_iam_role.runner.name
   tags = var.tags
 }
@@ -224,7 +281,18 @@ resource "aws_launch_template" "runner" {
   instance_initiated_shutdown_behavior = "terminate"
   update_default_version               = true
   user_data                            = local.user_data == null ? null : base64encode(local.user_data)
-  vpc_security_group_ids               = [aws_security_group.runner.id]
+  # With associate_public_ip_address set, the groups move to the network interface (EC2 refuses both).
+  vpc_security_group_ids = var.runner_security.associate_public_ip_address == null ? local.runner_security_group_ids : null
+
+  dynamic "network_interfaces" {
+    for_each = var.runner_security.associate_public_ip_address == null ? [] : [var.runner_security.associate_public_ip_address]
+    content {
+      device_index                = 0
+      associate_public_ip_address = network_interfaces.value
+      security_groups             = local.runner_security_group_ids
+      delete_on_termination       = true
+    }
+  }
 
   iam_instance_profile {
     arn = aws_iam_instance_profile.runner.arn
@@ -258,6 +326,11 @@ resource "aws_launch_template" "runner" {
 
   tag_specifications {
     resource_type = "volume"
+    tags          = local.instance_tags
+  }
+
+  tag_specifications {
+    resource_type = "network-interface"
     tags          = local.instance_tags
   }
 

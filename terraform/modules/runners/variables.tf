@@ -231,3 +231,33 @@ variable "alarm_actions" {
   type        = list(string)
   default     = []
 }
+
+# --- security (docs/security.md) ---------------------------------------------------------------
+
+variable "iam" {
+  description = "Path and optional permissions boundary for every IAM role this module creates."
+  type = object({
+    role_path            = optional(string, "/")
+    permissions_boundary = optional(string)
+  })
+  default = {}
+}
+
+variable "runner_security" {
+  description = "Runner instance hardening: extra managed policies for the runner role, extra security groups, egress rules, public IP association (null keeps the subnet's setting)."
+  type = object({
+    managed_policy_arns = optional(list(string), [])
+    security_group_ids  = optional(list(string), [])
+    egress = optional(list(object({
+      description    = optional(string)
+      ip_protocol    = optional(string, "-1")
+      cidr_ipv4      = optional(string)
+      cidr_ipv6      = optional(string)
+      prefix_list_id = optional(string)
+      from_port      = optional(number)
+      to_port        = optional(number)
+    })), [{ cidr_ipv4 = "0.0.0.0/0" }])
+    associate_public_ip_address = optional(bool)
+  })
+  default = {}
+}

@@ -20,7 +20,9 @@ resource "aws_cloudwatch_log_group" "sweeper" {
 }
 
 resource "aws_iam_role" "sweeper" {
-  name = "${local.function_name}-role"
+  name                 = "${local.function_name}-role"
+  path                 = var.iam.role_path
+  permissions_boundary = var.iam.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -114,3 +114,14 @@ variable "max_points_per_run" {
     error_message = "max_points_per_run must be a whole number from 6 (one page and one redelivery) to 900 (GitHub's points per minute)."
   }
 }
+
+# --- security (docs/security.md) ---------------------------------------------------------------
+
+variable "iam" {
+  description = "Path and optional permissions boundary for every IAM role this module creates."
+  type = object({
+    role_path            = optional(string, "/")
+    permissions_boundary = optional(string)
+  })
+  default = {}
+}

@@ -43,7 +43,9 @@ resource "aws_cloudwatch_log_group" "webhook" {
 }
 
 resource "aws_iam_role" "webhook" {
-  name = "${local.function_name}-role"
+  name                 = "${local.function_name}-role"
+  path                 = var.iam.role_path
+  permissions_boundary = var.iam.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

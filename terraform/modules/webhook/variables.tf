@@ -172,3 +172,14 @@ variable "reserved_concurrency" {
     error_message = "reserved_concurrency must be -1 (unreserved) or at least 1 (0 would refuse every delivery)."
   }
 }
+
+# --- security (docs/security.md) ---------------------------------------------------------------
+
+variable "iam" {
+  description = "Path and optional permissions boundary for every IAM role this module creates."
+  type = object({
+    role_path            = optional(string, "/")
+    permissions_boundary = optional(string)
+  })
+  default = {}
+}

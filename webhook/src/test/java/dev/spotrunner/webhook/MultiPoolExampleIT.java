@@ -47,7 +47,7 @@ class MultiPoolExampleIT {
     String rendered = terraform(example, "jsonencode(module.spotrunner.webhook_routing)\n",
         "console", "-var", "vpc_id=vpc-0", "-var", "subnet_ids=[\"subnet-0\"]",
         "-var", "github_app_id=1", "-var", "github_app_key_base64=eA==",
-        "-var", "webhook_secret=unused");
+        "-var", "webhook_secret=unused-by-this-test-but-32-characters-long");
     // console prints the JSON as an HCL string literal
     String json = Json.read(rendered.trim(), String.class);
     List<PoolDefinition> pools = new ArrayList<>();
