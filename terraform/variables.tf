@@ -262,7 +262,7 @@ variable "webhook_max_body_bytes" {
 }
 
 variable "webhook_pools_in_ssm" {
-  description = "Hand the pools to the webhook through an SSM parameter instead of its environment (for many pools: Lambda environments hold 4 KB)."
+  description = "Hand the pools to the webhook through an SSM parameter instead of its environment (for many pools: Lambda environments hold 4 KB); the parameter is Advanced tier above 4,096 characters, refused above 8 KB."
   type        = bool
   default     = false
 }

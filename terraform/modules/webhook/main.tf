@@ -32,7 +32,16 @@ resource "aws_ssm_parameter" "pools" {
   name  = local.pools_parameter_name
   type  = "String"
   value = local.pools_json
-  tags  = var.tags
+  # AWS refuses Standard-tier values over 4,096 characters; many pools is why this parameter exists
+  tier = length(local.pools_json) > 4096 ? "Advanced" : "Standard"
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length(local.pools_json) <= 8192
+      error_message = "The pools' routing JSON is over SSM's 8 KB Advanced-tier limit: shorten pool names or labels, or split the pools over two deployments."
+    }
+  }
 }
 
 resource "aws_cloudwatch_log_group" "webhook" {
