@@ -18,7 +18,7 @@ setup() {
   echo "fake agent package" >"$STUB_STATE/downloads/amazon-cloudwatch-agent.deb"
 
   # A runner release as GitHub publishes it, for the image build.
-  printf '#!/usr/bin/env bash\necho "image run.sh $*" >>"$STUB_STATE/sequence"\n' >"$BATS_TEST_TMPDIR/release/run.sh"
+  printf '#!/usr/bin/env bash\necho "image run.sh $* jitconfig=${ACTIONS_RUNNER_INPUT_JITCONFIG:-}" >>"$STUB_STATE/sequence"\n' >"$BATS_TEST_TMPDIR/release/run.sh"
   chmod +x "$BATS_TEST_TMPDIR/release/run.sh"
   tar -czf "$STUB_STATE/downloads/actions-runner-linux-x64-2.330.0.tar.gz" -C "$BATS_TEST_TMPDIR/release" .
   RELEASE_URL=https://github.com/actions/runner/releases/download/v2.330.0/actions-runner-linux-x64-2.330.0.tar.gz
@@ -111,6 +111,6 @@ os() { printf 'NAME="test"\nID=%s\n' "$1" >"$SPOTRUNNER_OS_RELEASE"; }
     run "$START_SCRIPT"
 
   [ "$status" -eq 0 ]
-  grep -qx "image run.sh --jitconfig x" "$STUB_STATE/sequence"
+  grep -qx "image run.sh  jitconfig=x" "$STUB_STATE/sequence"
   run ! grep -q "s3 cp" "$STUB_STATE/aws.calls"
 }

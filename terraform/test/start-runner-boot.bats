@@ -11,7 +11,7 @@ load start-runner-helpers
 # A prebuilt image's runner at the runner directory, with the version file terraform/modules/runners/templates/install-runner.sh writes.
 image_runner() {
   mkdir -p "$SPOTRUNNER_RUNNER_DIR"
-  printf '#!/usr/bin/env bash\necho "image run.sh $*" >>"$STUB_STATE/sequence"\n' >"$SPOTRUNNER_RUNNER_DIR/run.sh"
+  printf '#!/usr/bin/env bash\necho "image run.sh $* jitconfig=${ACTIONS_RUNNER_INPUT_JITCONFIG:-}" >>"$STUB_STATE/sequence"\n' >"$SPOTRUNNER_RUNNER_DIR/run.sh"
   chmod +x "$SPOTRUNNER_RUNNER_DIR/run.sh"
   echo "$1" >"$SPOTRUNNER_RUNNER_DIR/.spotrunner-runner-version"
 }
@@ -25,7 +25,7 @@ image_runner() {
 
   [ "$status" -eq 0 ]
   [[ "$output" == *"prebuilt image runner 2.330.0 is current (cache: 2.330.0); no download"* ]]
-  grep -qx "image run.sh --jitconfig x" "$STUB_STATE/sequence"
+  grep -qx "image run.sh  jitconfig=x" "$STUB_STATE/sequence"
   run ! grep -q "s3 cp" "$STUB_STATE/aws.calls"
 }
 

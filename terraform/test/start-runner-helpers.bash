@@ -33,6 +33,7 @@ setup() {
     cat >"$BATS_TEST_TMPDIR/tarball/$script" <<SCRIPT
 #!/usr/bin/env bash
 printf '%s\n' "\$*" >>"\$STUB_STATE/$script.args"
+printf 'jitconfig=%s token=%s\n' "\${ACTIONS_RUNNER_INPUT_JITCONFIG:-}" "\${ACTIONS_RUNNER_INPUT_TOKEN:-}" >>"\$STUB_STATE/$script.env"
 echo "tarball $script" >>"\$STUB_STATE/sequence"
 if [ -e "\$STUB_STATE/ssm$PARAMETER" ]; then echo present >>"\$STUB_STATE/config-at-start"; fi
 SCRIPT

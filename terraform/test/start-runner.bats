@@ -17,7 +17,9 @@ load start-runner-helpers
   grep -qx "$PARAMETER" "$STUB_STATE/ssm.deleted"
   [ ! -e "$STUB_STATE/ssm$PARAMETER" ]
   [ ! -e "$STUB_STATE/config-at-start" ]
-  [ "$(cat "$STUB_STATE/run.sh.args")" = "--jitconfig JIT-SECRET-123" ]
+  # the JIT config reaches run.sh through its environment, never its command line (/proc/*/cmdline)
+  [ "$(cat "$STUB_STATE/run.sh.args")" = "" ]
+  [ "$(cat "$STUB_STATE/run.sh.env")" = "jitconfig=JIT-SECRET-123 token=" ]
   [ "$(sort -u "$STUB_STATE/runuser.users")" = runner ]
   grep -q "shutdown -h now" "$STUB_STATE/shutdown.calls"
   # The secret reaches the runner and nothing else: not the log, not the disk.
@@ -41,8 +43,10 @@ load start-runner-helpers
   run "$START_SCRIPT"
 
   [ "$status" -eq 0 ]
-  [ "$(cat "$STUB_STATE/config.sh.args")" = "--unattended --url https://github.com/acme --token REG-TOKEN-456 --name ci-i-1 --labels self-hosted,linux,x64 --runnergroup builders --replace --ephemeral" ]
+  [ "$(cat "$STUB_STATE/config.sh.args")" = "--unattended --url https://github.com/acme --name ci-i-1 --labels self-hosted,linux,x64 --runnergroup builders --replace --ephemeral" ]
+  [ "$(cat "$STUB_STATE/config.sh.env")" = "jitconfig= token=REG-TOKEN-456" ]
   [ "$(cat "$STUB_STATE/run.sh.args")" = "" ]
+  [ "$(cat "$STUB_STATE/run.sh.env")" = "jitconfig= token=" ]
   grep -q "shutdown" "$STUB_STATE/shutdown.calls"
   [[ "$output" != *REG-TOKEN-456* ]]
 }

@@ -7,7 +7,7 @@
 #      sets the job hooks and the work directory,
 #   3. polls SSM for its runner config <path>/<pool>/<instance-id>, reads it, deletes it,
 #   4. runs the post-install script, starts the runner as the run-as user: JIT
-#      (`run.sh --jitconfig`) or registration (`config.sh`),
+#      (`run.sh`, the JIT config in ACTIONS_RUNNER_INPUT_JITCONFIG) or registration (`config.sh`),
 #   5. ephemeral: shuts the instance down when the runner exits (the launch template terminates on shutdown).
 # Any failure shuts the instance down: a broken instance must not wait for scale-down to find it.
 # Settings come from /etc/spotrunner/runner.env (written by user_data); the SPOTRUNNER_* knobs below exist
@@ -190,7 +190,10 @@ case "$mode" in
     fi
     log "starting JIT runner $runner_name"
     status=0
-    as_runner ./run.sh --jitconfig "$jit_config" || status=$?
+    # Through the environment, not argv: any user can read a process's command line in /proc, only
+    # its own user and root its environment; the runner reads ACTIONS_RUNNER_INPUT_<ARG> for any of
+    # its arguments and clears it before a job starts.
+    (export ACTIONS_RUNNER_INPUT_JITCONFIG="$jit_config" && as_runner ./run.sh) || status=$?
     unset jit_config
     shut_down "ephemeral runner $runner_name exited ($status)"
     exit "$status"
@@ -202,7 +205,7 @@ case "$mode" in
     runner_group=$(field runnerGroup)
     ephemeral=$(field ephemeral)
     unset config
-    args=(--unattended --url "$url" --token "$token" --name "$runner_name" --labels "$labels"
+    args=(--unattended --url "$url" --name "$runner_name" --labels "$labels"
       --runnergroup "${runner_group:-Default}" --replace)
     if [ "$ephemeral" = true ]; then
       args+=(--ephemeral)
@@ -214,7 +217,8 @@ case "$mode" in
       args+=(--work "$RUNNER_WORK_DIR")
     fi
     log "registering runner $runner_name at $url (ephemeral: ${ephemeral:-false})"
-    as_runner ./config.sh "${args[@]}"
+    # the registration token through the environment too (ACTIONS_RUNNER_INPUT_TOKEN), never argv
+    (export ACTIONS_RUNNER_INPUT_TOKEN="$token" && as_runner ./config.sh "${args[@]}")
     unset token args
     if [ "$ephemeral" = true ]; then
       status=0
