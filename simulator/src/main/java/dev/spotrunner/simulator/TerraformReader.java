@@ -273,6 +273,9 @@ public final class TerraformReader {
         mock_resource "aws_security_group" {
           defaults = { arn = "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-sim" }
         }
+        mock_resource "aws_sns_topic" {
+          defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:sim" }
+        }
       }
 
       run "deployed" {
