@@ -175,7 +175,8 @@ public final class TerraformReader {
     }
   }
 
-  private static final String PLACEHOLDER = "[\"spotrunner-sim\"]";
+  // long enough for any minimum length (the webhook secret wants 32 characters)
+  private static final String PLACEHOLDER = "[\"spotrunner-simulation-placeholder-0123456789\"]";
   private static final Pattern VARIABLE = Pattern.compile("(?m)^variable\\s+\"([^\"]+)\"\\s*\\{");
   private static final Pattern ASSIGNMENT = Pattern.compile("(?m)^\\s*([A-Za-z_][A-Za-z0-9_-]*)\\s*=");
   private static final Pattern DEFAULT = Pattern.compile("(?m)^\\s*default\\s*=");
