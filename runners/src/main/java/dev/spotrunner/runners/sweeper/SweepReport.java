@@ -19,6 +19,8 @@ public final class SweepReport {
     REFUSED_BY_WEBHOOK("DeliveriesRefusedByWebhook"),
     /** Redeliveries GitHub refused (the delivery is too old, or gone). */
     REDELIVERIES_REFUSED("RedeliveriesRefused"),
+    /** Apps whose delivery log could not be read at all this run (key refused, GitHub down). */
+    LOGS_UNREAD("DeliveryLogsUnread"),
     /** Delivery pages read. */
     PAGES_READ("DeliveryPagesRead"),
     /** GitHub secondary-limit points spent: 1 per page, 5 per redelivery. */

@@ -14,29 +14,69 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One sweep: lists the App's deliveries newest first back to the lookback window, lets {@link
- * RedeliveryPolicy} judge them, and redelivers the failed queued jobs oldest first, all within the
- * run's points budget (a page costs 1, a redelivery 5). What the budget does not cover stays failed
- * on GitHub and is picked up by the next run while it is inside the window.
+ * One sweep: for every App (each App has its own webhook delivery log), lists the App's deliveries
+ * newest first back to the lookback window, lets {@link RedeliveryPolicy} judge them, and
+ * redelivers the failed queued jobs oldest first through that same App, all within the run's
+ * points budget (a page costs 1, a redelivery 5). The budget is split across the Apps in order:
+ * each App may spend the points still left divided by the Apps still to sweep, so what one App
+ * leaves unused goes to the next and the run never spends more than its budget. What the budget
+ * does not cover stays failed on GitHub and is picked up by the next run while it is inside the
+ * window. One App's log that cannot be read does not stop the others; the run fails only when no
+ * App's log could be read.
  */
 public final class Sweeper {
   private static final Log log = Log.of(Sweeper.class);
 
   private final SweeperSettings settings;
-  private final HookDeliveries deliveries;
+  private final List<HookDeliveries> apps;
   private final Clock clock;
 
   public Sweeper(SweeperSettings settings, HookDeliveries deliveries, Clock clock) {
+    this(settings, List.of(deliveries), clock);
+  }
+
+  /** @param apps one delivery log per App, in the order of the settings' Apps */
+  public Sweeper(SweeperSettings settings, List<HookDeliveries> apps, Clock clock) {
+    if (apps.isEmpty()) {
+      throw new IllegalArgumentException("at least one App");
+    }
+    if (settings.maxPointsPerRun() / apps.size()
+        < HookDeliveries.GET_POINTS + HookDeliveries.POST_POINTS) {
+      throw new IllegalArgumentException("a sweep needs at least one page and one redelivery per App");
+    }
     this.settings = settings;
-    this.deliveries = deliveries;
+    this.apps = List.copyOf(apps);
     this.clock = clock;
   }
 
   public SweepReport run() {
     SweepReport report = new SweepReport();
     Instant since = clock.instant().minus(settings.lookback());
-    Budget budget = new Budget(settings.maxPointsPerRun(), report);
-    List<HookDelivery> seen = read(since, budget, report);
+    int left = settings.maxPointsPerRun();
+    RuntimeException unread = null;
+    int read = 0;
+    for (int i = 0; i < apps.size(); i++) {
+      Budget budget = new Budget(left / (apps.size() - i), report);
+      try {
+        sweep(i, apps.get(i), since, budget, report);
+        read++;
+      } catch (RuntimeException e) {
+        // nothing of this App's log was read: the other Apps are still swept
+        report.add(Count.LOGS_UNREAD, 1);
+        log.warn("app delivery log not read", entry("app", i), Log.error(e));
+        unread = unread == null ? e : unread;
+      }
+      left -= budget.spent;
+    }
+    if (read == 0) {
+      throw unread; // nothing read at all: the run failed, and says so
+    }
+    return report;
+  }
+
+  private void sweep(int app, HookDeliveries deliveries, Instant since, Budget budget,
+      SweepReport report) {
+    List<HookDelivery> seen = read(deliveries, since, budget, report);
 
     List<Decision> decisions = RedeliveryPolicy.decide(seen);
     List<Decision> toRedeliver = new ArrayList<>();
@@ -52,21 +92,23 @@ public final class Sweeper {
         case DELIVERED, NOT_A_QUEUED_JOB -> { }
       }
     }
-    redeliver(toRedeliver, budget, report);
-    log.info("sweep done", entry("deliveries_seen", seen.size()),
-        entry("recovered", report.get(Count.JOBS_RECOVERED)),
-        entry("deferred", report.get(Count.REDELIVERIES_DEFERRED)),
-        entry("points", report.get(Count.POINTS_SPENT)));
-    return report;
+    int recovered = report.get(Count.JOBS_RECOVERED);
+    int deferred = report.get(Count.REDELIVERIES_DEFERRED);
+    redeliver(deliveries, toRedeliver, budget, report);
+    log.info("sweep done", entry("app", app), entry("deliveries_seen", seen.size()),
+        entry("recovered", report.get(Count.JOBS_RECOVERED) - recovered),
+        entry("deferred", report.get(Count.REDELIVERIES_DEFERRED) - deferred),
+        entry("points", budget.spent));
   }
 
   /** Pages back to {@code since}; keeps room for one redelivery; a later page's failure ends it. */
-  private List<HookDelivery> read(Instant since, Budget budget, SweepReport report) {
+  private List<HookDelivery> read(HookDeliveries deliveries, Instant since, Budget budget,
+      SweepReport report) {
     List<HookDelivery> seen = new ArrayList<>();
     String cursor = null;
     do {
       if (!budget.canSpend(HookDeliveries.GET_POINTS + HookDeliveries.POST_POINTS)) {
-        log.warn("sweep budget ends the listing", entry("points", settings.maxPointsPerRun()),
+        log.warn("sweep budget ends the listing", entry("points", budget.spent),
             entry("oldest_seen", seen.isEmpty() ? null : seen.getLast().deliveredAt()));
         break;
       }
@@ -97,7 +139,8 @@ public final class Sweeper {
     return seen;
   }
 
-  private void redeliver(List<Decision> decisions, Budget budget, SweepReport report) {
+  private void redeliver(HookDeliveries deliveries, List<Decision> decisions, Budget budget,
+      SweepReport report) {
     for (int i = 0; i < decisions.size(); i++) {
       Decision decision = decisions.get(i);
       if (!budget.canSpend(HookDeliveries.POST_POINTS)) {
@@ -134,6 +177,7 @@ public final class Sweeper {
   /** The run's points: each call is charged before it is made, as GitHub charges it. */
   private static final class Budget {
     private int left;
+    private int spent;
     private final SweepReport report;
 
     Budget(int points, SweepReport report) {
@@ -147,6 +191,7 @@ public final class Sweeper {
 
     void spend(int points) {
       left -= points;
+      spent += points;
       report.add(Count.POINTS_SPENT, points);
     }
   }

@@ -9,15 +9,19 @@ import java.util.Map;
 /**
  * The sweeper's settings, as Terraform sets them (modules/sweeper): how far back a run looks
  * ({@code SWEEPER_LOOKBACK_MINUTES}, default 60) and the most GitHub points one run may spend
- * ({@code SWEEPER_MAX_POINTS}, default 200), plus the GitHub App's location.
+ * ({@code SWEEPER_MAX_POINTS}, default 200, split across the Apps), plus where the GitHub Apps'
+ * credentials are (every App of {@code GITHUB_APP_ID_PARAM}/{@code GITHUB_APP_KEY_PARAM}).
  */
 public record SweeperSettings(GitHubAppSettings github, Duration lookback, int maxPointsPerRun) {
   public static final int DEFAULT_LOOKBACK_MINUTES = 60;
   public static final int DEFAULT_MAX_POINTS = 200;
 
   public SweeperSettings {
-    if (maxPointsPerRun < HookDeliveries.GET_POINTS + HookDeliveries.POST_POINTS) {
-      throw new IllegalArgumentException("a sweep needs at least one page and one redelivery");
+    // the points are split across the Apps: each App's share covers a page and a redelivery
+    if (maxPointsPerRun / github.apps().size()
+        < HookDeliveries.GET_POINTS + HookDeliveries.POST_POINTS) {
+      throw new IllegalArgumentException(
+          "a sweep needs at least one page and one redelivery per App");
     }
   }
 

@@ -4,6 +4,7 @@ import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.github.AppJwt;
 import dev.spotrunner.common.github.AppPrivateKey;
+import dev.spotrunner.common.github.GitHubAppSettings;
 import dev.spotrunner.common.github.GovernorLimits;
 import dev.spotrunner.common.github.RequestGovernor;
 import dev.spotrunner.common.github.Sleeper;
@@ -12,6 +13,8 @@ import dev.spotrunner.common.parameters.SsmParameters;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -28,15 +31,19 @@ final class SweeperWiring {
   static Sweeper create(Map<String, String> env, Parameters parameters, Clock clock,
       Sleeper sleeper, GovernorLimits limits) {
     SweeperSettings settings = SweeperSettings.fromEnv(env);
-    // the key is read on the first call, not at construction: nothing secret before it is needed
-    Supplier<AppJwt> jwt = memoize(() -> new AppJwt(
-        parameter(parameters, settings.github().appIdParameter()).trim(),
-        AppPrivateKey.parse(parameter(parameters, settings.github().privateKeyParameter())),
-        clock));
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    HookDeliveries deliveries = new HttpHookDeliveries(settings.github().apiUrl(), client,
-        new RequestGovernor(clock, sleeper, limits), jwt);
-    return new Sweeper(settings, deliveries, clock);
+    // one delivery log per App, each with its own JWT and its own governor
+    List<HookDeliveries> apps = new ArrayList<>();
+    for (GitHubAppSettings.App app : settings.github().apps()) {
+      // the key is read on the first call, not at construction: nothing secret before it is needed
+      Supplier<AppJwt> jwt = memoize(() -> new AppJwt(
+          parameter(parameters, app.idParameter()).trim(),
+          AppPrivateKey.parse(parameter(parameters, app.keyParameter())),
+          clock));
+      apps.add(new HttpHookDeliveries(settings.github().apiUrl(), client,
+          new RequestGovernor(clock, sleeper, limits), jwt));
+    }
+    return new Sweeper(settings, apps, clock);
   }
 
   private static String parameter(Parameters parameters, String name) {

@@ -159,4 +159,31 @@ class SweeperIT {
     assertEquals(failedJobs.size() - 3, report.get(Count.REDELIVERIES_DEFERRED));
     assertEquals(6, github.callsByApp(), "3 list pages and 3 redeliveries reached GitHub");
   }
+
+  /**
+   * Two Apps from the comma-separated parameter lists, the second one's key revoked on GitHub: its
+   * log answers 401, the first App's log is still swept. (The stand-in keeps one delivery log for
+   * all its Apps, so two readable Apps would both see the same log; GitHub keeps one per App.)
+   */
+  @Test
+  void aSecondAppWhoseKeyIsRefusedDoesNotStopTheFirstAppsSweep() {
+    Set<String> failedJobs = seedLog();
+    var second = github.addApp();
+    parameters.putSecure("/sweeper-it/app2-id", String.valueOf(second.appId()));
+    parameters.putSecure("/sweeper-it/app2-key", second.appKeys().pkcs1Pem());
+    second.revokeKey(second.appKeys());
+    Map<String, String> env = Map.of(
+        "GITHUB_API_URL", github.apiUrl().toString(),
+        "GITHUB_APP_ID_PARAM", "/sweeper-it/app-id,/sweeper-it/app2-id",
+        "GITHUB_APP_KEY_PARAM", "/sweeper-it/app-key,/sweeper-it/app2-key",
+        "SWEEPER_MAX_POINTS", "200");
+    Sweeper two = SweeperWiring.create(env, parameters, Clock.systemUTC(), Sleeper.REAL,
+        GovernorLimits.GITHUB.withBackoff(Duration.ofMillis(50), Duration.ofSeconds(20)));
+
+    SweepReport report = two.run();
+
+    assertEquals(failedJobs.size(), report.get(Count.JOBS_RECOVERED));
+    assertEquals(1, report.get(Count.LOGS_UNREAD), "the second App's log answered 401");
+    assertEquals(failedJobs.size(), webhookGot.size(), "each guid once");
+  }
 }
