@@ -157,6 +157,10 @@ class LocalStackIT {
 
     eventually(Duration.ofSeconds(90), "long job running", () -> status(longJob).equals("in_progress"));
     scaleDownRunsAtStart = stack.scaleDowns().get(persistent.name()).runs();
+    // The job-id tag comes after the launch (and after EC2's eventual consistency lets CreateTags
+    // see the new instance): a runner can take the job a moment before it.
+    eventually(Duration.ofSeconds(15), "the long job's instance tagged",
+        () -> instancesForJob(longJob).size() == 1);
     assertThat(instancesForJob(longJob)).hasSize(1);
   }
 

@@ -62,6 +62,11 @@ class RecheckIT {
     // GitHub gives the oldest queued job to an idle runner: the served job goes first, so its
     // runner takes it rather than the job whose runner never comes.
     served = stack.github().queueJob("acme/api", LABELS, Duration.ofSeconds(2));
+    // The second job only once the first has its instance: two scale-ups of the pool run at once,
+    // and the one the launch lock turns away would send its job back for a backoff step, letting
+    // the first job's runner take it instead.
+    StackChecks.eventually(Duration.ofSeconds(60), "the served job's instance",
+        () -> !StackChecks.instancesForJob(stack, served).isEmpty());
     failing = stack.github().queueJob("acme/api", LABELS, Duration.ofSeconds(2));
     // Machines decide at the end of their boot (2 s after launch), well after this line.
     stack.agents().failToBoot(failing, 1);
