@@ -54,7 +54,7 @@ class RecheckIT {
     Path root = Path.of(System.getProperty("spotrunner.root", "..")).toAbsolutePath().normalize();
     Path workDir = Files.createTempDirectory("spotrunner-recheck-it-");
     stack = LocalStack.start(LocalStack.Options.defaults(root, workDir).withPrefix("recheck")
-        .withBootTime(Duration.ofSeconds(2), Duration.ofMillis(200)).withTerraformVariables(Map.of("pools", POOLS)),
+        .withBootTime(Duration.ofSeconds(6), Duration.ofMillis(200)).withTerraformVariables(Map.of("pools", POOLS)),
         StandInGitHub.start());
     pool = stack.deployment().pools().stream().filter(p -> p.name().endsWith(POOL)).findFirst().orElseThrow();
     assertThat(pool.scaleUp().environment()).containsEntry("JOB_RECHECK_SECONDS", Integer.toString(RECHECK_SECONDS));
@@ -68,7 +68,9 @@ class RecheckIT {
     StackChecks.eventually(Duration.ofSeconds(60), "the served job's instance",
         () -> !StackChecks.instancesForJob(stack, served).isEmpty());
     failing = stack.github().queueJob("acme/api", LABELS, Duration.ofSeconds(2));
-    // Machines decide at the end of their boot (2 s after launch), well after this line.
+    // Machines decide at the end of their boot (6 s after launch), well after this line and after
+    // scale-up's job-id tag, which EC2's eventual consistency (the proxy's 2 s window) can delay
+    // by a few seconds: a machine that boots before its tag does not know its job.
     stack.agents().failToBoot(failing, 1);
   }
 
