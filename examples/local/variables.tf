@@ -97,6 +97,9 @@ variable "pools" {
       max_count      = 3
       ami_id         = "ami-12c6146b"
       delay_seconds  = 0
+      # Demo value (module default 300): a job whose runner another job took is launched for again
+      # after this long; a minute keeps the demo of a saturated pool short.
+      job_recheck_seconds = 60
     },
     {
       name           = "linux-arm64"
@@ -109,6 +112,9 @@ variable "pools" {
       ephemeral      = false
       use_jit_config = false
       delay_seconds  = 0
+      # Demo value (module default 300): a job whose runner another job took is launched for again
+      # after this long; a minute keeps the demo of a saturated pool short.
+      job_recheck_seconds = 60
     },
   ]
 }

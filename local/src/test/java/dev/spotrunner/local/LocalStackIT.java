@@ -263,8 +263,11 @@ class LocalStackIT {
     sampler.join();
 
     assertThat(peak.get()).isBetween(1, max);
-    // one instance per job, and a second only when its recheck found it still waiting
-    assertThat(jobs).allSatisfy(j -> assertThat(instancesForJob(j)).hasSizeBetween(1, 2));
+    // At most one instance per job, and a second only when its recheck found it still waiting. A job
+    // may have none of its own: an idle runner launched for a younger job took it while it waited.
+    assertThat(jobs).allSatisfy(j -> assertThat(instancesForJob(j)).hasSizeLessThanOrEqualTo(2));
+    // Every ephemeral runner runs one job, so the jobs together had at least one instance each.
+    assertThat(jobs.stream().mapToInt(j -> instancesForJob(j).size()).sum()).isGreaterThanOrEqualTo(jobs.size());
   }
 
   @Test

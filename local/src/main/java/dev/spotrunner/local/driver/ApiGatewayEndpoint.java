@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.local.lambda.InvocationResult;
+import dev.spotrunner.local.lambda.Invoker;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

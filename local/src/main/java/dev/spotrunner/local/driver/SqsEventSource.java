@@ -4,6 +4,7 @@ import static dev.spotrunner.common.log.Log.entry;
 
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.local.lambda.InvocationResult;
+import dev.spotrunner.local.lambda.Invoker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

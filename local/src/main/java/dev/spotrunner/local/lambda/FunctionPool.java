@@ -3,7 +3,6 @@ package dev.spotrunner.local.lambda;
 import static dev.spotrunner.common.log.Log.entry;
 
 import dev.spotrunner.common.log.Log;
-import dev.spotrunner.local.driver.Invoker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spotrunner.common.json.Json;
 import dev.spotrunner.local.lambda.InvocationResult;
+import dev.spotrunner.local.lambda.Invoker;
 import dev.spotrunner.local.stack.LocalAws;
 import dev.spotrunner.local.stack.MotoProcess;
 import java.nio.file.Path;
