@@ -1,5 +1,6 @@
 package dev.spotrunner.runners.scaledown;
 
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.runners.launch.LaunchRequest;
 import dev.spotrunner.runners.launch.LaunchResult;
@@ -35,7 +36,7 @@ public final class LaunchedWarmRunners implements WarmLauncher, RescueLauncher {
   }
 
   @Override
-  public boolean launch(RunnerOwner owner, String ownerType, long jobId, String repository) {
+  public boolean launch(RunnerOwner owner, String ownerType, JobId jobId, String repository) {
     String tick = "rescue-" + clock.instant().truncatedTo(ChronoUnit.MINUTES).getEpochSecond();
     LaunchResult result = launcher.launch(new LaunchRequest(owner, ownerType,
         List.of(RunnerSlot.forJob(jobId, repository)), tick));

@@ -1,9 +1,11 @@
 package dev.spotrunner.runners.scaledown;
 
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.queue.JobQueue;
 import dev.spotrunner.runners.pool.PoolSettings;
+import dev.spotrunner.runners.scaleup.ScaleUp;
 import dev.spotrunner.runners.scaleup.WarmRequest;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -41,14 +43,14 @@ public final class QueuedLaunches implements WarmLauncher, RescueLauncher {
   }
 
   @Override
-  public boolean launch(RunnerOwner owner, String ownerType, long jobId, String repository) {
+  public boolean launch(RunnerOwner owner, String ownerType, JobId jobId, String repository) {
     String login = repository.substring(0, repository.indexOf('/'));
     String tick = Long.toString(clock.instant().truncatedTo(ChronoUnit.MINUTES).getEpochSecond());
     JobMessage job = new JobMessage(jobId, 0, repository, login, ownerType, 0, pool.labels(),
-        pool.poolName(), dev.spotrunner.runners.scaleup.ScaleUp.RESCUE_DELIVERY + tick,
+        pool.poolName(), ScaleUp.RESCUE_DELIVERY_ID + tick,
         clock.instant());
     queue.send(queueUrl, job.toJson(), 0,
-        Map.of(WarmRequest.KIND_ATTRIBUTE, RESCUE, "jobId", Long.toString(jobId)));
+        Map.of(WarmRequest.KIND_ATTRIBUTE, RESCUE, "jobId", jobId.toString()));
     return true;
   }
 }

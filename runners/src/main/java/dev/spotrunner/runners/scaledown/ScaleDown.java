@@ -10,6 +10,7 @@ import dev.spotrunner.common.github.DeleteResult;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.github.WorkflowJob;
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.common.parameters.Parameters;
@@ -477,22 +478,23 @@ public final class ScaleDown {
       return 0;
     }
     // A live instance bound to the job means it was rescued already (or scale-up relaunched it).
-    Set<String> covered = new HashSet<>();
-    environment.stream().map(i -> i.tag(Tags.JOB_ID)).filter(Objects::nonNull).forEach(covered::add);
+    Set<JobId> covered = new HashSet<>();
+    environment.stream().map(i -> JobId.parse(i.tag(Tags.JOB_ID))).filter(Objects::nonNull)
+        .forEach(covered::add);
     int room = Math.max(0, pool.maxRunners() - poolSize);
     int rescued = 0;
-    Set<Long> displacedSeen = new HashSet<>();
+    Set<JobId> displacedSeen = new HashSet<>();
     List<RunnerInstance> ordered = interrupted.stream()
         .sorted(Comparator.comparing(RunnerInstance::launchTime,
             Comparator.nullsLast(Comparator.naturalOrder())))
         .toList();
     for (RunnerInstance gone : ordered) {
       Stranded stranded = Stranded.of(gone);
-      if (stranded == null || !covered.add(Long.toString(stranded.jobId()))) {
+      if (stranded == null || !covered.add(stranded.jobId())) {
         continue;
       }
       if (rescued >= room) {
-        log.info("stranded job waits for room in the pool", entry("job_id", stranded.jobId()),
+        log.info("stranded job waits for room in the pool", entry("job_id", stranded.jobId().value()),
             entry("instance_id", gone.id()), entry("pool", pool.poolName()),
             entry("max", pool.maxRunners()));
         continue;
@@ -503,7 +505,7 @@ public final class ScaleDown {
         }
       } catch (RuntimeException e) {
         tally.add(Count.ERRORS);
-        log.warn("stranded job not rescued; next cycle retries", entry("job_id", stranded.jobId()),
+        log.warn("stranded job not rescued; next cycle retries", entry("job_id", stranded.jobId().value()),
             entry("instance_id", gone.id()), failure(e));
       }
     }
@@ -511,14 +513,14 @@ public final class ScaleDown {
   }
 
   private boolean rescue(Stranded stranded, RunnerInstance gone, List<RunnerInstance> environment,
-      Set<Long> displacedSeen, Tally tally) {
+      Set<JobId> displacedSeen, Tally tally) {
     if (!budget.tryReserve(stranded.repository(), RequestBudget.GET)) {
       tally.add(Count.DEFERRED);
       return false;
     }
     Optional<WorkflowJob> job = github.job(stranded.repository(), stranded.jobId());
     if (job.isEmpty() || !job.get().queued()) {
-      log.info("interrupted instance's job no longer waits", entry("job_id", stranded.jobId()),
+      log.info("interrupted instance's job no longer waits", entry("job_id", stranded.jobId().value()),
           entry("instance_id", gone.id()),
           entry("status", job.map(WorkflowJob::status).orElse("not found")));
       return job.isPresent() && followDisplaced(job.get(), stranded, gone, environment,
@@ -537,7 +539,7 @@ public final class ScaleDown {
    * chain from b's runner, one GET per hop, and launches for the first job in it that still waits.
    */
   private boolean followDisplaced(WorkflowJob taken, Stranded stranded, RunnerInstance gone,
-      List<RunnerInstance> environment, Set<Long> displacedSeen, Tally tally) {
+      List<RunnerInstance> environment, Set<JobId> displacedSeen, Tally tally) {
     WorkflowJob current = taken;
     for (int hop = 0; hop < MAX_DISPLACEMENT_HOPS; hop++) {
       Stranded displaced = displaced(current, gone, environment);
@@ -553,8 +555,8 @@ public final class ScaleDown {
         return false;
       }
       if (job.get().queued()) {
-        log.info("job displaced by a stranded job's runner", entry("job_id", displaced.jobId()),
-            entry("stranded_job_id", stranded.jobId()), entry("instance_id", gone.id()),
+        log.info("job displaced by a stranded job's runner", entry("job_id", displaced.jobId().value()),
+            entry("stranded_job_id", stranded.jobId().value()), entry("instance_id", gone.id()),
             entry("hops", hop + 1));
         return launchFor(displaced, gone, tally);
       }
@@ -576,12 +578,11 @@ public final class ScaleDown {
     RunnerInstance host = environment.stream().filter(i -> i.id().equals(runnerInstance))
         .findFirst().orElse(null);
     Stranded displaced = host == null ? null : Stranded.of(host);
-    if (displaced == null || displaced.jobId() == taken.id()) {
+    if (displaced == null || displaced.jobId().value() == taken.id()) {
       return null;
     }
-    String jobId = Long.toString(displaced.jobId());
-    boolean hasAnother = environment.stream()
-        .anyMatch(i -> !i.id().equals(runnerInstance) && jobId.equals(i.tag(Tags.JOB_ID)));
+    boolean hasAnother = environment.stream().anyMatch(i -> !i.id().equals(runnerInstance)
+        && displaced.jobId().equals(JobId.parse(i.tag(Tags.JOB_ID))));
     return hasAnother ? null : displaced;
   }
 
@@ -589,20 +590,20 @@ public final class ScaleDown {
     if (!rescuer.launch(stranded.owner(), stranded.ownerType(), stranded.jobId(),
         stranded.repository().toString())) {
       log.warn("stranded job not rescued: no instance launched; next cycle retries",
-          entry("job_id", stranded.jobId()), entry("instance_id", gone.id()));
+          entry("job_id", stranded.jobId().value()), entry("instance_id", gone.id()));
       return false;
     }
     tally.add(Count.RESCUED);
-    log.info("stranded job rescued", entry("job_id", stranded.jobId()),
+    log.info("stranded job rescued", entry("job_id", stranded.jobId().value()),
         entry("instance_id", gone.id()), entry("owner", stranded.owner()),
         entry("repository", stranded.repository()));
     return true;
   }
 
   /** The job an interrupted instance was launched for, or null when its tags do not name one. */
-  private record Stranded(long jobId, RunnerOwner repository, RunnerOwner owner, String ownerType) {
+  private record Stranded(JobId jobId, RunnerOwner repository, RunnerOwner owner, String ownerType) {
     static Stranded of(RunnerInstance instance) {
-      String job = instance.tag(Tags.JOB_ID);
+      JobId job = JobId.parse(instance.tag(Tags.JOB_ID));
       String repository = instance.tag(Tags.REPOSITORY);
       RunnerOwner owner = IdlePolicy.ownerOf(instance);
       if (job == null || repository == null || owner == null) {
@@ -610,9 +611,8 @@ public final class ScaleDown {
       }
       try {
         RunnerOwner repo = RunnerOwner.parse(repository.trim());
-        long jobId = Long.parseLong(job.trim());
-        return repo.isRepository() && jobId > 0
-            ? new Stranded(jobId, repo, owner, instance.tag(Tags.OWNER_TYPE)) : null;
+        return repo.isRepository()
+            ? new Stranded(job, repo, owner, instance.tag(Tags.OWNER_TYPE)) : null;
       } catch (IllegalArgumentException e) {
         return null;
       }

@@ -73,9 +73,9 @@ final class Fixture {
   /** Launches like the real launcher: an instance tagged with the job, whose runner registers. */
   RescueLauncher rescuer() {
     return (owner, ownerType, jobId, repository) -> {
-      rescueRequests.add(jobId);
+      rescueRequests.add(jobId.value());
       RunnerInstance launched = instance(owner, 0, "linux",
-          Map.of(Tags.JOB_ID, Long.toString(jobId), Tags.REPOSITORY, repository));
+          Map.of(Tags.JOB_ID, jobId.toString(), Tags.REPOSITORY, repository));
       runner(owner, launched, "offline", false); // a JIT runner before it connects
       return true;
     };

@@ -13,7 +13,7 @@ import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.queue.JobQueue;
 import dev.spotrunner.common.queue.SqsJobQueue;
-import dev.spotrunner.runners.scaleup.Delivery;
+import dev.spotrunner.runners.scaleup.QueuedMessage;
 import dev.spotrunner.runners.scaleup.ScaleUp;
 import dev.spotrunner.runners.scaleup.ScaleUpSettings;
 import dev.spotrunner.runners.scaleup.WarmRequest;
@@ -244,7 +244,7 @@ class ScaleDownIT {
     assertEquals(1, requests.size());
     JobQueue.Received request = requests.get(0);
     ScaleUp scaleUp = Wiring.scaleUp(ScaleUpSettings.fromEnv(env), aws, clock);
-    scaleUp.run(List.of(Delivery.parse(request.messageId(), request.body(), "1", null, null,
+    scaleUp.run(List.of(QueuedMessage.parse(request.messageId(), request.body(), "1", null, null,
         request.attributes().get(WarmRequest.KIND_ATTRIBUTE), request.receiptHandle())));
     List<RunnerInstance> instances = fleet.list(Map.of(Tags.ENVIRONMENT, environment));
     assertEquals(1, instances.size());

@@ -153,7 +153,7 @@ final class Fixture {
     }
 
     synchronized List<Long> laterJobIds() {
-      return later.stream().map(l -> l.job().jobId()).toList();
+      return later.stream().map(l -> l.job().jobId().value()).toList();
     }
   }
 
@@ -169,10 +169,10 @@ final class Fixture {
         List.of("self-hosted", "linux"), "linux", "delivery-" + id, receivedAt);
   }
 
-  static List<Delivery> deliveries(int count) {
-    List<Delivery> deliveries = new ArrayList<>();
+  static List<QueuedMessage> deliveries(int count) {
+    List<QueuedMessage> deliveries = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
-      deliveries.add(Delivery.of("m" + i, 1, job(i)));
+      deliveries.add(QueuedMessage.of("m" + i, 1, job(i)));
     }
     return deliveries;
   }

@@ -94,7 +94,7 @@ class SaturationTest {
     ScaleUp scaleUp = fixture.scaleUp();
     for (List<Received> batch = sqs.receive(QUEUE, 10, VISIBILITY); !batch.isEmpty();
         batch = sqs.receive(QUEUE, 10, VISIBILITY)) {
-      List<Delivery> deliveries = batch.stream().map(r -> Delivery.parse(r.messageId(), r.body(),
+      List<QueuedMessage> deliveries = batch.stream().map(r -> QueuedMessage.parse(r.messageId(), r.body(),
           Integer.toString(r.receiveCount()), r.attributes().get(JobRechecks.ATTRIBUTE),
           r.attributes().get(JobReturns.WAIT_ATTRIBUTE),
           r.attributes().get(WarmRequest.KIND_ATTRIBUTE), r.receiptHandle())).toList();
