@@ -699,7 +699,7 @@ public final class Simulation {
       QueuedLaunches launches = new QueuedLaunches(downSettings.pool(), queue, queues.queueUrl(),
           clock);
       this.scaleDown = new ScaleDown(downSettings, fleet, metered, parameters,
-          RequestBudget.governedBy(metered, clock), launches, launches, new Emf(line -> {}),
+          RequestBudget.governedBy(metered, clock), launches, new Emf(line -> {}),
           clock);
       this.redriveMax = queues.redriveMax();
       this.redrive = queues.deadLetterUrl() == null || queues.redriveMax() == 0 ? null

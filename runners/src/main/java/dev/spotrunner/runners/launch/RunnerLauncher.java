@@ -231,7 +231,8 @@ public final class RunnerLauncher {
           new Launched(slot, instance.id(), runnerName, instance.type()), null);
     } catch (RuntimeException e) {
       log.warn("runner not prepared, terminating its instance", entry("pool", pool.poolName()),
-          entry("owner", request.owner()), entry("job_id", slot.boundToJob() ? slot.jobId().value() : null),
+          entry("owner", request.owner()),
+          entry("job_id", slot.boundToJob() ? slot.jobId().value() : null),
           entry("instance_id", instance.id()), entry("failure", Log.error(e).value()));
       if (stored) {
         forgetConfig(parameter);

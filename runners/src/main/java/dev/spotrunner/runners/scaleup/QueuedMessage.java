@@ -92,10 +92,13 @@ public record QueuedMessage(String messageId, int attempt, JobMessage job, Strin
     return new QueuedMessage(messageId, 1, null, null, 0, 0, request, request.toJson(), null);
   }
 
-  /** A rescue request from scale-down: the job's message again for a job whose instance died. */
-  boolean rescue() {
+  /**
+   * A rescue request from scale-down (the job's message again, for a job whose instance spot took
+   * away): its delivery id; null for any other message.
+   */
+  String rescue() {
     return job != null && job.deliveryId() != null
-        && job.deliveryId().startsWith(ScaleUp.RESCUE_DELIVERY_ID);
+        && job.deliveryId().startsWith(ScaleUp.RESCUE_DELIVERY_ID) ? job.deliveryId() : null;
   }
 
   private static int number(String text, int fallback) {

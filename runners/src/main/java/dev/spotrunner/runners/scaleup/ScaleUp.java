@@ -43,9 +43,11 @@ import java.util.stream.Collectors;
  * {@link #sort sort} (dead-letter what cannot be served, merge the messages of one job),
  * {@link #serve serve} under the pool's launch lock ({@link #countPool count} the pool,
  * {@link #choose choose} the jobs that launch now — a job that has an instance is done, one over the
- * maximum {@link #waitForRoom waits for room}, one GitHub no longer reports queued is done —,
- * {@link #launch launch} them with one CreateFleet per owner, then {@link #launchWarm launch warm}
- * runners scale-down asked for in the room left).
+ * maximum {@link #waitForRoom waits for room}, one GitHub no longer reports queued is done, a
+ * {@link #rescue rescue} scale-down asked for launches for the stranded job or the job it
+ * displaced —, {@link #launch launch} them with one CreateFleet per owner, then
+ * {@link #launchWarm launch warm} runners scale-down asked for in the room left). The only
+ * function that launches: scale-down asks through the pool's queue.
  */
 public final class ScaleUp {
   private static final Log log = Log.of(ScaleUp.class);
@@ -65,6 +67,7 @@ public final class ScaleUp {
   private final JobReturns returns;
   private final LaunchLock lock;
   private final Consumer<String> metrics;
+  private final Displacement displacement;
   private final Clock clock;
 
   /** A scale-up that never schedules rechecks (its settings must have them off). */
@@ -96,15 +99,17 @@ public final class ScaleUp {
     this.returns = returns;
     this.lock = lock;
     this.metrics = metrics;
+    this.displacement = new Displacement(github, pool);
     this.clock = clock;
   }
 
   /**
    * One job and every message of it in this batch (SQS may hand a message out twice);
    * {@code recheck} > 0 when one of them is scale-up's own look again at the job; {@code waited} the
-   * times it was refused at the maximum before.
+   * times it was refused at the maximum before; {@code rescue} the delivery id of scale-down's
+   * rescue request among them, else null.
    */
-  private record QueuedJob(JobMessage job, RunnerOwner owner, int attempt, boolean rescue,
+  private record QueuedJob(JobMessage job, RunnerOwner owner, int attempt, String rescue,
       List<String> messageIds, List<String> receipts, int recheck, int waited) {
     static QueuedJob of(QueuedMessage message, RunnerOwner owner) {
       return new QueuedJob(message.job(), owner, message.attempt(), message.rescue(),
@@ -114,13 +119,20 @@ public final class ScaleUp {
     }
 
     QueuedJob and(QueuedJob other) {
-      return new QueuedJob(job, owner, Math.max(attempt, other.attempt), rescue || other.rescue,
+      return new QueuedJob(job, owner, Math.max(attempt, other.attempt),
+          rescue != null ? rescue : other.rescue,
           concat(messageIds, other.messageIds), concat(receipts, other.receipts),
           Math.max(recheck, other.recheck), Math.max(waited, other.waited));
     }
 
     JobId id() {
       return job.jobId();
+    }
+
+    /** The rescue launches for {@code displaced} instead, with the same messages. */
+    QueuedJob launchingFor(JobMessage displaced, RunnerOwner displacedOwner) {
+      return new QueuedJob(displaced, displacedOwner, attempt, rescue, messageIds, receipts, 0,
+          waited);
     }
 
     boolean isRecheck() {
@@ -134,7 +146,7 @@ public final class ScaleUp {
      */
     String attemptKey() {
       return (isRecheck() ? "r" + recheck + "." : "") + (waited > 0 ? "w" + waited + "." : "")
-          + (rescue ? job.deliveryId() + "." : "") + attempt;
+          + (rescue != null ? rescue + "." : "") + attempt;
     }
   }
 
@@ -292,13 +304,52 @@ public final class ScaleUp {
         if (announced.add(job.owner()) && job.job().installationId() > 0) {
           github.knownInstallation(job.owner(), job.job().installationId());
         }
-        if (job.isRecheck() ? recheckSaysLaunch(job, count, batch) : firstLookSaysLaunch(job,
-            batch)) {
+        if (job.rescue() != null) {
+          rescue(job, count, batch).filter(r -> !ids(chosen).contains(r.id()))
+              .ifPresent(chosen::add);
+        } else if (job.isRecheck() ? recheckSaysLaunch(job, count, batch)
+            : firstLookSaysLaunch(job, batch)) {
           chosen.add(job);
         }
       }
     }
     return chosen;
+  }
+
+  private static Set<JobId> ids(List<QueuedJob> jobs) {
+    return jobs.stream().map(QueuedJob::id).collect(Collectors.toSet());
+  }
+
+  /**
+   * A rescue always asks GitHub: the stranded job launches when it still waits; when a runner took
+   * it, the job that runner was launched for may be the one left waiting ({@link Displacement}).
+   * Otherwise the rescue is done; when GitHub fails it is left to scale-down, which asks again
+   * every cycle while EC2 lists the interrupted instance.
+   */
+  private Optional<QueuedJob> rescue(QueuedJob rescue, PoolCount count, Batch batch) {
+    JobMessage job = rescue.job();
+    try {
+      Optional<WorkflowJob> found = github.job(job.repositoryOwner(), job.jobId());
+      if (found.isPresent() && found.get().queued()) {
+        log.info("stranded job still waits, rescuing", entry("job_id", job.jobId().value()),
+            entry("pool", pool.poolName()));
+        return Optional.of(rescue);
+      }
+      Optional<JobMessage> displaced = found.isEmpty() ? Optional.empty()
+          : displacement.follow(found.get(), job, count.instances());
+      if (displaced.isPresent()) {
+        JobMessage other = displaced.get();
+        return Optional.of(rescue.launchingFor(other,
+            pool.level().ownerFor(other.owner(), other.repositoryName())));
+      }
+      log.info("stranded job no longer waits, rescue done", entry("job_id", job.jobId().value()),
+          entry("status", found.map(WorkflowJob::status).orElse("not found")));
+      batch.notQueued++;
+    } catch (RuntimeException e) {
+      log.warn("rescue not checked, left to scale-down's next ask",
+          entry("job_id", job.jobId().value()), entry("failure", Log.error(e).value()));
+    }
+    return Optional.empty();
   }
 
   /**
@@ -351,6 +402,14 @@ public final class ScaleUp {
    */
   private void waitForRoom(QueuedJob queued, String why, Batch batch) {
     JobMessage job = queued.job();
+    if (queued.rescue() != null) {
+      // Scale-down asks again every cycle while EC2 lists the interrupted instance: a rescue sent
+      // back here as well would add one waiting copy per cycle while the pool stays full.
+      log.info(why + ", rescue left to scale-down's next ask",
+          entry("job_id", job.jobId().value()), entry("pool", pool.poolName()),
+          entry("max", pool.maxRunners()));
+      return;
+    }
     int wait = queued.waited() + 1;
     Duration delay = settings.backoff().delay(wait, clock.instant(), pool.poolName());
     if (!queued.isRecheck()) {

@@ -214,9 +214,8 @@ class ScaleDownIT {
     // the job lands after the fresh read and before the DELETE
     scripted.afterGet = id -> github.setRunner(id, "online", true);
     ScaleDown scaleDown = new ScaleDown(ScaleDownSettings.fromEnv(env), fleet, scripted,
-        parameters, RequestBudget.governedBy(scripted, clock), (owner, count) -> 0,
-        (owner, type, job, repository) -> false,
-        new Emf(line -> {}), clock);
+        parameters, RequestBudget.governedBy(scripted, clock), new NoAsks(), new Emf(line -> {}),
+        clock);
 
     CycleReport report = scaleDown.run();
 
@@ -235,7 +234,7 @@ class ScaleDownIT {
 
     CycleReport report = ScaleDownWiring.create(env, aws, clock).run();
 
-    assertEquals(1, report.get(Count.WARM_LAUNCHED), "asked for");
+    assertEquals(1, report.get(Count.WARM_ASKED), "asked for");
     assertEquals(List.of(), fleet.list(Map.of(Tags.ENVIRONMENT, environment)),
         "scale-down launches nothing itself");
     // scale-up takes the request from the queue, as its event source would hand it over
@@ -257,7 +256,7 @@ class ScaleDownIT {
     assertEquals(String.valueOf(runners.get(0).id()), warm.tag(Tags.RUNNER_ID));
 
     CycleReport again = ScaleDownWiring.create(env, aws, clock).run();
-    assertEquals(0, again.get(Count.WARM_LAUNCHED), "the booting warm runner counts");
+    assertEquals(0, again.get(Count.WARM_ASKED), "the booting warm runner counts");
     assertEquals(1, again.get(Count.KEPT_YOUNG));
     assertEquals(RunnerOwner.org(org).toString(),
         parameters.get("/" + environment + "/runners/linux/owners").orElseThrow());

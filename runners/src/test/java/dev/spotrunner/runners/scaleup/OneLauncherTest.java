@@ -26,7 +26,7 @@ class OneLauncherTest {
     fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 1, Fixture.job(1)),
         QueuedMessage.of("m2", 1, Fixture.job(2))));
 
-    assertEquals(2, scaleDownAsks.launch(RunnerOwner.org("acme"), 2), "asked for, not launched");
+    scaleDownAsks.warm(RunnerOwner.org("acme"), 2);
     assertEquals(2, fixture.fleet.all().size(), "scale-down launched nothing itself");
     BatchOutcome outcome = fixture.scaleUp().run(deliveries());
 
@@ -39,8 +39,8 @@ class OneLauncherTest {
 
   @Test
   void aRescueIsTheStrandedJobAgainAndScaleUpLaunchesForItOnce() {
-    assertTrue(scaleDownAsks.launch(RunnerOwner.org("acme"), "Organization", JobId.of(7), "acme/api"));
-    assertTrue(scaleDownAsks.launch(RunnerOwner.org("acme"), "Organization", JobId.of(7), "acme/api"));
+    scaleDownAsks.rescue(JobId.of(7), RunnerOwner.repo("acme", "api"), "Organization");
+    scaleDownAsks.rescue(JobId.of(7), RunnerOwner.repo("acme", "api"), "Organization");
 
     fixture.scaleUp().run(deliveries());
 
