@@ -212,7 +212,7 @@ public final class ScaleUp {
     Map<JobId, QueuedJob> jobs = new LinkedHashMap<>();
     List<WarmRequest> warm = new ArrayList<>();
     for (QueuedMessage message : messages) {
-      Optional<Problem> problem = problem(message);
+      Optional<Problem> problem = message.warm() != null ? Optional.empty() : problem(message);
       if (message.warm() != null) {
         warm.add(message.warm());
       } else if (problem.isPresent()) {
@@ -287,8 +287,9 @@ public final class ScaleUp {
 
   /**
    * The jobs that launch now, oldest first, at most the free slots: a job with an instance is
-   * done; one beyond the free slots waits for room; every other is looked at (a recheck always
-   * asks GitHub, a job's first look as the settings say) and launches when it still waits.
+   * done; one beyond the free slots waits for room; every other is looked at (a recheck and a
+   * rescue always ask GitHub, a job's first look as the settings say) and launches when it still
+   * waits — a rescue possibly for the job its runner displaced.
    */
   private List<QueuedJob> choose(List<QueuedJob> jobs, PoolCount count, Batch batch) {
     List<QueuedJob> chosen = new ArrayList<>();
@@ -630,9 +631,6 @@ public final class ScaleUp {
       return Optional.of(new Problem(Reason.MALFORMED, message.malformed()));
     }
     JobMessage job = message.job();
-    if (job == null) {
-      return Optional.empty();
-    }
     try {
       GitHubNames.requireLogin(job.owner());
       GitHubNames.requireFullName(job.repository());

@@ -41,7 +41,7 @@ class JobQueuedCheckTest {
   }
 
   @Test
-  void checksTheFirstDeliveryOfAJobCancelledDuringTheQueueDelay() {
+  void checksTheFirstReceiveOfAJobCancelledDuringTheQueueDelay() {
     fixture.github.job(withStatus(1, "completed")).job(withStatus(2, "queued"));
     // delivered after the webhook's 30 s delay: a push cancelled it meanwhile
     BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 1, job(1)),
@@ -54,7 +54,7 @@ class JobQueuedCheckTest {
   }
 
   @Test
-  void skipsTheFirstDeliveryCheckWhenThePoolSwitchesItOff() {
+  void skipsTheFirstReceiveCheckWhenThePoolSwitchesItOff() {
     fixture.set("JOB_CHECK_FIRST_DELIVERY", "false");
     fixture.github.job(withStatus(1, "completed")).job(withStatus(2, "completed"));
 

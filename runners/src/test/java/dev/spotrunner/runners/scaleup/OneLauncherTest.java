@@ -28,7 +28,7 @@ class OneLauncherTest {
 
     scaleDownAsks.warm(RunnerOwner.org("acme"), 2);
     assertEquals(2, fixture.fleet.all().size(), "scale-down launched nothing itself");
-    BatchOutcome outcome = fixture.scaleUp().run(deliveries());
+    BatchOutcome outcome = fixture.scaleUp().run(queuedMessages());
 
     List<RunnerInstance> warm = fixture.fleet.all().stream()
         .filter(i -> i.tag(Tags.JOB_ID) == null).toList();
@@ -42,12 +42,12 @@ class OneLauncherTest {
     scaleDownAsks.rescue(JobId.of(7), RunnerOwner.repo("acme", "api"), "Organization");
     scaleDownAsks.rescue(JobId.of(7), RunnerOwner.repo("acme", "api"), "Organization");
 
-    fixture.scaleUp().run(deliveries());
+    fixture.scaleUp().run(queuedMessages());
 
     assertEquals(List.of("7"), fixture.fleet.all().stream().map(i -> i.tag(Tags.JOB_ID)).toList());
   }
 
-  private List<QueuedMessage> deliveries() {
+  private List<QueuedMessage> queuedMessages() {
     List<Received> batch = sqs.receive(QUEUE, 10, 720);
     return batch.stream().map(r -> QueuedMessage.parse(r.messageId(), r.body(),
         Integer.toString(r.receiveCount()), null, null,

@@ -66,7 +66,7 @@ class RecheckTest {
 
   @Test
   void schedulesOneRecheckPerLaunchedJobAfterTheDelay() {
-    BatchOutcome outcome = fixture.scaleUp().run(Fixture.deliveries(3));
+    BatchOutcome outcome = fixture.scaleUp().run(Fixture.queuedMessages(3));
 
     assertEquals(3, outcome.launched());
     assertEquals(List.of(1L, 2L, 3L), fixture.rechecks.stream().map(r -> r.job().jobId().value()).toList());
@@ -227,7 +227,7 @@ class RecheckTest {
     fixture.set("JOB_RECHECK_SECONDS", "300");
     ScaleUp failing = scaleUpWhoseRechecksCannotBeSent();
 
-    BatchOutcome outcome = failing.run(Fixture.deliveries(2));
+    BatchOutcome outcome = failing.run(Fixture.queuedMessages(2));
 
     assertEquals(List.of(), outcome.retry());
     assertEquals(2, outcome.launched());

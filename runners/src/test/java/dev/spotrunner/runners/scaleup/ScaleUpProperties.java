@@ -78,12 +78,12 @@ class ScaleUpProperties {
         List<Fixture.Returns.Later> resent = List.copyOf(
             fixture.returns.later.subList(sentBefore, fixture.returns.later.size()));
         Set<Long> waiting = resent.stream().map(l -> l.job().jobId().value()).collect(Collectors.toSet());
-        for (QueuedMessage delivery : batch) {
-          if (outcome.retry().contains(delivery.messageId())) {
-            int attempt = attempts.merge(delivery.messageId(), 1, Integer::sum) + 1;
-            next.add(QueuedMessage.of(delivery.messageId(), attempt, delivery.job()));
-          } else if (!waiting.contains(delivery.job().jobId().value())) {
-            deletedJobs.add(delivery.job().jobId().value());
+        for (QueuedMessage queued : batch) {
+          if (outcome.retry().contains(queued.messageId())) {
+            int attempt = attempts.merge(queued.messageId(), 1, Integer::sum) + 1;
+            next.add(QueuedMessage.of(queued.messageId(), attempt, queued.job()));
+          } else if (!waiting.contains(queued.job().jobId().value())) {
+            deletedJobs.add(queued.job().jobId().value());
           }
         }
         for (Fixture.Returns.Later later : resent) {

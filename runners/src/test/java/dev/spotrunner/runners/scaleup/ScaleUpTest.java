@@ -1,6 +1,6 @@
 package dev.spotrunner.runners.scaleup;
 
-import static dev.spotrunner.runners.scaleup.Fixture.deliveries;
+import static dev.spotrunner.runners.scaleup.Fixture.queuedMessages;
 import static dev.spotrunner.runners.scaleup.Fixture.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +23,7 @@ class ScaleUpTest {
 
   @Test
   void launchesABatchOfTenWithOneCreateFleet() {
-    BatchOutcome outcome = fixture.scaleUp().run(deliveries(10));
+    BatchOutcome outcome = fixture.scaleUp().run(queuedMessages(10));
 
     assertEquals(List.of(), outcome.retry());
     assertEquals(10, outcome.launched());
@@ -39,12 +39,12 @@ class ScaleUpTest {
     assertEquals(64, spec.clientToken().length());
     assertEquals(10, fixture.github.calls("generate-jitconfig"));
     assertEquals(1, fixture.github.calls("runner-groups"));
-    assertEquals(10, fixture.github.calls("get-job"), "first deliveries are checked: 1 GET a job");
+    assertEquals(10, fixture.github.calls("get-job"), "first receives are checked: 1 GET a job");
   }
 
   @Test
   void tagsEveryInstanceAndStoresItsJitConfig() {
-    fixture.scaleUp().run(deliveries(3));
+    fixture.scaleUp().run(queuedMessages(3));
 
     Set<String> jobIds = new java.util.HashSet<>();
     for (RunnerInstance instance : fixture.fleet.all()) {
@@ -69,7 +69,7 @@ class ScaleUpTest {
   @Test
   void sendsJobsOverThePoolMaximumBackAsNewMessagesAfterAShortBackoff() {
     fixture.set("MAX_RUNNERS", "3");
-    fixture.scaleUp().run(deliveries(2));
+    fixture.scaleUp().run(queuedMessages(2));
 
     List<QueuedMessage> next = new ArrayList<>();
     for (int i = 3; i <= 6; i++) {
@@ -106,7 +106,7 @@ class ScaleUpTest {
   void launchesOnDemandWhenSpotCapacityIsExhausted() {
     fixture.fleet.spotCapacity(4);
 
-    BatchOutcome outcome = fixture.scaleUp().run(deliveries(10));
+    BatchOutcome outcome = fixture.scaleUp().run(queuedMessages(10));
 
     assertEquals(List.of(), outcome.retry());
     List<LaunchSpec> launches = fixture.fleet.launches();
@@ -123,7 +123,7 @@ class ScaleUpTest {
     fixture.set("ON_DEMAND_FAILOVER", "false");
     fixture.fleet.spotCapacity(4);
 
-    BatchOutcome outcome = fixture.scaleUp().run(deliveries(10));
+    BatchOutcome outcome = fixture.scaleUp().run(queuedMessages(10));
 
     assertEquals(4, outcome.launched());
     // not after the queue's 720 s visibility, not towards the DLQ by receive count
@@ -140,18 +140,18 @@ class ScaleUpTest {
   @Test
   void aJobWhoseLaunchKeepsFailingComesBackWithAGrowingBackoffWhileGitHubSaysItWaits() {
     fixture.fleet.failLaunchesWith(spec -> "InsufficientInstanceCapacity"); // spot and on-demand
-    QueuedMessage delivery = QueuedMessage.of("m1", 1, Fixture.job(1));
+    QueuedMessage queued = QueuedMessage.of("m1", 1, Fixture.job(1));
 
     Backoff backoff = fixture.settings().backoff();
     for (int wait = 1; wait <= 6; wait++) {
-      BatchOutcome outcome = fixture.scaleUp().run(List.of(delivery));
+      BatchOutcome outcome = fixture.scaleUp().run(List.of(queued));
       assertEquals(List.of(), outcome.retry(), "never back by the queue's visibility timeout");
       Fixture.Returns.Later later = fixture.returns.later.get(wait - 1);
       assertEquals(wait, later.waited());
       // the backoff of a job at the maximum: 10, 20, 40, 40 … s on the pool's grid
       assertEquals(backoff.delay(wait, fixture.clock.instant(), "linux"), later.delay());
       assertTrue(later.delay().toSeconds() < 2 * ScaleUpSettings.DEFAULT_BACKOFF_MAX_SECONDS);
-      delivery = QueuedMessage.waited("w" + wait, later.job(), later.waited());
+      queued = QueuedMessage.waited("w" + wait, later.job(), later.waited());
       fixture.clock.advance(later.delay());
     }
 
@@ -159,7 +159,7 @@ class ScaleUpTest {
     // Once GitHub says the job no longer waits, its message leaves.
     fixture.github.job(new dev.spotrunner.common.github.WorkflowJob(1L, 9001L, "cancelled",
         List.of("self-hosted", "linux"), Fixture.NOW, null));
-    BatchOutcome last = fixture.scaleUp().run(List.of(delivery));
+    BatchOutcome last = fixture.scaleUp().run(List.of(queued));
     assertEquals(1, last.notQueued());
     assertEquals(6, fixture.returns.later.size());
   }
@@ -223,7 +223,7 @@ class ScaleUpTest {
       Fixture f = new Fixture();
       f.fleet.failLaunchesWith(spec -> spec.capacityType() == CapacityType.SPOT ? code : null);
 
-      BatchOutcome outcome = f.scaleUp().run(deliveries(2));
+      BatchOutcome outcome = f.scaleUp().run(queuedMessages(2));
 
       assertEquals(List.of(), outcome.retry(), code);
       assertTrue(f.fleet.all().stream().allMatch(i -> i.capacityType() == CapacityType.ON_DEMAND));
@@ -256,7 +256,7 @@ class ScaleUpTest {
   void retriesEveryJobWhileGitHubIsDown() {
     fixture.github.down(true);
 
-    BatchOutcome outcome = fixture.scaleUp().run(deliveries(3));
+    BatchOutcome outcome = fixture.scaleUp().run(queuedMessages(3));
 
     // every job back after the short backoff, as a new message
     assertEquals(List.of(), outcome.retry());
@@ -270,7 +270,7 @@ class ScaleUpTest {
     int[] puts = {0};
     fixture.parameters.failPutsTo(name -> ++puts[0] == 2);
 
-    BatchOutcome outcome = fixture.scaleUp().run(deliveries(3));
+    BatchOutcome outcome = fixture.scaleUp().run(queuedMessages(3));
 
     assertEquals(2, outcome.launched());
     assertEquals(List.of(), outcome.retry());
@@ -301,9 +301,9 @@ class ScaleUpTest {
       }
     }
     BatchOutcome first = fixture.scaleUp().run(tripled);
-    BatchOutcome second = fixture.scaleUp().run(deliveries(4).stream()
+    BatchOutcome second = fixture.scaleUp().run(queuedMessages(4).stream()
         .map(d -> QueuedMessage.of(d.messageId(), 2, d.job())).toList());
-    BatchOutcome third = fixture.scaleUp().run(deliveries(4).stream()
+    BatchOutcome third = fixture.scaleUp().run(queuedMessages(4).stream()
         .map(d -> QueuedMessage.of(d.messageId(), 3, d.job())).toList());
 
     assertEquals(4, fixture.fleet.all().size());
@@ -317,8 +317,8 @@ class ScaleUpTest {
 
   @Test
   void repeatsTheSameAttemptWithTheSameClientToken() {
-    fixture.scaleUp().run(deliveries(2));
-    fixture.scaleUp().run(deliveries(2).stream().map(d -> QueuedMessage.of(d.messageId(), 1,
+    fixture.scaleUp().run(queuedMessages(2));
+    fixture.scaleUp().run(queuedMessages(2).stream().map(d -> QueuedMessage.of(d.messageId(), 1,
         job(d.job().jobId().value() + 10))).toList());
 
     List<String> tokens = fixture.fleet.launches().stream().map(LaunchSpec::clientToken).toList();
