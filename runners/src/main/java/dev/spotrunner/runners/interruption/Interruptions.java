@@ -98,7 +98,8 @@ public final class Interruptions {
     String pool = instance.tag(Tags.POOL);
     log.warn("spot interruption warning", entry("pool", pool), entry("instance_id", instance.id()),
         entry("instance_type", instance.instanceType()), entry("az", instance.availabilityZone()),
-        entry("job_id", instance.tag(Tags.JOB_ID)));
+        entry("job_id", Optional.ofNullable(JobId.parse(instance.tag(Tags.JOB_ID)))
+            .map(JobId::value).orElse(null)));
     // the runner first: its two minutes run; the count after, so a retried event counts once
     Outcome outcome = runnerAtWarning(instance, event);
     metrics.spotInterruption(pool, instance.instanceType(), instance.availabilityZone());
