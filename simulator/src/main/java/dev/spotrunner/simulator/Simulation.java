@@ -23,7 +23,7 @@ import dev.spotrunner.runners.scaledown.RequestBudget;
 import dev.spotrunner.runners.scaledown.ScaleDown;
 import dev.spotrunner.runners.scaledown.ScaleDownSettings;
 import dev.spotrunner.runners.scaleup.BatchOutcome;
-import dev.spotrunner.runners.scaleup.Delivery;
+import dev.spotrunner.runners.scaleup.QueuedMessage;
 import dev.spotrunner.runners.scaleup.JobRechecks;
 import dev.spotrunner.runners.scaleup.JobReturns;
 import dev.spotrunner.runners.scaleup.LaunchLock;
@@ -531,9 +531,9 @@ public final class Simulation {
    * ChangeMessageVisibility).
    */
   private void invoke(PoolRuntime pool, List<SimQueue.Message> batch, boolean locked) {
-    List<Delivery> deliveries = new ArrayList<>();
+    List<QueuedMessage> deliveries = new ArrayList<>();
     for (SimQueue.Message m : batch) {
-      deliveries.add(Delivery.parse(m.id, m.body, Integer.toString(m.receiveCount),
+      deliveries.add(QueuedMessage.parse(m.id, m.body, Integer.toString(m.receiveCount),
           m.attributes.get(JobRechecks.ATTRIBUTE), m.attributes.get(JobReturns.WAIT_ATTRIBUTE),
           m.attributes.get(WarmRequest.KIND_ATTRIBUTE), m.receipt));
     }
@@ -699,7 +699,7 @@ public final class Simulation {
       QueuedLaunches launches = new QueuedLaunches(downSettings.pool(), queue, queues.queueUrl(),
           clock);
       this.scaleDown = new ScaleDown(downSettings, fleet, metered, parameters,
-          RequestBudget.governedBy(metered, clock), launches, launches, new Emf(line -> {}),
+          RequestBudget.governedBy(metered, clock), launches, new Emf(line -> {}),
           clock);
       this.redriveMax = queues.redriveMax();
       this.redrive = queues.deadLetterUrl() == null || queues.redriveMax() == 0 ? null
@@ -767,7 +767,7 @@ public final class Simulation {
       s.put("scaleDownEveryMinutes", Integer.toString(pool.deployed.scaleDownEveryMinutes()));
       s.put("jobRecheckSeconds", Long.toString(pool.upSettings.recheckDelay().toSeconds()));
       s.put("jobQueuedCheck", Boolean.toString(pool.upSettings.jobQueuedCheck()));
-      s.put("jobCheckFirstDelivery", Boolean.toString(pool.upSettings.checkFirstDelivery()));
+      s.put("jobCheckFirstDelivery", Boolean.toString(pool.upSettings.checkFirstReceive()));
       s.put("backoffBaseSeconds", Long.toString(pool.upSettings.backoff().base().toSeconds()));
       s.put("backoffMaxSeconds", Long.toString(pool.upSettings.backoff().cap().toSeconds()));
       s.put("launchLock", String.valueOf(pool.upSettings.launchLock()));

@@ -38,7 +38,7 @@ class OneLaunchPerJobTest {
         java.util.stream.Stream.concat(first.queue.sent().stream(), second.queue.sent().stream()).toList();
     assertThat(messages).hasSize(2);
     assertThat(messages).extracting(m -> m.attributes().get("jobId")).containsOnly("12877621891");
-    assertThat(messages).extracting(m -> JobMessage.fromJson(m.body()).jobId())
+    assertThat(messages).extracting(m -> JobMessage.fromJson(m.body()).jobId().value())
         .containsOnly(12877621891L);
   }
 }

@@ -84,7 +84,7 @@ class WebhookSqsIT {
     assertThat(Duration.ofNanos(System.nanoTime() - sentAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(DELAY_SECONDS));
     assertThat(messages).hasSize(1);
     JobMessage message = JobMessage.fromJson(messages.getFirst().body());
-    assertThat(message.jobId()).isEqualTo(8101);
+    assertThat(message.jobId().value()).isEqualTo(8101);
     assertThat(message.pool()).isEqualTo("linux");
     assertThat(message.deliveryId()).isEqualTo("it-delivery-1");
     assertThat(message.installationId()).isEqualTo(4242);

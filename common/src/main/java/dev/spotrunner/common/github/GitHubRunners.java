@@ -1,5 +1,6 @@
 package dev.spotrunner.common.github;
 
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.job.RunnerOwner;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +45,11 @@ public interface GitHubRunners {
 
   /** GET repos/{owner}/{repo}/actions/jobs/{id}; empty when GitHub answers 404. */
   Optional<WorkflowJob> job(RunnerOwner repository, long jobId);
+
+  /** {@link #job(RunnerOwner, long)} for a {@link JobId}. */
+  default Optional<WorkflowJob> job(RunnerOwner repository, JobId jobId) {
+    return job(repository, jobId.value());
+  }
 
   /** The id of a runner group by name (orgs only; "Default" is 1), cached. */
   long runnerGroupId(RunnerOwner owner, String groupName);

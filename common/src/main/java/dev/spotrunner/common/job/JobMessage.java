@@ -16,7 +16,7 @@ import java.util.Objects;
  * The message the webhook puts on a pool's queue for one queued workflow job; scale-up consumes it.
  * Documented in {@code docs/job-message.md}.
  *
- * @param jobId the workflow job id (unique across GitHub)
+ * @param jobId the workflow job (a JSON number on the wire)
  * @param runId the workflow run id
  * @param repository {@code owner/name}
  * @param owner the repository owner's login
@@ -28,7 +28,7 @@ import java.util.Objects;
  * @param receivedAt when the webhook accepted the event
  */
 public record JobMessage(
-    long jobId,
+    JobId jobId,
     long runId,
     String repository,
     String owner,
@@ -42,8 +42,8 @@ public record JobMessage(
   private static final JsonFactory JSON = new JsonFactory();
 
   public JobMessage {
-    if (jobId <= 0) {
-      throw new PermanentFailure("jobId must be positive");
+    if (jobId == null) {
+      throw new PermanentFailure("jobId is required");
     }
     requireText(repository, "repository");
     requireText(owner, "owner");
@@ -54,6 +54,22 @@ public record JobMessage(
     labels = labels == null ? List.of() : List.copyOf(labels);
     ownerType = ownerType == null ? "Organization" : ownerType;
     Objects.requireNonNull(receivedAt, "receivedAt");
+  }
+
+  /** The message for job {@code jobId}; throws when the id is not positive. */
+  public JobMessage(long jobId, long runId, String repository, String owner, String ownerType,
+      long installationId, List<String> labels, String pool, String deliveryId,
+      Instant receivedAt) {
+    this(positive(jobId), runId, repository, owner, ownerType, installationId, labels, pool,
+        deliveryId, receivedAt);
+  }
+
+  private static JobId positive(long jobId) {
+    try {
+      return JobId.of(jobId);
+    } catch (IllegalArgumentException e) {
+      throw new PermanentFailure(e.getMessage());
+    }
   }
 
   private static void requireText(String value, String field) {
@@ -88,7 +104,7 @@ public record JobMessage(
     StringWriter out = new StringWriter(256);
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
-      json.writeNumberField("jobId", jobId);
+      json.writeNumberField("jobId", jobId.value());
       json.writeNumberField("runId", runId);
       json.writeStringField("repository", repository);
       json.writeStringField("owner", owner);

@@ -6,6 +6,7 @@ import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.DeleteResult;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.common.parameters.Parameters;
@@ -97,7 +98,8 @@ public final class Interruptions {
     String pool = instance.tag(Tags.POOL);
     log.warn("spot interruption warning", entry("pool", pool), entry("instance_id", instance.id()),
         entry("instance_type", instance.instanceType()), entry("az", instance.availabilityZone()),
-        entry("job_id", instance.tag(Tags.JOB_ID)));
+        entry("job_id", Optional.ofNullable(JobId.parse(instance.tag(Tags.JOB_ID)))
+            .map(JobId::value).orElse(null)));
     // the runner first: its two minutes run; the count after, so a retried event counts once
     Outcome outcome = runnerAtWarning(instance, event);
     metrics.spotInterruption(pool, instance.instanceType(), instance.availabilityZone());
@@ -138,11 +140,11 @@ public final class Interruptions {
     String pool = instance.tag(Tags.POOL);
     instances.tag(instance.id(), Map.of(INTERRUPTED_TAG, event.time().toString()));
     metrics.count(Count.INTERRUPTED_JOBS, pool, instance.id().value());
-    String job = instance.tag(Tags.JOB_ID);
+    JobId job = JobId.parse(instance.tag(Tags.JOB_ID));
     String repository = instance.tag(Tags.REPOSITORY);
     boolean follow = settings.rules(pool).rerun() && job != null && repository != null;
     if (follow) {
-      InterruptedJob interrupted = new InterruptedJob(pool, repository, Long.parseLong(job),
+      InterruptedJob interrupted = new InterruptedJob(pool, repository, job,
           runner.name(), instance.id(), event.time());
       parameters.putSecure(InterruptedJob.parameter(settings.environment(), pool,
           interrupted.jobId()), interrupted.toJson());

@@ -78,12 +78,12 @@ public final class Reruns {
       int cost = InterruptionSettings.GET_POINTS + InterruptionSettings.POST_POINTS;
       if (points < cost || github.pointsLeft(repository) < cost) {
         log.info("re-run checks deferred to the next invocation", entry("points_left", points),
-            entry("job_id", job.jobId()));
+            entry("job_id", job.jobId().value()));
         break;
       }
       points -= InterruptionSettings.GET_POINTS;
       try {
-        Optional<JobOutcome> outcome = github.jobOutcome(repository, job.jobId());
+        Optional<JobOutcome> outcome = github.jobOutcome(repository, job.jobId().value());
         if (outcome.isEmpty()) {
           forget(job, Count.RERUNS_NOT_NEEDED, "GitHub does not know the job");
         } else if (outcome.get().completed()) {
@@ -93,7 +93,7 @@ public final class Reruns {
           }
         }
       } catch (TransientFailure e) {
-        log.warn("interrupted job not checked now", entry("job_id", job.jobId()), Log.error(e));
+        log.warn("interrupted job not checked now", entry("job_id", job.jobId().value()), Log.error(e));
         break;
       } catch (PermanentFailure e) {
         // 403/404 on the repository: the App lost access, the job cannot be re-run by us
@@ -122,17 +122,17 @@ public final class Reruns {
       forget(job, Count.RERUNS_AT_LIMIT, "job re-run " + done + " times already");
       return false;
     }
-    RerunAnswer answer = github.rerunJob(repository, job.jobId());
+    RerunAnswer answer = github.rerunJob(repository, job.jobId().value());
     if (answer == RerunAnswer.REFUSED) {
       // GitHub re-runs a job only once its whole run completed: asked again next time
-      log.info("re-run refused for now", entry("job_id", job.jobId()),
+      log.info("re-run refused for now", entry("job_id", job.jobId().value()),
           entry("run_id", outcome.runId()));
       return true;
     }
     parameters.putSecure(runParameter, (done + 1) + " " + clock.instant());
     parameters.delete(InterruptedJob.parameter(settings.environment(), job.pool(), job.jobId()));
-    metrics.count(Count.JOBS_RERUN, job.pool(), Long.toString(job.jobId()));
-    log.info("interrupted job re-run", entry("pool", job.pool()), entry("job_id", job.jobId()),
+    metrics.count(Count.JOBS_RERUN, job.pool(), job.jobId().toString());
+    log.info("interrupted job re-run", entry("pool", job.pool()), entry("job_id", job.jobId().value()),
         entry("run_id", outcome.runId()), entry("repository", job.repository()),
         entry("rerun", done + 1), entry("max_reruns", rules.maxReruns()));
     return true;
@@ -164,8 +164,8 @@ public final class Reruns {
 
   private void forget(InterruptedJob job, Count count, String why) {
     parameters.delete(InterruptedJob.parameter(settings.environment(), job.pool(), job.jobId()));
-    metrics.count(count, job.pool(), Long.toString(job.jobId()));
+    metrics.count(count, job.pool(), job.jobId().toString());
     log.info("interrupted job no longer followed", entry("pool", job.pool()),
-        entry("job_id", job.jobId()), entry("reason", why));
+        entry("job_id", job.jobId().value()), entry("reason", why));
   }
 }

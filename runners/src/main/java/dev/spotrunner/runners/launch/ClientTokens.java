@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * EC2 ClientTokens for a launch. The token hashes the pool, the owner, the slots' job ids and the
- * attempt: a Lambda retry of the same delivery (same attempt) gets the instances of the first call
- * back instead of new ones, while a later delivery (next attempt) may launch again after the first
+ * attempt: a Lambda retry of the same message (same receive count) gets the instances of the first call
+ * back instead of new ones, while a later receive (next attempt) may launch again after the first
  * attempt's instance was terminated for want of a config.
  */
 final class ClientTokens {

@@ -142,7 +142,7 @@ public final class RunnerLauncher {
           entry("failure", Log.error(e).value()));
     }
 
-    // A repeated ClientToken (another delivery of the same jobs) gets the first launch's
+    // A repeated ClientToken (another receive of the same jobs) gets the first launch's
     // instances back, even those terminated since because their runner could not be prepared.
     // Asked while the runners are prepared, so a fresh launch pays no extra latency.
     List<InstanceId> startedIds = started.stream().map(Started::id).toList();
@@ -231,7 +231,8 @@ public final class RunnerLauncher {
           new Launched(slot, instance.id(), runnerName, instance.type()), null);
     } catch (RuntimeException e) {
       log.warn("runner not prepared, terminating its instance", entry("pool", pool.poolName()),
-          entry("owner", request.owner()), entry("job_id", slot.jobId()),
+          entry("owner", request.owner()),
+          entry("job_id", slot.boundToJob() ? slot.jobId().value() : null),
           entry("instance_id", instance.id()), entry("failure", Log.error(e).value()));
       if (stored) {
         forgetConfig(parameter);
@@ -239,7 +240,7 @@ public final class RunnerLauncher {
       forgetRunner(request.owner(), runnerId);
       // Retryable whatever failed: a refused SSM write (a tier or size rule), CreateTags' NotFound
       // on a new instance, GitHub's 401/409 after our own retries are about this step and this
-      // instance; the next delivery starts over with a new instance.
+      // instance; the next receive starts over with a new instance.
       return new Prepared(instance.id(), null, new Failed(slot,
           "runner not prepared: " + Log.error(e).value(), true));
     }

@@ -115,7 +115,7 @@ public final class Redrive {
     Optional<WorkflowJob> found;
     try {
       job = JobMessage.fromJson(message.body());
-      found = github.job(RunnerOwner.repo(job.owner(), job.repositoryName()), job.jobId());
+      found = github.job(job.repositoryOwner(), job.jobId());
     } catch (RuntimeException e) {
       log.warn("dead letter not checked, kept", entry("message_id", message.messageId()),
           entry("failure", Log.error(e).value()));
@@ -126,16 +126,17 @@ public final class Redrive {
       // while that instance's runner may have gone to another job.
       String recheck = attributes.get(dev.spotrunner.runners.scaleup.JobRechecks.ATTRIBUTE);
       queue.send(queueUrl, message.body(), 0, recheck == null
-          ? Map.of("jobId", Long.toString(job.jobId()))
-          : Map.of("jobId", Long.toString(job.jobId()),
+          ? Map.of("jobId", job.jobId().toString())
+          : Map.of("jobId", job.jobId().toString(),
               dev.spotrunner.runners.scaleup.JobRechecks.ATTRIBUTE, recheck));
       queue.delete(deadLetterUrl, message.receiptHandle());
-      log.info("dead-lettered job still queued, back to the queue", entry("job_id", job.jobId()),
-          entry("delivery_id", job.deliveryId()), entry("pool", pool));
+      log.info("dead-lettered job still queued, back to the queue",
+          entry("job_id", job.jobId().value()), entry("delivery_id", job.deliveryId()),
+          entry("pool", pool));
       return Verdict.REQUEUED;
     }
     queue.delete(deadLetterUrl, message.receiptHandle());
-    log.info("dead-lettered job no longer waits, dropped", entry("job_id", job.jobId()),
+    log.info("dead-lettered job no longer waits, dropped", entry("job_id", job.jobId().value()),
         entry("status", found.map(WorkflowJob::status).orElse("not found")), entry("pool", pool));
     return Verdict.FINISHED;
   }

@@ -25,8 +25,8 @@ public record CycleReport(Map<CycleReport.Count, Integer> counts) {
     GHOST_UNCONFIRMED("GhostUnconfirmed"),
     CONFIG_DELETED("ConfigDeleted"),
     DEFERRED("DeferredByBudget"),
-    WARM_LAUNCHED("WarmLaunched"),
-    RESCUED("Rescued"),
+    WARM_ASKED("WarmAsked"),
+    RESCUE_ASKED("RescueAsked"),
     TERMINATE_FAILED("TerminateFailed"),
     OWNERS_LISTED("OwnersListed"),
     ERRORS("Errors");

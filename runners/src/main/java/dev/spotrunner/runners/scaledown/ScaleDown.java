@@ -9,7 +9,6 @@ import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.DeleteResult;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
-import dev.spotrunner.common.github.WorkflowJob;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.common.parameters.Parameters;
@@ -41,7 +40,12 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * One scale-down cycle for one pool. The order of the listings is what makes the rules safe:
+ * One scale-down cycle for one pool: removal only. Idle runners are deregistered and their
+ * instances terminated, orphans and ghosts cleaned, stale configs deleted; what should be launched
+ * (rescues of jobs stranded by spot, a warm window's missing runners) is asked of scale-up
+ * ({@link ScaleUpAsks}), which alone launches.
+ *
+ * <p>The order of the listings is what makes the rules safe:
  * configs, then instances (to find owners), then each owner's runners, then the instances again.
  * Scale-up launches an instance before it registers the runner and writes the config, so anything
  * listed earlier belongs to an instance that the last listing would show if it still existed.
@@ -59,24 +63,21 @@ public final class ScaleDown {
   private final GitHubRunners github;
   private final Parameters parameters;
   private final RequestBudget budget;
-  private final WarmLauncher launcher;
-  private final RescueLauncher rescuer;
+  private final ScaleUpAsks asks;
   private final KnownOwners knownOwners;
   private final GhostSightings sightings;
   private final Emf emf;
   private final Clock clock;
 
   public ScaleDown(ScaleDownSettings settings, RunnerFleet fleet, GitHubRunners github,
-      Parameters parameters, RequestBudget budget, WarmLauncher launcher, RescueLauncher rescuer,
-      Emf emf, Clock clock) {
+      Parameters parameters, RequestBudget budget, LaunchAsks asks, Emf emf, Clock clock) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.policy = new IdlePolicy(settings);
     this.fleet = fleet;
     this.github = github;
     this.parameters = parameters;
     this.budget = budget;
-    this.launcher = launcher;
-    this.rescuer = rescuer;
+    this.asks = new ScaleUpAsks(settings, fleet, asks, clock);
     this.knownOwners = new KnownOwners(parameters, ownersParameter(settings.pool()));
     this.sightings = new GhostSightings(parameters, ghostsParameter(settings.pool()));
     this.emf = emf;
@@ -126,15 +127,13 @@ public final class ScaleDown {
         confirmed(plan.ghosts(), now, tally).stream().collect(Collectors.groupingBy(Ghost::owner));
     Set<RunnerOwner> acting = new HashSet<>(removals.keySet());
     acting.addAll(ghosts.keySet());
-    Set<InstanceId> terminated = ConcurrentHashMap.newKeySet();
     inLanes(acting, owner -> act(removals.getOrDefault(owner, List.of()),
-        ghosts.getOrDefault(owner, List.of()), terminated, tally));
+        ghosts.getOrDefault(owner, List.of()), tally));
 
     deleteStaleConfigs(configs, alive, tally);
     remember(remembered, owners, listed, unlisted, inPool(environment), tally);
-    int poolSize = inPool(environment).size() - terminated.size();
-    poolSize += rescue(environment, poolSize, tally);
-    launchWarm(plan, poolSize, owners, tally);
+    asks.rescues(environment, tally);
+    asks.warm(plan, owners, tally);
 
     CycleReport report = tally.report();
     List<Log.Entry> fields = new ArrayList<>();
@@ -210,8 +209,7 @@ public final class ScaleDown {
   }
 
   /** One installation's removals, one call after another; terminations only after deregistration. */
-  private void act(List<Decision> removals, List<Ghost> ghosts, Set<InstanceId> terminated,
-      Tally tally) {
+  private void act(List<Decision> removals, List<Ghost> ghosts, Tally tally) {
     Map<InstanceId, Count> toTerminate = new LinkedHashMap<>();
     List<Decision> ordered = removals.stream()
         .sorted(Comparator.comparing((Decision d) -> d.verdict()).reversed()).toList();
@@ -230,7 +228,7 @@ public final class ScaleDown {
             entry("owner", d.owner()), failure(e));
       }
     }
-    terminate(toTerminate, terminated, tally);
+    terminate(toTerminate, tally);
     for (Ghost ghost : ghosts) {
       try {
         removeGhost(ghost, tally);
@@ -319,8 +317,7 @@ public final class ScaleDown {
     return deleted(orphan.owner(), runnerId, github.deleteRunner(orphan.owner(), runnerId), tally);
   }
 
-  private void terminate(Map<InstanceId, Count> instances, Set<InstanceId> terminated,
-      Tally tally) {
+  private void terminate(Map<InstanceId, Count> instances, Tally tally) {
     if (instances.isEmpty()) {
       return;
     }
@@ -328,7 +325,6 @@ public final class ScaleDown {
       fleet.terminate(List.copyOf(instances.keySet()));
       instances.forEach((id, rule) -> {
         tally.add(rule);
-        terminated.add(id);
         log.info("instance terminated", entry("instance_id", id), entry("rule", rule.metric()));
       });
     } catch (RuntimeException e) {
@@ -456,192 +452,6 @@ public final class ScaleDown {
       tally.add(Count.ERRORS);
       log.warn("known owners not saved", entry("pool", settings.pool().poolName()),
           entry("owners", keep.size()), failure(e));
-    }
-  }
-
-  /**
-   * Jobs stranded by spot: scale-up deleted a job's message once its instance launched, so when EC2
-   * takes that instance away before its runner took the job, nothing else would bring a runner.
-   * Only interrupted instances cost a GitHub call; a job still queued gets one runner bound to it.
-   * An interrupted instance stays listed for about an hour, so whatever is skipped here (pool
-   * full, budget spent, GitHub failing) is tried again next cycle. Returns the runners launched.
-   */
-  private int rescue(List<RunnerInstance> environment, int poolSize, Tally tally) {
-    PoolSettings pool = settings.pool();
-    List<RunnerInstance> interrupted;
-    try {
-      interrupted = inPool(fleet.interrupted(Map.of(Tags.ENVIRONMENT, pool.environment())));
-    } catch (RuntimeException e) {
-      tally.add(Count.ERRORS);
-      log.warn("interrupted instances not listed", entry("pool", pool.poolName()), failure(e));
-      return 0;
-    }
-    // A live instance bound to the job means it was rescued already (or scale-up relaunched it).
-    Set<String> covered = new HashSet<>();
-    environment.stream().map(i -> i.tag(Tags.JOB_ID)).filter(Objects::nonNull).forEach(covered::add);
-    int room = Math.max(0, pool.maxRunners() - poolSize);
-    int rescued = 0;
-    Set<Long> displacedSeen = new HashSet<>();
-    List<RunnerInstance> ordered = interrupted.stream()
-        .sorted(Comparator.comparing(RunnerInstance::launchTime,
-            Comparator.nullsLast(Comparator.naturalOrder())))
-        .toList();
-    for (RunnerInstance gone : ordered) {
-      Stranded stranded = Stranded.of(gone);
-      if (stranded == null || !covered.add(Long.toString(stranded.jobId()))) {
-        continue;
-      }
-      if (rescued >= room) {
-        log.info("stranded job waits for room in the pool", entry("job_id", stranded.jobId()),
-            entry("instance_id", gone.id()), entry("pool", pool.poolName()),
-            entry("max", pool.maxRunners()));
-        continue;
-      }
-      try {
-        if (rescue(stranded, gone, environment, displacedSeen, tally)) {
-          rescued++;
-        }
-      } catch (RuntimeException e) {
-        tally.add(Count.ERRORS);
-        log.warn("stranded job not rescued; next cycle retries", entry("job_id", stranded.jobId()),
-            entry("instance_id", gone.id()), failure(e));
-      }
-    }
-    return rescued;
-  }
-
-  private boolean rescue(Stranded stranded, RunnerInstance gone, List<RunnerInstance> environment,
-      Set<Long> displacedSeen, Tally tally) {
-    if (!budget.tryReserve(stranded.repository(), RequestBudget.GET)) {
-      tally.add(Count.DEFERRED);
-      return false;
-    }
-    Optional<WorkflowJob> job = github.job(stranded.repository(), stranded.jobId());
-    if (job.isEmpty() || !job.get().queued()) {
-      log.info("interrupted instance's job no longer waits", entry("job_id", stranded.jobId()),
-          entry("instance_id", gone.id()),
-          entry("status", job.map(WorkflowJob::status).orElse("not found")));
-      return job.isPresent() && followDisplaced(job.get(), stranded, gone, environment,
-          displacedSeen, tally);
-    }
-    return launchFor(stranded, gone, tally);
-  }
-
-  /** How many runners a cycle follows from one interrupted instance (each costs a GET). */
-  static final int MAX_DISPLACEMENT_HOPS = 6;
-
-  /**
-   * GitHub gives a queued job to any idle runner whose labels fit, so the runner launched for job
-   * a may have taken the stranded job b, the runner launched for c may have taken a, and so on:
-   * the job at the end of that chain lost its runner when b's instance was reclaimed. Follows the
-   * chain from b's runner, one GET per hop, and launches for the first job in it that still waits.
-   */
-  private boolean followDisplaced(WorkflowJob taken, Stranded stranded, RunnerInstance gone,
-      List<RunnerInstance> environment, Set<Long> displacedSeen, Tally tally) {
-    WorkflowJob current = taken;
-    for (int hop = 0; hop < MAX_DISPLACEMENT_HOPS; hop++) {
-      Stranded displaced = displaced(current, gone, environment);
-      if (displaced == null || !displacedSeen.add(displaced.jobId())) {
-        return false;
-      }
-      if (!budget.tryReserve(displaced.repository(), RequestBudget.GET)) {
-        tally.add(Count.DEFERRED);
-        return false;
-      }
-      Optional<WorkflowJob> job = github.job(displaced.repository(), displaced.jobId());
-      if (job.isEmpty()) {
-        return false;
-      }
-      if (job.get().queued()) {
-        log.info("job displaced by a stranded job's runner", entry("job_id", displaced.jobId()),
-            entry("stranded_job_id", stranded.jobId()), entry("instance_id", gone.id()),
-            entry("hops", hop + 1));
-        return launchFor(displaced, gone, tally);
-      }
-      current = job.get();
-    }
-    return false;
-  }
-
-  /**
-   * The job whose runner took {@code taken}: the job the runner's instance was launched for, when
-   * that is another job and has no other live instance; null otherwise.
-   */
-  private Stranded displaced(WorkflowJob taken, RunnerInstance gone,
-      List<RunnerInstance> environment) {
-    InstanceId runnerInstance = InstanceId.findIn(taken.runnerName());
-    if (runnerInstance == null || runnerInstance.equals(gone.id())) {
-      return null;
-    }
-    RunnerInstance host = environment.stream().filter(i -> i.id().equals(runnerInstance))
-        .findFirst().orElse(null);
-    Stranded displaced = host == null ? null : Stranded.of(host);
-    if (displaced == null || displaced.jobId() == taken.id()) {
-      return null;
-    }
-    String jobId = Long.toString(displaced.jobId());
-    boolean hasAnother = environment.stream()
-        .anyMatch(i -> !i.id().equals(runnerInstance) && jobId.equals(i.tag(Tags.JOB_ID)));
-    return hasAnother ? null : displaced;
-  }
-
-  private boolean launchFor(Stranded stranded, RunnerInstance gone, Tally tally) {
-    if (!rescuer.launch(stranded.owner(), stranded.ownerType(), stranded.jobId(),
-        stranded.repository().toString())) {
-      log.warn("stranded job not rescued: no instance launched; next cycle retries",
-          entry("job_id", stranded.jobId()), entry("instance_id", gone.id()));
-      return false;
-    }
-    tally.add(Count.RESCUED);
-    log.info("stranded job rescued", entry("job_id", stranded.jobId()),
-        entry("instance_id", gone.id()), entry("owner", stranded.owner()),
-        entry("repository", stranded.repository()));
-    return true;
-  }
-
-  /** The job an interrupted instance was launched for, or null when its tags do not name one. */
-  private record Stranded(long jobId, RunnerOwner repository, RunnerOwner owner, String ownerType) {
-    static Stranded of(RunnerInstance instance) {
-      String job = instance.tag(Tags.JOB_ID);
-      String repository = instance.tag(Tags.REPOSITORY);
-      RunnerOwner owner = IdlePolicy.ownerOf(instance);
-      if (job == null || repository == null || owner == null) {
-        return null;
-      }
-      try {
-        RunnerOwner repo = RunnerOwner.parse(repository.trim());
-        long jobId = Long.parseLong(job.trim());
-        return repo.isRepository() && jobId > 0
-            ? new Stranded(jobId, repo, owner, instance.tag(Tags.OWNER_TYPE)) : null;
-      } catch (IllegalArgumentException e) {
-        return null;
-      }
-    }
-  }
-
-  private void launchWarm(Plan plan, int poolSize, Set<RunnerOwner> owners, Tally tally) {
-    int room = Math.max(0, settings.pool().maxRunners() - poolSize);
-    int count = Math.min(plan.warmMissing(), room);
-    if (count <= 0) {
-      return;
-    }
-    RunnerOwner owner = WarmWindow.ownerAt(settings.warmWindows(), clock.instant());
-    if (owner == null && owners.size() == 1) {
-      owner = owners.iterator().next();
-    }
-    if (owner == null) {
-      log.warn("warm runners not launched: the window names no owner and the pool has "
-          + owners.size() + " owners", entry("missing", count));
-      return;
-    }
-    try {
-      int launched = launcher.launch(owner, count);
-      tally.add(Count.WARM_LAUNCHED, launched);
-      log.info("warm runners launched", entry("owner", owner), entry("requested", count),
-          entry("launched", launched));
-    } catch (RuntimeException e) {
-      tally.add(Count.ERRORS);
-      log.warn("warm runners not launched", entry("owner", owner), failure(e));
     }
   }
 

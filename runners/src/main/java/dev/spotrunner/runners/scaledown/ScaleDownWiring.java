@@ -38,7 +38,7 @@ final class ScaleDownWiring {
     QueuedLaunches launches = new QueuedLaunches(settings.pool(), queue(aws), queues.queueUrl(),
         clock);
     return new ScaleDown(settings, fleet, github, parameters,
-        RequestBudget.governedBy(github, clock), launches, launches, Emf.stdout(), clock);
+        RequestBudget.governedBy(github, clock), launches, Emf.stdout(), clock);
   }
 
   /** The DLQ redrive run after each cycle; null when Terraform set no DLQ. */

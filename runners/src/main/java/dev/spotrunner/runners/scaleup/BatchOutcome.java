@@ -8,7 +8,7 @@ import java.util.List;
  * reason, or was sent again as a new message to wait for room.
  *
  * @param launched jobs that got a new instance
- * @param alreadyLaunched jobs that already had one (a redelivery)
+ * @param alreadyLaunched jobs that already had one (a message received again)
  * @param notQueued jobs GitHub reported as no longer waiting
  * @param deadLettered messages sent to the DLQ with their reason (malformed, invalid names,
  *     another pool's, permanent launch failures)

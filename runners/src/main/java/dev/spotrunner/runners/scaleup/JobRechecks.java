@@ -19,7 +19,7 @@ public interface JobRechecks {
   /** Rechecks through SQS. */
   static JobRechecks on(JobQueue queue, String queueUrl) {
     return (job, recheck, delay) -> queue.send(queueUrl, job.toJson(), (int) delay.toSeconds(),
-        Map.of(ATTRIBUTE, Integer.toString(recheck), "jobId", Long.toString(job.jobId())));
+        Map.of(ATTRIBUTE, Integer.toString(recheck), "jobId", job.jobId().toString()));
   }
 
   /** For scale-ups whose settings switch rechecks off: scheduling one is a wiring error. */

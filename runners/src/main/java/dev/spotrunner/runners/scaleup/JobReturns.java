@@ -35,7 +35,7 @@ public interface JobReturns {
       @Override
       public void later(JobMessage job, int wait, Duration delay) {
         queue.send(require(queueUrl, "QUEUE_URL"), job.toJson(), (int) delay.toSeconds(),
-            Map.of(WAIT_ATTRIBUTE, Integer.toString(wait), "jobId", Long.toString(job.jobId())));
+            Map.of(WAIT_ATTRIBUTE, Integer.toString(wait), "jobId", job.jobId().toString()));
       }
 
       @Override

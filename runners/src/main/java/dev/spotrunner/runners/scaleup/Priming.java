@@ -70,14 +70,14 @@ final class Priming {
   }
 
   /** Two fresh jobs and a recheck, parsed from their JSON as the handler does. */
-  private static List<Delivery> batch(int round, Instant now) {
-    List<Delivery> batch = new ArrayList<>();
+  private static List<QueuedMessage> batch(int round, Instant now) {
+    List<QueuedMessage> batch = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       long id = 1_000_000L + round * 3L + i;
       JobMessage job = new JobMessage(id, 2_000_000L + round, "priming/priming", "priming",
           "Organization", 1L, List.of("self-hosted", "linux", "x64"), "priming",
           "priming-" + id, now);
-      batch.add(Delivery.parse("priming-" + id, job.toJson(), "1", i == 2 ? "1" : null));
+      batch.add(QueuedMessage.parse("priming-" + id, job.toJson(), "1", i == 2 ? "1" : null));
     }
     return batch;
   }

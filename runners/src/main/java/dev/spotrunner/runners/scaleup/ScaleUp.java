@@ -10,6 +10,7 @@ import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.github.WorkflowJob;
 import dev.spotrunner.common.job.GitHubNames;
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.log.Log;
@@ -23,39 +24,50 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * Turns a batch of job messages into runners for one pool: dead-letters malformed messages with
- * their reason, skips jobs that already have an instance or no longer wait, launches up to the pool
- * maximum with one CreateFleet per owner under the pool's launch lock, sends jobs over the maximum
- * back with a short backoff as new messages, and launches warm runners scale-down asked for with
- * whatever room is left.
+ * Turns a batch of queued messages into runners for one pool, in named steps:
+ * {@link #sort sort} (dead-letter what cannot be served, merge the messages of one job),
+ * {@link #serve serve} under the pool's launch lock ({@link #countPool count} the pool,
+ * {@link #choose choose} the jobs that launch now — a job that has an instance is done, one over the
+ * maximum {@link #waitForRoom waits for room}, one GitHub no longer reports queued is done, a
+ * {@link #rescue rescue} scale-down asked for launches for the stranded job or the job it
+ * displaced —, {@link #launch launch} them with one CreateFleet per owner, then
+ * {@link #launchWarm launch warm} runners scale-down asked for in the room left). The only
+ * function that launches: scale-down asks through the pool's queue.
  */
 public final class ScaleUp {
   private static final Log log = Log.of(ScaleUp.class);
+
+  /**
+   * How the delivery id of a rescue request starts (scaledown.QueuedLaunches): scale-down's ask for
+   * a job whose instance died, not a GitHub delivery; it keys the launch's own ClientToken.
+   */
+  public static final String RESCUE_DELIVERY_ID = "rescue-";
 
   private final ScaleUpSettings settings;
   private final PoolSettings pool;
   private final RunnerFleet fleet;
   private final GitHubRunners github;
   private final RunnerLauncher launcher;
-  /** Delivery ids of scale-down's rescue requests start so (scaledown.QueuedLaunches). */
-  public static final String RESCUE_DELIVERY = "rescue-";
-
   private final JobRechecks rechecks;
   private final JobReturns returns;
   private final LaunchLock lock;
   private final Consumer<String> metrics;
+  private final Displacement displacement;
   private final Clock clock;
 
   /** A scale-up that never schedules rechecks (its settings must have them off). */
@@ -87,74 +99,131 @@ public final class ScaleUp {
     this.returns = returns;
     this.lock = lock;
     this.metrics = metrics;
+    this.displacement = new Displacement(github, pool);
     this.clock = clock;
   }
 
   /**
-   * One job and every delivery of it in this batch (SQS may deliver a message twice);
+   * One job and every message of it in this batch (SQS may hand a message out twice);
    * {@code recheck} > 0 when one of them is scale-up's own look again at the job; {@code waited} the
-   * times it was refused at the maximum before.
+   * times it was refused at the maximum before; {@code rescue} the delivery id of scale-down's
+   * rescue request among them, else null.
    */
-  private record Pending(JobMessage job, RunnerOwner owner, int attempt, List<String> messageIds,
-      List<String> receipts, int recheck, int waited) {}
+  private record QueuedJob(JobMessage job, RunnerOwner owner, int attempt, String rescue,
+      List<String> messageIds, List<String> receipts, int recheck, int waited) {
+    static QueuedJob of(QueuedMessage message, RunnerOwner owner) {
+      return new QueuedJob(message.job(), owner, message.attempt(), message.rescue(),
+          List.of(message.messageId()),
+          message.receiptHandle() == null ? List.of() : List.of(message.receiptHandle()),
+          message.recheck(), message.waited());
+    }
+
+    QueuedJob and(QueuedJob other) {
+      return new QueuedJob(job, owner, Math.max(attempt, other.attempt),
+          rescue != null ? rescue : other.rescue,
+          concat(messageIds, other.messageIds), concat(receipts, other.receipts),
+          Math.max(recheck, other.recheck), Math.max(waited, other.waited));
+    }
+
+    JobId id() {
+      return job.jobId();
+    }
+
+    /** The rescue launches for {@code displaced} instead, with the same messages. */
+    QueuedJob launchingFor(JobMessage displaced, RunnerOwner displacedOwner) {
+      return new QueuedJob(displaced, displacedOwner, attempt, rescue, messageIds, receipts, 0,
+          waited);
+    }
+
+    boolean isRecheck() {
+      return recheck > 0;
+    }
+
+    /**
+     * What makes this launch distinct for the ClientToken: the receive count, after the recheck
+     * and wait numbers; a rescue launches for a job launched before, so it needs its own token, or
+     * EC2 hands back the instance spot took.
+     */
+    String attemptKey() {
+      return (isRecheck() ? "r" + recheck + "." : "") + (waited > 0 ? "w" + waited + "." : "")
+          + (rescue != null ? rescue + "." : "") + attempt;
+    }
+  }
+
+  /** The batch's messages sorted: jobs by id (oldest first by receivedAt), and warm requests. */
+  private record Sorted(Map<JobId, QueuedJob> jobs, List<WarmRequest> warm) {
+    boolean isEmpty() {
+      return jobs.isEmpty() && warm.isEmpty();
+    }
+
+    /** Oldest first, by the webhook's receivedAt, which a job keeps across its waits. */
+    List<QueuedJob> oldestFirst() {
+      return jobs.values().stream()
+          .sorted(Comparator.comparing((QueuedJob j) -> j.job().receivedAt())).toList();
+    }
+  }
+
+  /**
+   * The pool as counted under the lock: its instances, the launches EC2 does not list yet, the
+   * free slots, and the jobs with an instance (all, and those launched within a recheck delay).
+   */
+  private record PoolCount(List<RunnerInstance> instances, UnlistedLaunches unlisted, int free,
+      Set<JobId> withInstance, Set<JobId> withRecentInstance) {
+    /**
+     * A recheck comes a full delay after its launch: an instance bound to the job since then was
+     * launched for it again (a recheck before, or a rescue) and covers it.
+     */
+    boolean covers(QueuedJob job) {
+      return (job.isRecheck() ? withRecentInstance : withInstance).contains(job.id());
+    }
+
+    Optional<RunnerInstance> instanceOf(JobId job, Predicate<RunnerInstance> filter) {
+      return instances.stream().filter(i -> job.equals(JobId.parse(i.tag(Tags.JOB_ID))))
+          .filter(filter).findFirst();
+    }
+  }
 
   /** A message scale-up will not serve: why, for the metric and the DLQ. */
   private record Problem(Reason reason, String detail) {}
 
   /** Exceptions from EC2 listing propagate: the handler then returns the whole batch. */
-  public BatchOutcome run(List<Delivery> deliveries) {
-    Counts counts = new Counts();
-    JobExits exits = new JobExits();
-    List<String> retry = new ArrayList<>();
-    Map<Long, Pending> jobs = new LinkedHashMap<>();
-    List<Delivery> warm = new ArrayList<>();
-
-    for (Delivery delivery : deliveries) {
-      if (delivery.warm() != null) {
-        warm.add(delivery);
-        continue;
-      }
-      Optional<Problem> problem = problem(delivery);
-      if (problem.isPresent()) {
-        deadLetter(List.of(delivery.messageId()), delivery.body(), problem.get(), retry, counts,
-            exits);
-        continue;
-      }
-      JobMessage job = delivery.job();
-      RunnerOwner owner = pool.level().ownerFor(job.owner(), job.repositoryName());
-      jobs.merge(job.jobId(),
-          new Pending(job, owner, delivery.attempt(), List.of(delivery.messageId()),
-              delivery.receiptHandle() == null ? List.of() : List.of(delivery.receiptHandle()),
-              delivery.recheck(), delivery.waited()),
-          (a, b) -> new Pending(a.job(), a.owner(), Math.max(a.attempt(), b.attempt()),
-              concat(a.messageIds(), b.messageIds()), concat(a.receipts(), b.receipts()),
-              Math.max(a.recheck(), b.recheck()), Math.max(a.waited(), b.waited())));
-    }
-    if (!jobs.isEmpty() || !warm.isEmpty()) {
+  public BatchOutcome run(List<QueuedMessage> messages) {
+    Batch batch = new Batch();
+    Sorted sorted = sort(messages, batch);
+    if (!sorted.isEmpty()) {
       Optional<LaunchLock.Held> held = acquire();
       if (held.isEmpty()) {
         // Another scale-up of the pool counts and launches now: come back after the next step.
-        for (Pending pending : ordered(jobs)) {
-          waitForRoom(pending, "another scale-up of the pool is launching", retry, counts, exits);
-        }
-        warm.forEach(w -> log.info("warm request skipped, the pool's launch lock is held",
-            entry("message_id", w.messageId()), entry("pool", pool.poolName())));
+        sorted.oldestFirst().forEach(
+            job -> waitForRoom(job, "another scale-up of the pool is launching", batch));
+        sorted.warm().forEach(w -> log.info("warm request skipped, the pool's launch lock is held",
+            entry("pool", pool.poolName()), entry("owner", w.owner())));
       } else {
         try (LaunchLock.Held lease = held.get()) {
-          serve(jobs, warm, lease, retry, counts, exits);
+          serve(sorted, lease, batch);
         }
       }
     }
+    return batch.finish(messages.size());
+  }
 
-    BatchOutcome outcome = counts.outcome(retry);
-    exits.received(deliveries.size());
-    exits.flush(pool.poolName(), clock, metrics);
-    log.info("batch done", entry("pool", pool.poolName()), entry("messages", deliveries.size()),
-        entry("launched", outcome.launched()), entry("already_launched", outcome.alreadyLaunched()),
-        entry("not_queued", outcome.notQueued()), entry("dead_lettered", outcome.deadLettered()),
-        entry("waiting", outcome.waiting()), entry("retried", retry.size()),
-        entry("job_check_failed", outcome.checkFailed()));
-    return outcome;
+  /** Dead-letters what cannot be served; merges the messages of one job; sets warm requests apart. */
+  private Sorted sort(List<QueuedMessage> messages, Batch batch) {
+    Map<JobId, QueuedJob> jobs = new LinkedHashMap<>();
+    List<WarmRequest> warm = new ArrayList<>();
+    for (QueuedMessage message : messages) {
+      Optional<Problem> problem = message.warm() != null ? Optional.empty() : problem(message);
+      if (message.warm() != null) {
+        warm.add(message.warm());
+      } else if (problem.isPresent()) {
+        deadLetter(List.of(message.messageId()), message.body(), problem.get(), batch);
+      } else {
+        JobMessage job = message.job();
+        RunnerOwner owner = pool.level().ownerFor(job.owner(), job.repositoryName());
+        jobs.merge(job.jobId(), QueuedJob.of(message, owner), QueuedJob::and);
+      }
+    }
+    return new Sorted(jobs, warm);
   }
 
   private Optional<LaunchLock.Held> acquire() {
@@ -167,111 +236,163 @@ public final class ScaleUp {
     }
   }
 
-  private static List<Pending> ordered(Map<Long, Pending> jobs) {
-    return jobs.values().stream()
-        .sorted(Comparator.comparing((Pending p) -> p.job().receivedAt())).toList();
+  /** Counts the pool, chooses and launches; called with the pool's launch lock held. */
+  private void serve(Sorted sorted, LaunchLock.Held lease, Batch batch) {
+    Optional<PoolCount> counted = countPool(lease);
+    if (counted.isEmpty()) {
+      // Without the record the count may miss launches of seconds ago: nothing is launched.
+      sorted.oldestFirst().forEach(
+          job -> waitForRoom(job, "the pool's recent launches could not be read", batch));
+      return;
+    }
+    PoolCount count = counted.get();
+    List<QueuedJob> chosen = choose(sorted.oldestFirst(), count, batch);
+    Map<RunnerOwner, List<QueuedJob>> byOwner = new LinkedHashMap<>();
+    chosen.forEach(j -> byOwner.computeIfAbsent(j.owner(), o -> new ArrayList<>()).add(j));
+    byOwner.forEach((owner, jobs) -> count.unlisted().launched(launch(owner, jobs, batch)));
+    // Slots whose launch failed stay counted: their instances may exist until terminated.
+    int room = count.free() - chosen.size();
+    for (WarmRequest request : sorted.warm()) {
+      List<InstanceId> launched = launchWarm(request, room);
+      count.unlisted().launched(launched);
+      room -= launched.size();
+    }
+    count.unlisted().save(lease);
   }
 
-  /** Counts the pool and launches; called with the pool's launch lock held. */
-  private void serve(Map<Long, Pending> jobs, List<Delivery> warm, LaunchLock.Held lease,
-      List<String> retry, Counts counts, JobExits exits) {
+  /** The pool's instances and recent launches; empty when the launch record cannot be read. */
+  private Optional<PoolCount> countPool(LaunchLock.Held lease) {
     List<RunnerInstance> instances = fleet.list(pool.poolTags());
     UnlistedLaunches unlisted;
     try {
       unlisted = UnlistedLaunches.read(lease, instances, fleet, clock);
     } catch (RuntimeException e) {
-      // Without the record the count may miss launches of seconds ago: nothing is launched.
       log.warn("recent launches not read", entry("pool", pool.poolName()),
           entry("failure", Log.error(e).value()));
-      for (Pending pending : ordered(jobs)) {
-        waitForRoom(pending, "the pool's recent launches could not be read", retry, counts, exits);
-      }
-      return;
+      return Optional.empty();
     }
-    Set<String> jobsWithInstance = instances.stream().map(i -> i.tag(Tags.JOB_ID))
-        .filter(id -> id != null).collect(Collectors.toSet());
-    // A recheck comes a full delay after its launch: an instance bound to the job since then was
-    // launched for it again (a recheck before, or scale-down's rescue) and covers it.
     Instant recent = clock.instant().minus(settings.recheckDelay());
-    Set<String> jobsWithRecentInstance = instances.stream()
-        .filter(i -> i.launchTime() != null && i.launchTime().isAfter(recent))
-        .map(i -> i.tag(Tags.JOB_ID)).filter(id -> id != null).collect(Collectors.toSet());
+    Set<JobId> withInstance = jobsOf(instances, i -> true);
+    Set<JobId> withRecentInstance =
+        jobsOf(instances, i -> i.launchTime() != null && i.launchTime().isAfter(recent));
     int free = Math.max(0, pool.maxRunners() - instances.size() - unlisted.count());
+    return Optional.of(new PoolCount(instances, unlisted, free, withInstance, withRecentInstance));
+  }
 
-    List<Pending> toLaunch = new ArrayList<>();
+  private static Set<JobId> jobsOf(List<RunnerInstance> instances,
+      Predicate<RunnerInstance> filter) {
+    return instances.stream().filter(filter).map(i -> JobId.parse(i.tag(Tags.JOB_ID)))
+        .filter(Objects::nonNull).collect(Collectors.toSet());
+  }
+
+  /**
+   * The jobs that launch now, oldest first, at most the free slots: a job with an instance is
+   * done; one beyond the free slots waits for room; every other is looked at (a recheck and a
+   * rescue always ask GitHub, a job's first look as the settings say) and launches when it still
+   * waits — a rescue possibly for the job its runner displaced.
+   */
+  private List<QueuedJob> choose(List<QueuedJob> jobs, PoolCount count, Batch batch) {
+    List<QueuedJob> chosen = new ArrayList<>();
     Set<RunnerOwner> announced = new HashSet<>();
-    // Oldest first, by the webhook's receivedAt, which a job keeps across its waits.
-    for (Pending pending : ordered(jobs)) {
-      JobMessage job = pending.job();
-      if (pending.recheck() > 0
-          ? jobsWithRecentInstance.contains(Long.toString(job.jobId()))
-          : jobsWithInstance.contains(Long.toString(job.jobId()))) {
-        log.info("job already has an instance", entry("job_id", job.jobId()),
-            entry("delivery_id", job.deliveryId()), entry("pool", pool.poolName()));
-        counts.alreadyLaunched++;
-        continue;
-      }
-      if (toLaunch.size() >= free) {
-        waitForRoom(pending, "pool at maximum", retry, counts, exits);
-        continue;
-      }
-      if (announced.add(pending.owner()) && job.installationId() > 0) {
-        github.knownInstallation(pending.owner(), job.installationId());
-      }
-      if (pending.recheck() > 0) {
-        RunnerInstance booting = instances.stream()
-            .filter(i -> Long.toString(job.jobId()).equals(i.tag(Tags.JOB_ID)))
-            .filter(i -> launcher.stillBooting(i.id())).findFirst().orElse(null);
-        if (booting != null) {
-          // Its machine has not taken its config yet: the runner is still coming. Look again
-          // later (scale-down removes a machine that never comes up, then this recheck goes on).
-          if (lookAgainLater(pending, booting)) {
-            counts.alreadyLaunched++;
-          } else {
-            retry.addAll(pending.messageIds());
-            counts.retried++;
-          }
-          continue;
-        }
-        Optional<Boolean> waits = stillWaitsOnRecheck(pending);
-        if (waits.isEmpty()) {
-          retry.addAll(pending.messageIds());
-          counts.retried++;
-          continue;
-        }
-        if (!waits.get()) {
-          counts.notQueued++;
-          continue;
-        }
+    for (QueuedJob job : jobs) {
+      if (count.covers(job)) {
+        log.info("job already has an instance", entry("job_id", job.id().value()),
+            entry("delivery_id", job.job().deliveryId()), entry("pool", pool.poolName()));
+        batch.alreadyLaunched++;
+      } else if (chosen.size() >= count.free()) {
+        waitForRoom(job, "pool at maximum", batch);
       } else {
-        Optional<Boolean> waits = stillWaits(pending, counts);
-        if (waits.isEmpty()) {
-          retry.addAll(pending.messageIds());
-          counts.retried++;
-          continue;
+        if (announced.add(job.owner()) && job.job().installationId() > 0) {
+          github.knownInstallation(job.owner(), job.job().installationId());
         }
-        if (!waits.get()) {
-          counts.notQueued++;
-          exits.dropped(Reason.NOT_QUEUED);
-          continue;
+        if (job.rescue() != null) {
+          rescue(job, count, batch).filter(r -> !ids(chosen).contains(r.id()))
+              .ifPresent(chosen::add);
+        } else if (job.isRecheck() ? recheckSaysLaunch(job, count, batch)
+            : firstLookSaysLaunch(job, batch)) {
+          chosen.add(job);
         }
       }
-      toLaunch.add(pending);
     }
+    return chosen;
+  }
 
-    Map<RunnerOwner, List<Pending>> byOwner = new LinkedHashMap<>();
-    toLaunch.forEach(p -> byOwner.computeIfAbsent(p.owner(), o -> new ArrayList<>()).add(p));
-    for (Map.Entry<RunnerOwner, List<Pending>> group : byOwner.entrySet()) {
-      unlisted.launched(launch(group.getKey(), group.getValue(), retry, counts, exits));
+  private static Set<JobId> ids(List<QueuedJob> jobs) {
+    return jobs.stream().map(QueuedJob::id).collect(Collectors.toSet());
+  }
+
+  /**
+   * A rescue always asks GitHub: the stranded job launches when it still waits; when a runner took
+   * it, the job that runner was launched for may be the one left waiting ({@link Displacement}).
+   * Otherwise the rescue is done; when GitHub fails it is left to scale-down, which asks again
+   * every cycle while EC2 lists the interrupted instance.
+   */
+  private Optional<QueuedJob> rescue(QueuedJob rescue, PoolCount count, Batch batch) {
+    JobMessage job = rescue.job();
+    try {
+      Optional<WorkflowJob> found = github.job(job.repositoryOwner(), job.jobId());
+      if (found.isPresent() && found.get().queued()) {
+        log.info("stranded job still waits, rescuing", entry("job_id", job.jobId().value()),
+            entry("pool", pool.poolName()));
+        return Optional.of(rescue);
+      }
+      Optional<JobMessage> displaced = found.isEmpty() ? Optional.empty()
+          : displacement.follow(found.get(), job, count.instances());
+      if (displaced.isPresent()) {
+        JobMessage other = displaced.get();
+        return Optional.of(rescue.launchingFor(other,
+            pool.level().ownerFor(other.owner(), other.repositoryName())));
+      }
+      log.info("stranded job no longer waits, rescue done", entry("job_id", job.jobId().value()),
+          entry("status", found.map(WorkflowJob::status).orElse("not found")));
+      batch.notQueued++;
+    } catch (RuntimeException e) {
+      log.warn("rescue not checked, left to scale-down's next ask",
+          entry("job_id", job.jobId().value()), entry("failure", Log.error(e).value()));
     }
-    // Slots whose launch failed stay counted: their instances may exist until terminated.
-    int room = free - toLaunch.size();
-    for (Delivery request : warm) {
-      List<InstanceId> launched = launchWarm(request, room);
-      unlisted.launched(launched);
-      room -= launched.size();
+    return Optional.empty();
+  }
+
+  /**
+   * A recheck launches again only when the job's machine is not still booting and GitHub says the
+   * job still waits; otherwise it is done, looks again later, or goes back to the queue.
+   */
+  private boolean recheckSaysLaunch(QueuedJob job, PoolCount count, Batch batch) {
+    Optional<RunnerInstance> booting =
+        count.instanceOf(job.id(), i -> launcher.stillBooting(i.id()));
+    if (booting.isPresent()) {
+      // Its machine has not taken its config yet: the runner is still coming. Look again later
+      // (scale-down removes a machine that never comes up, then this recheck goes on).
+      if (lookAgainLater(job, booting.get())) {
+        batch.alreadyLaunched++;
+      } else {
+        batch.retry(job);
+      }
+      return false;
     }
-    unlisted.save(lease);
+    Optional<Boolean> waits = stillWaitsOnRecheck(job);
+    if (waits.isEmpty()) {
+      batch.retry(job);
+      return false;
+    }
+    if (!waits.get()) {
+      batch.notQueued++;
+    }
+    return waits.get();
+  }
+
+  /** A job's first look launches unless GitHub says it no longer waits or the check failed here. */
+  private boolean firstLookSaysLaunch(QueuedJob job, Batch batch) {
+    Optional<Boolean> waits = stillWaits(job, batch);
+    if (waits.isEmpty()) {
+      batch.retry(job);
+      return false;
+    }
+    if (!waits.get()) {
+      batch.notQueued++;
+      batch.exits.dropped(Reason.NOT_QUEUED);
+    }
+    return waits.get();
   }
 
   /**
@@ -280,58 +401,60 @@ public final class ScaleUp {
    * the new message, this one stays, made visible again after the same backoff (its receive count
    * grows, and a job that reaches the DLQ that way is redriven while GitHub says it waits).
    */
-  private void waitForRoom(Pending pending, String why, List<String> retry, Counts counts,
-      JobExits exits) {
-    JobMessage job = pending.job();
-    int wait = pending.waited() + 1;
+  private void waitForRoom(QueuedJob queued, String why, Batch batch) {
+    JobMessage job = queued.job();
+    if (queued.rescue() != null) {
+      // Scale-down asks again every cycle while EC2 lists the interrupted instance: a rescue sent
+      // back here as well would add one waiting copy per cycle while the pool stays full.
+      log.info(why + ", rescue left to scale-down's next ask",
+          entry("job_id", job.jobId().value()), entry("pool", pool.poolName()),
+          entry("max", pool.maxRunners()));
+      return;
+    }
+    int wait = queued.waited() + 1;
     Duration delay = settings.backoff().delay(wait, clock.instant(), pool.poolName());
-    if (pending.recheck() == 0) {
+    if (!queued.isRecheck()) {
       try {
         returns.later(job, wait, delay);
-        log.info(why + ", job waits", entry("job_id", job.jobId()),
+        log.info(why + ", job waits", entry("job_id", job.jobId().value()),
             entry("delivery_id", job.deliveryId()), entry("pool", pool.poolName()),
             entry("max", pool.maxRunners()), entry("wait", wait),
             entry("back_in_seconds", delay.toSeconds()));
-        counts.waiting++;
-        exits.waiting();
+        batch.waiting();
         return;
       } catch (RuntimeException e) {
-        log.warn(why + ", job not re-sent, back by its visibility", entry("job_id", job.jobId()),
-            entry("failure", Log.error(e).value()));
+        log.warn(why + ", job not re-sent, back by its visibility",
+            entry("job_id", job.jobId().value()), entry("failure", Log.error(e).value()));
       }
-    }
-    if (pending.recheck() > 0) {
+    } else {
       // A recheck waits as a new recheck message, like a job: holding its own message would count
       // receives until SQS dead-letters it after maxReceiveCount holds.
       try {
-        rechecks.schedule(job, pending.recheck(), delay);
-        log.info(why + ", recheck waits", entry("job_id", job.jobId()),
-            entry("pool", pool.poolName()), entry("recheck", pending.recheck()),
+        rechecks.schedule(job, queued.recheck(), delay);
+        log.info(why + ", recheck waits", entry("job_id", job.jobId().value()),
+            entry("pool", pool.poolName()), entry("recheck", queued.recheck()),
             entry("back_in_seconds", delay.toSeconds()));
-        counts.waiting++;
-        exits.waiting();
+        batch.waiting();
         return;
       } catch (RuntimeException e) {
         log.warn(why + ", recheck not re-sent, back by its visibility",
-            entry("job_id", job.jobId()), entry("failure", Log.error(e).value()));
+            entry("job_id", job.jobId().value()), entry("failure", Log.error(e).value()));
       }
     }
     // Only when SQS refused the new message: this one comes back after the backoff instead.
-    for (String receipt : pending.receipts()) {
+    for (String receipt : queued.receipts()) {
       try {
         returns.hold(receipt, delay);
       } catch (RuntimeException e) {
         log.warn("visibility not changed, back after the queue's timeout",
-            entry("job_id", job.jobId()), entry("failure", Log.error(e).value()));
+            entry("job_id", job.jobId().value()), entry("failure", Log.error(e).value()));
       }
     }
-    retry.addAll(pending.messageIds());
-    counts.retried++;
+    batch.retry(queued);
   }
 
   /** Warm runners in the room left; returns those launched. The request is consumed anyway. */
-  private List<InstanceId> launchWarm(Delivery request, int room) {
-    WarmRequest warm = request.warm();
+  private List<InstanceId> launchWarm(WarmRequest warm, int room) {
     int count = Math.min(warm.count(), Math.max(0, room));
     if (count == 0) {
       log.info("warm request skipped, pool at maximum", entry("pool", pool.poolName()),
@@ -345,71 +468,61 @@ public final class ScaleUp {
     return result.launched().stream().map(LaunchResult.Launched::instance).toList();
   }
 
-  /** Launches for the group; returns the instances launched. */
-  private List<InstanceId> launch(RunnerOwner owner, List<Pending> group, List<String> retry,
-      Counts counts, JobExits exits) {
-    List<RunnerSlot> slots = group.stream().map(p -> RunnerSlot.forJob(p.job().jobId(),
-        p.job().repository())).toList();
-    String attempts = group.stream()
-        .map(p -> (p.recheck() > 0 ? "r" + p.recheck() + "." : "")
-            + (p.waited() > 0 ? "w" + p.waited() + "." : "")
-            // a rescue launches for a job launched before: its own token, or EC2 hands back the
-            // instance spot took
-            + (p.job().deliveryId().startsWith(RESCUE_DELIVERY) ? p.job().deliveryId() + "." : "")
-            + p.attempt())
-        .collect(Collectors.joining(","));
-    Map<Long, Pending> byJob = new LinkedHashMap<>();
-    group.forEach(p -> byJob.put(p.job().jobId(), p));
+  /** Launches for one owner's jobs with one CreateFleet; returns the instances launched. */
+  private List<InstanceId> launch(RunnerOwner owner, List<QueuedJob> jobs, Batch batch) {
+    List<RunnerSlot> slots =
+        jobs.stream().map(j -> RunnerSlot.forJob(j.id(), j.job().repository())).toList();
+    String attempts = jobs.stream().map(QueuedJob::attemptKey).collect(Collectors.joining(","));
+    Map<JobId, QueuedJob> byJob = new LinkedHashMap<>();
+    jobs.forEach(j -> byJob.put(j.id(), j));
 
     LaunchResult result = launcher.launch(
-        new LaunchRequest(owner, group.get(0).job().ownerType(), slots, attempts));
+        new LaunchRequest(owner, jobs.get(0).job().ownerType(), slots, attempts));
     for (LaunchResult.Launched launched : result.launched()) {
-      Pending pending = byJob.get(launched.slot().jobId());
-      log.info("runner launched", entry("job_id", pending.job().jobId()),
-          entry("delivery_id", pending.job().deliveryId()), entry("instance_id", launched.instance()),
+      QueuedJob job = byJob.get(launched.slot().jobId());
+      log.info("runner launched", entry("job_id", job.id().value()),
+          entry("delivery_id", job.job().deliveryId()), entry("instance_id", launched.instance()),
           entry("runner_name", launched.runnerName()),
           entry("capacity_type", launched.capacityType().ec2Value()),
-          entry("recheck", pending.recheck()), entry("wait", pending.waited()));
-      counts.launched++;
-      exits.launched(launched.capacityType().ec2Value());
-      scheduleRecheck(pending);
+          entry("recheck", job.recheck()), entry("wait", job.waited()));
+      batch.launched++;
+      batch.exits.launched(launched.capacityType().ec2Value());
+      scheduleRecheck(job);
     }
     for (LaunchResult.Failed failed : result.failed()) {
-      Pending pending = byJob.get(failed.slot().jobId());
-      exits.launchFailed();
+      QueuedJob job = byJob.get(failed.slot().jobId());
+      batch.exits.launchFailed();
       if (failed.retryable()) {
         // No capacity anywhere or a failed step: back after the same short, growing backoff as a
         // job at the maximum, as a new message — never after the queue's visibility timeout, and
         // never to the DLQ by receive count while GitHub says the job waits.
-        log.warn("launch failed", entry("job_id", pending.job().jobId()),
-            entry("delivery_id", pending.job().deliveryId()), entry("reason", failed.reason()));
-        waitForRoom(pending, "launch failed", retry, counts, exits);
+        log.warn("launch failed", entry("job_id", job.id().value()),
+            entry("delivery_id", job.job().deliveryId()), entry("reason", failed.reason()));
+        waitForRoom(job, "launch failed", batch);
       } else {
         // A permanent failure of a step is no verdict on the job: it goes to the DLQ with the
         // reason, where the redrive brings it back once the cause is fixed.
-        deadLetter(pending.messageIds(), pending.job().toJson(),
-            new Problem(Reason.LAUNCH_FAILED, failed.reason()), retry, counts, exits);
+        deadLetter(job.messageIds(), job.job().toJson(),
+            new Problem(Reason.LAUNCH_FAILED, failed.reason()), batch);
       }
     }
     return result.launched().stream().map(LaunchResult.Launched::instance).toList();
   }
 
   /** To the DLQ with the reason; when SQS refuses, the message stays in the batch failures. */
-  private void deadLetter(List<String> messageIds, String body, Problem problem,
-      List<String> retry, Counts counts, JobExits exits) {
+  private void deadLetter(List<String> messageIds, String body, Problem problem, Batch batch) {
     String reason = problem.reason().dimension() + ": " + problem.detail();
     try {
       returns.deadLetter(body, reason);
       log.error("message dead-lettered", entry("message_ids", messageIds),
           entry("reason", reason), entry("pool", pool.poolName()));
-      counts.deadLettered++;
-      exits.dropped(problem.reason());
-      exits.deadLettered();
+      batch.deadLettered++;
+      batch.exits.dropped(problem.reason());
+      batch.exits.deadLettered();
     } catch (RuntimeException e) {
       log.error("message not dead-lettered, back to the queue", entry("message_ids", messageIds),
           entry("reason", reason), entry("failure", Log.error(e).value()));
-      retry.addAll(messageIds);
-      counts.retried++;
+      batch.retry(messageIds);
     }
   }
 
@@ -419,38 +532,38 @@ public final class ScaleUp {
    * launched for this job may never run it. A failure to schedule is logged, never retried: the
    * job has its instance.
    */
-  private void scheduleRecheck(Pending pending) {
-    int next = pending.recheck() + 1;
+  private void scheduleRecheck(QueuedJob job) {
+    int next = job.recheck() + 1;
     if (!settings.rechecks()) {
       return;
     }
     // Bounded by the job's age, not by a count: the runners launched for a job can all be taken by
     // older jobs of its run, and it then needs another look for as long as it waits. Each recheck
     // costs one GET (1 point); one that finds the job still queued launches again (5 more).
-    Instant giveUp = pending.job().receivedAt().plus(settings.recheckMaxAge());
+    Instant giveUp = job.job().receivedAt().plus(settings.recheckMaxAge());
     if (!clock.instant().plus(settings.recheckDelay()).isBefore(giveUp)) {
-      log.info("job too old for another recheck", entry("job_id", pending.job().jobId()),
-          entry("recheck", next), entry("received_at", pending.job().receivedAt()),
+      log.info("job too old for another recheck", entry("job_id", job.id().value()),
+          entry("recheck", next), entry("received_at", job.job().receivedAt()),
           entry("max_age_minutes", settings.recheckMaxAge().toMinutes()));
       return;
     }
     try {
-      rechecks.schedule(pending.job(), next, settings.recheckDelay());
+      rechecks.schedule(job.job(), next, settings.recheckDelay());
     } catch (RuntimeException e) {
-      log.warn("recheck not scheduled", entry("job_id", pending.job().jobId()),
+      log.warn("recheck not scheduled", entry("job_id", job.id().value()),
           entry("recheck", next), entry("failure", Log.error(e).value()));
     }
   }
 
   /** The same recheck once more, a delay later; false when it could not be sent. */
-  private boolean lookAgainLater(Pending pending, RunnerInstance booting) {
+  private boolean lookAgainLater(QueuedJob job, RunnerInstance booting) {
     try {
-      rechecks.schedule(pending.job(), pending.recheck(), settings.recheckDelay());
-      log.info("job's instance still boots, recheck later", entry("job_id", pending.job().jobId()),
-          entry("instance_id", booting.id()), entry("recheck", pending.recheck()));
+      rechecks.schedule(job.job(), job.recheck(), settings.recheckDelay());
+      log.info("job's instance still boots, recheck later", entry("job_id", job.id().value()),
+          entry("instance_id", booting.id()), entry("recheck", job.recheck()));
       return true;
     } catch (RuntimeException e) {
-      log.warn("recheck not rescheduled, back to the queue", entry("job_id", pending.job().jobId()),
+      log.warn("recheck not rescheduled, back to the queue", entry("job_id", job.id().value()),
           entry("failure", Log.error(e).value()));
       return false;
     }
@@ -460,18 +573,17 @@ public final class ScaleUp {
    * A recheck always asks GitHub: present and true when the job still waits; empty when GitHub
    * failed, so the recheck goes back to the queue rather than launch on a guess.
    */
-  private Optional<Boolean> stillWaitsOnRecheck(Pending pending) {
-    JobMessage job = pending.job();
+  private Optional<Boolean> stillWaitsOnRecheck(QueuedJob queued) {
+    JobMessage job = queued.job();
     try {
-      Optional<WorkflowJob> found =
-          github.job(RunnerOwner.repo(job.owner(), job.repositoryName()), job.jobId());
+      Optional<WorkflowJob> found = github.job(job.repositoryOwner(), job.jobId());
       boolean waits = found.isPresent() && found.get().queued();
       log.info(waits ? "job still waits on recheck, launching again" : "job taken, recheck done",
-          entry("job_id", job.jobId()), entry("recheck", pending.recheck()),
+          entry("job_id", job.jobId().value()), entry("recheck", queued.recheck()),
           entry("status", found.map(WorkflowJob::status).orElse("not found")));
       return Optional.of(waits);
     } catch (RuntimeException e) {
-      log.warn("recheck failed, back to the queue", entry("job_id", job.jobId()),
+      log.warn("recheck failed, back to the queue", entry("job_id", job.jobId().value()),
           entry("failure", Log.error(e).value()));
       return Optional.empty();
     }
@@ -482,44 +594,43 @@ public final class ScaleUp {
    * ({@link TransientFailure}) launches anyway; any other failure is ours or permanent and no
    * evidence that the job waits: empty, the job goes back to the queue.
    */
-  private Optional<Boolean> stillWaits(Pending pending, Counts counts) {
-    JobMessage job = pending.job();
+  private Optional<Boolean> stillWaits(QueuedJob queued, Batch batch) {
+    JobMessage job = queued.job();
     if (!settings.jobQueuedCheck()) {
       return Optional.of(true);
     }
-    // The per-pool switch: a first delivery may skip the GET (5 points a JIT runner, not 6), at the
-    // price of instances for jobs cancelled during the queue delay.
-    if (!settings.checkFirstDelivery() && pending.attempt() == 1 && pending.waited() == 0) {
+    // The per-pool switch: a job's first receive may skip the GET (5 points a JIT runner, not 6),
+    // at the price of instances for jobs cancelled during the queue delay.
+    if (!settings.checkFirstReceive() && queued.attempt() == 1 && queued.waited() == 0) {
       return Optional.of(true);
     }
     try {
-      Optional<WorkflowJob> found =
-          github.job(RunnerOwner.repo(job.owner(), job.repositoryName()), job.jobId());
+      Optional<WorkflowJob> found = github.job(job.repositoryOwner(), job.jobId());
       if (found.isPresent() && found.get().queued()) {
         return Optional.of(true);
       }
-      log.info("job no longer queued", entry("job_id", job.jobId()),
+      log.info("job no longer queued", entry("job_id", job.jobId().value()),
           entry("delivery_id", job.deliveryId()),
           entry("status", found.map(WorkflowJob::status).orElse("not found")));
       return Optional.of(false);
     } catch (TransientFailure e) {
-      log.warn("job check failed, launching anyway", entry("job_id", job.jobId()),
+      log.warn("job check failed, launching anyway", entry("job_id", job.jobId().value()),
           entry("delivery_id", job.deliveryId()), entry("failure", Log.error(e).value()));
-      counts.checkFailed++;
+      batch.checkFailed++;
       return Optional.of(true);
     } catch (RuntimeException e) {
       log.error("job check failed here, not at GitHub: back to the queue",
-          entry("job_id", job.jobId()), entry("delivery_id", job.deliveryId()),
+          entry("job_id", job.jobId().value()), entry("delivery_id", job.deliveryId()),
           entry("failure", Log.error(e).value()));
       return Optional.empty();
     }
   }
 
-  private Optional<Problem> problem(Delivery delivery) {
-    if (delivery.malformed() != null) {
-      return Optional.of(new Problem(Reason.MALFORMED, delivery.malformed()));
+  private Optional<Problem> problem(QueuedMessage message) {
+    if (message.malformed() != null) {
+      return Optional.of(new Problem(Reason.MALFORMED, message.malformed()));
     }
-    JobMessage job = delivery.job();
+    JobMessage job = message.job();
     try {
       GitHubNames.requireLogin(job.owner());
       GitHubNames.requireFullName(job.repository());
@@ -549,7 +660,10 @@ public final class ScaleUp {
     return all;
   }
 
-  private static final class Counts {
+  /** What the batch came to so far: the counts, the job exits, the messages to retry. */
+  private final class Batch {
+    final JobExits exits = new JobExits();
+    final List<String> retry = new ArrayList<>();
     int launched;
     int alreadyLaunched;
     int notQueued;
@@ -558,9 +672,32 @@ public final class ScaleUp {
     int retried;
     int waiting;
 
-    BatchOutcome outcome(List<String> retry) {
-      return new BatchOutcome(retry, launched, alreadyLaunched, notQueued, deadLettered,
-          checkFailed, waiting);
+    /** The job's messages stay in the batch failures: SQS hands them out again. */
+    void retry(QueuedJob job) {
+      retry(job.messageIds());
+    }
+
+    void retry(List<String> messageIds) {
+      retry.addAll(messageIds);
+      retried++;
+    }
+
+    void waiting() {
+      waiting++;
+      exits.waiting();
+    }
+
+    BatchOutcome finish(int received) {
+      BatchOutcome outcome = new BatchOutcome(retry, launched, alreadyLaunched, notQueued,
+          deadLettered, checkFailed, waiting);
+      exits.received(received);
+      exits.flush(pool.poolName(), clock, metrics);
+      log.info("batch done", entry("pool", pool.poolName()), entry("messages", received),
+          entry("launched", launched), entry("already_launched", alreadyLaunched),
+          entry("not_queued", notQueued), entry("dead_lettered", deadLettered),
+          entry("waiting", waiting), entry("retried", retry.size()),
+          entry("job_check_failed", checkFailed));
+      return outcome;
     }
   }
 }

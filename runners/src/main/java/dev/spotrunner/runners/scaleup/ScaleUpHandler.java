@@ -48,8 +48,8 @@ public final class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchRe
     List<SQSEvent.SQSMessage> records =
         event == null || event.getRecords() == null ? List.of() : event.getRecords();
     try {
-      List<Delivery> deliveries = records.stream().map(ScaleUpHandler::delivery).toList();
-      return response(scaleUp.run(deliveries).retry());
+      List<QueuedMessage> messages = records.stream().map(ScaleUpHandler::message).toList();
+      return response(scaleUp.run(messages).retry());
     } catch (RuntimeException e) {
       log.error("batch failed, every message back to the queue", entry("messages", records.size()),
           entry("failure", Log.error(e).value()));
@@ -57,10 +57,10 @@ public final class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchRe
     }
   }
 
-  private static Delivery delivery(SQSEvent.SQSMessage message) {
+  private static QueuedMessage message(SQSEvent.SQSMessage message) {
     String receiveCount = message.getAttributes() == null ? null
         : message.getAttributes().get("ApproximateReceiveCount");
-    return Delivery.parse(message.getMessageId(), message.getBody(), receiveCount,
+    return QueuedMessage.parse(message.getMessageId(), message.getBody(), receiveCount,
         attribute(message, JobRechecks.ATTRIBUTE), attribute(message, JobReturns.WAIT_ATTRIBUTE),
         attribute(message, WarmRequest.KIND_ATTRIBUTE), message.getReceiptHandle());
   }

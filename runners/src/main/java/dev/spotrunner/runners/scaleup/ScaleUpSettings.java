@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Scale-up's settings: the pool's; whether to ask GitHub if a job still waits, and whether also on
- * its first delivery; how long after a launch to look at the job again ({@link Duration#ZERO}:
+ * its first receive; how long after a launch to look at the job again ({@link Duration#ZERO}:
  * never) on which queue; the backoff of a job refused at the maximum; the DLQ; the launch lock.
  *
  * @param deadLetterUrl where malformed and permanently failed messages go with their reason; null:
@@ -18,7 +18,7 @@ import java.util.Map;
  * @param recheckMaxAge rechecks go on while GitHub says the job waits, until the job is this old
  */
 public record ScaleUpSettings(PoolSettings pool, boolean jobQueuedCheck, Duration recheckDelay,
-    String queueUrl, boolean checkFirstDelivery, Backoff backoff, String deadLetterUrl,
+    String queueUrl, boolean checkFirstReceive, Backoff backoff, String deadLetterUrl,
     String launchLock, Duration launchLockLease, Duration recheckMaxAge) {
   /** SQS delays a message at most 15 minutes. */
   public static final int MAX_RECHECK_SECONDS = 900;

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param ownerType {@code Organization} or {@code User}, or null
  * @param count how many runners are missing
  * @param tick what makes the request distinct (scale-down's schedule minute): with the pool it
- *     keys the EC2 ClientToken, so the request delivered twice launches once
+ *     keys the EC2 ClientToken, so the request received twice launches once
  */
 public record WarmRequest(String owner, String ownerType, int count, String tick) {
   public static final String KIND_ATTRIBUTE = "spotrunnerKind";

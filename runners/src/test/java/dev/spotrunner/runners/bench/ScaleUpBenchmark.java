@@ -134,9 +134,9 @@ public final class ScaleUpBenchmark {
     List<SQSEvent.SQSMessage> records = new ArrayList<>();
     for (JobMessage job : jobs) {
       SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
-      message.setMessageId(Long.toString(job.jobId()));
+      message.setMessageId(job.jobId().toString());
       message.setBody(job.toJson());
-      int receive = receives.merge(job.jobId(), 1, Integer::sum);
+      int receive = receives.merge(job.jobId().value(), 1, Integer::sum);
       message.setAttributes(Map.of("ApproximateReceiveCount", Integer.toString(receive)));
       records.add(message);
     }
@@ -241,10 +241,10 @@ public final class ScaleUpBenchmark {
           .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).collect(Collectors.toSet());
       Instant now = Instant.now();
       for (JobMessage job : batch) {
-        if (failed.contains(Long.toString(job.jobId()))) {
+        if (failed.contains(job.jobId().toString())) {
           queue.add(job);
         } else {
-          launchedAt.put(job.jobId(), now);
+          launchedAt.put(job.jobId().value(), now);
         }
       }
     }

@@ -47,7 +47,7 @@ class InterruptionsTest {
     assertEquals(NOW.toString(), world.instances.tag(busy.instance(), Interruptions.INTERRUPTED_TAG));
     InterruptedJob job = InterruptedJob.parse(world.parameters
         .get("/dev/interruptions/linux/jobs/" + busy.jobId()).orElseThrow());
-    assertEquals(new InterruptedJob("linux", "acme/api", busy.jobId(), busy.runner().name(),
+    assertEquals(new InterruptedJob("linux", "acme/api", dev.spotrunner.common.job.JobId.of(busy.jobId()), busy.runner().name(),
         busy.instance(), NOW), job);
     assertEquals(1, world.metricLines("InterruptedJobs").size());
   }

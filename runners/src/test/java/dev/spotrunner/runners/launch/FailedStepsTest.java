@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class FailedStepsTest {
   private static final RunnerOwner ACME = RunnerOwner.org("acme");
   private static final LaunchRequest JOB = new LaunchRequest(ACME, "Organization",
-      List.of(RunnerSlot.forJob(41L, "acme/api")), "1");
+      List.of(RunnerSlot.forJob(dev.spotrunner.common.job.JobId.of(41L), "acme/api")), "1");
 
   private final Clock clock = Clock.fixed(Instant.parse("2026-12-05T12:00:00Z"), ZoneOffset.UTC);
   private final InMemoryRunnerFleet fleet = new InMemoryRunnerFleet(clock);

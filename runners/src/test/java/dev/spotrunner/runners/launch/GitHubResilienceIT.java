@@ -100,7 +100,7 @@ class GitHubResilienceIT {
     for (int i = 0; i < count; i++) {
       long job = JOBS.incrementAndGet();
       github.addJob("acme", "api", job, List.of("self-hosted", "linux"));
-      slots.add(RunnerSlot.forJob(job, "acme/api"));
+      slots.add(RunnerSlot.forJob(dev.spotrunner.common.job.JobId.of(job), "acme/api"));
     }
     return launcher.launch(new LaunchRequest(ACME, "Organization", slots, "1"));
   }

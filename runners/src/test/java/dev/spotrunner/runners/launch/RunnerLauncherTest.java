@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.fleet.CapacityType;
 import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
@@ -116,7 +117,7 @@ class RunnerLauncherTest {
 
   @Test
   void retriesASlotWhoseRepeatedLaunchReturnsAnInstanceThatHasEnded() {
-    RunnerSlot job = RunnerSlot.forJob(7L, "acme/app");
+    RunnerSlot job = RunnerSlot.forJob(JobId.of(7L), "acme/app");
     LaunchRequest request = new LaunchRequest(ACME, "Organization", List.of(job), "1");
     LaunchResult first = launcher(fleet).launch(request);
     InstanceId instance = first.launched().get(0).instance();
@@ -199,7 +200,7 @@ class RunnerLauncherTest {
 
   @Test
   void usesTheSameClientTokenForTheSameAttemptOnly() {
-    List<RunnerSlot> slots = List.of(RunnerSlot.forJob(1), RunnerSlot.forJob(2));
+    List<RunnerSlot> slots = List.of(RunnerSlot.forJob(JobId.of(1)), RunnerSlot.forJob(JobId.of(2)));
     String a = ClientTokens.of("big", "acme", slots, "1,1", CapacityType.SPOT);
 
     assertEquals(a, ClientTokens.of("big", "acme", slots, "1,1", CapacityType.SPOT));

@@ -49,7 +49,7 @@ class RedriveTest {
 
     assertEquals(new Redrive.Report(2, 1, 1), report);
     assertEquals(List.of(1L, 2L), sqs.messages(QUEUE).stream()
-        .map(m -> JobMessage.fromJson(m.body()).jobId()).toList());
+        .map(m -> JobMessage.fromJson(m.body()).jobId().value()).toList());
     assertEquals(List.of("{oops"), sqs.messages(DLQ).stream().map(FakeSqs.Message::body).toList(),
         "the malformed message stays for a person");
     assertTrue(metrics.stream().anyMatch(l -> l.contains("\"JobsDropped\"")

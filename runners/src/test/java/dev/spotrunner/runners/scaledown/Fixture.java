@@ -9,7 +9,17 @@ import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.FakeGitHub;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.job.RunnerOwner;
+import dev.spotrunner.common.queue.JobQueue;
+import dev.spotrunner.runners.launch.RunnerConfigs;
+import dev.spotrunner.runners.launch.RunnerLauncher;
+import dev.spotrunner.runners.scaleup.BatchOutcome;
+import dev.spotrunner.runners.scaleup.FakeSqs;
+import dev.spotrunner.runners.scaleup.QueuedMessage;
+import dev.spotrunner.runners.scaleup.ScaleUp;
+import dev.spotrunner.runners.scaleup.ScaleUpSettings;
+import dev.spotrunner.runners.scaleup.WarmRequest;
 import dev.spotrunner.common.parameters.InMemoryParameters;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +42,9 @@ final class Fixture {
   final List<String> emfLines = new ArrayList<>();
   final List<String> launchRequests = new ArrayList<>();
   final List<Long> rescueRequests = new ArrayList<>();
+  static final String QUEUE = "https://sqs/1/prod-linux-jobs";
+  /** The pool's queue, where scale-down's asks go. */
+  final FakeSqs queue = new FakeSqs(clock);
   final Map<String, String> env = new HashMap<>(baseEnv());
   GitHubRunners github = fakeGitHub;
   /** What scale-down sees of {@link #fleet}: the fleet itself unless a test lags its listing. */
@@ -59,26 +72,51 @@ final class Fixture {
   }
 
   ScaleDown scaleDown() {
-    WarmLauncher launcher = (owner, count) -> {
-      for (int i = 0; i < count; i++) {
-        launchRequests.add(owner.toString());
-        instance(owner, 0);
-      }
-      return count;
-    };
-    return new ScaleDown(settings(), fleetView, github, parametersView(), budget, launcher, rescuer(),
+    return new ScaleDown(settings(), fleetView, github, parametersView(), budget, asks(),
         new Emf(emfLines::add), clock);
   }
 
-  /** Launches like the real launcher: an instance tagged with the job, whose runner registers. */
-  RescueLauncher rescuer() {
-    return (owner, ownerType, jobId, repository) -> {
-      rescueRequests.add(jobId);
-      RunnerInstance launched = instance(owner, 0, "linux",
-          Map.of(Tags.JOB_ID, Long.toString(jobId), Tags.REPOSITORY, repository));
-      runner(owner, launched, "offline", false); // a JIT runner before it connects
-      return true;
+  /**
+   * Scale-down's asks, recorded ({@link #launchRequests}: the owner once per warm runner asked
+   * for; {@link #rescueRequests}: the job ids) and put on {@link #queue} as the deployed
+   * {@link QueuedLaunches} does, for {@link #serveAsks()}.
+   */
+  LaunchAsks asks() {
+    QueuedLaunches queued = new QueuedLaunches(settings().pool(), queue, QUEUE, clock);
+    return new LaunchAsks() {
+      @Override
+      public void warm(RunnerOwner owner, int count) {
+        for (int i = 0; i < count; i++) {
+          launchRequests.add(owner.toString());
+        }
+        queued.warm(owner, count);
+      }
+
+      @Override
+      public void rescue(JobId jobId, RunnerOwner repository, String ownerType) {
+        rescueRequests.add(jobId.value());
+        queued.rescue(jobId, repository, ownerType);
+      }
     };
+  }
+
+  /**
+   * Scale-up serves what scale-down asked, as its handler does: every visible message of the pool's
+   * queue in one batch, with the real launcher on this fleet, GitHub and parameters; the messages
+   * not in the batch failures are deleted.
+   */
+  BatchOutcome serveAsks() {
+    ScaleUpSettings up = ScaleUpSettings.fromEnv(env);
+    RunnerLauncher launcher = new RunnerLauncher(up.pool(), fleet, fakeGitHub, parameters,
+        new RunnerConfigs(up.pool(), fakeGitHub, clock));
+    List<JobQueue.Received> received = queue.receive(QUEUE, 10, 720);
+    BatchOutcome outcome = new ScaleUp(up, fleet, fakeGitHub, launcher, clock).run(
+        received.stream().map(r -> QueuedMessage.parse(r.messageId(), r.body(),
+            Integer.toString(r.receiveCount()), null, null,
+            r.attributes().get(WarmRequest.KIND_ATTRIBUTE), r.receiptHandle())).toList());
+    received.stream().filter(r -> !outcome.retry().contains(r.messageId()))
+        .forEach(r -> queue.delete(QUEUE, r.receiptHandle()));
+    return outcome;
   }
 
   private dev.spotrunner.common.parameters.Parameters parametersView() {

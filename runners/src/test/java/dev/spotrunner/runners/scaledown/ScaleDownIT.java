@@ -13,7 +13,7 @@ import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.queue.JobQueue;
 import dev.spotrunner.common.queue.SqsJobQueue;
-import dev.spotrunner.runners.scaleup.Delivery;
+import dev.spotrunner.runners.scaleup.QueuedMessage;
 import dev.spotrunner.runners.scaleup.ScaleUp;
 import dev.spotrunner.runners.scaleup.ScaleUpSettings;
 import dev.spotrunner.runners.scaleup.WarmRequest;
@@ -214,9 +214,8 @@ class ScaleDownIT {
     // the job lands after the fresh read and before the DELETE
     scripted.afterGet = id -> github.setRunner(id, "online", true);
     ScaleDown scaleDown = new ScaleDown(ScaleDownSettings.fromEnv(env), fleet, scripted,
-        parameters, RequestBudget.governedBy(scripted, clock), (owner, count) -> 0,
-        (owner, type, job, repository) -> false,
-        new Emf(line -> {}), clock);
+        parameters, RequestBudget.governedBy(scripted, clock), new NoAsks(), new Emf(line -> {}),
+        clock);
 
     CycleReport report = scaleDown.run();
 
@@ -235,7 +234,7 @@ class ScaleDownIT {
 
     CycleReport report = ScaleDownWiring.create(env, aws, clock).run();
 
-    assertEquals(1, report.get(Count.WARM_LAUNCHED), "asked for");
+    assertEquals(1, report.get(Count.WARM_ASKED), "asked for");
     assertEquals(List.of(), fleet.list(Map.of(Tags.ENVIRONMENT, environment)),
         "scale-down launches nothing itself");
     // scale-up takes the request from the queue, as its event source would hand it over
@@ -244,7 +243,7 @@ class ScaleDownIT {
     assertEquals(1, requests.size());
     JobQueue.Received request = requests.get(0);
     ScaleUp scaleUp = Wiring.scaleUp(ScaleUpSettings.fromEnv(env), aws, clock);
-    scaleUp.run(List.of(Delivery.parse(request.messageId(), request.body(), "1", null, null,
+    scaleUp.run(List.of(QueuedMessage.parse(request.messageId(), request.body(), "1", null, null,
         request.attributes().get(WarmRequest.KIND_ATTRIBUTE), request.receiptHandle())));
     List<RunnerInstance> instances = fleet.list(Map.of(Tags.ENVIRONMENT, environment));
     assertEquals(1, instances.size());
@@ -257,7 +256,7 @@ class ScaleDownIT {
     assertEquals(String.valueOf(runners.get(0).id()), warm.tag(Tags.RUNNER_ID));
 
     CycleReport again = ScaleDownWiring.create(env, aws, clock).run();
-    assertEquals(0, again.get(Count.WARM_LAUNCHED), "the booting warm runner counts");
+    assertEquals(0, again.get(Count.WARM_ASKED), "the booting warm runner counts");
     assertEquals(1, again.get(Count.KEPT_YOUNG));
     assertEquals(RunnerOwner.org(org).toString(),
         parameters.get("/" + environment + "/runners/linux/owners").orElseThrow());

@@ -143,17 +143,10 @@ class ScaleDownProperties {
     });
     ChaosGitHub github = new ChaosGitHub(f.fakeGitHub, spec.seed(), spec.failure());
     Set<InstanceId> launchedLater = new HashSet<>();
-    WarmLauncher launcher = (owner, count) -> {
-      for (int i = 0; i < count; i++) {
-        RunnerInstance launched = f.instance(owner, 0);
-        f.runner(owner, launched, "offline", false); // a JIT runner before it connects
-        launchedLater.add(launched.id());
-      }
-      return count;
-    };
+    List<Long> launchedForJobs = new ArrayList<>();
     ScaleDown scaleDown = new ScaleDown(f.settings(), fleet, github, f.parameters,
-        new PointsPerMinute(RequestBudget.POINTS_PER_MINUTE, f.clock), launcher,
-        f.rescuer(), new Emf(line -> {}), f.clock);
+        new PointsPerMinute(RequestBudget.POINTS_PER_MINUTE, f.clock), f.asks(),
+        new Emf(line -> {}), f.clock);
 
     List<Set<Long>> liveJobsBefore = new ArrayList<>();
     List<Integer> rescuesBefore = new ArrayList<>();
@@ -161,6 +154,18 @@ class ScaleDownProperties {
       liveJobsBefore.add(liveBoundJobs(f));
       rescuesBefore.add(f.rescueRequests.size());
       scaleDown.run();
+      // scale-up serves the asks (warm runners, rescues) before the next cycle
+      Set<InstanceId> before = new HashSet<>();
+      f.fleet.all().forEach(i -> before.add(i.id()));
+      f.serveAsks();
+      for (RunnerInstance launched : f.fleet.all()) {
+        if (!before.contains(launched.id())) {
+          launchedLater.add(launched.id());
+          if (launched.tag(Tags.JOB_ID) != null) {
+            launchedForJobs.add(Long.parseLong(launched.tag(Tags.JOB_ID)));
+          }
+        }
+      }
     };
     cycle.run(); // GitHub failing at random, runners taking jobs mid-cycle
     github.heal();
@@ -171,14 +176,18 @@ class ScaleDownProperties {
     rescuesBefore.add(f.rescueRequests.size());
 
     assertEquals(List.of(), fleet.violations);
-    // Rescues only for queued jobs without a live instance, never twice for one job in a cycle.
+    // Rescues asked only for jobs without a live instance, never twice for one job in a cycle;
+    // scale-up launches only for the queued ones.
     for (int c = 0; c < liveJobsBefore.size(); c++) {
-      List<Long> rescued = f.rescueRequests.subList(rescuesBefore.get(c), rescuesBefore.get(c + 1));
-      assertEquals(Set.copyOf(rescued).size(), rescued.size(), "rescued twice: " + rescued);
-      for (long jobId : rescued) {
-        assertTrue(queuedJobs.contains(jobId) && !liveJobsBefore.get(c).contains(jobId),
-            "rescued job " + jobId + " that did not need it");
+      List<Long> asked = f.rescueRequests.subList(rescuesBefore.get(c), rescuesBefore.get(c + 1));
+      assertEquals(Set.copyOf(asked).size(), asked.size(), "asked twice: " + asked);
+      for (long jobId : asked) {
+        assertTrue(!liveJobsBefore.get(c).contains(jobId),
+            "asked to rescue job " + jobId + " that has a live instance");
       }
+    }
+    for (long jobId : launchedForJobs) {
+      assertTrue(queuedJobs.contains(jobId), "rescued job " + jobId + " that did not wait");
     }
     for (long jobId = 9000; jobId < 9004; jobId++) {
       String tag = Long.toString(jobId);

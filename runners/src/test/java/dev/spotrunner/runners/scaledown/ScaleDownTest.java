@@ -268,7 +268,7 @@ class ScaleDownTest {
 
     assertTrue(f.parameters.get("/prod/runners/linux/owners").isEmpty());
     assertEquals(1, report.get(Count.ERRORS), "the refused save is counted");
-    assertEquals(1, report.get(Count.RESCUED), "the steps after it still ran");
+    assertEquals(1, report.get(Count.RESCUE_ASKED), "the steps after it still ran");
   }
 
   @Test

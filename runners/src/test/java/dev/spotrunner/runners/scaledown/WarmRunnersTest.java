@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
-import dev.spotrunner.runners.launch.RunnerConfigs;
-import dev.spotrunner.runners.launch.RunnerLauncher;
 import dev.spotrunner.runners.scaledown.CycleReport.Count;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,7 +36,7 @@ class WarmRunnersTest {
     assertTrue(f.alive(middle));
     assertTrue(f.alive(newest));
     assertEquals(2, report.get(Count.KEPT_WARM));
-    assertEquals(0, report.get(Count.WARM_LAUNCHED));
+    assertEquals(0, report.get(Count.WARM_ASKED));
   }
 
   @Test
@@ -79,18 +77,20 @@ class WarmRunnersTest {
 
     assertEquals(1, report.get(Count.KEPT_WARM));
     assertEquals(List.of("acme"), f.launchRequests);
-    assertEquals(1, report.get(Count.WARM_LAUNCHED));
+    assertEquals(1, report.get(Count.WARM_ASKED));
   }
 
   @Test
-  void launchesWithinThePoolMaximum() {
+  void asksForTheWholeShortfallAndScaleUpLaunchesWithinThePoolMaximum() {
     window("[{\"cron\": \"* * * * *\", \"idle\": 5}]");
     f.env.put("MAX_RUNNERS", "3");
     f.runner(ACME, f.instance(ACME, 30), "online", true);
 
     f.cycle();
 
-    assertEquals(2, f.launchRequests.size());
+    assertEquals(5, f.launchRequests.size(), "scale-down asks, scale-up counts the pool");
+    assertEquals(1, f.fleet.all().size(), "scale-down launched nothing itself");
+    f.serveAsks();
     assertEquals(3, f.fleet.all().size());
   }
 
@@ -106,19 +106,14 @@ class WarmRunnersTest {
   }
 
   @Test
-  void launchesWarmRunnersThroughTheScaleUpLaunchCode() {
+  void scaleUpLaunchesTheWarmRunnersScaleDownAskedFor() {
     window("[{\"cron\": \"* * * * *\", \"idle\": 2}]");
     f.runner(ACME, f.instance(ACME, 30), "online", true);
-    ScaleDownSettings settings = f.settings();
-    RunnerLauncher launcher = new RunnerLauncher(settings.pool(), f.fleet, f.fakeGitHub,
-        f.parameters, new RunnerConfigs(settings.pool(), f.fakeGitHub, f.clock));
-    ScaleDown scaleDown = new ScaleDown(settings, f.fleet, f.fakeGitHub, f.parameters, f.budget,
-        new LaunchedWarmRunners(launcher, f.clock), new LaunchedWarmRunners(launcher, f.clock),
-        new Emf(f.emfLines::add), f.clock);
 
-    CycleReport first = scaleDown.run();
+    CycleReport first = f.cycle();
+    f.serveAsks();
 
-    assertEquals(2, first.get(Count.WARM_LAUNCHED));
+    assertEquals(2, first.get(Count.WARM_ASKED));
     List<RunnerInstance> warm = f.fleet.all().stream()
         .filter(i -> i.tag(Tags.JOB_ID) == null && i.tag(Tags.RUNNER_ID) != null).toList();
     assertEquals(2, warm.size());
@@ -130,9 +125,9 @@ class WarmRunnersTest {
     assertEquals(3, f.fakeGitHub.runners(ACME).size(), "two JIT runners registered");
 
     f.clock.advance(java.time.Duration.ofMinutes(1));
-    CycleReport second = scaleDown.run();
+    CycleReport second = f.cycle();
     assertEquals(2, second.get(Count.KEPT_YOUNG), "the warm runners still boot");
-    assertEquals(0, second.get(Count.WARM_LAUNCHED));
+    assertEquals(0, second.get(Count.WARM_ASKED));
     assertEquals(0, second.get(Count.CONFIG_DELETED));
   }
 
@@ -145,6 +140,6 @@ class WarmRunnersTest {
     CycleReport report = f.cycle();
 
     assertTrue(f.launchRequests.isEmpty());
-    assertEquals(0, report.get(Count.WARM_LAUNCHED));
+    assertEquals(0, report.get(Count.WARM_ASKED));
   }
 }

@@ -21,7 +21,7 @@ class DeadLetterTest {
     JobMessage traversal = new JobMessage(3, 1, "acme-org/../../etc", "acme-org", "Organization",
         42, List.of("self-hosted", "linux"), "linux", "d-3", Fixture.NOW);
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.of("m3", 1, traversal)));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.of("m3", 1, traversal)));
 
     assertEquals(List.of(), fixture.fleet.all(), "no instance, not even at org level");
     assertEquals(List.of(), outcome.retry());
@@ -37,7 +37,7 @@ class DeadLetterTest {
   void keepsAMessageInTheBatchFailuresWhenTheDlqRefusesIt() {
     fixture.returns.failing = true;
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.parse("bad", "{oops", "1")));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.parse("bad", "{oops", "1")));
 
     assertEquals(List.of("bad"), outcome.retry(), "never deleted unseen");
     assertEquals(0, outcome.deadLettered());
@@ -49,7 +49,7 @@ class DeadLetterTest {
         new IllegalArgumentException("invalid repository name"));
     fixture.githubSeen(broken);
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.of("m1", 1, Fixture.job(1))));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 1, Fixture.job(1))));
 
     assertEquals(0, outcome.launched(), "a local error is not GitHub being down");
     assertEquals(0, outcome.checkFailed());
@@ -72,7 +72,7 @@ class DeadLetterTest {
           }
         }));
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.of("m1", 1, Fixture.job(1))));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 1, Fixture.job(1))));
 
     // The launcher reports a failed step retryable: the job comes back after the short backoff
     // as a new message (never dead-lettered by receive count while GitHub says it waits).
@@ -87,7 +87,7 @@ class DeadLetterTest {
     return (GitHubRunners) Proxy.newProxyInstance(GitHubRunners.class.getClassLoader(),
         new Class<?>[] {GitHubRunners.class}, (proxy, method, args) -> {
           if (method.getName().equals("job") && args != null && args.length == 2
-              && args[0] instanceof RunnerOwner && args[1] instanceof Long) {
+              && args[0] instanceof RunnerOwner && (args[1] instanceof Long || args[1] instanceof dev.spotrunner.common.job.JobId)) {
             throw failure;
           }
           try {

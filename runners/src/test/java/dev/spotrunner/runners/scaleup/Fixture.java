@@ -38,7 +38,7 @@ final class Fixture {
   private RunnerFleet fleetSeen = fleet;
   private GitHubRunners githubSeen = github;
 
-  /** GitHub knows jobs 1..{@value #KNOWN_JOBS} as queued (first deliveries are checked). */
+  /** GitHub knows jobs 1..{@value #KNOWN_JOBS} as queued (first receives are checked). */
   Fixture() {
     this(true);
   }
@@ -153,7 +153,7 @@ final class Fixture {
     }
 
     synchronized List<Long> laterJobIds() {
-      return later.stream().map(l -> l.job().jobId()).toList();
+      return later.stream().map(l -> l.job().jobId().value()).toList();
     }
   }
 
@@ -169,11 +169,11 @@ final class Fixture {
         List.of("self-hosted", "linux"), "linux", "delivery-" + id, receivedAt);
   }
 
-  static List<Delivery> deliveries(int count) {
-    List<Delivery> deliveries = new ArrayList<>();
+  static List<QueuedMessage> queuedMessages(int count) {
+    List<QueuedMessage> queuedMessages = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
-      deliveries.add(Delivery.of("m" + i, 1, job(i)));
+      queuedMessages.add(QueuedMessage.of("m" + i, 1, job(i)));
     }
-    return deliveries;
+    return queuedMessages;
   }
 }

@@ -28,8 +28,8 @@ class JobQueuedCheckTest {
   void skipsRedeliveredJobsThatNoLongerWait() {
     fixture.github.job(withStatus(1, "in_progress")).job(withStatus(2, "completed"))
         .job(withStatus(3, "queued"));
-    List<Delivery> batch = List.of(Delivery.of("m1", 2, job(1)), Delivery.of("m2", 2, job(2)),
-        Delivery.of("m3", 2, job(3)), Delivery.of("m4", 2, job(4)));
+    List<QueuedMessage> batch = List.of(QueuedMessage.of("m1", 2, job(1)), QueuedMessage.of("m2", 2, job(2)),
+        QueuedMessage.of("m3", 2, job(3)), QueuedMessage.of("m4", 2, job(4)));
 
     BatchOutcome outcome = fixture.scaleUp().run(batch);
 
@@ -41,11 +41,11 @@ class JobQueuedCheckTest {
   }
 
   @Test
-  void checksTheFirstDeliveryOfAJobCancelledDuringTheQueueDelay() {
+  void checksTheFirstReceiveOfAJobCancelledDuringTheQueueDelay() {
     fixture.github.job(withStatus(1, "completed")).job(withStatus(2, "queued"));
     // delivered after the webhook's 30 s delay: a push cancelled it meanwhile
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.of("m1", 1, job(1)),
-        Delivery.of("m2", 1, job(2))));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 1, job(1)),
+        QueuedMessage.of("m2", 1, job(2))));
 
     assertEquals(1, outcome.notQueued(), "the cancelled job gets no instance");
     assertEquals(1, outcome.launched());
@@ -54,12 +54,12 @@ class JobQueuedCheckTest {
   }
 
   @Test
-  void skipsTheFirstDeliveryCheckWhenThePoolSwitchesItOff() {
+  void skipsTheFirstReceiveCheckWhenThePoolSwitchesItOff() {
     fixture.set("JOB_CHECK_FIRST_DELIVERY", "false");
     fixture.github.job(withStatus(1, "completed")).job(withStatus(2, "completed"));
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.of("m1", 1, job(1)),
-        Delivery.of("m2", 2, job(2))));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 1, job(1)),
+        QueuedMessage.of("m2", 2, job(2))));
 
     assertEquals(1, fixture.github.calls("get-job"), "only the redelivery is checked");
     assertEquals(1, outcome.launched());
@@ -70,7 +70,7 @@ class JobQueuedCheckTest {
   void asksNothingWhenTheCheckIsOff() {
     fixture.set("JOB_QUEUED_CHECK", "false");
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.of("m1", 5, job(1))));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 5, job(1))));
 
     assertEquals(1, outcome.launched());
     assertEquals(0, fixture.github.calls("get-job"));
@@ -81,7 +81,7 @@ class JobQueuedCheckTest {
     fixture.githubSeen(new JobsDown(fixture.github));
 
     BatchOutcome outcome = fixture.scaleUp().run(
-        List.of(Delivery.of("m1", 2, job(1)), Delivery.of("m2", 3, job(2))));
+        List.of(QueuedMessage.of("m1", 2, job(1)), QueuedMessage.of("m2", 3, job(2))));
 
     assertEquals(2, outcome.checkFailed());
     assertEquals(2, outcome.launched());
@@ -94,7 +94,7 @@ class JobQueuedCheckTest {
     fixture.github.job(withStatus(1, "queued")).job(withStatus(2, "queued"));
 
     BatchOutcome outcome = fixture.scaleUp().run(
-        List.of(Delivery.of("m1", 2, job(1)), Delivery.of("m2", 2, job(2))));
+        List.of(QueuedMessage.of("m1", 2, job(1)), QueuedMessage.of("m2", 2, job(2))));
 
     assertEquals(List.of(2L), fixture.returns.laterJobIds());
     assertEquals(1, fixture.github.calls("get-job"));

@@ -61,10 +61,10 @@ class LaunchLockTest {
     }
   }
 
-  private static List<Delivery> batch(long firstJob) {
-    List<Delivery> batch = new ArrayList<>();
+  private static List<QueuedMessage> batch(long firstJob) {
+    List<QueuedMessage> batch = new ArrayList<>();
     for (long id = firstJob; id < firstJob + MAX; id++) {
-      batch.add(Delivery.of("m" + id, 1, Fixture.job(id)));
+      batch.add(QueuedMessage.of("m" + id, 1, Fixture.job(id)));
     }
     return batch;
   }

@@ -3,6 +3,7 @@ package dev.spotrunner.runners.scaleup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.job.RunnerOwner;
@@ -22,12 +23,12 @@ class OneLauncherTest {
 
   @Test
   void launchesTheWarmRunnersScaleDownAskedForOnlyWithinThePoolMaximum() {
-    fixture.scaleUp().run(List.of(Delivery.of("m1", 1, Fixture.job(1)),
-        Delivery.of("m2", 1, Fixture.job(2))));
+    fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 1, Fixture.job(1)),
+        QueuedMessage.of("m2", 1, Fixture.job(2))));
 
-    assertEquals(2, scaleDownAsks.launch(RunnerOwner.org("acme"), 2), "asked for, not launched");
+    scaleDownAsks.warm(RunnerOwner.org("acme"), 2);
     assertEquals(2, fixture.fleet.all().size(), "scale-down launched nothing itself");
-    BatchOutcome outcome = fixture.scaleUp().run(deliveries());
+    BatchOutcome outcome = fixture.scaleUp().run(queuedMessages());
 
     List<RunnerInstance> warm = fixture.fleet.all().stream()
         .filter(i -> i.tag(Tags.JOB_ID) == null).toList();
@@ -38,17 +39,17 @@ class OneLauncherTest {
 
   @Test
   void aRescueIsTheStrandedJobAgainAndScaleUpLaunchesForItOnce() {
-    assertTrue(scaleDownAsks.launch(RunnerOwner.org("acme"), "Organization", 7L, "acme/api"));
-    assertTrue(scaleDownAsks.launch(RunnerOwner.org("acme"), "Organization", 7L, "acme/api"));
+    scaleDownAsks.rescue(JobId.of(7), RunnerOwner.repo("acme", "api"), "Organization");
+    scaleDownAsks.rescue(JobId.of(7), RunnerOwner.repo("acme", "api"), "Organization");
 
-    fixture.scaleUp().run(deliveries());
+    fixture.scaleUp().run(queuedMessages());
 
     assertEquals(List.of("7"), fixture.fleet.all().stream().map(i -> i.tag(Tags.JOB_ID)).toList());
   }
 
-  private List<Delivery> deliveries() {
+  private List<QueuedMessage> queuedMessages() {
     List<Received> batch = sqs.receive(QUEUE, 10, 720);
-    return batch.stream().map(r -> Delivery.parse(r.messageId(), r.body(),
+    return batch.stream().map(r -> QueuedMessage.parse(r.messageId(), r.body(),
         Integer.toString(r.receiveCount()), null, null,
         r.attributes().get(WarmRequest.KIND_ATTRIBUTE), r.receiptHandle())).toList();
   }

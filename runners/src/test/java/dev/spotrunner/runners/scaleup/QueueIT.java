@@ -143,7 +143,7 @@ class QueueIT {
     // Every job once, the first first. The order among jobs that waited is SaturationTest's to
     // prove on a fake queue: here moto's whole-second delays and the machine's load decide which of
     // two jobs due in the same slot a receive returns first.
-    List<String> ids = jobs.stream().map(j -> Long.toString(j.jobId())).toList();
+    List<String> ids = jobs.stream().map(j -> j.jobId().toString()).toList();
     assertEquals(java.util.Set.copyOf(ids), java.util.Set.copyOf(launched.keySet()),
         "every job once");
     assertEquals(ids.get(0), launched.keySet().iterator().next(), "the oldest first");
@@ -195,13 +195,13 @@ class QueueIT {
     Map<String, String> env = env("race", 2);
     ScaleUp a = Wiring.scaleUp(ScaleUpSettings.fromEnv(env), aws, Clock.systemUTC());
     ScaleUp b = Wiring.scaleUp(ScaleUpSettings.fromEnv(env), aws, Clock.systemUTC());
-    List<Delivery> first = new ArrayList<>();
-    List<Delivery> second = new ArrayList<>();
+    List<QueuedMessage> first = new ArrayList<>();
+    List<QueuedMessage> second = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       JobMessage one = job("race");
       JobMessage two = job("race");
-      first.add(Delivery.of("a" + one.jobId(), 1, one));
-      second.add(Delivery.of("b" + two.jobId(), 1, two));
+      first.add(QueuedMessage.of("a" + one.jobId(), 1, one));
+      second.add(QueuedMessage.of("b" + two.jobId(), 1, two));
     }
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService threads = Executors.newFixedThreadPool(2);
@@ -248,10 +248,10 @@ class QueueIT {
         new SsmLaunchLock(aws.ssm(), settings.launchLock(), Duration.ofMinutes(2), clock),
         line -> {}, clock);
 
-    BatchOutcome first = scaleUp.run(List.of(Delivery.of("a1", 1, job("lag")),
-        Delivery.of("a2", 1, job("lag"))));
-    BatchOutcome second = scaleUp.run(List.of(Delivery.of("b1", 1, job("lag")),
-        Delivery.of("b2", 1, job("lag"))));
+    BatchOutcome first = scaleUp.run(List.of(QueuedMessage.of("a1", 1, job("lag")),
+        QueuedMessage.of("a2", 1, job("lag"))));
+    BatchOutcome second = scaleUp.run(List.of(QueuedMessage.of("b1", 1, job("lag")),
+        QueuedMessage.of("b2", 1, job("lag"))));
 
     assertEquals(2, first.launched());
     List<RunnerInstance> running = alive(aws, "lag"); // moto's own listing, no lag

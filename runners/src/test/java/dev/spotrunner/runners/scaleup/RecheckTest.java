@@ -59,17 +59,17 @@ class RecheckTest {
   /** As {@link #launchedAndDue}, but the machine has not come up: its config still waits in SSM. */
   private JobMessage launchedNotBooted(long id) {
     JobMessage job = job(id);
-    fixture.scaleUp().run(List.of(Delivery.of("m" + id, 1, job)));
+    fixture.scaleUp().run(List.of(QueuedMessage.of("m" + id, 1, job)));
     fixture.clock.advance(Duration.ofSeconds(300));
     return job;
   }
 
   @Test
   void schedulesOneRecheckPerLaunchedJobAfterTheDelay() {
-    BatchOutcome outcome = fixture.scaleUp().run(Fixture.deliveries(3));
+    BatchOutcome outcome = fixture.scaleUp().run(Fixture.queuedMessages(3));
 
     assertEquals(3, outcome.launched());
-    assertEquals(List.of(1L, 2L, 3L), fixture.rechecks.stream().map(r -> r.job().jobId()).toList());
+    assertEquals(List.of(1L, 2L, 3L), fixture.rechecks.stream().map(r -> r.job().jobId().value()).toList());
     assertTrue(fixture.rechecks.stream().allMatch(
         r -> r.recheck() == 1 && r.delay().equals(Duration.ofSeconds(300))));
   }
@@ -77,10 +77,10 @@ class RecheckTest {
   @Test
   void schedulesNoRecheckForAJobThatHadItsInstanceOrWasNotLaunched() {
     fixture.set("MAX_RUNNERS", "1");
-    fixture.scaleUp().run(List.of(Delivery.of("a", 1, job(1))));
+    fixture.scaleUp().run(List.of(QueuedMessage.of("a", 1, job(1))));
     fixture.rechecks.clear();
 
-    fixture.scaleUp().run(List.of(Delivery.of("again", 2, job(1)), Delivery.of("b", 1, job(2))));
+    fixture.scaleUp().run(List.of(QueuedMessage.of("again", 2, job(1)), QueuedMessage.of("b", 1, job(2))));
 
     assertEquals(List.of(), fixture.rechecks, "job 1 had its instance, job 2 found the pool full");
   }
@@ -92,7 +92,7 @@ class RecheckTest {
     fixture.rechecks.clear();
     int launchChecks = fixture.github.calls("get-job");
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 1)));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.recheck("r7", 1, job, 1)));
 
     assertEquals(List.of(), outcome.retry());
     assertEquals(1, outcome.launched());
@@ -109,7 +109,7 @@ class RecheckTest {
     fixture.rechecks.clear();
     int launchChecks = fixture.github.calls("get-job");
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 1)));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.recheck("r7", 1, job, 1)));
 
     assertEquals(List.of(), outcome.retry());
     assertEquals(0, outcome.launched());
@@ -124,7 +124,7 @@ class RecheckTest {
     JobMessage job = launchedNotBooted(7);
     ScaleUp failing = scaleUpWhoseRechecksCannotBeSent();
 
-    BatchOutcome outcome = failing.run(List.of(Delivery.recheck("r7", 1, job, 1)));
+    BatchOutcome outcome = failing.run(List.of(QueuedMessage.recheck("r7", 1, job, 1)));
 
     assertEquals(List.of("r7"), outcome.retry());
   }
@@ -135,7 +135,7 @@ class RecheckTest {
     jobIs(7, "in_progress");
     fixture.rechecks.clear();
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 1)));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.recheck("r7", 1, job, 1)));
 
     assertEquals(List.of(), outcome.retry());
     assertEquals(0, outcome.launched());
@@ -154,7 +154,7 @@ class RecheckTest {
       int gets = fixture.github.calls("get-job");
 
       BatchOutcome outcome =
-          fixture.scaleUp().run(List.of(Delivery.recheck("r7-" + recheck, 1, job, recheck)));
+          fixture.scaleUp().run(List.of(QueuedMessage.recheck("r7-" + recheck, 1, job, recheck)));
 
       assertEquals(1, outcome.launched(), "recheck " + recheck + " launches again");
       assertEquals(1, fixture.github.calls("get-job") - gets, "one GET a recheck");
@@ -177,7 +177,7 @@ class RecheckTest {
     // 25.5 min after its webhook: a recheck 5 min later would find it older than 30 min
     fixture.clock.advance(Duration.ofSeconds(25 * 60 + 30 - 330));
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 4)));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.recheck("r7", 1, job, 4)));
 
     assertEquals(1, outcome.launched(), "this recheck still launches: the job waits");
     assertEquals(List.of(), fixture.rechecks, "no recheck past the job's maximum age");
@@ -203,7 +203,7 @@ class RecheckTest {
         Tags.POOL, "linux", Tags.JOB_ID, "7")));
     int calls = fixture.github.calls("get-job");
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 1)));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.recheck("r7", 1, job, 1)));
 
     assertEquals(1, outcome.alreadyLaunched());
     assertEquals(calls, fixture.github.calls("get-job"));
@@ -216,7 +216,7 @@ class RecheckTest {
     jobIs(7, "queued");
     fixture.github.down(true);
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 1)));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.recheck("r7", 1, job, 1)));
 
     assertEquals(List.of("r7"), outcome.retry());
     assertEquals(1, boundTo(7).size(), "no launch on a guess");
@@ -227,7 +227,7 @@ class RecheckTest {
     fixture.set("JOB_RECHECK_SECONDS", "300");
     ScaleUp failing = scaleUpWhoseRechecksCannotBeSent();
 
-    BatchOutcome outcome = failing.run(Fixture.deliveries(2));
+    BatchOutcome outcome = failing.run(Fixture.queuedMessages(2));
 
     assertEquals(List.of(), outcome.retry());
     assertEquals(2, outcome.launched());
@@ -249,15 +249,15 @@ class RecheckTest {
     fixture.set("MAX_RUNNERS", "1");
     JobMessage job = launchedAndDue(7);
     fixture.rechecks.clear();
-    fixture.scaleUp().run(List.of(Delivery.of("other", 1, job(8))));
+    fixture.scaleUp().run(List.of(QueuedMessage.of("other", 1, job(8))));
     fixture.rechecks.clear();
 
-    BatchOutcome outcome = fixture.scaleUp().run(List.of(Delivery.recheck("r7", 1, job, 1)));
+    BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.recheck("r7", 1, job, 1)));
 
     assertEquals(List.of(), outcome.retry(), "its message is done with, not left to be received again");
     assertEquals(List.of(), fixture.returns.held);
     assertEquals(1, fixture.rechecks.size());
-    assertEquals(7L, fixture.rechecks.get(0).job().jobId());
+    assertEquals(7L, fixture.rechecks.get(0).job().jobId().value());
     assertEquals(1, fixture.rechecks.get(0).recheck(), "the same recheck, later");
     assertTrue(fixture.rechecks.get(0).delay().compareTo(Duration.ofSeconds(60)) < 0,
         "back after the short backoff: " + fixture.rechecks.get(0).delay());
@@ -268,10 +268,10 @@ class RecheckTest {
     JobMessage job = launchedAndDue(9);
     boundTo(9).forEach(i -> fixture.fleet.terminate(List.of(i.id())));
     JobMessage rescue = new JobMessage(job.jobId(), 0, job.repository(), job.owner(), job.ownerType(),
-        0, job.labels(), job.pool(), ScaleUp.RESCUE_DELIVERY + "1700000000", fixture.clock.instant());
+        0, job.labels(), job.pool(), ScaleUp.RESCUE_DELIVERY_ID + "1700000000", fixture.clock.instant());
     jobIs(9, "queued");
 
-    fixture.scaleUp().run(List.of(Delivery.of("rescue", 1, rescue)));
+    fixture.scaleUp().run(List.of(QueuedMessage.of("rescue", 1, rescue)));
 
     var tokens = fixture.fleet.launches().stream().map(l -> l.clientToken()).toList();
     assertEquals(2, tokens.size());

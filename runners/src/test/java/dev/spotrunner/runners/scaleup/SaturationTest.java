@@ -94,11 +94,11 @@ class SaturationTest {
     ScaleUp scaleUp = fixture.scaleUp();
     for (List<Received> batch = sqs.receive(QUEUE, 10, VISIBILITY); !batch.isEmpty();
         batch = sqs.receive(QUEUE, 10, VISIBILITY)) {
-      List<Delivery> deliveries = batch.stream().map(r -> Delivery.parse(r.messageId(), r.body(),
+      List<QueuedMessage> queuedMessages = batch.stream().map(r -> QueuedMessage.parse(r.messageId(), r.body(),
           Integer.toString(r.receiveCount()), r.attributes().get(JobRechecks.ATTRIBUTE),
           r.attributes().get(JobReturns.WAIT_ATTRIBUTE),
           r.attributes().get(WarmRequest.KIND_ATTRIBUTE), r.receiptHandle())).toList();
-      BatchOutcome outcome = scaleUp.run(deliveries);
+      BatchOutcome outcome = scaleUp.run(queuedMessages);
       for (Received received : batch) {
         if (!outcome.retry().contains(received.messageId())) {
           sqs.delete(QUEUE, received.receiptHandle());

@@ -73,7 +73,7 @@ class ScaleUpHandlerTest {
   @Test
   void readsTheWaitCountAndTheWarmKindAndHoldsWithTheReceiptHandle() {
     fixture.set("MAX_RUNNERS", "1");
-    fixture.scaleUp().run(List.of(Delivery.of("m0", 1, Fixture.job(9))));
+    fixture.scaleUp().run(List.of(QueuedMessage.of("m0", 1, Fixture.job(9))));
     fixture.returns.refusingNewMessages = true; // the re-send fails: held by its receipt
     SQSEvent event = event(Fixture.job(1).toJson());
     SQSEvent.SQSMessage record = event.getRecords().get(0);

@@ -126,7 +126,7 @@ class ScaleUpIT {
       assertEquals(runnerName, runner.get().name());
       assertEquals(Long.toString(runner.get().id()), instance.tag(Tags.RUNNER_ID));
     }
-    assertEquals(batch.stream().map(j -> Long.toString(j.jobId())).sorted().toList(),
+    assertEquals(batch.stream().map(j -> j.jobId().toString()).sorted().toList(),
         launched.stream().map(i -> i.tag(Tags.JOB_ID)).sorted().toList());
   }
 

@@ -14,7 +14,7 @@ class ScaleUpMetricsTest {
 
   @Test
   void countsTheJobsReceivedAndTheRunnersLaunchedByCapacityType() {
-    fixture.scaleUp().run(List.of(Delivery.of("m1", 1, Fixture.job(1)), Delivery.of("m2", 1, Fixture.job(2))));
+    fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 1, Fixture.job(1)), QueuedMessage.of("m2", 1, Fixture.job(2))));
 
     assertEquals(2.0, sum("JobsReceived", null), String.join("\n", fixture.metrics));
     assertEquals(2.0, sum("RunnersLaunched", "spot"), String.join("\n", fixture.metrics));

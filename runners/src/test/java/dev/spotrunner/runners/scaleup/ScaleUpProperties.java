@@ -64,30 +64,30 @@ class ScaleUpProperties {
 
     Set<Long> deletedJobs = new HashSet<>();
     Map<String, Integer> attempts = new java.util.HashMap<>();
-    List<Delivery> queue = new ArrayList<>();
+    List<QueuedMessage> queue = new ArrayList<>();
     for (int i = 0; i < stream.size(); i++) {
-      queue.add(Delivery.of("m" + i, 1, Fixture.job(stream.get(i))));
+      queue.add(QueuedMessage.of("m" + i, 1, Fixture.job(stream.get(i))));
     }
     for (int round = 0; round < 20 && !queue.isEmpty(); round++) {
-      List<Delivery> next = new ArrayList<>();
+      List<QueuedMessage> next = new ArrayList<>();
       for (int from = 0; from < queue.size(); from += 10) {
-        List<Delivery> batch = queue.subList(from, Math.min(queue.size(), from + 10));
+        List<QueuedMessage> batch = queue.subList(from, Math.min(queue.size(), from + 10));
         int sentBefore = fixture.returns.later.size();
         BatchOutcome outcome = fixture.scaleUp().run(batch);
         // a job sent back to wait left as a new message: it has not left the queue
         List<Fixture.Returns.Later> resent = List.copyOf(
             fixture.returns.later.subList(sentBefore, fixture.returns.later.size()));
-        Set<Long> waiting = resent.stream().map(l -> l.job().jobId()).collect(Collectors.toSet());
-        for (Delivery delivery : batch) {
-          if (outcome.retry().contains(delivery.messageId())) {
-            int attempt = attempts.merge(delivery.messageId(), 1, Integer::sum) + 1;
-            next.add(Delivery.of(delivery.messageId(), attempt, delivery.job()));
-          } else if (!waiting.contains(delivery.job().jobId())) {
-            deletedJobs.add(delivery.job().jobId());
+        Set<Long> waiting = resent.stream().map(l -> l.job().jobId().value()).collect(Collectors.toSet());
+        for (QueuedMessage queued : batch) {
+          if (outcome.retry().contains(queued.messageId())) {
+            int attempt = attempts.merge(queued.messageId(), 1, Integer::sum) + 1;
+            next.add(QueuedMessage.of(queued.messageId(), attempt, queued.job()));
+          } else if (!waiting.contains(queued.job().jobId().value())) {
+            deletedJobs.add(queued.job().jobId().value());
           }
         }
         for (Fixture.Returns.Later later : resent) {
-          next.add(Delivery.waited("w" + round + "-" + later.job().jobId() + "-" + from,
+          next.add(QueuedMessage.waited("w" + round + "-" + later.job().jobId() + "-" + from,
               later.job(), later.waited()));
         }
         assertTrue(fixture.fleet.all().size() <= max, "pool above its maximum");

@@ -31,7 +31,7 @@ class ScaleUpSettingsTest {
   @Test
   void readsTheQueueSettingsWithTheDefaultsTerraformAlsoSets() {
     ScaleUpSettings defaults = new Fixture().settings();
-    assertTrue(defaults.checkFirstDelivery());
+    assertTrue(defaults.checkFirstReceive());
     assertEquals(java.time.Duration.ofSeconds(10), defaults.backoff().base());
     assertEquals(java.time.Duration.ofSeconds(40), defaults.backoff().cap());
     assertEquals(null, defaults.launchLock());
@@ -40,7 +40,7 @@ class ScaleUpSettingsTest {
         .set("QUEUE_BACKOFF_BASE_SECONDS", "5").set("QUEUE_BACKOFF_MAX_SECONDS", "60")
         .set("DLQ_URL", "https://sqs/1/dlq").set("LAUNCH_LOCK_PARAM", "/prod/launch-locks/linux")
         .set("LAUNCH_LOCK_LEASE_SECONDS", "30").settings();
-    assertFalse(set.checkFirstDelivery());
+    assertFalse(set.checkFirstReceive());
     assertEquals(java.time.Duration.ofSeconds(60), set.backoff().cap());
     assertEquals("https://sqs/1/dlq", set.deadLetterUrl());
     assertEquals("/prod/launch-locks/linux", set.launchLock());

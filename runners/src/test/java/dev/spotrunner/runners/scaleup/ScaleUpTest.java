@@ -1,6 +1,6 @@
 package dev.spotrunner.runners.scaleup;
 
-import static dev.spotrunner.runners.scaleup.Fixture.deliveries;
+import static dev.spotrunner.runners.scaleup.Fixture.queuedMessages;
 import static dev.spotrunner.runners.scaleup.Fixture.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +23,7 @@ class ScaleUpTest {
 
   @Test
   void launchesABatchOfTenWithOneCreateFleet() {
-    BatchOutcome outcome = fixture.scaleUp().run(deliveries(10));
+    BatchOutcome outcome = fixture.scaleUp().run(queuedMessages(10));
 
     assertEquals(List.of(), outcome.retry());
     assertEquals(10, outcome.launched());
@@ -39,12 +39,12 @@ class ScaleUpTest {
     assertEquals(64, spec.clientToken().length());
     assertEquals(10, fixture.github.calls("generate-jitconfig"));
     assertEquals(1, fixture.github.calls("runner-groups"));
-    assertEquals(10, fixture.github.calls("get-job"), "first deliveries are checked: 1 GET a job");
+    assertEquals(10, fixture.github.calls("get-job"), "first receives are checked: 1 GET a job");
   }
 
   @Test
   void tagsEveryInstanceAndStoresItsJitConfig() {
-    fixture.scaleUp().run(deliveries(3));
+    fixture.scaleUp().run(queuedMessages(3));
 
     Set<String> jobIds = new java.util.HashSet<>();
     for (RunnerInstance instance : fixture.fleet.all()) {
@@ -69,11 +69,11 @@ class ScaleUpTest {
   @Test
   void sendsJobsOverThePoolMaximumBackAsNewMessagesAfterAShortBackoff() {
     fixture.set("MAX_RUNNERS", "3");
-    fixture.scaleUp().run(deliveries(2));
+    fixture.scaleUp().run(queuedMessages(2));
 
-    List<Delivery> next = new ArrayList<>();
+    List<QueuedMessage> next = new ArrayList<>();
     for (int i = 3; i <= 6; i++) {
-      next.add(Delivery.of("m" + i, 1, job(i)));
+      next.add(QueuedMessage.of("m" + i, 1, job(i)));
     }
     BatchOutcome outcome = fixture.scaleUp().run(next);
 
@@ -91,9 +91,9 @@ class ScaleUpTest {
   @Test
   void launchesTheOldestJobsFirstWhenCapacityIsShort() {
     fixture.set("MAX_RUNNERS", "1");
-    List<Delivery> batch = List.of(
-        Delivery.of("young", 1, job(1, "acme/api", Fixture.NOW.minusSeconds(5))),
-        Delivery.of("old", 1, job(2, "acme/api", Fixture.NOW.minusSeconds(50))));
+    List<QueuedMessage> batch = List.of(
+        QueuedMessage.of("young", 1, job(1, "acme/api", Fixture.NOW.minusSeconds(5))),
+        QueuedMessage.of("old", 1, job(2, "acme/api", Fixture.NOW.minusSeconds(50))));
 
     BatchOutcome outcome = fixture.scaleUp().run(batch);
 
@@ -106,7 +106,7 @@ class ScaleUpTest {
   void launchesOnDemandWhenSpotCapacityIsExhausted() {
     fixture.fleet.spotCapacity(4);
 
-    BatchOutcome outcome = fixture.scaleUp().run(deliveries(10));
+    BatchOutcome outcome = fixture.scaleUp().run(queuedMessages(10));
 
     assertEquals(List.of(), outcome.retry());
     List<LaunchSpec> launches = fixture.fleet.launches();
@@ -123,7 +123,7 @@ class ScaleUpTest {
     fixture.set("ON_DEMAND_FAILOVER", "false");
     fixture.fleet.spotCapacity(4);
 
-    BatchOutcome outcome = fixture.scaleUp().run(deliveries(10));
+    BatchOutcome outcome = fixture.scaleUp().run(queuedMessages(10));
 
     assertEquals(4, outcome.launched());
     // not after the queue's 720 s visibility, not towards the DLQ by receive count
@@ -140,18 +140,18 @@ class ScaleUpTest {
   @Test
   void aJobWhoseLaunchKeepsFailingComesBackWithAGrowingBackoffWhileGitHubSaysItWaits() {
     fixture.fleet.failLaunchesWith(spec -> "InsufficientInstanceCapacity"); // spot and on-demand
-    Delivery delivery = Delivery.of("m1", 1, Fixture.job(1));
+    QueuedMessage queued = QueuedMessage.of("m1", 1, Fixture.job(1));
 
     Backoff backoff = fixture.settings().backoff();
     for (int wait = 1; wait <= 6; wait++) {
-      BatchOutcome outcome = fixture.scaleUp().run(List.of(delivery));
+      BatchOutcome outcome = fixture.scaleUp().run(List.of(queued));
       assertEquals(List.of(), outcome.retry(), "never back by the queue's visibility timeout");
       Fixture.Returns.Later later = fixture.returns.later.get(wait - 1);
       assertEquals(wait, later.waited());
       // the backoff of a job at the maximum: 10, 20, 40, 40 … s on the pool's grid
       assertEquals(backoff.delay(wait, fixture.clock.instant(), "linux"), later.delay());
       assertTrue(later.delay().toSeconds() < 2 * ScaleUpSettings.DEFAULT_BACKOFF_MAX_SECONDS);
-      delivery = Delivery.waited("w" + wait, later.job(), later.waited());
+      queued = QueuedMessage.waited("w" + wait, later.job(), later.waited());
       fixture.clock.advance(later.delay());
     }
 
@@ -159,7 +159,7 @@ class ScaleUpTest {
     // Once GitHub says the job no longer waits, its message leaves.
     fixture.github.job(new dev.spotrunner.common.github.WorkflowJob(1L, 9001L, "cancelled",
         List.of("self-hosted", "linux"), Fixture.NOW, null));
-    BatchOutcome last = fixture.scaleUp().run(List.of(delivery));
+    BatchOutcome last = fixture.scaleUp().run(List.of(queued));
     assertEquals(1, last.notQueued());
     assertEquals(6, fixture.returns.later.size());
   }
@@ -172,11 +172,11 @@ class ScaleUpTest {
         java.time.Duration.ofSeconds(2)));
     fixture.lock = new RecordingLock();
 
-    BatchOutcome first = fixture.scaleUp().run(List.of(Delivery.of("m1", 1, Fixture.job(1)),
-        Delivery.of("m2", 1, Fixture.job(2))));
+    BatchOutcome first = fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 1, Fixture.job(1)),
+        QueuedMessage.of("m2", 1, Fixture.job(2))));
     fixture.clock.advance(java.time.Duration.ofMillis(500));
-    BatchOutcome second = fixture.scaleUp().run(List.of(Delivery.of("m3", 1, Fixture.job(3)),
-        Delivery.of("m4", 1, Fixture.job(4))));
+    BatchOutcome second = fixture.scaleUp().run(List.of(QueuedMessage.of("m3", 1, Fixture.job(3)),
+        QueuedMessage.of("m4", 1, Fixture.job(4))));
 
     assertEquals(2, first.launched());
     assertEquals(1, second.launched());
@@ -185,7 +185,7 @@ class ScaleUpTest {
     // Once listed, a recorded launch leaves the record; an ended one stops taking room.
     fixture.clock.advance(java.time.Duration.ofSeconds(5));
     fixture.fleet.terminate(List.of(fixture.fleet.all().get(0).id()));
-    BatchOutcome third = fixture.scaleUp().run(List.of(Delivery.waited("w4", Fixture.job(4), 1)));
+    BatchOutcome third = fixture.scaleUp().run(List.of(QueuedMessage.waited("w4", Fixture.job(4), 1)));
     assertEquals(1, third.launched());
     assertEquals(3, fixture.fleet.all().size());
   }
@@ -223,7 +223,7 @@ class ScaleUpTest {
       Fixture f = new Fixture();
       f.fleet.failLaunchesWith(spec -> spec.capacityType() == CapacityType.SPOT ? code : null);
 
-      BatchOutcome outcome = f.scaleUp().run(deliveries(2));
+      BatchOutcome outcome = f.scaleUp().run(queuedMessages(2));
 
       assertEquals(List.of(), outcome.retry(), code);
       assertTrue(f.fleet.all().stream().allMatch(i -> i.capacityType() == CapacityType.ON_DEMAND));
@@ -232,13 +232,13 @@ class ScaleUpTest {
 
   @Test
   void deadLettersMalformedMessagesWithTheirReason() {
-    List<Delivery> batch = List.of(
-        Delivery.parse("garbage", "not json", "1"),
-        Delivery.parse("empty", "", "1"),
-        Delivery.parse("negative", job(1).toJson().replace("\"jobId\":1", "\"jobId\":-1"), "1"),
-        Delivery.of("other-pool", 1, new dev.spotrunner.common.job.JobMessage(7, 1, "acme/api",
+    List<QueuedMessage> batch = List.of(
+        QueuedMessage.parse("garbage", "not json", "1"),
+        QueuedMessage.parse("empty", "", "1"),
+        QueuedMessage.parse("negative", job(1).toJson().replace("\"jobId\":1", "\"jobId\":-1"), "1"),
+        QueuedMessage.of("other-pool", 1, new dev.spotrunner.common.job.JobMessage(7, 1, "acme/api",
             "acme", "Organization", 42, List.of(), "windows", "d", Fixture.NOW)),
-        Delivery.of("good", 1, job(2)));
+        QueuedMessage.of("good", 1, job(2)));
 
     BatchOutcome outcome = fixture.scaleUp().run(batch);
 
@@ -256,7 +256,7 @@ class ScaleUpTest {
   void retriesEveryJobWhileGitHubIsDown() {
     fixture.github.down(true);
 
-    BatchOutcome outcome = fixture.scaleUp().run(deliveries(3));
+    BatchOutcome outcome = fixture.scaleUp().run(queuedMessages(3));
 
     // every job back after the short backoff, as a new message
     assertEquals(List.of(), outcome.retry());
@@ -270,7 +270,7 @@ class ScaleUpTest {
     int[] puts = {0};
     fixture.parameters.failPutsTo(name -> ++puts[0] == 2);
 
-    BatchOutcome outcome = fixture.scaleUp().run(deliveries(3));
+    BatchOutcome outcome = fixture.scaleUp().run(queuedMessages(3));
 
     assertEquals(2, outcome.launched());
     assertEquals(List.of(), outcome.retry());
@@ -285,26 +285,26 @@ class ScaleUpTest {
     }
 
     Fixture.Returns.Later waiting = fixture.returns.later.get(0);
-    fixture.github.job(queued(waiting.job().jobId()));
+    fixture.github.job(queued(waiting.job().jobId().value()));
     BatchOutcome retried = fixture.scaleUp().run(
-        List.of(Delivery.waited("w1", waiting.job(), waiting.waited())));
+        List.of(QueuedMessage.waited("w1", waiting.job(), waiting.waited())));
     assertEquals(1, retried.launched());
     assertEquals(3, fixture.fleet.all().size());
   }
 
   @Test
   void launchesOneInstancePerJobHoweverOftenItsMessageArrives() {
-    List<Delivery> tripled = new ArrayList<>();
+    List<QueuedMessage> tripled = new ArrayList<>();
     for (int copy = 0; copy < 3; copy++) {
       for (int i = 1; i <= 4; i++) {
-        tripled.add(Delivery.of("m" + i + "-" + copy, 1, job(i)));
+        tripled.add(QueuedMessage.of("m" + i + "-" + copy, 1, job(i)));
       }
     }
     BatchOutcome first = fixture.scaleUp().run(tripled);
-    BatchOutcome second = fixture.scaleUp().run(deliveries(4).stream()
-        .map(d -> Delivery.of(d.messageId(), 2, d.job())).toList());
-    BatchOutcome third = fixture.scaleUp().run(deliveries(4).stream()
-        .map(d -> Delivery.of(d.messageId(), 3, d.job())).toList());
+    BatchOutcome second = fixture.scaleUp().run(queuedMessages(4).stream()
+        .map(d -> QueuedMessage.of(d.messageId(), 2, d.job())).toList());
+    BatchOutcome third = fixture.scaleUp().run(queuedMessages(4).stream()
+        .map(d -> QueuedMessage.of(d.messageId(), 3, d.job())).toList());
 
     assertEquals(4, fixture.fleet.all().size());
     assertEquals(4, first.launched());
@@ -317,9 +317,9 @@ class ScaleUpTest {
 
   @Test
   void repeatsTheSameAttemptWithTheSameClientToken() {
-    fixture.scaleUp().run(deliveries(2));
-    fixture.scaleUp().run(deliveries(2).stream().map(d -> Delivery.of(d.messageId(), 1,
-        job(d.job().jobId() + 10))).toList());
+    fixture.scaleUp().run(queuedMessages(2));
+    fixture.scaleUp().run(queuedMessages(2).stream().map(d -> QueuedMessage.of(d.messageId(), 1,
+        job(d.job().jobId().value() + 10))).toList());
 
     List<String> tokens = fixture.fleet.launches().stream().map(LaunchSpec::clientToken).toList();
     assertEquals(2, Set.copyOf(tokens).size(), "different jobs, different tokens");
@@ -328,10 +328,10 @@ class ScaleUpTest {
   @Test
   void launchesOneFleetPerOwnerAtRepositoryLevel() {
     fixture.set("RUNNER_LEVEL", "repo");
-    List<Delivery> batch = List.of(
-        Delivery.of("a", 1, job(1, "acme/api", Fixture.NOW)),
-        Delivery.of("b", 1, job(2, "acme/web", Fixture.NOW)),
-        Delivery.of("c", 1, job(3, "acme/api", Fixture.NOW)));
+    List<QueuedMessage> batch = List.of(
+        QueuedMessage.of("a", 1, job(1, "acme/api", Fixture.NOW)),
+        QueuedMessage.of("b", 1, job(2, "acme/web", Fixture.NOW)),
+        QueuedMessage.of("c", 1, job(3, "acme/api", Fixture.NOW)));
 
     BatchOutcome outcome = fixture.scaleUp().run(batch);
 

@@ -11,6 +11,7 @@ import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.parameters.InMemoryParameters;
 import dev.spotrunner.runners.scaledown.CycleReport;
 import dev.spotrunner.runners.scaledown.Emf;
+import dev.spotrunner.runners.scaledown.NoAsks;
 import dev.spotrunner.runners.scaledown.PointsPerMinute;
 import dev.spotrunner.runners.scaledown.RequestBudget;
 import dev.spotrunner.runners.scaledown.ScaleDown;
@@ -160,8 +161,7 @@ public final class ScaleDownBenchmark {
       env.put("GITHUB_APP_KEY_PARAM", "/bench/app/key");
       return new ScaleDown(ScaleDownSettings.fromEnv(env), fleet, github, new InMemoryParameters(),
           new PointsPerMinute(RequestBudget.POINTS_PER_MINUTE, clock),
-          (owner, count) -> 0,
-        (owner, type, job, repository) -> false, new Emf(line -> {}), clock);
+          new NoAsks(), new Emf(line -> {}), clock);
     }
   }
 }

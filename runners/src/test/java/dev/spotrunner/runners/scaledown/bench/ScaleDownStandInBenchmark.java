@@ -16,6 +16,7 @@ import dev.spotrunner.common.testing.github.GitHubStandIn;
 import dev.spotrunner.common.testing.github.StandInRunner;
 import dev.spotrunner.runners.scaledown.CycleReport;
 import dev.spotrunner.runners.scaledown.Emf;
+import dev.spotrunner.runners.scaledown.NoAsks;
 import dev.spotrunner.runners.scaledown.RequestBudget;
 import dev.spotrunner.runners.scaledown.ScaleDown;
 import dev.spotrunner.runners.scaledown.ScaleDownSettings;
@@ -124,8 +125,7 @@ public final class ScaleDownStandInBenchmark {
       env.put("GITHUB_APP_KEY_PARAM", "/bench/app-key");
       return new ScaleDown(ScaleDownSettings.fromEnv(env), fleet, recorder,
           new InMemoryParameters(), RequestBudget.governedBy(recorder, clock),
-          (owner, count) -> 0,
-        (owner, type, job, repository) -> false, new Emf(line -> {}), clock);
+          new NoAsks(), new Emf(line -> {}), clock);
     }
 
     /** The other world's calls, translated to this world's owners and runners, one at a time. */
