@@ -3,6 +3,7 @@ package dev.spotrunner.runners.launch;
 import static dev.spotrunner.common.log.Log.entry;
 
 import dev.spotrunner.common.fleet.InstanceId;
+import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.DeleteResult;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
@@ -63,7 +64,7 @@ public final class RunnerConfigs {
   private final AtomicBoolean warnedUntagged = new AtomicBoolean();
 
   /** Tag on a runner config naming the one instance that may read and delete it. */
-  public static final String INSTANCE_TAG = "spotrunner:instance";
+  public static final String INSTANCE_TAG = Tags.CONFIG_INSTANCE;
 
   /** Configs stored without an instance tag (no function ARN: unit tests, the simulator). */
   public RunnerConfigs(PoolSettings pool, GitHubRunners github, Clock clock) {
