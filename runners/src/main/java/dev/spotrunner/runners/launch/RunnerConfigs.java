@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -61,7 +60,6 @@ public final class RunnerConfigs {
   private final Map<RunnerOwner, Long> groupIds = new ConcurrentHashMap<>();
   private final Supplier<Optional<String>> functionArn;
   private final String kmsKeyId;
-  private final AtomicBoolean warnedUntagged = new AtomicBoolean();
 
   /** Tag on a runner config naming the one instance that may read and delete it. */
   public static final String INSTANCE_TAG = Tags.CONFIG_INSTANCE;
@@ -99,13 +97,9 @@ public final class RunnerConfigs {
         .map(arn -> new ParameterOwner(INSTANCE_TAG, arn, kmsKeyId));
     if (owner.isPresent()) {
       parameters.putSecure(parameter, config.toJson(), owner.get());
-      return;
+    } else {
+      parameters.putSecure(parameter, config.toJson());
     }
-    if (warnedUntagged.compareAndSet(false, true)) {
-      log.warn("runner configs stored without their instance tag: no Lambda function ARN",
-          entry("pool", pool.poolName()), entry("function_arn", functionArn.get().orElse(null)));
-    }
-    parameters.putSecure(parameter, config.toJson());
   }
 
   /**
