@@ -252,6 +252,24 @@ if python3 terraform/test/policy_wildcards.py "$work/state-injected.json" docs/s
   fail "an unlisted ssm:PutParameter on \"*\" passed the wildcard check"
 fi
 echo "ok: an unlisted wildcard is refused"
+python3 terraform/test/runner_config_policy.py "$work/state.json"
+# Without its instance-tag condition the runner could read any config of its pool: must fail.
+jq '(.. | objects | select(.type? == "aws_iam_role_policy" and .values.name? == "runner") | .values.policy) |=
+  (fromjson | .Statement |= map(if .Sid == "ReadAndDeleteRunnerConfig" then del(.Condition) else . end) | tojson)' \
+  "$work/state.json" >"$work/state-untagged.json"
+if python3 terraform/test/runner_config_policy.py "$work/state-untagged.json" >/dev/null; then
+  fail "a runner reading every config of its pool passed the own-config check"
+fi
+echo "ok: a runner config read without the instance-tag condition is refused"
+for injected in '{"Sid": "Injected", "Effect": "Allow", "Action": "ssm:Get*", "Resource": "*"}' \
+  '{"Sid": "Injected", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}'; do
+  jq --argjson s "$injected" '(.. | objects | select(.type? == "aws_iam_role_policy" and .values.name? == "runner") | .values.policy) |=
+    (fromjson | .Statement += [$s] | tojson)' "$work/state.json" >"$work/state-injected-runner.json"
+  if python3 terraform/test/runner_config_policy.py "$work/state-injected-runner.json" >/dev/null; then
+    fail "the own-config check passed a runner statement $injected"
+  fi
+done
+echo "ok: a runner wildcard parameter read or an unconditioned kms:Decrypt is refused"
 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test python3 terraform/test/iam_enforcement.py "$endpoint" "$work/outputs.json" "$work/state.json" ubuntu
 if tf_local plan -no-color -refresh=false -var webhook_secret=too-short -var-file="$repo/terraform/test/boot-paths.tfvars" >"$work/short-secret.log" 2>&1; then
   fail "a 9-character webhook secret was accepted"

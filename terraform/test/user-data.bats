@@ -141,7 +141,6 @@ embedded_ps1() { sed -n "s/.*FromBase64String('\([^']*\)').*/\1/p" "$RENDERED_DI
   [[ "$script" == *"'^[0-9a-f]{64}\$'"* ]]
   [[ "$script" == *'Get-SSMParameter -Name $Name -WithDecryption $true'* ]]
   [[ "$script" == *'Remove-SSMParameter -Name $Name'* ]]
-  [[ "$script" == *"'--jitconfig'"* ]]
   [[ "$script" == *"Stop-Computer -Force"* ]]
   # Read, delete, then run: the deletion comes before the runner starts in the main sequence.
   main=$(sed -n '/^function Invoke-SpotrunnerStart/,/^}/p' <<<"$script")
@@ -150,4 +149,20 @@ embedded_ps1() { sed -n "s/.*FromBase64String('\([^']*\)').*/\1/p" "$RENDERED_DI
   start_line=$(grep -n 'Start-Runner -ConfigJson' <<<"$main" | cut -d : -f 1)
   [ "$wait_line" -lt "$delete_line" ] && [ "$delete_line" -lt "$start_line" ]
   grep -q 'Stop-Instance' <<<"$main"
+}
+
+@test "windows: the rendered script puts no JIT config or registration token on a command line" {
+  for name in windows-install-none windows-install-scripts windows-prebuilt-none windows-prebuilt-scripts; do
+    script=$(embedded_ps1 "$name")
+    # The secrets are used only as ACTIONS_RUNNER_INPUT_* values handed to Invoke-RunnerCommand -Secrets...
+    grep -qF -e '-Secrets @{ ACTIONS_RUNNER_INPUT_JITCONFIG = $config.jitConfig }' <<<"$script"
+    grep -qF -e '-Secrets @{ ACTIONS_RUNNER_INPUT_TOKEN = $config.token }' <<<"$script"
+    run ! grep -nE '\$config\.(jitConfig|token)' < <(grep -v 'ACTIONS_RUNNER_INPUT_' <<<"$script")
+    # ...never as the runner's --jitconfig / --token arguments...
+    run ! grep -nE "'--(jitconfig|token)'" <<<"$script"
+    # ...and the wrapper sets them in the process environment and clears them when the command returns.
+    wrapper=$(sed -n '/^function Invoke-RunnerCommand/,/^}/p' <<<"$script")
+    grep -qF "[Environment]::SetEnvironmentVariable(\$name, \$Secrets[\$name], 'Process')" <<<"$wrapper"
+    grep -qF "[Environment]::SetEnvironmentVariable(\$name, \$null, 'Process')" <<<"$(sed -n '/finally/,/^  }/p' <<<"$wrapper")"
+  done
 }

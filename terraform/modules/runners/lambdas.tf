@@ -23,7 +23,7 @@ locals {
     {
       Sid      = "WriteRunnerConfigs"
       Effect   = "Allow"
-      Action   = ["ssm:PutParameter", "ssm:DeleteParameter"]
+      Action   = ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:ListTagsForResource"]
       Resource = local.config_arn
     },
     {
@@ -132,6 +132,7 @@ locals {
       Action   = ["kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
       Resource = var.kms_key_arn
     },
+    local.config_kms_statement,
   ] : statement if var.kms_key_arn != null]
 }
 
@@ -261,6 +262,7 @@ resource "aws_lambda_function" "scale_up" {
 
       # rechecks go on while the job waits, bounded by its age
       JOB_RECHECK_MAX_AGE_MINUTES = tostring(var.pool.job_recheck_max_age_minutes)
+      RUNNER_CONFIG_KMS_KEY_ID    = var.kms_key_arn == null ? "" : var.kms_key_arn
     }
   }
 

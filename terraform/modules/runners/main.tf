@@ -52,14 +52,29 @@ locals {
       Action    = "sts:AssumeRole"
     }]
   })
-  # The runner only reads: its config (a SecureString) and the runner tarball. CloudWatch Logs
-  # encrypts its log group itself (the key policy admits the logs service, docs/security.md).
+  # The runner only reads: its config (a SecureString) through SSM and the runner tarball through
+  # S3, nothing else with the key. CloudWatch Logs encrypts its log group itself (the key policy
+  # admits the logs service, docs/security.md).
   runner_kms_statements = var.kms_key_arn == null ? [] : [{
-    Sid      = "DecryptConfigAndTarball"
-    Effect   = "Allow"
-    Action   = ["kms:Decrypt"]
-    Resource = var.kms_key_arn
+    Sid       = "DecryptConfigAndTarball"
+    Effect    = "Allow"
+    Action    = ["kms:Decrypt"]
+    Resource  = var.kms_key_arn
+    Condition = { StringEquals = { "kms:ViaService" = ["ssm.${local.region}.amazonaws.com", "s3.${local.region}.amazonaws.com"] } }
   }]
+  # scale-up: runner configs are SecureStrings under the CMK (RUNNER_CONFIG_KMS_KEY_ID); SSM
+  # encrypts Standard values with Encrypt and Advanced ones with a data key, only through SSM.
+  config_kms_statement = {
+    Sid       = "EncryptRunnerConfigs"
+    Effect    = "Allow"
+    Action    = ["kms:Encrypt", "kms:GenerateDataKey"]
+    Resource  = var.kms_key_arn
+    Condition = { StringEquals = { "kms:ViaService" = "ssm.${local.region}.amazonaws.com" } }
+  }
+  # Each instance reads and deletes only the config written for it: scale-up tags it with the
+  # instance's ARN on creation (Overwrite=false), the credentials of an instance profile carry
+  # ec2:SourceInstanceARN. An untagged or foreign config is refused.
+  own_config_condition = { StringEquals = { "ssm:resourceTag/spotrunner:instance" = "$${ec2:SourceInstanceARN}" } }
   # scale-up and scale-down: read the App key, send to and receive from the CMK-encrypted queues.
   lambda_kms_statements = var.kms_key_arn == null ? [] : [{
     Sid      = "KmsForParametersAndQueues"
@@ -213,11 +228,13 @@ resource "aws_iam_role_policy" "runner" {
     Version = "2012-10-17"
     Statement = concat([
       {
-        # Only its pool's path: scale-up writes <path>/<pool>/<instance-id>, the start script reads and deletes it.
-        Sid      = "ReadAndDeleteRunnerConfig"
-        Effect   = "Allow"
-        Action   = ["ssm:GetParameter", "ssm:DeleteParameter"]
-        Resource = local.config_arn
+        # Only its pool's path and its own config: scale-up writes <path>/<pool>/<instance-id>
+        # tagged with the instance's ARN, the start script reads and deletes it.
+        Sid       = "ReadAndDeleteRunnerConfig"
+        Effect    = "Allow"
+        Action    = ["ssm:GetParameter", "ssm:DeleteParameter"]
+        Resource  = local.config_arn
+        Condition = local.own_config_condition
       },
       {
         Sid      = "ReadRunnerTarball"

@@ -43,14 +43,17 @@ Describe 'start-runner.ps1' {
     Mock Save-CachedRunner { $global:SpotrunnerEvents.Add('download'); Copy-Item -LiteralPath $global:SpotrunnerZip -Destination $Path }
     Mock Read-RunnerConfig { $global:SpotrunnerEvents.Add("read $Name"); $global:SpotrunnerConfig }
     Mock Remove-RunnerConfig { $global:SpotrunnerEvents.Add("delete $Name") }
-    Mock Invoke-RunnerCommand { $global:SpotrunnerEvents.Add("$Command $($Arguments -join ' ')"); 0 }
+    # The command line as a process listing would show it; the secrets handed through the environment apart.
+    $global:SpotrunnerSecrets = @{}
+    Mock Invoke-RunnerCommand { $global:SpotrunnerEvents.Add("$Command $($Arguments -join ' ')"); $global:SpotrunnerSecrets[$Command] = $Secrets; 0 }
     Mock Stop-Instance { $global:SpotrunnerEvents.Add('shutdown') }
   }
 
   It 'reads the config at <path>/<pool>/<instance-id>, deletes it, runs the JIT runner, then shuts down' {
     Invoke-SpotrunnerStart | Should -Be 0
     $global:SpotrunnerEvents | Should -Be @('download', 'read /ci/runners/windows/i-0123456789abcdef0',
-      'delete /ci/runners/windows/i-0123456789abcdef0', 'run.cmd --jitconfig JIT-SECRET', 'shutdown')
+      'delete /ci/runners/windows/i-0123456789abcdef0', 'run.cmd ', 'shutdown')
+    $global:SpotrunnerSecrets['run.cmd'].ACTIONS_RUNNER_INPUT_JITCONFIG | Should -Be 'JIT-SECRET'
     Test-Path (Join-Path $RunnerDir 'run.cmd') | Should -BeTrue
   }
 
@@ -64,7 +67,7 @@ Describe 'start-runner.ps1' {
   It 'refuses a zip without checksum metadata' {
     $global:SpotrunnerSha = $null
     Invoke-SpotrunnerStart | Should -Be 1
-    $global:SpotrunnerEvents | Should -Not -Contain 'run.cmd --jitconfig JIT-SECRET'
+    $global:SpotrunnerEvents | Should -Not -Contain 'run.cmd '
   }
 
   It 'prebuilt: keeps a current image runner and downloads nothing' {
@@ -86,12 +89,14 @@ Describe 'start-runner.ps1' {
     Test-Path (Join-Path $RunnerDir '.spotrunner-runner-version') | Should -BeFalse
   }
 
-  It 'registration: --disableupdate, --work and --ephemeral, then run.cmd' {
+  It 'registration: --disableupdate, --work and --ephemeral, the token in the environment, then run.cmd' {
     $DisableUpdate = $true
     $WorkDir = Join-Path $TestDrive 'work'
     $global:SpotrunnerConfig = '{"mode":"registration","runnerName":"r","url":"https://github.com/acme","token":"REG","labels":"self-hosted,windows","runnerGroup":"Default","ephemeral":true}'
     Invoke-SpotrunnerStart | Should -Be 0
-    $global:SpotrunnerEvents | Should -Contain "config.cmd --unattended --url https://github.com/acme --token REG --name r --labels self-hosted,windows --runnergroup Default --replace --ephemeral --disableupdate --work $WorkDir"
+    $global:SpotrunnerEvents | Should -Contain "config.cmd --unattended --url https://github.com/acme --name r --labels self-hosted,windows --runnergroup Default --replace --ephemeral --disableupdate --work $WorkDir"
+    $global:SpotrunnerSecrets['config.cmd'].ACTIONS_RUNNER_INPUT_TOKEN | Should -Be 'REG'
+    $global:SpotrunnerSecrets['run.cmd'].Count | Should -Be 0
     $global:SpotrunnerEvents | Should -Contain 'run.cmd '
     Test-Path $WorkDir | Should -BeTrue
   }
@@ -115,14 +120,14 @@ Describe 'start-runner.ps1' {
     Invoke-SpotrunnerStart | Should -Be 0
     $global:SpotrunnerEvents[0] | Should -Be 'pre-install'
     $global:SpotrunnerEvents.IndexOf('post-install') | Should -BeGreaterThan $global:SpotrunnerEvents.IndexOf('delete /ci/runners/windows/i-0123456789abcdef0')
-    $global:SpotrunnerEvents.IndexOf('post-install') | Should -BeLessThan $global:SpotrunnerEvents.IndexOf('run.cmd --jitconfig JIT-SECRET')
+    $global:SpotrunnerEvents.IndexOf('post-install') | Should -BeLessThan $global:SpotrunnerEvents.IndexOf('run.cmd ')
   }
 
   It 'a config that never appears times out into shutdown' {
     Mock Read-RunnerConfig { throw 'ParameterNotFound' }
     Invoke-SpotrunnerStart | Should -Be 1
     $global:SpotrunnerEvents | Should -Contain 'shutdown'
-    $global:SpotrunnerEvents | Should -Not -Contain 'run.cmd --jitconfig JIT-SECRET'
+    $global:SpotrunnerEvents | Should -Not -Contain 'run.cmd '
   }
 
   It 'an unknown mode shuts down without starting anything' {
@@ -131,8 +136,30 @@ Describe 'start-runner.ps1' {
     $global:SpotrunnerEvents[-1] | Should -Be 'shutdown'
   }
 
+  It 'puts no JIT config or registration token on a command line' {
+    Invoke-SpotrunnerStart | Should -Be 0
+    $global:SpotrunnerConfig = '{"mode":"registration","runnerName":"r","url":"https://github.com/acme","token":"REG-TOKEN","labels":"l","runnerGroup":"Default","ephemeral":true}'
+    Invoke-SpotrunnerStart | Should -Be 0
+    ($global:SpotrunnerEvents -join "`n") | Should -Not -Match 'JIT-SECRET|REG-TOKEN|--jitconfig|--token'
+  }
+
   It 'never logs the JIT config' {
     $log = Invoke-SpotrunnerStart 6>&1 | Out-String
     $log | Should -Not -Match 'JIT-SECRET'
+  }
+}
+
+# The real wrapper, unmocked: what the runner's process gets, and what this script keeps afterwards.
+Describe 'Invoke-RunnerCommand' {
+  It 'hands the secret to the command in its environment only, and clears it afterwards' {
+    $dir = Join-Path $TestDrive 'env-check'
+    New-Item -ItemType Directory -Force -Path $dir | Out-Null
+    $out = Join-Path $dir 'seen.txt'
+    Set-Content -LiteralPath (Join-Path $dir 'show.cmd') -Value "@echo off`r`necho %ACTIONS_RUNNER_INPUT_JITCONFIG%> `"$out`"`r`nexit /b 3"
+    $status = Invoke-RunnerCommand -Directory $dir -Command 'show.cmd' -Arguments @() `
+      -Secrets @{ ACTIONS_RUNNER_INPUT_JITCONFIG = 'ENV-SECRET' }
+    $status | Should -Be 3
+    (Get-Content -LiteralPath $out).Trim() | Should -Be 'ENV-SECRET'
+    $env:ACTIONS_RUNNER_INPUT_JITCONFIG | Should -BeNullOrEmpty
   }
 }

@@ -7,11 +7,12 @@
     2. boot `install`: downloads the runner zip from the S3 cache and verifies its SHA-256 against the object
        metadata; boot `prebuilt`: keeps the image's runner unless its version is older than the cached one,
     3. polls SSM for its runner config <path>/<pool>/<instance-id>, reads it, deletes it,
-    4. runs the post-install script, sets the job hooks, starts the runner: JIT (`run.cmd --jitconfig`) or
-       registration (`config.cmd`),
+    4. runs the post-install script, sets the job hooks, starts the runner: JIT (`run.cmd`, the JIT config in
+       ACTIONS_RUNNER_INPUT_JITCONFIG) or registration (`config.cmd`, the token in ACTIONS_RUNNER_INPUT_TOKEN),
     5. ephemeral: shuts the instance down when the runner exits (the launch template terminates on shutdown).
-  Any failure shuts the instance down. The runner config holds a token: it stays in variables, never on disk
-  or in the log. Dot-sourcing the script (the Pester tests) defines the functions and runs nothing.
+  Any failure shuts the instance down. The runner config holds a token: it stays in variables, never on disk,
+  in the log or on a command line (process-creation auditing records those); the runner reads it from its
+  environment, which this script clears again once the command returns. Dot-sourcing the script (the Pester tests) defines the functions and runs nothing.
   AWS calls go through the AWS Tools for PowerShell that Amazon's Windows AMIs ship.
 #>
 [CmdletBinding()]
@@ -66,12 +67,16 @@ function Remove-RunnerConfig([string] $Name, [string] $Region) {
   Remove-SSMParameter -Name $Name -Region $Region -Force | Out-Null
 }
 
-function Invoke-RunnerCommand([string] $Directory, [string] $Command, [string[]] $Arguments) {
+# $Secrets go to the command as environment variables (the runner reads ACTIONS_RUNNER_INPUT_<ARG> for any
+# of its arguments), never as arguments: a command line is visible to other processes and to audit logs.
+function Invoke-RunnerCommand([string] $Directory, [string] $Command, [string[]] $Arguments, [hashtable] $Secrets = @{}) {
   Push-Location $Directory
   try {
+    foreach ($name in $Secrets.Keys) { [Environment]::SetEnvironmentVariable($name, $Secrets[$name], 'Process') }
     & (Join-Path $Directory $Command) @Arguments | Out-Host
     $LASTEXITCODE
   } finally {
+    foreach ($name in $Secrets.Keys) { [Environment]::SetEnvironmentVariable($name, $null, 'Process') }
     Pop-Location
   }
 }
@@ -170,18 +175,20 @@ function Start-Runner([string] $ConfigJson) {
         New-Item -ItemType Junction -Path $work -Target $WorkDir | Out-Null
       }
       Write-SpotrunnerLog "starting JIT runner $($config.runnerName)"
-      return Invoke-RunnerCommand -Directory $RunnerDir -Command 'run.cmd' -Arguments @('--jitconfig', $config.jitConfig)
+      return Invoke-RunnerCommand -Directory $RunnerDir -Command 'run.cmd' -Arguments @() `
+        -Secrets @{ ACTIONS_RUNNER_INPUT_JITCONFIG = $config.jitConfig }
     }
     'registration' {
       $group = if ($config.runnerGroup) { $config.runnerGroup } else { 'Default' }
-      $arguments = @('--unattended', '--url', $config.url, '--token', $config.token, '--name', $config.runnerName,
+      $arguments = @('--unattended', '--url', $config.url, '--name', $config.runnerName,
         '--labels', $config.labels, '--runnergroup', $group, '--replace')
       if ($config.ephemeral) { $arguments += '--ephemeral' }
       if ($DisableUpdate) { $arguments += '--disableupdate' }
       if ($WorkDir) { $arguments += @('--work', $WorkDir) }
       if (-not $config.ephemeral) { $arguments += '--runasservice' }
       Write-SpotrunnerLog "registering runner $($config.runnerName) at $($config.url) (ephemeral: $($config.ephemeral))"
-      $status = Invoke-RunnerCommand -Directory $RunnerDir -Command 'config.cmd' -Arguments $arguments
+      $status = Invoke-RunnerCommand -Directory $RunnerDir -Command 'config.cmd' -Arguments $arguments `
+        -Secrets @{ ACTIONS_RUNNER_INPUT_TOKEN = $config.token }
       if ($status -ne 0) { throw "config.cmd failed ($status)" }
       if (-not $config.ephemeral) { return $null }
       return Invoke-RunnerCommand -Directory $RunnerDir -Command 'run.cmd' -Arguments @()

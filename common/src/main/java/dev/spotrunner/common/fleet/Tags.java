@@ -12,6 +12,11 @@ public final class Tags {
   public static final String RUNNER_NAME = "spotrunner:runner-name";
   public static final String RUNNER_ID = "spotrunner:runner-id";
   public static final String APPLICATION = "spotrunner:application";
+  /**
+   * On a runner config parameter, not an instance: the ARN of the one instance whose role may read
+   * and delete it (IAM compares it with {@code ${ec2:SourceInstanceARN}}, docs/security.md).
+   */
+  public static final String CONFIG_INSTANCE = "spotrunner:instance";
 
   private Tags() {}
 }

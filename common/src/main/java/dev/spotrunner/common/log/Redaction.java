@@ -4,7 +4,8 @@ import java.util.regex.Pattern;
 
 /**
  * The guard between values and log lines: masks anything shaped like a GitHub token, a JWT, a PEM
- * private key or an encoded JIT config, so a secret never reaches a log even when passed by mistake.
+ * private key, an encoded JIT config or a runner registration token, so a secret never reaches a log
+ * even when passed by mistake.
  */
 public final class Redaction {
   public static final String MASK = "[redacted]";
@@ -17,8 +18,11 @@ public final class Redaction {
       "\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}",
       // PEM blocks, complete or cut
       "-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)",
-      // long base64 runs: encoded JIT configs, base64 PEMs, registration tokens
+      // long base64 runs: encoded JIT configs, base64 PEMs
       "[A-Za-z0-9+/=_-]{60,}",
+      // runner registration and removal tokens: 29 upper-case letters and digits as GitHub issues
+      // them (a margin either side); a run of digits alone (an id) is left
+      "\\b(?![0-9]+\\b)[A-Z0-9]{26,40}\\b",
       // webhook signatures
       "sha256=[0-9a-fA-F]{16,}"));
 

@@ -26,6 +26,23 @@ public interface Parameters {
    */
   void putSecure(String name, String value);
 
+  /**
+   * Creates a SecureString that only {@code owner} may read: tagged with the owner on creation
+   * (never overwriting a parameter created by someone else) and encrypted with the owner's key. A
+   * parameter of that name that already carries the owner's tag is an earlier attempt of the same
+   * write (a lost answer, a repeated launch): its value is replaced. One with another or no owner
+   * tag is left alone and the write fails with {@link ParameterRefused} (code {@value
+   * #NOT_OURS}), a {@link dev.spotrunner.common.TransientFailure}: the job it was for goes back.
+   * Stores that cannot tag or encrypt refuse the call rather than store the value unconfined.
+   */
+  default void putSecure(String name, String value, ParameterOwner owner) {
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " cannot confine a parameter to an owner");
+  }
+
+  /** {@link ParameterRefused#code()} when a parameter to create exists with another owner. */
+  String NOT_OURS = "ParameterOwnedByAnother";
+
   /** Deletes a parameter; a missing one is not an error. */
   void delete(String name);
 

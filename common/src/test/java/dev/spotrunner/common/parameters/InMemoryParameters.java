@@ -2,7 +2,9 @@ package dev.spotrunner.common.parameters;
 
 import dev.spotrunner.common.TransientFailure;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -14,6 +16,7 @@ import java.util.function.Predicate;
 public final class InMemoryParameters implements Parameters {
   private final TreeMap<String, String> values = new TreeMap<>();
   private final List<String> deleted = new ArrayList<>();
+  private final Map<String, ParameterOwner> owners = new HashMap<>();
   private Predicate<String> failPuts = name -> false;
 
   public InMemoryParameters with(String name, String value) {
@@ -43,8 +46,25 @@ public final class InMemoryParameters implements Parameters {
     values.put(name, value);
   }
 
+  /** As SSM with an owner tag: created once, replaced only for the same owner. */
+  @Override
+  public synchronized void putSecure(String name, String value, ParameterOwner owner) {
+    ParameterOwner holder = owners.get(name);
+    if (values.containsKey(name) && (holder == null || !holder.tagValue().equals(owner.tagValue()))) {
+      throw new ParameterRefused(name, NOT_OURS, name + " exists with another owner");
+    }
+    putSecure(name, value);
+    owners.put(name, owner);
+  }
+
+  /** The owner a parameter was written for, empty when written without one. */
+  public synchronized Optional<ParameterOwner> owner(String name) {
+    return Optional.ofNullable(owners.get(name));
+  }
+
   @Override
   public synchronized void delete(String name) {
+    owners.remove(name);
     if (values.remove(name) != null) {
       deleted.add(name);
     }

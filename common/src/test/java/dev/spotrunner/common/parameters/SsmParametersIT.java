@@ -196,4 +196,101 @@ class SsmParametersIT {
     assertTrue(refused instanceof TransientFailure);
     assertEquals(0, proxy.calls("PutParameter"));
   }
+
+  private static final String INSTANCE_TAG = "spotrunner:instance";
+  private static final String KEY = "arn:aws:kms:us-east-1:123456789012:key/"
+      + "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+
+  private static ParameterOwner instance(String id) {
+    return new ParameterOwner(INSTANCE_TAG, "arn:aws:ec2:us-east-1:123456789012:instance/" + id,
+        KEY);
+  }
+
+  private static java.util.Map<String, String> tags(String name) {
+    java.util.Map<String, String> tags = new java.util.HashMap<>();
+    ssm.listTagsForResource(r -> r.resourceType("Parameter").resourceId(name)).tagList()
+        .forEach(tag -> tags.put(tag.key(), tag.value()));
+    return tags;
+  }
+
+  @Test
+  void createsAnOwnersParameterWithItsInstanceTagAndKeyWithoutOverwriting() {
+    Parameters parameters = new SsmParameters(throughProxy.ssm(), Clock.systemUTC());
+    String name = prefix + "/runners/linux/i-0abc";
+    String secret = "jit-" + UUID.randomUUID();
+
+    parameters.putSecure(name, secret, instance("i-0abc"));
+
+    assertEquals(java.util.Map.of(INSTANCE_TAG, "arn:aws:ec2:us-east-1:123456789012:instance/i-0abc"),
+        tags(name));
+    assertEquals(KEY, ssm.describeParameters(r -> r.parameterFilters(f -> f.key("Name")
+        .values(name))).parameters().get(0).keyId());
+    assertEquals(Optional.of(secret), new SsmParameters(ssm, Clock.systemUTC()).get(name));
+    String sent = proxy.seen("PutParameter").get(0).bodyText();
+    assertTrue(sent.contains("\"Overwrite\":false") || sent.contains("\"Overwrite\": false"), sent);
+  }
+
+  @Test
+  void aRepeatedWriteForTheSameInstanceReplacesTheValueAndKeepsItsTag() {
+    Parameters parameters = new SsmParameters(ssm, Clock.systemUTC());
+    String name = prefix + "/runners/linux/i-0abc";
+    parameters.putSecure(name, "first-" + UUID.randomUUID(), instance("i-0abc"));
+    String second = "second-" + UUID.randomUUID();
+
+    parameters.putSecure(name, second, instance("i-0abc"));
+
+    assertEquals(Optional.of(second), new SsmParameters(ssm, Clock.systemUTC()).get(name));
+    assertEquals("arn:aws:ec2:us-east-1:123456789012:instance/i-0abc", tags(name).get(INSTANCE_TAG));
+  }
+
+  @Test
+  void aParameterOfAnotherInstanceIsLeftAloneAndTheWriteIsATransientFailure() {
+    Parameters parameters = new SsmParameters(ssm, Clock.systemUTC());
+    String name = prefix + "/runners/linux/i-0abc";
+    String theirs = "theirs-" + UUID.randomUUID();
+    parameters.putSecure(name, theirs, instance("i-0def"));
+    String ours = "ours-" + UUID.randomUUID();
+
+    ParameterRefused refused = assertThrows(ParameterRefused.class,
+        () -> parameters.putSecure(name, ours, instance("i-0abc")));
+
+    assertEquals(Parameters.NOT_OURS, refused.code());
+    assertInstanceOfTransient(refused);
+    assertTrue(refused.getMessage().contains("instance/i-0def"), refused.getMessage());
+    assertFalse(refused.getMessage().contains(ours), "the value is never in a message");
+    assertEquals(Optional.of(theirs), new SsmParameters(ssm, Clock.systemUTC()).get(name));
+    assertEquals("arn:aws:ec2:us-east-1:123456789012:instance/i-0def", tags(name).get(INSTANCE_TAG));
+  }
+
+  @Test
+  void anUntaggedParameterIsNotTakenOver() {
+    String name = prefix + "/runners/linux/i-0abc";
+    new SsmParameters(ssm, Clock.systemUTC()).putSecure(name, "old");
+
+    ParameterRefused refused = assertThrows(ParameterRefused.class,
+        () -> new SsmParameters(ssm, Clock.systemUTC()).putSecure(name, "new", instance("i-0abc")));
+
+    assertTrue(refused.getMessage().contains("no " + INSTANCE_TAG + " tag"), refused.getMessage());
+    assertEquals(Optional.of("old"), new SsmParameters(ssm, Clock.systemUTC()).get(name));
+  }
+
+  @Test
+  void aLongConfigForAnInstanceIsCreatedAdvancedWithItsTag() {
+    proxy.enforceParameterTiers(true);
+    Parameters parameters = new SsmParameters(throughProxy.ssm(), Clock.systemUTC());
+    String name = prefix + "/runners/linux/i-0abc";
+    String config = "eyJ" + "A".repeat(5 * 1024);
+
+    parameters.putSecure(name, config, instance("i-0abc"));
+    parameters.putSecure(name, "short", instance("i-0abc"));
+
+    assertEquals(ParameterTier.ADVANCED, ssm.describeParameters(r -> r.parameterFilters(f -> f
+        .key("Name").values(name))).parameters().get(0).tier());
+    assertEquals(Optional.of("short"), new SsmParameters(ssm, Clock.systemUTC()).get(name));
+    assertEquals("arn:aws:ec2:us-east-1:123456789012:instance/i-0abc", tags(name).get(INSTANCE_TAG));
+  }
+
+  private static void assertInstanceOfTransient(RuntimeException failure) {
+    assertTrue(failure instanceof TransientFailure, failure.getClass().getName());
+  }
 }

@@ -2,6 +2,8 @@ package dev.spotrunner.runners.launch;
 
 import static dev.spotrunner.common.log.Log.entry;
 
+import dev.spotrunner.common.fleet.InstanceId;
+import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.DeleteResult;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
@@ -11,12 +13,15 @@ import dev.spotrunner.common.github.RegistrationToken;
 import dev.spotrunner.common.github.RunnerNameTaken;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.log.Log;
+import dev.spotrunner.common.parameters.ParameterOwner;
+import dev.spotrunner.common.parameters.Parameters;
 import dev.spotrunner.runners.pool.PoolSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Makes the config one runner starts with: a JIT config (one GitHub call per runner) or a
@@ -24,6 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * persistent pool spends one GitHub call per hour per owner, not one per runner. A JIT call GitHub
  * refuses with 409 (the name is registered: an earlier attempt's answer was lost) removes that
  * ghost runner and asks again under a fresh name, at most {@value #MAX_JIT_ATTEMPTS} calls.
+ *
+ * <p>Each config is stored for its instance alone ({@link #store}): tagged {@value #INSTANCE_TAG}
+ * with the instance's ARN, which the runner role's IAM condition compares with {@code
+ * ${ec2:SourceInstanceARN}}, and encrypted with the configured KMS key (docs/security.md).
  */
 public final class RunnerConfigs {
   private static final Log log = Log.of(RunnerConfigs.class);
@@ -49,11 +58,48 @@ public final class RunnerConfigs {
   private final Clock clock;
   private final Map<RunnerOwner, RegistrationToken> tokens = new ConcurrentHashMap<>();
   private final Map<RunnerOwner, Long> groupIds = new ConcurrentHashMap<>();
+  private final Supplier<Optional<String>> functionArn;
+  private final String kmsKeyId;
 
+  /** Tag on a runner config naming the one instance that may read and delete it. */
+  public static final String INSTANCE_TAG = Tags.CONFIG_INSTANCE;
+
+  /** Configs stored without an instance tag (no function ARN: unit tests, the simulator). */
   public RunnerConfigs(PoolSettings pool, GitHubRunners github, Clock clock) {
+    this(pool, github, clock, Optional::empty, null);
+  }
+
+  /**
+   * @param functionArn the ARN scale-up runs as ({@link InvokedFunction#arn}): instance ARNs are
+   *     made in its partition, Region and account
+   * @param kmsKeyId the key runner configs are encrypted with; null: the account's SSM key
+   */
+  public RunnerConfigs(PoolSettings pool, GitHubRunners github, Clock clock,
+      Supplier<Optional<String>> functionArn, String kmsKeyId) {
     this.pool = pool;
     this.github = github;
     this.clock = clock;
+    this.functionArn = functionArn;
+    this.kmsKeyId = kmsKeyId;
+  }
+
+  /**
+   * Stores an instance's config so that only that instance can read it: created with its ARN as
+   * tag and the KMS key, never overwriting another instance's config ({@link
+   * Parameters#putSecure(String, String, ParameterOwner)}). While the function ARN is unknown (no
+   * Lambda context: tests and tools that call the wiring directly) the config is written without
+   * a tag; IAM then lets no runner read it, so this never widens a runner's reach.
+   */
+  public void store(Parameters parameters, String parameter, InstanceId instance,
+      RunnerConfig config) {
+    Optional<ParameterOwner> owner = functionArn.get()
+        .flatMap(arn -> InvokedFunction.instanceArn(arn, instance))
+        .map(arn -> new ParameterOwner(INSTANCE_TAG, arn, kmsKeyId));
+    if (owner.isPresent()) {
+      parameters.putSecure(parameter, config.toJson(), owner.get());
+    } else {
+      parameters.putSecure(parameter, config.toJson());
+    }
   }
 
   /**

@@ -213,7 +213,7 @@ public final class RunnerLauncher {
         throw new TransientFailure("instance " + instance.id()
             + " has ended: the launch request repeated an earlier one");
       }
-      parameters.putSecure(parameter, issued.config().toJson());
+      configs.store(parameters, parameter, instance.id(), issued.config());
       stored = true;
       Map<String, String> tags = new HashMap<>();
       tags.put(Tags.RUNNER_NAME, runnerName);

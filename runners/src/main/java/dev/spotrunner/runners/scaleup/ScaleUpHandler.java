@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.spotrunner.common.log.Log;
+import dev.spotrunner.runners.launch.InvokedFunction;
 import java.util.List;
 import org.crac.Core;
 import org.crac.Resource;
@@ -45,6 +46,7 @@ public final class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchRe
   @Override
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
     Log.request(context);
+    InvokedFunction.record(context);
     List<SQSEvent.SQSMessage> records =
         event == null || event.getRecords() == null ? List.of() : event.getRecords();
     try {

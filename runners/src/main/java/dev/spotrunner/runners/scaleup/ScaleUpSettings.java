@@ -16,10 +16,13 @@ import java.util.Map;
  * @param launchLock the SSM parameter that makes one scale-up of the pool count and launch at a
  *     time; null: no lock (one caller only)
  * @param recheckMaxAge rechecks go on while GitHub says the job waits, until the job is this old
+ * @param runnerConfigKmsKeyId the KMS key runner configs are encrypted with; null: the account's
+ *     SSM key
  */
 public record ScaleUpSettings(PoolSettings pool, boolean jobQueuedCheck, Duration recheckDelay,
     String queueUrl, boolean checkFirstReceive, Backoff backoff, String deadLetterUrl,
-    String launchLock, Duration launchLockLease, Duration recheckMaxAge) {
+    String launchLock, Duration launchLockLease, Duration recheckMaxAge,
+    String runnerConfigKmsKeyId) {
   /** SQS delays a message at most 15 minutes. */
   public static final int MAX_RECHECK_SECONDS = 900;
   /**
@@ -37,7 +40,7 @@ public record ScaleUpSettings(PoolSettings pool, boolean jobQueuedCheck, Duratio
         new Backoff(Duration.ofSeconds(DEFAULT_BACKOFF_BASE_SECONDS),
             Duration.ofSeconds(DEFAULT_BACKOFF_MAX_SECONDS)),
         null, null, Duration.ofSeconds(DEFAULT_LOCK_LEASE_SECONDS),
-        Duration.ofMinutes(DEFAULT_RECHECK_MAX_AGE_MINUTES));
+        Duration.ofMinutes(DEFAULT_RECHECK_MAX_AGE_MINUTES), null);
   }
 
   public boolean rechecks() {
@@ -71,9 +74,10 @@ public record ScaleUpSettings(PoolSettings pool, boolean jobQueuedCheck, Duratio
     // GitHub cancels a job queued for 24 hours: no recheck is worth more
     int recheckMaxAge = env.integer(LambdaVariable.JOB_RECHECK_MAX_AGE_MINUTES,
         DEFAULT_RECHECK_MAX_AGE_MINUTES, 1, 1440);
+    String configKey = env.optional(LambdaVariable.RUNNER_CONFIG_KMS_KEY_ID, null);
     env.check();
     return new ScaleUpSettings(pool, check, Duration.ofSeconds(recheck), queueUrl, first,
         new Backoff(Duration.ofSeconds(base), Duration.ofSeconds(max)), deadLetters, lock,
-        Duration.ofSeconds(lease), Duration.ofMinutes(recheckMaxAge));
+        Duration.ofSeconds(lease), Duration.ofMinutes(recheckMaxAge), configKey);
   }
 }

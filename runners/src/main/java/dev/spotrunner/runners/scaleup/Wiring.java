@@ -10,6 +10,7 @@ import dev.spotrunner.common.github.Sleeper;
 import dev.spotrunner.common.parameters.Parameters;
 import dev.spotrunner.common.parameters.SsmParameters;
 import dev.spotrunner.common.queue.SqsJobQueue;
+import dev.spotrunner.runners.launch.InvokedFunction;
 import dev.spotrunner.runners.launch.RunnerConfigs;
 import dev.spotrunner.runners.launch.RunnerLauncher;
 import dev.spotrunner.runners.pool.PoolSettings;
@@ -39,14 +40,14 @@ public final class Wiring {
         : new SsmLaunchLock(aws.ssm(), settings.launchLock(), settings.launchLockLease(), clock);
     RunnerFleet fleet = new Ec2RunnerFleet(aws.ec2());
     GitHubRunners github = github(settings.pool(), parameters, clock, GovernorLimits.GITHUB);
-    return new ScaleUp(settings, fleet, github, launcher(settings.pool(), fleet, github,
+    return new ScaleUp(settings, fleet, github, launcher(settings, fleet, github,
         parameters, clock), rechecks, returns, lock, System.out::println, clock);
   }
 
-  private static RunnerLauncher launcher(PoolSettings pool, RunnerFleet fleet,
+  private static RunnerLauncher launcher(ScaleUpSettings settings, RunnerFleet fleet,
       GitHubRunners github, Parameters parameters, Clock clock) {
-    return new RunnerLauncher(pool, fleet, github, parameters,
-        new RunnerConfigs(pool, github, clock));
+    return new RunnerLauncher(settings.pool(), fleet, github, parameters, new RunnerConfigs(
+        settings.pool(), github, clock, InvokedFunction::arn, settings.runnerConfigKmsKeyId()));
   }
 
   public static ScaleUp scaleUp(ScaleUpSettings settings, RunnerFleet fleet, Parameters parameters,
@@ -57,7 +58,7 @@ public final class Wiring {
   public static ScaleUp scaleUp(ScaleUpSettings settings, RunnerFleet fleet, Parameters parameters,
       GitHubRunners github, JobRechecks rechecks, Clock clock) {
     return new ScaleUp(settings, fleet, github,
-        launcher(settings.pool(), fleet, github, parameters, clock), rechecks, clock);
+        launcher(settings, fleet, github, parameters, clock), rechecks, clock);
   }
 
   /** The GitHub Apps of the pool's settings; their keys are read from SSM on first use. */
