@@ -116,6 +116,7 @@ public final class Simulation {
   private int reruns;
   private int breakersOpened;
   private int badMarketReclaims;
+  private final Map<String, Integer> interruptionOutcomes = new TreeMap<>();
 
   /** Spot's notice before it takes an instance (EC2: the two-minute interruption warning). */
   static final Duration SPOT_WARNING = Duration.ofMinutes(2);
@@ -165,6 +166,11 @@ public final class Simulation {
       // the EMF document CloudWatch would count as SpotBreakerOpened
       if (line.contains("\"SpotBreakerOpened\"")) {
         breakersOpened++;
+      }
+      for (InterruptionMetrics.Count count : InterruptionMetrics.Count.values()) {
+        if (line.contains("\"" + count.metric() + "\"")) {
+          interruptionOutcomes.merge("metric " + count.metric(), 1, Integer::sum);
+        }
       }
     });
     Reruns followUp = new Reruns(settings, apps.firstApp(), parameters, metrics, clock);
@@ -545,7 +551,10 @@ public final class Simulation {
   private void interruptionEvent(Ec2Event event) {
     apps.actingFor("interruptions");
     try {
-      interruptions.handle(event);
+      Interruptions.Outcome outcome = interruptions.handle(event);
+      if (event.kind() != Ec2Event.Kind.SCHEDULE) {
+        interruptionOutcomes.merge(event.kind() + " " + outcome, 1, Integer::sum);
+      }
     } catch (RuntimeException e) {
       // a refused or failed call: the schedule's follow-up picks the re-runs up
     } finally {
@@ -1040,6 +1049,11 @@ public final class Simulation {
 
   int breakersOpened() {
     return breakersOpened;
+  }
+
+  /** What the interruption function made of each warning and termination, by outcome. */
+  Map<String, Integer> interruptionOutcomes() {
+    return Map.copyOf(interruptionOutcomes);
   }
 
   int badMarketReclaims() {

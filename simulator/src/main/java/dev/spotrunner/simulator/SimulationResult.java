@@ -39,7 +39,11 @@ public record SimulationResult(
    * installation in a minute.
    */
   public record Resilience(int reruns, int breakersOpened, int badMarketReclaims, int githubApps,
-      int peakPointsPerApp) {}
+      int peakPointsPerApp, Map<String, Integer> interruptionOutcomes) {
+    public Resilience {
+      interruptionOutcomes = Map.copyOf(interruptionOutcomes);
+    }
+  }
 
   /**
    * What went through a pool's queue: jobs sent again to wait for room, batches that found the
@@ -144,7 +148,7 @@ public record SimulationResult(
         sim.reclaimWaves(), sim.reclaimedInWaves(), sim.capacityErrors(), invocations, queues,
         List.copyOf(unpriced), start, end, wall, sim.timeline(), waits,
         new Resilience(sim.reruns(), sim.breakersOpened(), sim.badMarketReclaims(),
-            github.apps(), github.peakPointsPerApp()));
+            github.apps(), github.peakPointsPerApp(), sim.interruptionOutcomes()));
   }
 
   private static PoolResult poolResult(String name, Simulation sim, List<Simulation.SimJob> jobs,
@@ -253,6 +257,10 @@ public record SimulationResult(
         + "share %.1f %%%n", overall.interruptedJobs(), resilience.reruns(),
         overall.jobMinutesLost(), resilience.badMarketReclaims(), resilience.breakersOpened(),
         (1 - overall.spotShare()) * 100));
+    if (!resilience.interruptionOutcomes().isEmpty()) {
+      out.append("interruption function: " + new java.util.TreeMap<>(
+          resilience.interruptionOutcomes()) + "\n");
+    }
     out.append(String.format("GitHub Apps: %d (most points one App spent on one installation in "
         + "a minute: %d); most runners launched in one minute: %d%n", resilience.githubApps(),
         resilience.peakPointsPerApp(), overall.peakLaunchesPerMinute()));
