@@ -111,6 +111,7 @@ public final class Simulation {
   private Long interruptFirstAfterSeconds;
   /** The interruption function when Terraform deploys it: warnings, re-runs, breakers. */
   private final Interruptions interruptions;
+  private InterruptionSettings interruptionSettings;
   private final Map<Long, SimJob> byGitHubId = new HashMap<>();
   private long nextRerunId = RERUN_IDS;
   private int reruns;
@@ -162,6 +163,7 @@ public final class Simulation {
    */
   private Interruptions interruptionFunction() {
     InterruptionSettings settings = InterruptionSettings.fromEnv(deployment.interruptions().env());
+    this.interruptionSettings = settings;
     InterruptionMetrics metrics = new InterruptionMetrics(clock, line -> {
       // the EMF document CloudWatch would count as SpotBreakerOpened
       if (line.contains("\"SpotBreakerOpened\"")) {
@@ -996,6 +998,17 @@ public final class Simulation {
           Long.toString(pool.downSettings.minimumRunningTime().toMinutes()));
       s.put("bootGraceMinutes", Long.toString(pool.downSettings.bootGrace().toMinutes()));
       s.put("warmWindows", Integer.toString(pool.downSettings.warmWindows().size()));
+      s.put("githubApps", Integer.toString(apps.apps()));
+      if (interruptionSettings != null) {
+        var rules = interruptionSettings.rules(pool.deployed.name());
+        s.put("rerun", Boolean.toString(rules.rerun()));
+        s.put("maxReruns", Integer.toString(rules.maxReruns()));
+        s.put("breakerThreshold", Integer.toString(rules.breaker().threshold()));
+        s.put("breakerWindowMinutes", Long.toString(rules.breaker().window().toMinutes()));
+        s.put("breakerCoolDownMinutes", Long.toString(rules.breaker().coolDown().toMinutes()));
+        s.put("interruptionFollowUpMinutes",
+            Integer.toString(deployment.interruptions().followUpEveryMinutes()));
+      }
       out.put(pool.deployed.name(), s);
     }
     return out;
