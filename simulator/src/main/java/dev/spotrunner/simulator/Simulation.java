@@ -588,6 +588,8 @@ public final class Simulation {
         job.interrupted = true;
         openJobs--;
         interruptedJobs++;
+        // its re-run, if the interruption function asks for one, follows: the replay goes on
+        lastActivity = clock.instant();
         runner.job = null;
         github.job(new WorkflowJob(job.trace.jobId(), job.trace.jobId(), "completed",
             job.labels, job.queuedAt, job.startedAt, runner.name));
