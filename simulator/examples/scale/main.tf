@@ -18,6 +18,10 @@ module "spotrunner" {
     webhook_secret = var.webhook_secret
   }
 
+  # the simulator's comparisons: 1, 2 or 4 Apps; the spot breaker on or off (docs/simulator.md)
+  github_apps        = var.github_apps
+  spot_interruptions = var.spot_interruptions
+
   repository_allow_list = ["acme/*"]
 
   pools = [{

@@ -37,3 +37,19 @@ variable "lambda_dir" {
   type        = string
   default     = null
 }
+
+variable "github_apps" {
+  description = "More GitHub Apps after the first (the root module's github_apps): SSM parameter names of each App's id and key."
+  type = list(object({
+    id_parameter             = string
+    key_parameter            = string
+    webhook_secret_parameter = optional(string)
+  }))
+  default = []
+}
+
+variable "spot_interruptions" {
+  description = "The root module's spot_interruptions (e.g. pools = { jit = { breaker_threshold = 0 } } switches the jit pool's spot breaker off)."
+  type        = any
+  default     = {}
+}

@@ -20,13 +20,55 @@ import java.util.regex.Pattern;
  * applied ({@link TerraformReader}); never written by hand.
  */
 public record Deployment(String configuration, String webhookPools, String webhookPoolsSource,
-    List<DeployedPool> pools) {
+    List<DeployedPool> pools, InterruptionFunction interruptions) {
 
   public Deployment {
     if (pools == null || pools.isEmpty()) {
       throw new IllegalArgumentException(configuration + " deploys no pool (no scale-up function)");
     }
     pools = List.copyOf(pools);
+  }
+
+  /** A deployment without the interruption function ({@code spot_interruptions.enabled} false). */
+  public Deployment(String configuration, String webhookPools, String webhookPoolsSource,
+      List<DeployedPool> pools) {
+    this(configuration, webhookPools, webhookPoolsSource, pools, null);
+  }
+
+  /**
+   * The spot interruption function as deployed (docs/interruptions.md): its environment
+   * ({@code INTERRUPTION_POOLS} holds each pool's re-run rules and breaker thresholds) and the
+   * schedule of its follow-up (re-runs, breakers moving to half-open and closed).
+   */
+  public record InterruptionFunction(Map<String, String> env, String schedule,
+      Map<String, String> sources) {
+    public InterruptionFunction {
+      env = Map.copyOf(env);
+      sources = Map.copyOf(sources);
+    }
+
+    public int followUpEveryMinutes() {
+      return everyMinutes("the interruption function", schedule);
+    }
+  }
+
+  /**
+   * How many GitHub Apps scale-up and scale-down use: Terraform's list of Apps, as it gives each
+   * function their id parameters ({@code GITHUB_APP_ID_PARAM}, comma-separated).
+   */
+  public int githubApps() {
+    java.util.Set<Integer> counts = new java.util.TreeSet<>();
+    for (DeployedPool pool : pools) {
+      for (Map<String, String> env : List.of(pool.scaleUpEnv(), pool.scaleDownEnv())) {
+        counts.add((int) java.util.Arrays.stream(env.getOrDefault("GITHUB_APP_ID_PARAM", "")
+            .split(",")).filter(p -> !p.isBlank()).count());
+      }
+    }
+    if (counts.size() != 1 || counts.contains(0)) {
+      throw new IllegalArgumentException(configuration + ": the functions name different numbers "
+          + "of GitHub Apps " + counts);
+    }
+    return counts.iterator().next();
   }
 
   /** One pool as deployed. {@code sources} maps each setting name to its Terraform address. */
@@ -67,14 +109,18 @@ public record Deployment(String configuration, String webhookPools, String webho
 
     /** Minutes between scale-down runs, from {@code rate(N minutes|hours)}. */
     public int scaleDownEveryMinutes() {
-      Matcher rate = RATE.matcher(scaleDownSchedule.trim());
-      if (!rate.matches()) {
-        throw new IllegalArgumentException("pool " + name + ": scale-down schedule "
-            + scaleDownSchedule + " is not rate(N minutes|hours); the simulator replays rates only");
-      }
-      int n = Integer.parseInt(rate.group(1));
-      return rate.group(2).startsWith("hour") ? n * 60 : rate.group(2).startsWith("day") ? n * 1440 : n;
+      return everyMinutes("pool " + name + ": scale-down", scaleDownSchedule);
     }
+  }
+
+  static int everyMinutes(String what, String schedule) {
+    Matcher rate = RATE.matcher(schedule.trim());
+    if (!rate.matches()) {
+      throw new IllegalArgumentException(what + " schedule " + schedule
+          + " is not rate(N minutes|hours); the simulator replays rates only");
+    }
+    int n = Integer.parseInt(rate.group(1));
+    return rate.group(2).startsWith("hour") ? n * 60 : rate.group(2).startsWith("day") ? n * 1440 : n;
   }
 
   private static final Pattern RATE = Pattern.compile("rate\\((\\d+) (minutes?|hours?|days?)\\)");
@@ -101,10 +147,20 @@ public record Deployment(String configuration, String webhookPools, String webho
       values.put("scale_up.timeout", Integer.toString(pool.scaleUpTimeoutSeconds()));
       values.put("scale_down.schedule_expression", pool.scaleDownSchedule());
       values.forEach((k, v) -> out.add(new Setting(pool.name(), k, v, pool.sources().get(k))));
+      if (pool.scaleUpEnv().containsKey("GITHUB_APP_ID_PARAM")) {
+        out.add(new Setting(pool.name(), "github_apps", Integer.toString(githubApps()),
+            pool.sources().get("scale_up.environment") + ".GITHUB_APP_ID_PARAM"));
+      }
       new TreeMap<>(pool.scaleUpEnv()).forEach((k, v) -> out.add(new Setting(pool.name(),
           "scale_up." + k, v, pool.sources().get("scale_up.environment"))));
       new TreeMap<>(pool.scaleDownEnv()).forEach((k, v) -> out.add(new Setting(pool.name(),
           "scale_down." + k, v, pool.sources().get("scale_down.environment"))));
+    }
+    if (interruptions != null) {
+      out.add(new Setting("interruptions", "schedule_expression", interruptions.schedule(),
+          interruptions.sources().get("schedule_expression")));
+      new TreeMap<>(interruptions.env()).forEach((k, v) -> out.add(new Setting("interruptions",
+          k, v, interruptions.sources().get("environment"))));
     }
     return out;
   }
@@ -125,6 +181,7 @@ public record Deployment(String configuration, String webhookPools, String webho
     String pools = null;
     String poolsSource = null;
     List<DeployedPool> deployed = new ArrayList<>();
+    InterruptionFunction interruptions = null;
     for (Resource function : resources) {
       if (!function.type().equals("aws_lambda_function")) {
         continue;
@@ -140,11 +197,26 @@ public record Deployment(String configuration, String webhookPools, String webho
       if (handler(function).endsWith("ScaleUpHandler::handleRequest")) {
         deployed.add(pool(configuration, function, resources));
       }
+      if (handler(function).endsWith("InterruptionHandler::handleRequest")) {
+        interruptions = interruptions(configuration, function, resources);
+      }
     }
     if (pools == null) {
       throw new IllegalArgumentException(configuration + " deploys no webhook (no POOLS variable)");
     }
-    return new Deployment(configuration, pools, poolsSource, deployed);
+    return new Deployment(configuration, pools, poolsSource, deployed, interruptions);
+  }
+
+  private static InterruptionFunction interruptions(String configuration, Resource function,
+      List<Resource> all) {
+    List<Resource> mine = all.stream().filter(r -> r.module().equals(function.module())).toList();
+    Resource rule = one(configuration + " interruption function (" + function.module() + ")", mine,
+        "aws_cloudwatch_event_rule",
+        r -> !r.values().path("schedule_expression").asText("").isBlank());
+    return new InterruptionFunction(environment(function.values()),
+        rule.values().path("schedule_expression").asText(),
+        Map.of("environment", function.address() + ".environment.variables",
+            "schedule_expression", rule.address() + ".schedule_expression"));
   }
 
   private static DeployedPool pool(String configuration, Resource scaleUp, List<Resource> all) {

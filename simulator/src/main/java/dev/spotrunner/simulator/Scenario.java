@@ -56,7 +56,7 @@ public record Scenario(
     bootByPool = bootByPool == null ? Map.of() : Map.copyOf(bootByPool);
     bootByPath = bootByPath == null ? DEFAULT_BOOT_BY_PATH : Map.copyOf(bootByPath);
     controlPlane = controlPlane == null ? new ControlPlane(null, null, null, null) : controlPlane;
-    spot = spot == null ? new Spot(null, null, null) : spot;
+    spot = spot == null ? new Spot(null, null, null, null) : spot;
     github = github == null ? new GitHub(null, null, null) : github;
     prices = prices == null ? Map.of() : Map.copyOf(prices);
     ec2 = ec2 == null ? new Ec2(null) : ec2;
@@ -92,10 +92,14 @@ public record Scenario(
    * (each pair is out of spot capacity {@code outagesPerDay} times a day for an exponential
    * {@code meanOutageMinutes}, plus the listed {@code outages}); correlated reclaim waves
    * ({@code perWeek} at random and at the listed times {@code at}, each taking {@code fraction} of
-   * the running spot instances of one instance type).
+   * the running spot instances of one instance type); bad markets ({@code badMarkets}: one
+   * instance type, in one subnet or all, reclaiming its spot instances at a high rate for a
+   * stretch of the trace).
    */
-  public record Spot(Double interruptionsPerHour, Capacity capacity, Waves reclaimWaves) {
+  public record Spot(Double interruptionsPerHour, Capacity capacity, Waves reclaimWaves,
+      List<BadMarket> badMarkets) {
     public Spot {
+      badMarkets = badMarkets == null ? List.of() : List.copyOf(badMarkets);
       interruptionsPerHour = interruptionsPerHour == null ? 0.02 : interruptionsPerHour;
       capacity = capacity == null ? new Capacity(null, null, null) : capacity;
       reclaimWaves = reclaimWaves == null ? new Waves(null, null, null, null) : reclaimWaves;
@@ -111,6 +115,22 @@ public record Scenario(
       outagesPerDay = outagesPerDay == null ? 0.5 : outagesPerDay;
       meanOutageMinutes = meanOutageMinutes == null ? 60.0 : meanOutageMinutes;
       outages = outages == null ? List.of() : List.copyOf(outages);
+    }
+  }
+
+  /**
+   * A bad spot market: from {@code start} for {@code minutes}, each spot instance of
+   * {@code instanceType} in {@code subnet} (null: every subnet) is reclaimed at
+   * {@code interruptionsPerHour} (exponential; on top of the independent rate), whether it was
+   * running when the stretch began or launched during it.
+   */
+  public record BadMarket(String instanceType, String subnet, Instant start, int minutes,
+      double interruptionsPerHour) {
+    public BadMarket {
+      if (instanceType == null || start == null || minutes <= 0 || interruptionsPerHour <= 0) {
+        throw new IllegalArgumentException("spot.badMarkets: instanceType, start, minutes > 0 and "
+            + "interruptionsPerHour > 0 are required");
+      }
     }
   }
 

@@ -6,12 +6,20 @@ import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.FakeGitHub;
 import dev.spotrunner.common.github.GitHubRunner;
+import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.github.WorkflowJob;
 import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.common.job.PoolDefinition;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.json.Json;
 import dev.spotrunner.common.parameters.InMemoryParameters;
+import dev.spotrunner.runners.interruption.Ec2Event;
+import dev.spotrunner.runners.interruption.InstanceFacts;
+import dev.spotrunner.runners.interruption.Instances;
+import dev.spotrunner.runners.interruption.InterruptionMetrics;
+import dev.spotrunner.runners.interruption.InterruptionSettings;
+import dev.spotrunner.runners.interruption.Interruptions;
+import dev.spotrunner.runners.interruption.Reruns;
 import dev.spotrunner.runners.launch.RunnerConfigs;
 import dev.spotrunner.runners.launch.RunnerLauncher;
 import dev.spotrunner.runners.pool.PoolQueues;
@@ -72,7 +80,8 @@ public final class Simulation {
   private final RandomGenerator random;
   private final VirtualClock clock;
   private final FakeGitHub github;
-  private final MeteredGitHub metered;
+  private final SimGitHub apps;
+  private final GitHubRunners metered;
   private final SimFleet fleet;
   private final InMemoryParameters parameters = new InMemoryParameters();
   private final PoolRouter router;
@@ -100,6 +109,20 @@ public final class Simulation {
   private int arrivalsLeft;
   private Instant lastActivity;
   private Long interruptFirstAfterSeconds;
+  /** The interruption function when Terraform deploys it: warnings, re-runs, breakers. */
+  private final Interruptions interruptions;
+  private InterruptionSettings interruptionSettings;
+  private final Map<Long, SimJob> byGitHubId = new HashMap<>();
+  private long nextRerunId = RERUN_IDS;
+  private int reruns;
+  private int breakersOpened;
+  private int badMarketReclaims;
+  private final Map<String, Integer> interruptionOutcomes = new TreeMap<>();
+
+  /** Spot's notice before it takes an instance (EC2: the two-minute interruption warning). */
+  static final Duration SPOT_WARNING = Duration.ofMinutes(2);
+  /** Job ids GitHub gives re-run attempts in the simulation: above any real trace's. */
+  private static final long RERUN_IDS = 9_000_000_000_000L;
 
   public Simulation(Deployment deployment, Scenario scenario, long seed, Instant start) {
     this.deployment = deployment;
@@ -107,8 +130,10 @@ public final class Simulation {
     this.random = new Well19937c(seed);
     this.clock = new VirtualClock(start);
     this.github = new FakeGitHub(clock);
-    this.metered = new MeteredGitHub(github, clock, scenario.github().pointsPerMinute(),
-        scenario.github().retryAfterSeconds(), scenario.github().outages());
+    // one budget per App and installation; the real GitHubApps picks the App per call
+    this.apps = new SimGitHub(github, clock, deployment.githubApps(), scenario.github(),
+        new GitHubJobs());
+    this.metered = apps.selection();
     this.fleet = new SimFleet(clock, this::spotAvailable, scenario.prices(),
         scenario.ec2().listingLagSeconds());
     this.router = PoolRouter.parse(deployment.webhookPools());
@@ -123,12 +148,36 @@ public final class Simulation {
     for (Deployment.DeployedPool pool : deployment.pools()) {
       pools.put(pool.name(), new PoolRuntime(pool));
     }
+    this.interruptions = deployment.interruptions() == null ? null : interruptionFunction();
     for (PoolDefinition definition : router.pools()) {
       if (!pools.containsKey(definition.name())) {
         throw new IllegalArgumentException("the webhook routes to pool " + definition.name()
             + ", which has no scale-up function");
       }
     }
+  }
+
+  /**
+   * The interruption function as runners/interruption/InterruptionWiring builds it, over the
+   * simulated EC2 and the first App (Terraform gives it that one), with the deployed settings.
+   */
+  private Interruptions interruptionFunction() {
+    InterruptionSettings settings = InterruptionSettings.fromEnv(deployment.interruptions().env());
+    this.interruptionSettings = settings;
+    InterruptionMetrics metrics = new InterruptionMetrics(clock, line -> {
+      // the EMF document CloudWatch would count as SpotBreakerOpened
+      if (line.contains("\"SpotBreakerOpened\"")) {
+        breakersOpened++;
+      }
+      for (InterruptionMetrics.Count count : InterruptionMetrics.Count.values()) {
+        if (line.contains("\"" + count.metric() + "\"")) {
+          interruptionOutcomes.merge("metric " + count.metric(), 1, Integer::sum);
+        }
+      }
+    });
+    Reruns followUp = new Reruns(settings, apps.firstApp(), parameters, metrics, clock);
+    return new Interruptions(settings, new SimInstances(), apps.firstApp(), parameters, followUp,
+        metrics, clock);
   }
 
   /** Spot takes the first instance launched away this many seconds after launch (for tests). */
@@ -160,6 +209,13 @@ public final class Simulation {
     for (Instant t = first; !t.isAfter(horizon); t = t.plusSeconds(60)) {
       Instant when = t;
       at(when, () -> sample(when));
+    }
+    if (interruptions != null) {
+      Duration every = Duration.ofMinutes(deployment.interruptions().followUpEveryMinutes());
+      for (Instant t = tick; !t.isAfter(horizon); t = t.plus(every)) {
+        at(t, () -> interruptionEvent(new Ec2Event(Ec2Event.Kind.SCHEDULE, null, clock.instant(),
+            null)));
+      }
     }
     planCapacityOutages(tick, horizon);
     planReclaimWaves(tick, horizon);
@@ -300,12 +356,20 @@ public final class Simulation {
   // ---- GitHub's side: jobs ------------------------------------------------------------------
 
   private void jobQueued(TraceJob trace) {
+    arrivalsLeft--;
+    queue(trace, trace.jobId(), 0);
+  }
+
+  /** GitHub queues a job (or a re-run attempt of one: a new job id in the same run). */
+  private void queue(TraceJob trace, long runId, int attempt) {
     List<String> labels = labelsOf(trace);
     Optional<PoolDefinition> pool = router.route(labels);
     SimJob job = new SimJob(trace, labels, pool.map(PoolDefinition::name).orElse(null),
         clock.instant());
+    job.runId = runId;
+    job.attempt = attempt;
     jobs.add(job);
-    arrivalsLeft--;
+    byGitHubId.put(trace.jobId(), job);
     if (pool.isEmpty()) {
       notOurs++;
       return;
@@ -462,7 +526,48 @@ public final class Simulation {
     offerWork(runner);
   }
 
+  /**
+   * Spot reclaims the instance. With the interruption function deployed, EC2's two-minute warning
+   * goes to it first (an idle runner is deregistered, a busy one's job recorded, the breakers
+   * count it) and the instance goes two minutes later, followed by its state-change event.
+   */
   private void interrupt(InstanceId id) {
+    SimInstance instance = instances.get(id);
+    if (instance == null || instance.terminatedAt != null || instance.warned) {
+      return;
+    }
+    if (interruptions == null) {
+      reclaim(id);
+      return;
+    }
+    instance.warned = true;
+    interruptionEvent(new Ec2Event(Ec2Event.Kind.SPOT_WARNING, id, clock.instant(), null));
+    at(clock.instant().plus(SPOT_WARNING), () -> {
+      reclaim(id);
+      interruptionEvent(new Ec2Event(Ec2Event.Kind.STATE_CHANGE, id, clock.instant(),
+          "terminated"));
+    });
+  }
+
+  /** One invocation of the interruption function; a failed one is dropped (EventBridge retries). */
+  private void interruptionEvent(Ec2Event event) {
+    apps.actingFor("interruptions");
+    try {
+      Interruptions.Outcome outcome = interruptions.handle(event);
+      if (event.kind() != Ec2Event.Kind.SCHEDULE) {
+        interruptionOutcomes.merge(event.kind() + " " + outcome, 1, Integer::sum);
+      }
+    } catch (RuntimeException e) {
+      // a refused or failed call: the schedule's follow-up picks the re-runs up
+    } finally {
+      apps.actingFor(null);
+    }
+    for (PoolRuntime pool : pools.values()) {
+      forgetDeregistered(pool);
+    }
+  }
+
+  private void reclaim(InstanceId id) {
     SimInstance instance = instances.get(id);
     if (instance == null || instance.terminatedAt != null) {
       return;
@@ -483,7 +588,11 @@ public final class Simulation {
         job.interrupted = true;
         openJobs--;
         interruptedJobs++;
+        // its re-run, if the interruption function asks for one, follows: the replay goes on
+        lastActivity = clock.instant();
         runner.job = null;
+        github.job(new WorkflowJob(job.trace.jobId(), job.trace.jobId(), "completed",
+            job.labels, job.queuedAt, job.startedAt, runner.name));
       }
       setBusy(runner, false);
       runners.remove(runner.name);
@@ -538,7 +647,7 @@ public final class Simulation {
           m.attributes.get(WarmRequest.KIND_ATTRIBUTE), m.receipt));
     }
     Set<String> retry;
-    metered.actingFor(pool.deployed.name());
+    apps.actingFor(pool.deployed.name());
     pool.lock.enter(locked);
     try {
       BatchOutcome outcome = pool.scaleUp.run(deliveries);
@@ -547,7 +656,7 @@ public final class Simulation {
       retry = batch.stream().map(m -> m.id).collect(Collectors.toSet());
     } finally {
       pool.lock.enter(false);
-      metered.actingFor(null);
+      apps.actingFor(null);
     }
     List<String> back = new ArrayList<>();
     for (SimQueue.Message message : batch) {
@@ -564,7 +673,7 @@ public final class Simulation {
   }
 
   private void scaleDownCycle(PoolRuntime pool) {
-    metered.actingFor(pool.deployed.name());
+    apps.actingFor(pool.deployed.name());
     try {
       pool.scaleDown.run();
     } catch (RuntimeException e) {
@@ -577,9 +686,14 @@ public final class Simulation {
         pool.queue.releaseDeadLetters();
       }
     } finally {
-      metered.actingFor(null);
+      apps.actingFor(null);
     }
-    // runners scale-down deregistered are gone from GitHub
+    forgetDeregistered(pool);
+    syncFleet();
+  }
+
+  /** Runners spotrunner deregistered are gone from GitHub: GitHub gives them no job. */
+  private void forgetDeregistered(PoolRuntime pool) {
     Set<Long> registered = github.runners(pool.owner).stream().map(GitHubRunner::id)
         .collect(Collectors.toSet());
     for (Iterator<SimRunner> it = runners.values().iterator(); it.hasNext(); ) {
@@ -591,7 +705,6 @@ public final class Simulation {
         it.remove();
       }
     }
-    syncFleet();
   }
 
   /** Notices instances launched or terminated by spotrunner's code since the last look. */
@@ -604,7 +717,12 @@ public final class Simulation {
         SimFleet.Placement where = fleet.placement(instance.id());
         SimInstance sim = new SimInstance(instance.id(), poolName, clock.instant(),
             instance.capacityType(), where == null ? null : where.instanceType());
+        sim.subnet = where == null ? null : where.subnet();
+        sim.tags.putAll(instance.tags());
         instances.put(instance.id(), sim);
+        if (instance.capacityType() == CapacityType.SPOT) {
+          planBadMarketReclaim(sim);
+        }
         PoolRuntime pool = pools.get(poolName);
         at(clock.instant().plusSeconds(pool.bootTime.sampleSeconds()), () -> boot(instance.id(), 0));
         if (interruptFirstAfterSeconds != null) {
@@ -630,6 +748,102 @@ public final class Simulation {
           busyRunnersTerminated++;
         }
         runners.remove(runner.name);
+      }
+    }
+  }
+
+  /**
+   * A spot instance in a bad market is reclaimed at the market's rate while the stretch lasts
+   * (memoryless: drawn from its launch or the stretch's start, whichever is later).
+   */
+  private void planBadMarketReclaim(SimInstance instance) {
+    for (Scenario.BadMarket market : scenario.spot().badMarkets()) {
+      if (!market.instanceType().equals(instance.instanceType)
+          || market.subnet() != null && !market.subnet().equals(instance.subnet)) {
+        continue;
+      }
+      Instant from = clock.instant().isAfter(market.start()) ? clock.instant() : market.start();
+      Instant end = market.start().plusSeconds(60L * market.minutes());
+      double hours = new ExponentialDistribution(random, 1.0 / market.interruptionsPerHour())
+          .sample();
+      Instant when = from.plusSeconds((long) (hours * 3600));
+      if (when.isBefore(end)) {
+        at(when, () -> {
+          SimInstance now = instances.get(instance.id);
+          if (now.terminatedAt == null && !now.warned) {
+            badMarketReclaims++;
+          }
+          interrupt(instance.id);
+        });
+      }
+    }
+  }
+
+  // ---- GitHub's side of the interruption function: outcomes and re-runs, EC2's describe -------
+
+  /** What GitHub answers about a job's outcome and to a re-run (the Actions API). */
+  private final class GitHubJobs implements MeteredGitHub.Jobs {
+    @Override
+    public Optional<GitHubRunners.JobOutcome> outcome(long jobId) {
+      SimJob job = byGitHubId.get(jobId);
+      if (job == null) {
+        return Optional.empty();
+      }
+      boolean completed = job.completedAt != null && !job.completedAt.isAfter(clock.instant());
+      String status = completed ? "completed" : job.startedAt != null ? "in_progress" : "queued";
+      return Optional.of(new GitHubRunners.JobOutcome(jobId, job.runId, status,
+          completed ? (job.interrupted ? "failure" : "success") : null, job.runner, "job"));
+    }
+
+    /** A completed job's re-run: a new job (new id, same run) queued now, as GitHub does. */
+    @Override
+    public GitHubRunners.RerunAnswer rerun(long jobId) {
+      SimJob job = byGitHubId.get(jobId);
+      if (job == null || job.completedAt == null || job.rerunAs != null) {
+        return GitHubRunners.RerunAnswer.REFUSED;
+      }
+      long id = nextRerunId++;
+      job.rerunAs = id;
+      reruns++;
+      TraceJob attempt = new TraceJob(id, clock.instant(), job.trace.durationSeconds(),
+          job.trace.labels(), null);
+      at(clock.instant(), () -> queue(attempt, job.runId, job.attempt + 1));
+      return GitHubRunners.RerunAnswer.ACCEPTED;
+    }
+  }
+
+  /** EC2 as the interruption function describes and tags instances (terminated ones for a while). */
+  private final class SimInstances implements Instances {
+    @Override
+    public Optional<InstanceFacts> describe(InstanceId id) {
+      SimInstance instance = instances.get(id);
+      if (instance == null) {
+        return Optional.empty();
+      }
+      fleet.all().stream().filter(i -> i.id().equals(id)).findFirst()
+          .ifPresent(live -> instance.tags.putAll(live.tags()));
+      String subnet = "default".equals(instance.subnet) ? null : instance.subnet;
+      return Optional.of(new InstanceFacts(id,
+          instance.terminatedAt == null ? "running" : "terminated", instance.instanceType,
+          subnet, subnet, instance.capacityType == CapacityType.SPOT, instance.tags));
+    }
+
+    @Override
+    public void tag(InstanceId id, Map<String, String> tags) {
+      SimInstance instance = instances.get(id);
+      if (instance != null) {
+        instance.tags.putAll(tags);
+        if (instance.terminatedAt == null) {
+          fleet.tag(id, tags);
+        }
+      }
+    }
+
+    @Override
+    public void terminate(InstanceId id) {
+      SimInstance instance = instances.get(id);
+      if (instance != null && instance.terminatedAt == null) {
+        fleet.terminate(List.of(id));
       }
     }
   }
@@ -687,8 +901,9 @@ public final class Simulation {
       // As runners/scaleup/Wiring builds scale-up: rechecks and returns through the pool's queue,
       // the launch lock when Terraform names one.
       RunnerConfigs configs = new RunnerConfigs(settings, metered, clock);
+      // the virtual clock dates the spot breakers' phases, as the real one does in production
       RunnerLauncher launcher = new RunnerLauncher(settings, fleet, metered, parameters, configs,
-          new DirectExecutorService());
+          new DirectExecutorService(), clock);
       JobRechecks rechecks = upSettings.rechecks()
           ? JobRechecks.on(queue, upSettings.queueUrl()) : JobRechecks.NONE;
       JobReturns returns = JobReturns.on(queue, upSettings.queueUrl(), upSettings.deadLetterUrl());
@@ -785,6 +1000,17 @@ public final class Simulation {
           Long.toString(pool.downSettings.minimumRunningTime().toMinutes()));
       s.put("bootGraceMinutes", Long.toString(pool.downSettings.bootGrace().toMinutes()));
       s.put("warmWindows", Integer.toString(pool.downSettings.warmWindows().size()));
+      s.put("githubApps", Integer.toString(apps.apps()));
+      if (interruptionSettings != null) {
+        var rules = interruptionSettings.rules(pool.deployed.name());
+        s.put("rerun", Boolean.toString(rules.rerun()));
+        s.put("maxReruns", Integer.toString(rules.maxReruns()));
+        s.put("breakerThreshold", Integer.toString(rules.breaker().threshold()));
+        s.put("breakerWindowMinutes", Long.toString(rules.breaker().window().toMinutes()));
+        s.put("breakerCoolDownMinutes", Long.toString(rules.breaker().coolDown().toMinutes()));
+        s.put("interruptionFollowUpMinutes",
+            Integer.toString(deployment.interruptions().followUpEveryMinutes()));
+      }
       out.put(pool.deployed.name(), s);
     }
     return out;
@@ -812,8 +1038,8 @@ public final class Simulation {
     return timeline;
   }
 
-  MeteredGitHub github() {
-    return metered;
+  SimGitHub github() {
+    return apps;
   }
 
   Map<String, PoolRuntime> pools() {
@@ -830,6 +1056,27 @@ public final class Simulation {
 
   int interruptedJobs() {
     return interruptedJobs;
+  }
+
+  int reruns() {
+    return reruns;
+  }
+
+  int breakersOpened() {
+    return breakersOpened;
+  }
+
+  /** What the interruption function made of each warning and termination, by outcome. */
+  Map<String, Integer> interruptionOutcomes() {
+    return Map.copyOf(interruptionOutcomes);
+  }
+
+  int badMarketReclaims() {
+    return badMarketReclaims;
+  }
+
+  int githubApps() {
+    return apps.apps();
   }
 
   int reclaimWaves() {
@@ -855,6 +1102,9 @@ public final class Simulation {
     Instant completedAt;
     String runner;
     boolean interrupted;
+    long runId;
+    int attempt;
+    Long rerunAs;
 
     SimJob(TraceJob trace, List<String> labels, String pool, Instant queuedAt) {
       this.trace = trace;
@@ -899,6 +1149,9 @@ public final class Simulation {
     Instant terminatedAt;
     long busySeconds;
     boolean interrupted;
+    boolean warned;
+    String subnet;
+    final Map<String, String> tags = new HashMap<>();
 
     SimInstance(InstanceId id, String pool, Instant launchedAt, CapacityType capacityType,
         String instanceType) {

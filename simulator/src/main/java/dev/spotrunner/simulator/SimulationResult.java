@@ -29,7 +29,21 @@ public record SimulationResult(
     Instant end,
     Duration wallTime,
     List<Simulation.Sample> timeline,
-    Map<String, List<Long>> simulatedWaits) {
+    Map<String, List<Long>> simulatedWaits,
+    Resilience resilience) {
+
+  /**
+   * Spot interruptions and GitHub Apps: re-runs the interruption function asked for, breakers it
+   * opened (its {@code SpotBreakerOpened} metric), instances a bad market reclaimed, the Apps
+   * scale-up and scale-down spread their calls over and the most points one App spent on one
+   * installation in a minute.
+   */
+  public record Resilience(int reruns, int breakersOpened, int badMarketReclaims, int githubApps,
+      int peakPointsPerApp, Map<String, Integer> interruptionOutcomes) {
+    public Resilience {
+      interruptionOutcomes = Map.copyOf(interruptionOutcomes);
+    }
+  }
 
   /**
    * What went through a pool's queue: jobs sent again to wait for room, batches that found the
@@ -70,7 +84,11 @@ public record SimulationResult(
       int peakInstances,
       double spotShare,
       double costUsd,
-      int peakGitHubPointsPerMinute) {
+      int peakGitHubPointsPerMinute,
+      int interruptedJobs,
+      int reruns,
+      double jobMinutesLost,
+      int peakLaunchesPerMinute) {
 
     /** Exactly the keys {@code --json} writes (docs/simulator.md#json). */
     public Map<String, Number> metrics() {
@@ -91,6 +109,11 @@ public record SimulationResult(
       m.put("spotShare", Math.round(spotShare * 1000) / 1000.0);
       m.put("costUsd", Math.round(costUsd * 100) / 100.0);
       m.put("peakGitHubPointsPerMinute", peakGitHubPointsPerMinute);
+      m.put("interruptedJobs", interruptedJobs);
+      m.put("reruns", reruns);
+      m.put("jobMinutesLost", Math.round(jobMinutesLost));
+      m.put("onDemandShare", Math.round((1 - spotShare) * 1000) / 1000.0);
+      m.put("peakLaunchesPerMinute", peakLaunchesPerMinute);
       return m;
     }
   }
@@ -119,11 +142,13 @@ public record SimulationResult(
     PoolResult overall = poolResult("all", sim, sim.jobs().stream().filter(j -> j.pool != null).toList(),
         List.copyOf(sim.instances()), end, deadLetteredAll, sim.github().peakPointsPerMinute(),
         unpriced);
-    MeteredGitHub github = sim.github();
+    SimGitHub github = sim.github();
     return new SimulationResult(pools, overall, sim.notOurs(), github.calls(), github.refused(),
         github.failedInOutage(), sim.busyRunnersTerminated(), sim.interruptedJobs(),
         sim.reclaimWaves(), sim.reclaimedInWaves(), sim.capacityErrors(), invocations, queues,
-        List.copyOf(unpriced), start, end, wall, sim.timeline(), waits);
+        List.copyOf(unpriced), start, end, wall, sim.timeline(), waits,
+        new Resilience(sim.reruns(), sim.breakersOpened(), sim.badMarketReclaims(),
+            github.apps(), github.peakPointsPerApp(), sim.interruptionOutcomes()));
   }
 
   private static PoolResult poolResult(String name, Simulation sim, List<Simulation.SimJob> jobs,
@@ -134,7 +159,16 @@ public record SimulationResult(
     int unserved = 0;
     int over10 = 0;
     int over1h = 0;
+    int interrupted = 0;
+    int reruns = 0;
+    double lostMinutes = 0;
     for (Simulation.SimJob job : jobs) {
+      reruns += job.attempt > 0 ? 1 : 0;
+      if (job.interrupted) {
+        interrupted++;
+        // the run time spot took: the job starts again from the beginning
+        lostMinutes += Duration.between(job.startedAt, job.completedAt).toSeconds() / 60.0;
+      }
       long waited;
       if (job.startedAt == null) {
         unserved++;
@@ -172,6 +206,11 @@ public record SimulationResult(
         cost += minutes / 60.0 * (isSpot ? price.spot() : price.onDemand());
       }
     }
+    java.util.Map<Long, Integer> launchesByMinute = new java.util.HashMap<>();
+    instances.forEach(i -> launchesByMinute.merge(i.launchedAt.getEpochSecond() / 60, 1,
+        Integer::sum));
+    int peakLaunches = launchesByMinute.values().stream().mapToInt(Integer::intValue).max()
+        .orElse(0);
     int peak = 0;
     for (Simulation.Sample sample : sim.timeline()) {
       int n = "all".equals(name)
@@ -181,7 +220,8 @@ public record SimulationResult(
     }
     return new PoolResult(name, jobs.size(), jobs.size() - unserved, unserved, deadLettered,
         simulated, observed, over10, over1h, busy, Math.max(0, total - busy), instances.size(),
-        onDemand, peak, total == 0 ? 0 : spot / total, cost, peakPoints);
+        onDemand, peak, total == 0 ? 0 : spot / total, cost, peakPoints, interrupted, reruns,
+        lostMinutes, peakLaunches);
   }
 
   /** The terminal summary of one run. */
@@ -212,6 +252,18 @@ public record SimulationResult(
     out.append(String.format("spot: %d capacity errors (on-demand instances: %d), %d reclaim waves "
         + "took %d instances, jobs lost to reclaims: %d%n", capacityErrors,
         overall.onDemandInstances(), reclaimWaves, reclaimedInWaves, interruptedJobs));
+    out.append(String.format("interruptions: %d jobs interrupted, %d re-runs, %.0f job-minutes "
+        + "lost, %d instances reclaimed by bad markets, %d spot breakers opened; on-demand "
+        + "share %.1f %%%n", overall.interruptedJobs(), resilience.reruns(),
+        overall.jobMinutesLost(), resilience.badMarketReclaims(), resilience.breakersOpened(),
+        (1 - overall.spotShare()) * 100));
+    if (!resilience.interruptionOutcomes().isEmpty()) {
+      out.append("interruption function: " + new java.util.TreeMap<>(
+          resilience.interruptionOutcomes()) + "\n");
+    }
+    out.append(String.format("GitHub Apps: %d (most points one App spent on one installation in "
+        + "a minute: %d); most runners launched in one minute: %d%n", resilience.githubApps(),
+        resilience.peakPointsPerApp(), overall.peakLaunchesPerMinute()));
     out.append(String.format("busy runners terminated by scale-down: %d; most scale-up invocations "
         + "at once: %s%n", busyRunnersTerminated, peakScaleUpInvocations));
     queues.forEach((pool, q) -> out.append(String.format("queue %s: %d jobs sent again to wait, "

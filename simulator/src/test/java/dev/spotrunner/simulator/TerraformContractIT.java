@@ -130,6 +130,20 @@ class TerraformContractIT {
       s.put("minimumRunningTimeMinutes", downEnv.path("MINIMUM_RUNNING_TIME_MINUTES").asText());
       s.put("bootGraceMinutes", downEnv.path("BOOT_GRACE_MINUTES").asText());
       s.put("warmWindows", Integer.toString(json(downEnv.path("WARM_WINDOWS").asText()).size()));
+      s.put("githubApps", Integer.toString(upEnv.path("GITHUB_APP_ID_PARAM").asText()
+          .split(",").length));
+      String interruptions = "module.spotrunner.module.interruptions[0]";
+      JsonNode function = values(resources, interruptions + ".aws_lambda_function.interruptions");
+      JsonNode rules = json(function.path("environment").get(0).path("variables")
+          .path("INTERRUPTION_POOLS").asText()).path(pool);
+      s.put("rerun", rules.path("rerun").asText());
+      s.put("maxReruns", rules.path("max_reruns").asText());
+      s.put("breakerThreshold", rules.path("breaker_threshold").asText());
+      s.put("breakerWindowMinutes", rules.path("breaker_window_minutes").asText());
+      s.put("breakerCoolDownMinutes", rules.path("breaker_cooldown_minutes").asText());
+      s.put("interruptionFollowUpMinutes", values(resources,
+          interruptions + ".aws_cloudwatch_event_rule.schedule").path("schedule_expression")
+          .asText().replaceAll("rate\\((\\d+) minutes?\\)", "$1"));
       out.put(pool, s);
     }
     return out;

@@ -37,6 +37,10 @@ final class TestWorld {
     Integer maxConcurrency = null;
     int backoffBaseSeconds = 10;
     int backoffMaxSeconds = 40;
+    /** GitHub Apps named in GITHUB_APP_ID_PARAM (Terraform's github_apps list plus the first). */
+    int apps = 1;
+    /** The interruption function's INTERRUPTION_POOLS; null: not deployed. */
+    String interruptionPools = null;
 
     Deployment deployment() {
       Map<String, String> common = new HashMap<>();
@@ -52,8 +56,8 @@ final class TestWorld {
       common.put("ON_DEMAND_FAILOVER", "true");
       common.put("EPHEMERAL", Boolean.toString(ephemeral));
       common.put("USE_JIT_CONFIG", Boolean.toString(ephemeral));
-      common.put("GITHUB_APP_ID_PARAM", "/sim/app-id");
-      common.put("GITHUB_APP_KEY_PARAM", "/sim/app-key");
+      common.put("GITHUB_APP_ID_PARAM", appParameters("/sim/app-id"));
+      common.put("GITHUB_APP_KEY_PARAM", appParameters("/sim/app-key"));
       Map<String, String> up = new HashMap<>(common);
       up.put("JOB_QUEUED_CHECK", "true");
       up.put("JOB_RECHECK_SECONDS", Integer.toString(recheck));
@@ -74,9 +78,25 @@ final class TestWorld {
       down.put("REDRIVE_MAX_MESSAGES", "20");
       String pools = "[{\"name\":\"linux\",\"labels\":[\"linux-x64\"],\"match\":\"subset\","
           + "\"priority\":0,\"queueUrl\":\"sim://linux\",\"delaySeconds\":" + delay + "}]";
+      Deployment.InterruptionFunction interruptions = null;
+      if (interruptionPools != null) {
+        // as modules/interruptions sets it: the first App only, the module's schedule
+        interruptions = new Deployment.InterruptionFunction(Map.of("ENVIRONMENT", "sim",
+            "GITHUB_APP_ID_PARAM", "/sim/app-id-1", "GITHUB_APP_KEY_PARAM", "/sim/app-key-1",
+            "INTERRUPTION_POOLS", interruptionPools, "INTERRUPTION_MAX_POINTS", "100",
+            "RERUN_WATCH_HOURS", "6"), "rate(1 minute)", Map.of());
+      }
       return new Deployment("test", pools, "test", List.of(new Deployment.DeployedPool("linux", up,
           down, delay, visibility, maxReceiveCount, "dlq", batchSize, 0, maxConcurrency, reserved, 120,
-          "rate(" + everyMinutes + " minutes)", Map.of(), bootPath)));
+          "rate(" + everyMinutes + " minutes)", Map.of(), bootPath)), interruptions);
+    }
+
+    private String appParameters(String prefix) {
+      List<String> names = new java.util.ArrayList<>();
+      for (int i = 1; i <= apps; i++) {
+        names.add(prefix + "-" + i);
+      }
+      return String.join(",", names);
     }
   }
 

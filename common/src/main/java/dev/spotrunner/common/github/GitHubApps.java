@@ -42,6 +42,14 @@ public final class GitHubApps implements GitHubRunners {
     this.apps = List.copyOf(apps);
   }
 
+  /**
+   * The selection over ports that are each one App (the simulator's metered Apps): the port
+   * itself when there is one. Each must fail a limited call with {@link GitHubLimited}.
+   */
+  public static GitHubRunners over(List<GitHubRunners> apps) {
+    return apps.size() == 1 ? apps.get(0) : new GitHubApps(apps);
+  }
+
   /** The runners port over the Apps of {@code settings}: the App itself when there is one. */
   public static GitHubRunners create(GitHubAppSettings settings, Parameters parameters,
       Clock clock, GovernorLimits limits, Sleeper sleeper) {

@@ -1,0 +1,1 @@
+webhook_secret = "0123456789abcdef0123456789abcdef0123"
