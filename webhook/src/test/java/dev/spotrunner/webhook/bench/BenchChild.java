@@ -39,16 +39,19 @@ public final class BenchChild {
     int primedRequests = primed ? BenchAccess.prime() : 0;
     long built = System.nanoTime();
     long cpuBefore = threads.getCurrentThreadCpuTime();
+    java.lang.management.ClassLoadingMXBean loading = java.lang.management.ManagementFactory.getClassLoadingMXBean();
+    long classesBefore = loading.getTotalLoadedClassCount();
     int status = handler.handleRequest(request(secret, 1), null).getStatusCode();
     long first = System.nanoTime();
     // CPU time of the first request on this thread: robust to other processes on a busy machine
     long firstCpu = threads.getCurrentThreadCpuTime() - cpuBefore;
+    long firstClasses = loading.getTotalLoadedClassCount() - classesBefore;
     long cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis()).orElse(-1L);
     System.out.printf("BENCH mode=cold status=%d main_epoch_ms=%d logging_ms=%.1f handler_ms=%.1f"
             + " priming_ms=%.1f primed_requests=%d first_request_ms=%.1f first_request_cpu_ms=%.1f"
-            + " main_to_response_ms=%.1f cpu_ms=%d%n", status, mainEpochMs, ms(loggingDone - logging),
+            + " first_request_classes=%d main_to_response_ms=%.1f cpu_ms=%d%n", status, mainEpochMs, ms(loggingDone - logging),
         ms(constructed - loggingDone), ms(built - constructed), primedRequests, ms(first - built),
-        ms(firstCpu), ms(first - main), cpu);
+        ms(firstCpu), firstClasses, ms(first - main), cpu);
     if (!mode.equals("warm")) {
       System.exit(status == 202 ? 0 : 1);
     }
