@@ -35,10 +35,20 @@ public final class WebhookBenchmark {
   static final List<String> FORBIDDEN = List.of("org/kohsuke/", "io/jsonwebtoken/",
       "com/fasterxml/jackson/databind/", "software/amazon/awssdk/services/ec2/",
       "software/amazon/awssdk/services/s3/", "io/netty/", "org/apache/http/");
-  private static final List<String> COLD_FLAGS = List.of("-XX:TieredStopAtLevel=1");
+  /** Lambda's Java runtime runs C1 only; {@code -Dbench.childFlags="…"} adds flags (e.g. a class log). */
+  private static final List<String> COLD_FLAGS = coldFlags();
   private static final String SECRET_PARAM = "/bench/webhook-secret";
 
   private WebhookBenchmark() {}
+
+  private static List<String> coldFlags() {
+    List<String> flags = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1"));
+    String extra = System.getProperty("bench.childFlags", "").trim();
+    if (!extra.isEmpty()) {
+      flags.addAll(List.of(extra.split("\\s+")));
+    }
+    return List.copyOf(flags);
+  }
 
   public static void main(String[] args) throws Exception {
     int runs = Integer.getInteger("bench.runs", 10);
