@@ -55,6 +55,7 @@ class ShadedJarIT {
   void leavesTestLibrariesOut() throws IOException {
     assertThat(entries()).noneMatch(n -> n.startsWith("org/testcontainers/")
         || n.startsWith("org/junit/") || n.startsWith("net/jqwik/") || n.startsWith("org/mockito/"));
-    assertThat(Files.size(JAR)).isLessThan(4L * 1024 * 1024);
+    // 12 MiB with the SDK's SQS and SSM clients; the EC2 client alone is 25 MiB
+    assertThat(Files.size(JAR)).isLessThan(14L * 1024 * 1024);
   }
 }
