@@ -203,9 +203,11 @@ class WebhookAwsIT {
     assertThat(call.headers().get("x-amz-target")).containsExactly("AmazonSQS.SendMessage");
     assertThat(call.headers().get("content-type")).containsExactly("application/x-amz-json-1.0");
     assertThat(call.headers().get("x-amz-security-token")).containsExactly(token);
-    assertThat(call.headers().get("authorization").getFirst())
-        .startsWith("AWS4-HMAC-SHA256 Credential=ASIATEST/")
-        .contains("/us-east-1/sqs/aws4_request, SignedHeaders=")
-        .containsPattern("SignedHeaders=[^ ]*content-type;[^ ]*host;[^ ]*x-amz-security-token;x-amz-target,");
+    String authorization = call.headers().get("authorization").getFirst();
+    assertThat(authorization).startsWith("AWS4-HMAC-SHA256 Credential=ASIATEST/")
+        .contains("/us-east-1/sqs/aws4_request, SignedHeaders=");
+    String signed = authorization.replaceFirst(".*SignedHeaders=([^,]*),.*", "$1");
+    assertThat(List.of(signed.split(";")))
+        .contains("content-type", "host", "x-amz-date", "x-amz-security-token", "x-amz-target");
   }
 }
