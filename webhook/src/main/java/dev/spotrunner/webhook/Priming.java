@@ -1,29 +1,33 @@
 package dev.spotrunner.webhook;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.job.PoolDefinition;
 import dev.spotrunner.common.log.Secret;
-import dev.spotrunner.common.queue.JobQueue;
-import dev.spotrunner.webhook.aws.AwsPriming;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * Runs the hot path before a SnapStart snapshot — signature, JSON, routing, message serialisation,
- * the response — through a separate webhook whose queue and metrics go nowhere. No network, and
- * nothing of it is kept: no secret, no token, no delivery id survives into restored containers.
+ * the SDK's SQS SendMessage and SSM GetParameter, the response — through a separate webhook on SDK
+ * clients of its own whose HTTP client is {@link CannedAws}, with made-up credentials and discarding
+ * metrics. No network, and nothing of it is kept: no secret, no token, no delivery id survives
+ * into restored containers.
  */
 final class Priming {
   static final int ROUNDS = 300;
   private static final Secret KEY = new Secret("spotrunner-priming-only");
   private static final String POOL = "priming";
+  private static final String SECRET_PARAM = "/priming/webhook-secret";
 
-  /** What one priming did: replies by status and messages that reached the (discarding) queue. */
-  record Result(Map<Integer, Integer> replies, int messages, int signedRequests) {}
+  /** What one priming did: replies by status and the calls the canned AWS answered. */
+  record Result(Map<Integer, Integer> replies, Map<String, Integer> awsCalls) {}
 
   private Priming() {}
 
@@ -32,24 +36,32 @@ final class Priming {
   }
 
   static Result run(int rounds) {
-    AtomicInteger messages = new AtomicInteger();
-    JobQueue nowhere = (url, body, delay, attributes) -> "primed-" + messages.incrementAndGet();
-    PoolRouter pools = new PoolRouter(List.of(new PoolDefinition(
-        POOL, List.of("self-hosted", "linux", "x64"), null, 1, "priming://queue", 0, true)));
-    Webhook webhook = new Webhook(() -> pools, RepositoryPolicy.allowAll(), true, 1 << 20,
-        SecretSource.fixed(new Signature(List.of(KEY))), nowhere,
-        new JobMetrics("priming", Clock.systemUTC(), line -> { }), Clock.systemUTC());
-    WebhookHandler handler = new WebhookHandler(webhook);
+    Clock clock = Clock.systemUTC();
+    CannedAws http = new CannedAws(SECRET_PARAM, KEY.reveal());
+    // The production clients' configuration, made-up credentials; a previous secret that is gone.
+    AwsClients.Config config = new AwsClients.Config(Region.US_EAST_1, null,
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDPRIMINGONLY", "priming-only")),
+        false, AwsClients.DEFAULT_MAX_ATTEMPTS, WebhookAws.CONNECT_TIMEOUT, WebhookAws.READ_TIMEOUT,
+        WebhookAws.CALL_TIMEOUT);
     Map<Integer, Integer> replies = new TreeMap<>();
-    for (int round = 0; round < rounds; round++) {
-      for (APIGatewayV2HTTPEvent event : events(round)) {
-        int status = handler.handleRequest(event, null).getStatusCode();
-        replies.merge(status, 1, Integer::sum);
+    try (AwsClients clients = new AwsClients(config);
+        WebhookAws aws = WebhookAws.build(clients, http, clock)) {
+      PoolRouter pools = new PoolRouter(List.of(new PoolDefinition(POOL,
+          List.of("self-hosted", "linux", "x64"), null, 1,
+          "https://sqs.us-east-1.amazonaws.com/000000000000/priming", 0, true)));
+      Webhook webhook = new Webhook(() -> pools, RepositoryPolicy.allowAll(), true, 1 << 20,
+          new WebhookSecrets(aws.parameters(), List.of(SECRET_PARAM, SECRET_PARAM + "-previous"),
+              clock),
+          aws.queue(), new JobMetrics("priming", clock, line -> { }), clock);
+      WebhookHandler handler = new WebhookHandler(webhook);
+      for (int round = 0; round < rounds; round++) {
+        for (APIGatewayV2HTTPEvent event : events(round)) {
+          int status = handler.handleRequest(event, null).getStatusCode();
+          replies.merge(status, 1, Integer::sum);
+        }
       }
     }
-    // The SQS client's request building, digests and SigV4 signing, offline.
-    int signed = AwsPriming.run(rounds);
-    return new Result(replies, messages.get(), signed);
+    return new Result(replies, http.calls());
   }
 
   private static List<APIGatewayV2HTTPEvent> events(int round) {

@@ -4,7 +4,6 @@ import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.parameters.Parameters;
 import dev.spotrunner.common.queue.JobQueue;
-import dev.spotrunner.webhook.aws.LiteAws;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -14,15 +13,16 @@ final class Wiring {
   private Wiring() {}
 
   /**
-   * The production wiring: SQS and SSM through the webhook's own AWS client (region, endpoints and
-   * credentials from the Lambda environment, as the SDK reads them).
+   * The production wiring: SQS and SSM through the AWS SDK (region from the Lambda environment,
+   * endpoints and credentials as the SDK finds them).
    */
   static Webhook webhook(WebhookSettings settings, Map<String, String> env) {
-    return webhook(settings, LiteAws.fromEnv(env), Clock.systemUTC());
+    Clock clock = Clock.systemUTC();
+    return webhook(settings, WebhookAws.fromEnv(env, clock), clock);
   }
 
   /** The webhook over real SQS and SSM (production, or an emulator in integration tests). */
-  static Webhook webhook(WebhookSettings settings, LiteAws aws, Clock clock) {
+  static Webhook webhook(WebhookSettings settings, WebhookAws aws, Clock clock) {
     // Built here, at init (before a SnapStart snapshot): no connection is opened and no
     // credential fetched until the first call, which happens after the restore. The parameters
     // are not cached: WebhookSecrets keeps the secrets itself and must see a rotation at once.

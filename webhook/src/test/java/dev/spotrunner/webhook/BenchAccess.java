@@ -11,6 +11,19 @@ import java.util.Optional;
 public final class BenchAccess {
   private BenchAccess() {}
 
+  /** What SnapStart's beforeCheckpoint hook runs; returns the number of primed requests. */
+  public static int prime() {
+    return Priming.run().replies().values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /** The webhook's production SQS adapter ({@link WebhookAws}) on another SDK HTTP client. */
+  public static dev.spotrunner.common.queue.JobQueue queue(
+      dev.spotrunner.common.aws.AwsClients.Config config,
+      software.amazon.awssdk.http.SdkHttpClient http) {
+    return WebhookAws.build(new dev.spotrunner.common.aws.AwsClients(WebhookAws.withTimeouts(config)),
+        http, Clock.systemUTC()).queue();
+  }
+
   /** A handler from these settings whose queue answers at once in memory and whose secret is given. */
   public static WebhookHandler withoutSqs(Map<String, String> env, String secretParam, Secret secret) {
     Parameters parameters = new Parameters() {

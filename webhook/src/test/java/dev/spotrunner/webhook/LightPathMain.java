@@ -64,7 +64,7 @@ final class LightPathMain {
     Priming.Result primed = Priming.run();
 
     System.out.println(DONE + " statuses=" + statuses + " queued=" + queue.sent().size()
-        + " metrics=" + metricLines.size() + " primed=" + primed.messages());
+        + " metrics=" + metricLines.size() + " primed=" + primed.awsCalls().get("SendMessage"));
   }
 
   private static String job(String action, long id, String labels, String repository) {

@@ -17,9 +17,9 @@ class PrimingTest {
     // per round: queued 202, in_progress 202, forged 401, truncated JSON 400, ping 200
     int rounds = Priming.ROUNDS;
     assertThat(result.replies()).isEqualTo(Map.of(200, rounds, 202, 2 * rounds, 400, rounds, 401, rounds));
-    assertThat(result.messages()).isEqualTo(rounds);
-    assertThat(result.signedRequests()).as("SendMessage requests built, digested and signed offline")
-        .isEqualTo(rounds);
+    assertThat(result.awsCalls()).as("through the SDK's clients to the canned AWS: every queued job"
+        + " sent, the current secret read and the previous one found gone, once")
+        .isEqualTo(Map.of("SendMessage", rounds, "GetParameter", 2));
     assertThat(harness.queue.sent()).isEmpty();
     assertThat(harness.metricLines).isEmpty();
   }

@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.spotrunner.common.aws.AwsClients;
-import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
-import dev.spotrunner.webhook.aws.AwsCredentials;
-import dev.spotrunner.webhook.aws.CredentialSource;
-import dev.spotrunner.webhook.aws.HttpSettings;
-import dev.spotrunner.webhook.aws.LiteAws;
 import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.common.job.PoolDefinition;
 import dev.spotrunner.common.json.Json;
@@ -35,6 +30,7 @@ class WebhookSqsIT {
   private String slowQueue;
   private String otherQueue;
   private WebhookHandler handler;
+  private WebhookSettings settings;
 
   @BeforeEach
   void wire(AwsClients aws) {
@@ -47,13 +43,14 @@ class WebhookSqsIT {
     String pools = Json.write(List.of(
         new PoolDefinition("gpu", List.of("self-hosted", "gpu"), PoolDefinition.Match.EXACT, 1, otherQueue, 0, false),
         new PoolDefinition("linux", List.of("self-hosted", "linux", "x64"), null, 2, slowQueue, DELAY_SECONDS, true)));
-    WebhookSettings settings = WebhookSettings.fromEnv(Map.of("ENVIRONMENT", "it",
+    settings = WebhookSettings.fromEnv(Map.of("ENVIRONMENT", "it",
         "WEBHOOK_SECRET_PARAMS", secretParam, "POOLS", pools));
-    // The production wiring's own AWS client, pointed at moto; the SDK only sets up and reads back.
-    LiteAws lite = LiteAws.forEndpoint(AwsEmulatorExtension.endpoint(), AwsEmulatorExtension.REGION,
-        CredentialSource.fixed(AwsCredentials.of("testing", "testing")), HttpSettings.DEFAULT,
-        Clock.systemUTC());
-    handler = new WebhookHandler(Wiring.webhook(settings, lite, Clock.systemUTC()));
+    // The production wiring's clients (WebhookAws), pointed at moto; the test's own clients set up
+    // and read back.
+    handler = new WebhookHandler(Wiring.webhook(settings, WebhookAwsIT.at(AwsEmulatorExtension.endpoint(),
+        AwsEmulatorExtension.REGION, software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("testing", "testing"))),
+        Clock.systemUTC()));
   }
 
   private APIGatewayV2HTTPResponse send(String delivery, String body, Secret signedWith) {
@@ -101,6 +98,33 @@ class WebhookSqsIT {
 
     List<Message> messages = receive(otherQueue, 2);
     assertThat(messages).extracting(m -> JobMessage.fromJson(m.body()).pool()).containsExactly("gpu");
+  }
+
+  /**
+   * Wired as in a Lambda, from the region alone: the SDK finds moto's endpoint and the credentials
+   * in its own configuration (here the system properties standing for AWS_ENDPOINT_URL and the key
+   * variables, which a test cannot set).
+   */
+  @Test
+  void theProductionWiringFindsItsEndpointAndCredentialsAsTheSdkDoes() {
+    String body = TestWebhooks.workflowJob("queued", 8105, "[\"self-hosted\",\"linux\"]");
+    Map<String, String> properties = Map.of("aws.endpointUrl", AwsEmulatorExtension.endpoint().toString(),
+        "aws.accessKeyId", "testing", "aws.secretAccessKey", "testing");
+    properties.forEach(System::setProperty);
+    try {
+      handler = new WebhookHandler(Wiring.webhook(settings,
+          Map.of("AWS_REGION", AwsEmulatorExtension.REGION)));
+
+      assertThat(send("it-delivery-5", body, secret).getStatusCode()).isEqualTo(202);
+    } finally {
+      properties.keySet().forEach(System::clearProperty);
+    }
+    List<Message> messages = List.of();
+    long sentAt = System.nanoTime();
+    while (messages.isEmpty() && System.nanoTime() - sentAt < Duration.ofSeconds(DELAY_SECONDS + 15).toNanos()) {
+      messages = receive(slowQueue, 1);
+    }
+    assertThat(messages).extracting(m -> JobMessage.fromJson(m.body()).jobId()).containsExactly(8105L);
   }
 
   @Test

@@ -98,7 +98,8 @@ public final class AwsClients implements AutoCloseable {
     return new AwsClients(configFromEnv(env));
   }
 
-  static Config configFromEnv(Map<String, String> env) {
+  /** What {@link #fromEnv} builds from, for a Lambda that changes a setting before building. */
+  public static Config configFromEnv(Map<String, String> env) {
     String region = env.get("AWS_REGION");
     if (region == null || region.isBlank()) {
       region = env.get("AWS_DEFAULT_REGION");
@@ -181,8 +182,11 @@ public final class AwsClients implements AutoCloseable {
     return client;
   }
 
-  /** Applies region, endpoint, credentials, HTTP client, timeouts and retries to a builder. */
-  <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B configure(B builder) {
+  /**
+   * Applies region, endpoint, credentials, HTTP client, timeouts and retries to a builder; public
+   * for a Lambda that sets a service option of its own before building (the webhook's SQS client).
+   */
+  public <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B configure(B builder) {
     builder.region(config.region()).httpClient(http);
     if (config.endpoint() != null) {
       builder.endpointOverride(config.endpoint());

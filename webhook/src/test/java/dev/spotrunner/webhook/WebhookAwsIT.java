@@ -1,10 +1,11 @@
-package dev.spotrunner.webhook.aws;
+package dev.spotrunner.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.TransientFailure;
+import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
 import dev.spotrunner.common.testing.aws.Fault;
 import dev.spotrunner.common.testing.aws.FaultProxy;
@@ -19,24 +20,38 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
-/** The SDK-free adapters against moto, read back with the SDK; faults through the fault proxy. */
+/**
+ * The webhook's SDK adapters ({@link WebhookAws}) against moto, read back with the test's own
+ * clients; faults through the fault proxy.
+ */
 @ExtendWith(AwsEmulatorExtension.class)
-class LiteAwsIT {
-  private static final CredentialSource TESTING = CredentialSource.fixed(AwsCredentials.of("testing", "testing"));
+class WebhookAwsIT {
+  private static final AwsCredentialsProvider TESTING =
+      StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"));
   private static FaultProxy proxy;
 
   private final SqsClient sqs = AwsEmulatorExtension.clients().sqs();
   private final SsmClient ssm = AwsEmulatorExtension.clients().ssm();
-  private final LiteAws aws = LiteAws.forEndpoint(AwsEmulatorExtension.endpoint(), AwsEmulatorExtension.REGION,
-      TESTING, HttpSettings.DEFAULT, Clock.systemUTC());
-  private final LiteAws proxied = LiteAws.forEndpoint(proxy.endpoint(), AwsEmulatorExtension.REGION,
-      TESTING, HttpSettings.DEFAULT, Clock.systemUTC());
+  private final WebhookAws aws = at(AwsEmulatorExtension.endpoint(), AwsEmulatorExtension.REGION, TESTING);
+  private final WebhookAws proxied = at(proxy.endpoint(), AwsEmulatorExtension.REGION, TESTING);
   private String queue;
+
+  /** The webhook's clients as production builds them, at an emulator's endpoint. */
+  static WebhookAws at(URI endpoint, String region, AwsCredentialsProvider credentials) {
+    return WebhookAws.of(new AwsClients.Config(Region.of(region), endpoint, credentials, true,
+        AwsClients.DEFAULT_MAX_ATTEMPTS, Duration.ofSeconds(2), Duration.ofSeconds(20),
+        Duration.ofSeconds(30)), Clock.systemUTC());
+  }
 
   @BeforeAll
   static void startProxy() {
@@ -113,6 +128,18 @@ class LiteAwsIT {
   }
 
   @Test
+  void aRotatedSecretIsReadAtOnceNotFromACache() {
+    String name = "/lite-" + System.nanoTime() + "/webhook/secret";
+    ssm.putParameter(r -> r.name(name).value("before-rotation").type(ParameterType.SECURE_STRING));
+    assertThat(aws.parameters().get(name)).contains("before-rotation");
+
+    ssm.putParameter(r -> r.name(name).value("after-rotation").type(ParameterType.SECURE_STRING)
+        .overwrite(true));
+
+    assertThat(aws.parameters().get(name)).contains("after-rotation");
+  }
+
+  @Test
   void throttlingIsRetriedThenTransient() {
     proxy.failNext(3, FaultProxy.action("SendMessage"), Fault.throttle());
 
@@ -158,19 +185,17 @@ class LiteAwsIT {
 
   @Test
   void nobodyListeningIsTransient() {
-    LiteAws nowhere = LiteAws.forEndpoint(URI.create("http://127.0.0.1:1"), "us-east-1", TESTING,
-        HttpSettings.DEFAULT, Clock.systemUTC());
+    WebhookAws nowhere = at(URI.create("http://127.0.0.1:1"), "us-east-1", TESTING);
 
     assertThatThrownBy(() -> nowhere.queue().send(queue, "x", 0, Map.of()))
-        .isInstanceOf(TransientFailure.class).hasMessageContaining("ConnectException");
+        .isInstanceOf(TransientFailure.class).hasMessageContaining("SdkClientException");
   }
 
   @Test
   void theSignedRequestCarriesTheTargetContentTypeAndSessionToken() {
     String token = "tok-" + UUID.randomUUID();
-    LiteAws withToken = LiteAws.forEndpoint(proxy.endpoint(), "us-east-1",
-        CredentialSource.fixed(new AwsCredentials("ASIATEST", "testing", token, null)), HttpSettings.DEFAULT,
-        Clock.systemUTC());
+    WebhookAws withToken = at(proxy.endpoint(), "us-east-1",
+        StaticCredentialsProvider.create(AwsSessionCredentials.create("ASIATEST", "testing", token)));
 
     withToken.queue().send(queue, "x", 0, Map.of());
 
@@ -178,8 +203,11 @@ class LiteAwsIT {
     assertThat(call.headers().get("x-amz-target")).containsExactly("AmazonSQS.SendMessage");
     assertThat(call.headers().get("content-type")).containsExactly("application/x-amz-json-1.0");
     assertThat(call.headers().get("x-amz-security-token")).containsExactly(token);
-    assertThat(call.headers().get("authorization").getFirst())
-        .startsWith("AWS4-HMAC-SHA256 Credential=ASIATEST/")
-        .contains("/us-east-1/sqs/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, ");
+    String authorization = call.headers().get("authorization").getFirst();
+    assertThat(authorization).startsWith("AWS4-HMAC-SHA256 Credential=ASIATEST/")
+        .contains("/us-east-1/sqs/aws4_request, SignedHeaders=");
+    String signed = authorization.replaceFirst(".*SignedHeaders=([^,]*),.*", "$1");
+    assertThat(List.of(signed.split(";")))
+        .contains("content-type", "host", "x-amz-date", "x-amz-security-token", "x-amz-target");
   }
 }
