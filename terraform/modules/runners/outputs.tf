@@ -20,12 +20,12 @@ output "dlq_url" {
 
 output "scale_up_function_name" {
   description = "Name of the pool's scale-up function."
-  value       = try(aws_lambda_function.scale_up.function_name, null)
+  value       = module.scale_up.function_name
 }
 
 output "scale_down_function_name" {
   description = "Name of the pool's scale-down function."
-  value       = try(aws_lambda_function.scale_down.function_name, null)
+  value       = module.scale_down.function_name
 }
 
 output "launch_template_name" {
