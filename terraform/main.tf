@@ -352,10 +352,7 @@ module "interruptions" {
   max_points_per_run        = var.spot_interruptions.max_points_per_run
   rerun_watch_hours         = var.spot_interruptions.rerun_watch_hours
   pools                     = local.interruption_pools
-  # the role names modules/runners gives its functions
-  launcher_role_names = flatten([for name in keys(local.pools) : [
-    "${var.prefix}-${name}-scale-up", "${var.prefix}-${name}-scale-down"
-  ]])
+  launcher_role_names       = flatten([for pool in module.runners : [pool.scale_up_role_name, pool.scale_down_role_name]])
 
   depends_on = [terraform_data.settings_check, terraform_data.interruptions_check, module.runners]
 }

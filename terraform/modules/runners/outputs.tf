@@ -67,3 +67,13 @@ output "dlq_alarm_arn" {
   description = "ARN of the alarm on the pool's DLQ depth."
   value       = try(aws_cloudwatch_metric_alarm.dlq_depth.arn, null)
 }
+
+output "scale_up_role_name" {
+  description = "Name of the scale-up function's IAM role."
+  value       = module.scale_up.role_name
+}
+
+output "scale_down_role_name" {
+  description = "Name of the scale-down function's IAM role."
+  value       = module.scale_down.role_name
+}
