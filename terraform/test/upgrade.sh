@@ -69,8 +69,8 @@ def diff(change):
     before, after = change["change"]["before"] or {}, change["change"]["after"] or {}
     return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
-# what the emulator makes BASE itself update on every plan
-drift = {c["address"]: diff(c) for c in json.load(open(sys.argv[2])).get("resource_changes", [])
+# what the emulator makes BASE itself update on every plan, and to what
+drift = {c["address"]: c for c in json.load(open(sys.argv[2])).get("resource_changes", [])
          if c["change"]["actions"] == ["update"]}
 moved, updated, bad = 0, [], []
 for change in plan.get("resource_changes", []):
@@ -78,7 +78,10 @@ for change in plan.get("resource_changes", []):
     if change.get("previous_address") and change["previous_address"] != change["address"]:
         moved += 1
     if actions == ["update"]:
-        keys = [k for k in diff(change) if k not in drift.get(change.get("previous_address") or change["address"], [])]
+        # an attribute BASE updates too is the emulator's drift only when BASE plans the same value
+        same = drift.get(change.get("previous_address") or change["address"])
+        keys = [k for k in diff(change) if same is None or k not in diff(same)
+                or (same["change"]["after"] or {}).get(k) != (change["change"]["after"] or {}).get(k)]
         if keys:
             updated.append(f"{change['address']}: {', '.join(keys)}")
     elif actions not in (["no-op"], ["read"]):
