@@ -19,11 +19,20 @@ locals {
   ))
   ssm_config_path = var.ssm_config_path != "" ? var.ssm_config_path : "/${var.prefix}/runners"
 
+  # Each pool as var.pools types and defaults it: modules/runners takes it as it is (docs/terraform.md).
   pools     = { for pool in var.pools : pool.name => pool }
   platforms = distinct([for pool in var.pools : "${pool.os == "windows" ? "win" : "linux"}-${pool.architecture}"])
+
+  # What every function shares, handed to each submodule and by them to modules/function.
+  lambda = {
+    runtime      = var.lambda_runtime
+    architecture = var.lambda_architecture
+    vpc          = var.lambda_vpc
+    log_level    = var.log_level
+  }
 }
 
-# Cross-variable rules that variable validation cannot express on Terraform 1.5.
+# Cross-variable rules, as preconditions: checked at plan time with every input known.
 resource "terraform_data" "settings_check" {
   input = var.prefix
 
@@ -71,13 +80,11 @@ locals {
   )
   github_web_url = coalesce(var.github_web_url, local.github_derived_web_url)
 
+  # SSM parameter names of every App's id and key, the first App first
   github_apps = concat(
-    [{ id = local.app_id_parameter_name, key = local.app_key_parameter_name }],
-    [for app in var.github_apps : { id = app.id_parameter, key = app.key_parameter }],
+    [{ id_parameter = local.app_id_parameter_name, key_parameter = local.app_key_parameter_name }],
+    [for app in var.github_apps : { id_parameter = app.id_parameter, key_parameter = app.key_parameter }],
   )
-  # SSM parameter names hold no comma, so the functions take the lists comma-separated
-  github_app_id_parameter_names  = join(",", [for app in local.github_apps : app.id])
-  github_app_key_parameter_names = join(",", [for app in local.github_apps : app.key])
   github_webhook_secret_parameter_names = concat(local.webhook_secret_parameter_names,
   [for app in var.github_apps : app.webhook_secret_parameter if app.webhook_secret_parameter != null])
 
@@ -160,23 +167,20 @@ module "binary_syncer" {
   # security (docs/security.md)
   iam = var.iam
 
-  prefix              = var.prefix
-  tags                = var.tags
-  bucket_name         = var.runner_bucket_name
-  lambda_zip          = var.binary_syncer_lambda_zip
-  lambda_runtime      = var.lambda_runtime
-  lambda_architecture = var.lambda_architecture
-  lambda_vpc_config   = var.lambda_vpc
-  memory_size         = var.lambda_settings.syncer_memory_mb
-  timeout             = var.lambda_settings.syncer_timeout_seconds
-  log_level           = var.log_level
-  log_retention_days  = var.log_retention_days
-  kms_key_arn         = var.kms_key_arn
-  platforms           = local.platforms
-  runner_version      = var.runner_version
-  github_api_url      = var.runner_release_api_url
-  require_tls         = var.runner_bucket_require_tls
-  schedule_expression = var.binary_syncer_schedule_expression
+  prefix                    = var.prefix
+  tags                      = var.tags
+  kms_key_arn               = var.kms_key_arn
+  log_retention_days        = var.log_retention_days
+  lambda                    = local.lambda
+  lambda_zip                = var.binary_syncer_lambda_zip
+  memory_mb                 = var.lambda_settings.syncer_memory_mb
+  timeout_seconds           = var.lambda_settings.syncer_timeout_seconds
+  schedule_expression       = var.binary_syncer_schedule_expression
+  runner_bucket_name        = var.runner_bucket_name
+  runner_bucket_require_tls = var.runner_bucket_require_tls
+  runner_release_api_url    = var.runner_release_api_url
+  runner_version            = var.runner_version
+  platforms                 = local.platforms
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -193,31 +197,27 @@ module "runners" {
 
   prefix                         = var.prefix
   tags                           = var.tags
+  kms_key_arn                    = var.kms_key_arn
+  log_retention_days             = var.log_retention_days
+  lambda                         = local.lambda
+  lambda_zip                     = var.runners_lambda_zip
+  lambda_snapstart               = var.lambda_snapstart
+  scale_up_memory_mb             = var.lambda_settings.scale_up_memory_mb
+  scale_up_timeout_seconds       = var.lambda_settings.scale_up_timeout_seconds
+  scale_down_memory_mb           = var.lambda_settings.scale_down_memory_mb
+  scale_down_timeout_seconds     = var.lambda_settings.scale_down_timeout_seconds
+  scale_down_schedule_expression = var.scale_down_schedule_expression
   pool                           = each.value
   vpc_id                         = var.vpc_id
   subnet_ids                     = var.subnet_ids
-  lambda_zip                     = var.runners_lambda_zip
-  lambda_runtime                 = var.lambda_runtime
-  lambda_architecture            = var.lambda_architecture
-  lambda_vpc_config              = var.lambda_vpc
-  scale_up_memory_size           = var.lambda_settings.scale_up_memory_mb
-  scale_up_timeout               = var.lambda_settings.scale_up_timeout_seconds
-  scale_down_memory_size         = var.lambda_settings.scale_down_memory_mb
-  scale_down_timeout             = var.lambda_settings.scale_down_timeout_seconds
-  snapstart                      = var.lambda_snapstart
-  log_level                      = var.log_level
-  log_retention_days             = var.log_retention_days
-  kms_key_arn                    = var.kms_key_arn
   github_api_url                 = local.github_api_url
-  github_app_id_parameter_name   = local.github_app_id_parameter_names
-  github_app_key_parameter_name  = local.github_app_key_parameter_names
   github_web_url                 = local.github_web_url
+  github_apps                    = local.github_apps
   github_points_per_minute       = local.github_points_per_minute
   runner_name_prefix             = var.runner_name_prefix
   ssm_config_path                = var.ssm_config_path
-  runner_bucket_name             = module.binary_syncer.bucket_name
-  runner_key_prefix              = module.binary_syncer.key_prefix
-  scale_down_schedule_expression = var.scale_down_schedule_expression
+  runner_bucket_name             = module.binary_syncer.runner_bucket_name
+  runner_key_prefix              = module.binary_syncer.runner_key_prefix
   minimum_running_time_minutes   = var.minimum_running_time_minutes
   boot_grace_minutes             = var.boot_grace_minutes
   alarm_actions                  = concat(var.runner_alarm_actions, module.dashboard.alarm_topic_arn == null ? [] : [module.dashboard.alarm_topic_arn])
@@ -237,25 +237,22 @@ module "webhook" {
 
   prefix                         = var.prefix
   tags                           = var.tags
-  lambda_zip                     = var.webhook_lambda_zip
-  lambda_runtime                 = var.lambda_runtime
-  lambda_architecture            = var.lambda_architecture
-  vpc_config                     = var.lambda_vpc
-  memory_size                    = var.lambda_settings.webhook_memory_mb
-  timeout                        = var.lambda_settings.webhook_timeout_seconds
-  snapstart                      = var.lambda_snapstart
-  log_level                      = var.log_level
-  log_retention_days             = var.log_retention_days
   kms_key_arn                    = var.kms_key_arn
+  log_retention_days             = var.log_retention_days
+  lambda                         = local.lambda
+  lambda_zip                     = var.webhook_lambda_zip
+  lambda_snapstart               = var.lambda_snapstart
+  memory_mb                      = var.lambda_settings.webhook_memory_mb
+  timeout_seconds                = var.lambda_settings.webhook_timeout_seconds
+  reserved_concurrency           = var.webhook_throttling.reserved_concurrency
+  throttling_burst_limit         = var.webhook_throttling.burst_limit
+  throttling_rate_limit          = var.webhook_throttling.rate_limit
   webhook_secret_parameter_names = local.github_webhook_secret_parameter_names
   pools_in_ssm                   = var.webhook_pools_in_ssm
   repository_allow_list          = var.repository_allow_list
   allow_public_repositories      = var.allow_public_repositories
   max_body_bytes                 = var.webhook_max_body_bytes
   check_run_legacy               = var.check_run_legacy
-  throttling_burst_limit         = var.webhook_throttling.burst_limit
-  throttling_rate_limit          = var.webhook_throttling.rate_limit
-  reserved_concurrency           = var.webhook_throttling.reserved_concurrency
 
   pools = [
     for pool in var.pools : {
@@ -284,24 +281,20 @@ module "sweeper" {
   # security (docs/security.md)
   iam = var.iam
 
-  prefix                        = var.prefix
-  tags                          = var.tags
-  lambda_zip                    = var.runners_lambda_zip
-  lambda_runtime                = var.lambda_runtime
-  lambda_architecture           = var.lambda_architecture
-  lambda_vpc_config             = var.lambda_vpc
-  memory_size                   = var.redelivery_sweeper.memory_mb
-  timeout                       = var.redelivery_sweeper.timeout_seconds
-  log_level                     = var.log_level
-  log_retention_days            = var.log_retention_days
-  kms_key_arn                   = var.kms_key_arn
-  github_api_url                = local.github_api_url
-  github_app_id_parameter_name  = local.app_id_parameter_name
-  github_app_key_parameter_name = local.app_key_parameter_name
-  github_web_url                = local.github_web_url
-  schedule_expression           = var.redelivery_sweeper.schedule_expression
-  lookback_minutes              = var.redelivery_sweeper.lookback_minutes
-  max_points_per_run            = var.redelivery_sweeper.max_points_per_run
+  prefix              = var.prefix
+  tags                = var.tags
+  kms_key_arn         = var.kms_key_arn
+  log_retention_days  = var.log_retention_days
+  lambda              = local.lambda
+  lambda_zip          = var.runners_lambda_zip
+  memory_mb           = var.redelivery_sweeper.memory_mb
+  timeout_seconds     = var.redelivery_sweeper.timeout_seconds
+  schedule_expression = var.redelivery_sweeper.schedule_expression
+  github_api_url      = local.github_api_url
+  github_web_url      = local.github_web_url
+  github_app          = local.github_apps[0]
+  lookback_minutes    = var.redelivery_sweeper.lookback_minutes
+  max_points_per_run  = var.redelivery_sweeper.max_points_per_run
 
   depends_on = [terraform_data.settings_check]
 }
@@ -344,29 +337,22 @@ module "interruptions" {
   # security (docs/security.md)
   iam = var.iam
 
-  prefix                        = var.prefix
-  tags                          = var.tags
-  lambda_zip                    = var.runners_lambda_zip
-  lambda_runtime                = var.lambda_runtime
-  lambda_architecture           = var.lambda_architecture
-  lambda_vpc_config             = var.lambda_vpc
-  memory_size                   = var.spot_interruptions.memory_mb
-  timeout                       = var.spot_interruptions.timeout_seconds
-  log_level                     = var.log_level
-  log_retention_days            = var.log_retention_days
-  kms_key_arn                   = var.kms_key_arn
-  github_api_url                = local.github_api_url
-  github_app_id_parameter_name  = local.app_id_parameter_name
-  github_app_key_parameter_name = local.app_key_parameter_name
-  schedule_expression           = var.spot_interruptions.schedule_expression
-  rebalance_recommendations     = var.spot_interruptions.rebalance_recommendations
-  max_points_per_run            = var.spot_interruptions.max_points_per_run
-  rerun_watch_hours             = var.spot_interruptions.rerun_watch_hours
-  pools                         = local.interruption_pools
-  # the role names modules/runners gives its functions
-  launcher_role_names = flatten([for name in keys(local.pools) : [
-    "${var.prefix}-${name}-scale-up", "${var.prefix}-${name}-scale-down"
-  ]])
+  prefix                    = var.prefix
+  tags                      = var.tags
+  kms_key_arn               = var.kms_key_arn
+  log_retention_days        = var.log_retention_days
+  lambda                    = local.lambda
+  lambda_zip                = var.runners_lambda_zip
+  memory_mb                 = var.spot_interruptions.memory_mb
+  timeout_seconds           = var.spot_interruptions.timeout_seconds
+  schedule_expression       = var.spot_interruptions.schedule_expression
+  github_api_url            = local.github_api_url
+  github_app                = local.github_apps[0]
+  rebalance_recommendations = var.spot_interruptions.rebalance_recommendations
+  max_points_per_run        = var.spot_interruptions.max_points_per_run
+  rerun_watch_hours         = var.spot_interruptions.rerun_watch_hours
+  pools                     = local.interruption_pools
+  launcher_role_names       = flatten([for pool in module.runners : [pool.scale_up_role_name, pool.scale_down_role_name]])
 
   depends_on = [terraform_data.settings_check, terraform_data.interruptions_check, module.runners]
 }

@@ -22,7 +22,7 @@ output "github" {
   value = {
     api_url           = local.github_api_url
     web_url           = local.github_web_url
-    apps              = local.github_apps
+    apps              = [for app in local.github_apps : { id = app.id_parameter, key = app.key_parameter }]
     points_per_minute = local.github_points_per_minute
   }
 }
@@ -60,7 +60,7 @@ output "function_names" {
 
 output "runner_bucket_name" {
   description = "S3 bucket of the runner tarball cache."
-  value       = module.binary_syncer.bucket_name
+  value       = module.binary_syncer.runner_bucket_name
 }
 
 output "binary_syncer_function_name" {

@@ -41,13 +41,13 @@ variable "kms_key_arn" {
 }
 
 variable "log_level" {
-  description = "LOG_LEVEL of every Lambda: TRACE, DEBUG, INFO, WARN or ERROR."
+  description = "LOG_LEVEL of every Lambda: DEBUG, INFO, WARN or ERROR (the levels of common/log/Log.java)."
   type        = string
   default     = "INFO"
 
   validation {
-    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
-    error_message = "log_level must be TRACE, DEBUG, INFO, WARN or ERROR."
+    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARN or ERROR: the functions log at no other level."
   }
 }
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Generates the inputs and outputs tables of docs/terraform.md from the root module's variables.tf
-and outputs.tf, between the <!-- BEGIN_TF_DOCS --> and <!-- END_TF_DOCS --> markers.
+and outputs.tf, and those of every submodule's README.md (terraform/modules/**/README.md, one per
+directory holding a variables.tf) from its own, between the <!-- BEGIN_TF_DOCS --> and
+<!-- END_TF_DOCS --> markers. A submodule without a README.md holding the markers is an error.
 
     python3 terraform/test/docs.py          # rewrite the tables
-    python3 terraform/test/docs.py --check  # fail when they are stale (run.sh does this)
+    python3 terraform/test/docs.py --check  # fail when one is stale or missing (run.sh does this)
 """
 import re
 import sys
@@ -48,10 +50,11 @@ def cell(text):
     return text[1:-1] if text.startswith('"') and text.endswith('"') else text
 
 
-def tables():
-    variables = (ROOT / "terraform" / "variables.tf").read_text()
-    outputs = (ROOT / "terraform" / "outputs.tf").read_text()
-    lines = ["### Inputs", "", "| name | description | type | default |", "|---|---|---|---|"]
+def tables(module, heading):
+    """The inputs and outputs tables of the module in directory `module`."""
+    variables = "".join(p.read_text() for p in sorted(module.glob("*.tf")) if p.name.startswith("variables"))
+    outputs = "".join(p.read_text() for p in sorted(module.glob("*.tf")) if p.name.startswith("outputs"))
+    lines = [heading + " Inputs", "", "| name | description | type | default |", "|---|---|---|---|"]
     for name, body in blocks(variables, "variable"):
         default = attribute(body, "default")
         type_ = attribute(body, "type") or "any"
@@ -59,23 +62,43 @@ def tables():
             name, cell(attribute(body, "description") or ""),
             type_,
             "**required**" if default is None else "`%s`" % default))
-    lines += ["", "### Outputs", "", "| name | description |", "|---|---|"]
+    lines += ["", heading + " Outputs", "", "| name | description |", "|---|---|"]
     for name, body in blocks(outputs, "output"):
         lines.append("| `%s` | %s |" % (name, cell(attribute(body, "description") or "")))
     return "\n".join(lines)
 
 
+def documents():
+    """(document, module directory, heading level): the root's page, then each submodule's README."""
+    yield DOC, ROOT / "terraform", "###"
+    for variables in sorted((ROOT / "terraform" / "modules").glob("**/variables.tf")):
+        if ".terraform" not in variables.parts:
+            yield variables.parent / "README.md", variables.parent, "##"
+
+
 def main():
-    doc = DOC.read_text()
-    head, rest = doc.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    updated = head + BEGIN + "\n" + tables() + "\n" + END + tail
-    if "--check" in sys.argv:
-        if updated != doc:
-            sys.exit("docs/terraform.md inputs/outputs are stale: run python3 terraform/test/docs.py")
-        print("docs/terraform.md inputs and outputs match the code")
-    else:
-        DOC.write_text(updated)
+    check = "--check" in sys.argv
+    problems = []
+    for doc, module, heading in documents():
+        name = doc.relative_to(ROOT)
+        text = doc.read_text() if doc.is_file() else ""
+        if BEGIN not in text or END not in text:
+            problems.append("%s: missing, or without the %s and %s markers" % (name, BEGIN, END))
+            continue
+        head, rest = text.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        updated = head + BEGIN + "\n" + tables(module, heading) + "\n" + END + tail
+        if updated == text:
+            continue
+        if check:
+            problems.append("%s: inputs/outputs are stale: run python3 terraform/test/docs.py" % name)
+        else:
+            doc.write_text(updated)
+            print("updated", name)
+    if problems:
+        sys.exit("\n".join(problems))
+    if check:
+        print("docs/terraform.md and every submodule's README.md match the code")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ trap cleanup EXIT
 
 # --- tools ---------------------------------------------------------------------------------------
 for tool in terraform shellcheck bats jq unzip python3 sha256sum openssl; do
-  command -v "$tool" >/dev/null 2>&1 || fail "$tool is not installed (apt-get install -y shellcheck bats jq unzip; Terraform >= 1.5)"
+  command -v "$tool" >/dev/null 2>&1 || fail "$tool is not installed (apt-get install -y shellcheck bats jq unzip; Terraform 1.11)"
 done
 if command -v moto_server >/dev/null 2>&1; then
   moto=(moto_server)
@@ -64,7 +64,8 @@ step "terraform fmt -check -recursive"
 terraform fmt -check -recursive -diff terraform examples || fail "terraform fmt: run terraform fmt -recursive terraform examples"
 
 # --- 2. init + validate ---------------------------------------------------------------------------
-dirs=(terraform terraform/modules/webhook terraform/modules/runners terraform/modules/runners/boot terraform/modules/binary-syncer
+dirs=(terraform terraform/modules/function terraform/modules/webhook terraform/modules/runners terraform/modules/runners/boot
+  terraform/modules/binary-syncer terraform/modules/sweeper terraform/modules/interruptions terraform/modules/dashboard
   terraform/modules/download-lambda examples/default examples/ephemeral examples/multi-pool examples/local)
 step "init + validate ${#dirs[@]} configurations (offline mirror $plugin_dir, $parallelism at a time)"
 validate_one() {
@@ -103,7 +104,7 @@ check_handler terraform/modules/binary-syncer/main.tf binary-syncer/target/spotr
 check_handler terraform/modules/sweeper/main.tf runners/target/spotrunner-runners.jar
 check_handler terraform/modules/interruptions/main.tf runners/target/spotrunner-runners.jar
 
-step "docs/terraform.md inputs and outputs generated from the code"
+step "inputs and outputs of docs/terraform.md and every submodule's README.md generated from the code"
 python3 terraform/test/docs.py --check
 
 # --- 4. render user_data for every boot combination, shellcheck -------------------------------------
@@ -131,7 +132,7 @@ fi
 grep -q "above EC2's 16384-byte limit" "$work/ud-oversized.log" || { cat "$work/ud-oversized.log"; fail "oversized user_data failed for another reason"; }
 echo "ok: user_data above 16 KB is refused"
 shellcheck "$rendered"/amazon-linux-2023-*.user-data "$rendered"/ubuntu-*.user-data "$rendered"/custom.user-data \
-  "$templates/start-runner.sh" "$templates/install-runner.sh" terraform/test/run.sh terraform/test/download-lambda.sh terraform/test/stubs/* terraform/test/user-data/scripts/*.sh
+  "$templates/start-runner.sh" "$templates/install-runner.sh" terraform/test/run.sh terraform/test/upgrade.sh terraform/test/download-lambda.sh terraform/test/stubs/* terraform/test/user-data/scripts/*.sh
 echo "shellcheck clean: every Linux user_data, the start and install scripts, test scripts"
 
 # --- 5. bats ----------------------------------------------------------------------------------------

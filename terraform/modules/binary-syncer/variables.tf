@@ -9,16 +9,33 @@ variable "tags" {
   default     = {}
 }
 
-variable "bucket_name" {
+variable "runner_bucket_name" {
   description = "Name of the runner cache bucket; null derives one from the prefix, region and account."
   type        = string
   default     = null
 }
 
-variable "bucket_force_destroy" {
+variable "runner_bucket_force_destroy" {
   description = "Let `terraform destroy` delete the bucket with its runner tarballs in it."
   type        = bool
   default     = true
+}
+
+variable "runner_bucket_require_tls" {
+  description = "Deny every request to the bucket that does not use TLS (keep true; an emulator on plain HTTP needs false)."
+  type        = bool
+  default     = true
+}
+
+variable "runner_key_prefix" {
+  description = "Object key prefix of the runner tarballs, ending in a slash."
+  type        = string
+  default     = "actions-runner/"
+}
+
+variable "lambda" {
+  description = "What every function shares (runtime, architecture, VPC placement, LOG_LEVEL): modules/function's `lambda` input, built once by the root module."
+  type        = any
 }
 
 variable "lambda_zip" {
@@ -26,43 +43,16 @@ variable "lambda_zip" {
   type        = string
 }
 
-variable "lambda_runtime" {
-  description = "Lambda runtime: java21 or java25."
-  type        = string
-  default     = "java21"
-}
-
-variable "lambda_architecture" {
-  description = "CPU architecture of the function: x86_64 or arm64."
-  type        = string
-  default     = "x86_64"
-}
-
-variable "lambda_vpc_config" {
-  description = "Optional VPC placement of the function: subnet ids and security group ids."
-  type = object({
-    subnet_ids         = list(string)
-    security_group_ids = list(string)
-  })
-  default = null
-}
-
-variable "memory_size" {
+variable "memory_mb" {
   description = "Memory of the function in MB (it streams the ~200 MB tarball)."
   type        = number
   default     = 512
 }
 
-variable "timeout" {
+variable "timeout_seconds" {
   description = "Timeout of the function in seconds (one run may stream several ~200 MB tarballs)."
   type        = number
   default     = 900
-}
-
-variable "log_level" {
-  description = "LOG_LEVEL of the function."
-  type        = string
-  default     = "INFO"
 }
 
 variable "log_retention_days" {
@@ -77,16 +67,10 @@ variable "kms_key_arn" {
   default     = null
 }
 
-variable "github_api_url" {
+variable "runner_release_api_url" {
   description = "GitHub REST base URL the runner releases are read from (actions/runner lives on github.com, also for GHES users)."
   type        = string
   default     = "https://api.github.com"
-}
-
-variable "key_prefix" {
-  description = "Object key prefix of the runner tarballs, ending in a slash."
-  type        = string
-  default     = "actions-runner/"
 }
 
 variable "platforms" {
@@ -105,12 +89,6 @@ variable "schedule_expression" {
   description = "EventBridge schedule of the syncer, e.g. rate(1 hour)."
   type        = string
   default     = "rate(1 hour)"
-}
-
-variable "require_tls" {
-  description = "Deny every request to the bucket that does not use TLS (keep true; an emulator on plain HTTP needs false)."
-  type        = bool
-  default     = true
 }
 
 # --- security (docs/security.md) ---------------------------------------------------------------

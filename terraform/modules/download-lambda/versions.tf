@@ -1,4 +1,4 @@
 terraform {
   # terraform_data needs 1.4; this module uses no provider at all.
-  required_version = ">= 1.5"
+  required_version = "~> 1.11.0"
 }

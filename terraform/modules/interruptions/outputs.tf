@@ -1,11 +1,11 @@
 output "function_name" {
   description = "Name of the spot interruption Lambda function."
-  value       = try(aws_lambda_function.interruptions.function_name, null)
+  value       = module.function.function_name
 }
 
 output "log_group_name" {
   description = "CloudWatch log group of the interruption function (warnings, re-runs, breaker changes, EMF metrics)."
-  value       = try(aws_cloudwatch_log_group.interruptions.name, null)
+  value       = module.function.log_group_name
 }
 
 output "breaker_parameter_path" {

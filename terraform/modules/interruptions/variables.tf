@@ -9,48 +9,26 @@ variable "tags" {
   default     = {}
 }
 
+variable "lambda" {
+  description = "What every function shares (runtime, architecture, VPC placement, LOG_LEVEL): modules/function's `lambda` input, built once by the root module. With a VPC the function needs a route to GitHub."
+  type        = any
+}
+
 variable "lambda_zip" {
   description = "Path of the runners jar (spotrunner-runners.jar), which holds the interruption handler."
   type        = string
 }
 
-variable "lambda_runtime" {
-  description = "Lambda runtime: java21 or java25."
-  type        = string
-  default     = "java21"
-}
-
-variable "lambda_architecture" {
-  description = "CPU architecture of the function: x86_64 or arm64."
-  type        = string
-  default     = "x86_64"
-}
-
-variable "lambda_vpc_config" {
-  description = "Optional VPC placement of the function: subnet ids and security group ids (it needs a route to GitHub)."
-  type = object({
-    subnet_ids         = list(string)
-    security_group_ids = list(string)
-  })
-  default = null
-}
-
-variable "memory_size" {
+variable "memory_mb" {
   description = "Memory of the function in MB."
   type        = number
   default     = 512
 }
 
-variable "timeout" {
+variable "timeout_seconds" {
   description = "Timeout of the function in seconds; a warning leaves two minutes."
   type        = number
   default     = 60
-}
-
-variable "log_level" {
-  description = "LOG_LEVEL of the function."
-  type        = string
-  default     = "INFO"
 }
 
 variable "log_retention_days" {
@@ -71,14 +49,12 @@ variable "github_api_url" {
   default     = "https://api.github.com"
 }
 
-variable "github_app_id_parameter_name" {
-  description = "SSM parameter holding the GitHub App id."
-  type        = string
-}
-
-variable "github_app_key_parameter_name" {
-  description = "SSM parameter holding the GitHub App private key (SecureString)."
-  type        = string
+variable "github_app" {
+  description = "SSM parameter names of the GitHub App's id and private key (SecureString)."
+  type = object({
+    id_parameter  = string
+    key_parameter = string
+  })
 }
 
 variable "schedule_expression" {
@@ -141,7 +117,6 @@ variable "launcher_role_names" {
   type        = list(string)
   default     = []
 }
-
 
 # --- security (docs/security.md) ---------------------------------------------------------------
 

@@ -1,21 +1,45 @@
 # ---------------------------------------------------------------------------------------------
-# scale-up: consumes the pool's queue and launches instances.
+# What scale-up and scale-down both read: the pool, its launch template, GitHub, the queues.
 # ---------------------------------------------------------------------------------------------
 
-resource "aws_cloudwatch_log_group" "scale_up" {
-  name              = "/aws/lambda/${local.name}-scale-up"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
-  tags              = var.tags
+locals {
+  pool_environment = {
+    GITHUB_API_URL           = var.github_api_url
+    GITHUB_APP_ID_PARAM      = join(",", [for app in var.github_apps : app.id_parameter])
+    GITHUB_APP_KEY_PARAM     = join(",", [for app in var.github_apps : app.key_parameter])
+    GITHUB_WEB_URL           = var.github_web_url
+    GITHUB_POINTS_PER_MINUTE = tostring(var.github_points_per_minute)
+    POOL_NAME                = var.pool.name
+    POOL_LABELS              = join(",", local.runner_labels)
+    RUNNER_LEVEL             = var.pool.runner_level
+    LAUNCH_TEMPLATE_NAME     = aws_launch_template.runner.name
+    INSTANCE_TYPES           = join(",", var.pool.instance_types)
+    SUBNET_IDS               = join(",", var.subnet_ids)
+    MAX_RUNNERS              = tostring(var.pool.max_count)
+    CAPACITY_TYPE            = var.pool.capacity_type
+    SPOT_ALLOCATION_STRATEGY = var.pool.spot_allocation_strategy
+    SPOT_MAX_PRICE           = var.pool.spot_max_price == null ? "" : var.pool.spot_max_price
+    ON_DEMAND_FAILOVER       = tostring(var.pool.on_demand_failover)
+    EPHEMERAL                = tostring(var.pool.ephemeral)
+    USE_JIT_CONFIG           = tostring(var.pool.use_jit_config)
+    RUNNER_GROUP             = var.pool.runner_group
+    RUNNER_NAME_PREFIX       = local.runner_name_prefix
+    SSM_CONFIG_PATH          = local.ssm_config_path
+    QUEUE_URL                = aws_sqs_queue.jobs.url
+    DLQ_URL                  = aws_sqs_queue.dlq.url
+  }
+
+  read_github_app_statement = {
+    Sid      = "ReadGitHubApp"
+    Effect   = "Allow"
+    Action   = ["ssm:GetParameter"]
+    Resource = local.app_parameter_arns
+  }
 }
 
-resource "aws_iam_role" "scale_up" {
-  name                 = "${local.name}-scale-up"
-  path                 = var.iam.role_path
-  permissions_boundary = var.iam.permissions_boundary
-  assume_role_policy   = local.assume_lambda
-  tags                 = var.tags
-}
+# ---------------------------------------------------------------------------------------------
+# scale-up: consumes the pool's queue and launches instances.
+# ---------------------------------------------------------------------------------------------
 
 # What launching runners needs: scale-up only (scale-down asks it through the queue).
 locals {
@@ -136,152 +160,79 @@ locals {
   ] : statement if var.kms_key_arn != null]
 }
 
-resource "aws_iam_role_policy" "scale_up" {
-  name = "scale-up"
-  role = aws_iam_role.scale_up.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = concat([
-      {
-        Sid      = "Logs"
-        Effect   = "Allow"
-        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = "${aws_cloudwatch_log_group.scale_up.arn}:*"
-      },
-      {
-        Sid      = "ConsumeJobs"
-        Effect   = "Allow"
-        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-        Resource = aws_sqs_queue.jobs.arn
-      },
-      {
-        # its own delayed recheck of a launched job (JOB_RECHECK_SECONDS) and a job at the
-        # maximum sent again after its backoff
-        Sid      = "RecheckJobs"
-        Effect   = "Allow"
-        Action   = ["sqs:SendMessage"]
-        Resource = aws_sqs_queue.jobs.arn
-      },
-      {
-        # malformed messages and permanent failures, with their reason
-        Sid      = "DeadLetter"
-        Effect   = "Allow"
-        Action   = ["sqs:SendMessage"]
-        Resource = aws_sqs_queue.dlq.arn
-      },
-      {
-        # one scale-up of the pool counts and launches at a time; under the lock's name: the
-        # record of recent launches and the takeover markers of expired locks
-        Sid      = "LaunchLock"
-        Effect   = "Allow"
-        Action   = ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter", "ssm:GetParametersByPath"]
-        Resource = [local.launch_lock_arn, "${local.launch_lock_arn}/*"]
-      },
-      {
-        Sid      = "ReadGitHubApp"
-        Effect   = "Allow"
-        Action   = ["ssm:GetParameter"]
-        Resource = local.app_parameter_arns
-      },
-    ], local.launch_statements, local.lambda_kms_statements, local.launch_kms_statements)
+module "scale_up" {
+  source = "../function"
+
+  prefix             = var.prefix
+  tags               = var.tags
+  iam                = var.iam
+  kms_key_arn        = var.kms_key_arn
+  log_retention_days = var.log_retention_days
+  lambda             = var.lambda
+  lambda_zip         = var.lambda_zip
+
+  name                 = "${local.name}-scale-up"
+  role_name            = "${local.name}-scale-up"
+  description          = "spotrunner scale-up of pool ${var.pool.name}: queued jobs to spot instances"
+  handler              = "dev.spotrunner.runners.scaleup.ScaleUpHandler::handleRequest"
+  memory_mb            = var.scale_up_memory_mb
+  timeout_seconds      = var.scale_up_timeout_seconds
+  reserved_concurrency = var.pool.scale_up_reserved_concurrency
+  snapstart            = var.lambda_snapstart
+
+  policy_name = "scale-up"
+  policy_statements = concat([
+    {
+      Sid      = "ConsumeJobs"
+      Effect   = "Allow"
+      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+      Resource = aws_sqs_queue.jobs.arn
+    },
+    {
+      # its own delayed recheck of a launched job (JOB_RECHECK_SECONDS) and a job at the
+      # maximum sent again after its backoff
+      Sid      = "RecheckJobs"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = aws_sqs_queue.jobs.arn
+    },
+    {
+      # malformed messages and permanent failures, with their reason
+      Sid      = "DeadLetter"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = aws_sqs_queue.dlq.arn
+    },
+    {
+      # one scale-up of the pool counts and launches at a time; under the lock's name: the
+      # record of recent launches and the takeover markers of expired locks
+      Sid      = "LaunchLock"
+      Effect   = "Allow"
+      Action   = ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter", "ssm:GetParametersByPath"]
+      Resource = [local.launch_lock_arn, "${local.launch_lock_arn}/*"]
+    },
+    local.read_github_app_statement,
+  ], local.launch_statements, local.lambda_kms_statements, local.launch_kms_statements)
+
+  environment = merge(local.pool_environment, {
+    JOB_QUEUED_CHECK    = tostring(var.pool.job_queued_check)
+    JOB_RECHECK_SECONDS = tostring(var.pool.job_recheck_seconds)
+    # rechecks go on while the job waits, bounded by its age
+    JOB_RECHECK_MAX_AGE_MINUTES = tostring(var.pool.job_recheck_max_age_minutes)
+    # the queue at the maximum, dead letters, one launcher
+    JOB_CHECK_FIRST_DELIVERY   = tostring(var.pool.job_check_first_delivery)
+    QUEUE_BACKOFF_BASE_SECONDS = tostring(var.pool.queue_backoff_base_seconds)
+    QUEUE_BACKOFF_MAX_SECONDS  = tostring(var.pool.queue_backoff_max_seconds)
+    LAUNCH_LOCK_PARAM          = local.launch_lock_parameter
+    LAUNCH_LOCK_LEASE_SECONDS  = tostring(var.scale_up_timeout_seconds)
+    # runner configs under the CMK when one is given
+    RUNNER_CONFIG_KMS_KEY_ID = var.kms_key_arn == null ? "" : var.kms_key_arn
   })
-}
-
-resource "aws_iam_role_policy_attachment" "scale_up_vpc" {
-  count = var.lambda_vpc_config == null ? 0 : 1
-
-  role       = aws_iam_role.scale_up.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
-}
-
-resource "aws_lambda_function" "scale_up" {
-  function_name                  = "${local.name}-scale-up"
-  description                    = "spotrunner scale-up of pool ${var.pool.name}: queued jobs to spot instances"
-  role                           = aws_iam_role.scale_up.arn
-  filename                       = var.lambda_zip
-  source_code_hash               = filebase64sha256(var.lambda_zip)
-  handler                        = "dev.spotrunner.runners.scaleup.ScaleUpHandler::handleRequest"
-  runtime                        = var.lambda_runtime
-  architectures                  = [var.lambda_architecture]
-  memory_size                    = var.scale_up_memory_size
-  timeout                        = var.scale_up_timeout
-  reserved_concurrent_executions = var.pool.scale_up_reserved_concurrency
-  publish                        = var.snapstart
-
-  dynamic "snap_start" {
-    for_each = var.snapstart ? [1] : []
-    content {
-      apply_on = "PublishedVersions"
-    }
-  }
-
-  dynamic "vpc_config" {
-    for_each = var.lambda_vpc_config == null ? [] : [var.lambda_vpc_config]
-    content {
-      subnet_ids         = vpc_config.value.subnet_ids
-      security_group_ids = vpc_config.value.security_group_ids
-    }
-  }
-
-  environment {
-    variables = {
-      ENVIRONMENT              = var.prefix
-      GITHUB_API_URL           = var.github_api_url
-      GITHUB_APP_ID_PARAM      = var.github_app_id_parameter_name
-      GITHUB_APP_KEY_PARAM     = var.github_app_key_parameter_name
-      GITHUB_WEB_URL           = var.github_web_url
-      GITHUB_POINTS_PER_MINUTE = tostring(var.github_points_per_minute)
-      POOL_NAME                = var.pool.name
-      POOL_LABELS              = join(",", local.runner_labels)
-      RUNNER_LEVEL             = var.pool.runner_level
-      LAUNCH_TEMPLATE_NAME     = aws_launch_template.runner.name
-      INSTANCE_TYPES           = join(",", var.pool.instance_types)
-      SUBNET_IDS               = join(",", var.subnet_ids)
-      MAX_RUNNERS              = tostring(var.pool.max_count)
-      CAPACITY_TYPE            = var.pool.capacity_type
-      SPOT_ALLOCATION_STRATEGY = var.pool.spot_allocation_strategy
-      SPOT_MAX_PRICE           = var.pool.spot_max_price == null ? "" : var.pool.spot_max_price
-      ON_DEMAND_FAILOVER       = tostring(var.pool.on_demand_failover)
-      EPHEMERAL                = tostring(var.pool.ephemeral)
-      USE_JIT_CONFIG           = tostring(var.pool.use_jit_config)
-      RUNNER_GROUP             = var.pool.runner_group
-      RUNNER_NAME_PREFIX       = local.runner_name_prefix
-      SSM_CONFIG_PATH          = local.ssm_config_path
-      JOB_QUEUED_CHECK         = tostring(var.pool.job_queued_check)
-      JOB_RECHECK_SECONDS      = tostring(var.pool.job_recheck_seconds)
-      QUEUE_URL                = aws_sqs_queue.jobs.url
-      LOG_LEVEL                = var.log_level
-      # the queue at the maximum, dead letters, one launcher
-      JOB_CHECK_FIRST_DELIVERY   = tostring(var.pool.job_check_first_delivery)
-      QUEUE_BACKOFF_BASE_SECONDS = tostring(var.pool.queue_backoff_base_seconds)
-      QUEUE_BACKOFF_MAX_SECONDS  = tostring(var.pool.queue_backoff_max_seconds)
-      DLQ_URL                    = aws_sqs_queue.dlq.url
-      LAUNCH_LOCK_PARAM          = local.launch_lock_parameter
-      LAUNCH_LOCK_LEASE_SECONDS  = tostring(var.scale_up_timeout)
-      JAVA_TOOL_OPTIONS          = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
-
-      # rechecks go on while the job waits, bounded by its age
-      JOB_RECHECK_MAX_AGE_MINUTES = tostring(var.pool.job_recheck_max_age_minutes)
-      RUNNER_CONFIG_KMS_KEY_ID    = var.kms_key_arn == null ? "" : var.kms_key_arn
-    }
-  }
-
-  tags       = var.tags
-  depends_on = [aws_cloudwatch_log_group.scale_up, aws_iam_role_policy.scale_up]
-}
-
-# SnapStart applies to published versions only: the queue feeds an alias on the latest one.
-resource "aws_lambda_alias" "scale_up" {
-  count = var.snapstart ? 1 : 0
-
-  name             = "live"
-  function_name    = aws_lambda_function.scale_up.function_name
-  function_version = aws_lambda_function.scale_up.version
 }
 
 resource "aws_lambda_event_source_mapping" "jobs" {
   event_source_arn                   = aws_sqs_queue.jobs.arn
-  function_name                      = var.snapstart ? aws_lambda_alias.scale_up[0].arn : aws_lambda_function.scale_up.arn
+  function_name                      = module.scale_up.target_arn
   batch_size                         = var.pool.scale_up_batch_size
   maximum_batching_window_in_seconds = 0
   function_response_types            = ["ReportBatchItemFailures"]
@@ -297,165 +248,73 @@ resource "aws_lambda_event_source_mapping" "jobs" {
 # scale-down: on a schedule, removes idle runners, orphans and ghosts of this pool.
 # ---------------------------------------------------------------------------------------------
 
-resource "aws_cloudwatch_log_group" "scale_down" {
-  name              = "/aws/lambda/${local.name}-scale-down"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
-  tags              = var.tags
-}
+module "scale_down" {
+  source = "../function"
 
-resource "aws_iam_role" "scale_down" {
-  name                 = "${local.name}-scale-down"
-  path                 = var.iam.role_path
-  permissions_boundary = var.iam.permissions_boundary
-  assume_role_policy   = local.assume_lambda
-  tags                 = var.tags
-}
+  prefix             = var.prefix
+  tags               = var.tags
+  iam                = var.iam
+  kms_key_arn        = var.kms_key_arn
+  log_retention_days = var.log_retention_days
+  lambda             = var.lambda
+  lambda_zip         = var.lambda_zip
 
-resource "aws_iam_role_policy" "scale_down" {
-  name = "scale-down"
-  role = aws_iam_role.scale_down.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = concat([
-      {
-        Sid      = "Logs"
-        Effect   = "Allow"
-        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = "${aws_cloudwatch_log_group.scale_down.arn}:*"
-      },
-      {
-        Sid      = "ReadGitHubApp"
-        Effect   = "Allow"
-        Action   = ["ssm:GetParameter"]
-        Resource = local.app_parameter_arns
-      },
-      {
-        Sid      = "CleanRunnerConfigs"
-        Effect   = "Allow"
-        Action   = ["ssm:GetParametersByPath", "ssm:GetParameter", "ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:PutParameter"]
-        Resource = [local.config_arn, "${local.ssm_arn}${local.ssm_config_path}/${var.pool.name}"]
-      },
-      {
-        Sid      = "Describe"
-        Effect   = "Allow"
-        Action   = ["ec2:DescribeInstances", "ec2:DescribeTags"]
-        Resource = "*"
-      },
-      {
-        # warm runners and rescues are asked of scale-up on the pool's queue: only scale-up launches
-        Sid      = "AskScaleUp"
-        Effect   = "Allow"
-        Action   = ["sqs:SendMessage"]
-        Resource = aws_sqs_queue.jobs.arn
-      },
-      {
-        Sid      = "RedriveDeadLetters"
-        Effect   = "Allow"
-        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
-        Resource = aws_sqs_queue.dlq.arn
-      },
-      {
-        # Only instances of this environment and pool, found by the tags scale-up and the template set.
-        Sid      = "TerminateAndTagPoolInstances"
-        Effect   = "Allow"
-        Action   = ["ec2:TerminateInstances", "ec2:CreateTags"]
-        Resource = "arn:${local.partition}:ec2:${local.region}:${local.account}:instance/*"
-        Condition = {
-          StringEquals = {
-            "ec2:ResourceTag/spotrunner:environment" = var.prefix
-            "ec2:ResourceTag/spotrunner:pool"        = var.pool.name
-          }
+  name            = "${local.name}-scale-down"
+  role_name       = "${local.name}-scale-down"
+  description     = "spotrunner scale-down of pool ${var.pool.name}: idle runners, orphans and ghosts"
+  handler         = "dev.spotrunner.runners.scaledown.ScaleDownHandler::handleRequest"
+  memory_mb       = var.scale_down_memory_mb
+  timeout_seconds = var.scale_down_timeout_seconds
+  schedule        = { expression = var.scale_down_schedule_expression, description = "spotrunner scale-down of pool ${var.pool.name}" }
+
+  policy_name = "scale-down"
+  policy_statements = concat([
+    local.read_github_app_statement,
+    {
+      Sid      = "CleanRunnerConfigs"
+      Effect   = "Allow"
+      Action   = ["ssm:GetParametersByPath", "ssm:GetParameter", "ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:PutParameter"]
+      Resource = [local.config_arn, "${local.ssm_arn}${local.ssm_config_path}/${var.pool.name}"]
+    },
+    {
+      Sid      = "Describe"
+      Effect   = "Allow"
+      Action   = ["ec2:DescribeInstances", "ec2:DescribeTags"]
+      Resource = "*"
+    },
+    {
+      # warm runners and rescues are asked of scale-up on the pool's queue: only scale-up launches
+      Sid      = "AskScaleUp"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = aws_sqs_queue.jobs.arn
+    },
+    {
+      Sid      = "RedriveDeadLetters"
+      Effect   = "Allow"
+      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+      Resource = aws_sqs_queue.dlq.arn
+    },
+    {
+      # Only instances of this environment and pool, found by the tags scale-up and the template set.
+      Sid      = "TerminateAndTagPoolInstances"
+      Effect   = "Allow"
+      Action   = ["ec2:TerminateInstances", "ec2:CreateTags"]
+      Resource = "arn:${local.partition}:ec2:${local.region}:${local.account}:instance/*"
+      Condition = {
+        StringEquals = {
+          "ec2:ResourceTag/spotrunner:environment" = var.prefix
+          "ec2:ResourceTag/spotrunner:pool"        = var.pool.name
         }
-      },
-    ], local.lambda_kms_statements)
+      }
+    },
+  ], local.lambda_kms_statements)
+
+  environment = merge(local.pool_environment, {
+    MINIMUM_RUNNING_TIME_MINUTES = tostring(var.minimum_running_time_minutes)
+    BOOT_GRACE_MINUTES           = tostring(var.boot_grace_minutes)
+    WARM_WINDOWS                 = local.warm_windows_json
+    WARM_EVICTION                = var.pool.warm_eviction
+    REDRIVE_MAX_MESSAGES         = tostring(var.pool.redrive_max_messages)
   })
-}
-
-resource "aws_iam_role_policy_attachment" "scale_down_vpc" {
-  count = var.lambda_vpc_config == null ? 0 : 1
-
-  role       = aws_iam_role.scale_down.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
-}
-
-resource "aws_lambda_function" "scale_down" {
-  function_name    = "${local.name}-scale-down"
-  description      = "spotrunner scale-down of pool ${var.pool.name}: idle runners, orphans and ghosts"
-  role             = aws_iam_role.scale_down.arn
-  filename         = var.lambda_zip
-  source_code_hash = filebase64sha256(var.lambda_zip)
-  handler          = "dev.spotrunner.runners.scaledown.ScaleDownHandler::handleRequest"
-  runtime          = var.lambda_runtime
-  architectures    = [var.lambda_architecture]
-  memory_size      = var.scale_down_memory_size
-  timeout          = var.scale_down_timeout
-
-  dynamic "vpc_config" {
-    for_each = var.lambda_vpc_config == null ? [] : [var.lambda_vpc_config]
-    content {
-      subnet_ids         = vpc_config.value.subnet_ids
-      security_group_ids = vpc_config.value.security_group_ids
-    }
-  }
-
-  environment {
-    variables = {
-      ENVIRONMENT                  = var.prefix
-      GITHUB_API_URL               = var.github_api_url
-      GITHUB_APP_ID_PARAM          = var.github_app_id_parameter_name
-      GITHUB_APP_KEY_PARAM         = var.github_app_key_parameter_name
-      GITHUB_WEB_URL               = var.github_web_url
-      GITHUB_POINTS_PER_MINUTE     = tostring(var.github_points_per_minute)
-      POOL_NAME                    = var.pool.name
-      POOL_LABELS                  = join(",", local.runner_labels)
-      RUNNER_LEVEL                 = var.pool.runner_level
-      LAUNCH_TEMPLATE_NAME         = aws_launch_template.runner.name
-      INSTANCE_TYPES               = join(",", var.pool.instance_types)
-      SUBNET_IDS                   = join(",", var.subnet_ids)
-      MAX_RUNNERS                  = tostring(var.pool.max_count)
-      CAPACITY_TYPE                = var.pool.capacity_type
-      SPOT_ALLOCATION_STRATEGY     = var.pool.spot_allocation_strategy
-      SPOT_MAX_PRICE               = var.pool.spot_max_price == null ? "" : var.pool.spot_max_price
-      ON_DEMAND_FAILOVER           = tostring(var.pool.on_demand_failover)
-      EPHEMERAL                    = tostring(var.pool.ephemeral)
-      USE_JIT_CONFIG               = tostring(var.pool.use_jit_config)
-      RUNNER_GROUP                 = var.pool.runner_group
-      RUNNER_NAME_PREFIX           = local.runner_name_prefix
-      SSM_CONFIG_PATH              = local.ssm_config_path
-      MINIMUM_RUNNING_TIME_MINUTES = tostring(var.minimum_running_time_minutes)
-      BOOT_GRACE_MINUTES           = tostring(var.boot_grace_minutes)
-      WARM_WINDOWS                 = local.warm_windows_json
-      WARM_EVICTION                = var.pool.warm_eviction
-      LOG_LEVEL                    = var.log_level
-      # warm and rescue requests go to scale-up's queue; the DLQ is redriven each cycle
-      QUEUE_URL            = aws_sqs_queue.jobs.url
-      DLQ_URL              = aws_sqs_queue.dlq.url
-      REDRIVE_MAX_MESSAGES = tostring(var.pool.redrive_max_messages)
-      JAVA_TOOL_OPTIONS    = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
-    }
-  }
-
-  tags       = var.tags
-  depends_on = [aws_cloudwatch_log_group.scale_down, aws_iam_role_policy.scale_down]
-}
-
-resource "aws_cloudwatch_event_rule" "scale_down" {
-  name                = "${local.name}-scale-down"
-  description         = "spotrunner scale-down of pool ${var.pool.name}"
-  schedule_expression = var.scale_down_schedule_expression
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_event_target" "scale_down" {
-  rule = aws_cloudwatch_event_rule.scale_down.name
-  arn  = aws_lambda_function.scale_down.arn
-}
-
-resource "aws_lambda_permission" "scale_down" {
-  statement_id  = "AllowEventBridgeInvoke"
-  action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.scale_down.function_name
-  principal     = "events.amazonaws.com"
-  source_arn    = aws_cloudwatch_event_rule.scale_down.arn
 }

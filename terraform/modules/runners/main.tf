@@ -19,7 +19,7 @@ locals {
   launch_lock_arn       = "${local.ssm_arn}${local.launch_lock_parameter}"
   # one id and one key parameter per GitHub App, comma-separated (docs/github-app.md)
   app_parameter_arns = [
-    for name in concat(split(",", var.github_app_id_parameter_name), split(",", var.github_app_key_parameter_name)) :
+    for name in concat([for app in var.github_apps : app.id_parameter], [for app in var.github_apps : app.key_parameter]) :
     "${local.ssm_arn}/${trimprefix(name, "/")}"
   ]
 
@@ -44,14 +44,6 @@ locals {
     for w in var.pool.warm_windows : merge({ cron = w.cron, timeZone = w.time_zone, idle = w.idle }, w.owner == null ? {} : { owner = w.owner })
   ])
 
-  assume_lambda = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "lambda.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
   # The runner only reads: its config (a SecureString) through SSM and the runner tarball through
   # S3, nothing else with the key. CloudWatch Logs encrypts its log group itself (the key policy
   # admits the logs service, docs/security.md).
@@ -117,7 +109,7 @@ resource "aws_sqs_queue" "dlq" {
 resource "aws_sqs_queue" "jobs" {
   name                              = "${local.name}-jobs"
   delay_seconds                     = var.pool.delay_seconds
-  visibility_timeout_seconds        = 6 * var.scale_up_timeout
+  visibility_timeout_seconds        = 6 * var.scale_up_timeout_seconds
   message_retention_seconds         = 86400
   sqs_managed_sse_enabled           = var.kms_key_arn == null ? true : null
   kms_master_key_id                 = var.kms_key_arn

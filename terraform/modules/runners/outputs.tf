@@ -20,12 +20,12 @@ output "dlq_url" {
 
 output "scale_up_function_name" {
   description = "Name of the pool's scale-up function."
-  value       = try(aws_lambda_function.scale_up.function_name, null)
+  value       = module.scale_up.function_name
 }
 
 output "scale_down_function_name" {
   description = "Name of the pool's scale-down function."
-  value       = try(aws_lambda_function.scale_down.function_name, null)
+  value       = module.scale_down.function_name
 }
 
 output "launch_template_name" {
@@ -66,4 +66,14 @@ output "user_data" {
 output "dlq_alarm_arn" {
   description = "ARN of the alarm on the pool's DLQ depth."
   value       = try(aws_cloudwatch_metric_alarm.dlq_depth.arn, null)
+}
+
+output "scale_up_role_name" {
+  description = "Name of the scale-up function's IAM role."
+  value       = module.scale_up.role_name
+}
+
+output "scale_down_role_name" {
+  description = "Name of the scale-down function's IAM role."
+  value       = module.scale_down.role_name
 }

@@ -10,67 +10,8 @@ variable "tags" {
 }
 
 variable "pool" {
-  description = "The runner pool this module serves; the root module's `pools` variable describes each field."
-  type = object({
-    name                     = string
-    labels                   = list(string)
-    extra_labels             = optional(list(string), [])
-    match                    = optional(string, "subset")
-    priority                 = optional(number, 0)
-    default                  = optional(bool, false)
-    instance_types           = optional(list(string), ["m7a.large", "m6a.large", "m5a.large"])
-    architecture             = optional(string, "x64")
-    os                       = optional(string, "amazon-linux-2023")
-    ami_id                   = optional(string)
-    ami_ssm_parameter        = optional(string)
-    max_count                = optional(number, 10)
-    capacity_type            = optional(string, "spot")
-    spot_allocation_strategy = optional(string, "price-capacity-optimized")
-    spot_max_price           = optional(string)
-    on_demand_failover       = optional(bool, true)
-    ephemeral                = optional(bool, true)
-    use_jit_config           = optional(bool, true)
-    delay_seconds            = optional(number, 30)
-    runner_level             = optional(string, "org")
-    runner_group             = optional(string, "Default")
-    job_queued_check         = optional(bool, true)
-    job_recheck_seconds      = optional(number, 300)
-    warm_windows = optional(list(object({
-      cron      = string
-      time_zone = optional(string, "UTC")
-      idle      = number
-      owner     = optional(string)
-    })), [])
-    warm_eviction                 = optional(string, "oldest")
-    root_volume_size_gb           = optional(number, 30)
-    root_volume_type              = optional(string, "gp3")
-    metadata_hop_limit            = optional(number, 1)
-    pre_install_script            = optional(string, "")
-    post_install_script           = optional(string, "")
-    enable_ssm_session            = optional(bool, false)
-    scale_up_batch_size           = optional(number, 10)
-    scale_up_reserved_concurrency = optional(number, 2)
-    dlq_max_receive_count         = optional(number, 5)
-    # the queue at the pool maximum, dead letters and one launcher (docs/scale-up.md)
-    job_check_first_delivery   = optional(bool, true)
-    queue_backoff_base_seconds = optional(number, 10)
-    queue_backoff_max_seconds  = optional(number, 40)
-    scale_up_max_concurrency   = optional(number, 2)
-    redrive_max_messages       = optional(number, 20)
-    # Boot path and runner process control (docs/images.md).
-    boot               = optional(string, "install")
-    user_data_template = optional(string)
-    user_data_enabled  = optional(bool, true)
-    hooks = optional(object({
-      job_started   = optional(string, "")
-      job_completed = optional(string, "")
-    }), {})
-    run_as         = optional(string, "runner")
-    work_dir       = optional(string, "")
-    disable_update = optional(bool, false)
-    # rechecks go on while the job waits, until it is this old (docs/scale-up.md)
-    job_recheck_max_age_minutes = optional(number, 360)
-  })
+  description = "The runner pool this module serves, as the root module's `pools` variable types, defaults and validates it (one element, every field present). Typed `any` so that the type and its defaults are declared once, in the root; use this module through the root module."
+  type        = any
 }
 
 variable "vpc_id" {
@@ -83,66 +24,44 @@ variable "subnet_ids" {
   type        = list(string)
 }
 
+variable "lambda" {
+  description = "What every function shares (runtime, architecture, VPC placement, LOG_LEVEL): modules/function's `lambda` input, built once by the root module."
+  type        = any
+}
+
 variable "lambda_zip" {
   description = "Path of the runners jar (spotrunner-runners.jar), the code of scale-up and scale-down."
   type        = string
 }
 
-variable "lambda_runtime" {
-  description = "Lambda runtime: java21 or java25."
-  type        = string
-  default     = "java21"
-}
-
-variable "lambda_architecture" {
-  description = "CPU architecture of the functions: x86_64 or arm64."
-  type        = string
-  default     = "x86_64"
-}
-
-variable "lambda_vpc_config" {
-  description = "Optional VPC placement of the functions: subnet ids and security group ids."
-  type = object({
-    subnet_ids         = list(string)
-    security_group_ids = list(string)
-  })
-  default = null
-}
-
-variable "scale_up_memory_size" {
-  description = "Memory of the scale-up function in MB."
-  type        = number
-  default     = 512
-}
-
-variable "scale_up_timeout" {
-  description = "Timeout of the scale-up function in seconds (above the GitHub request governor's 60 s wait); the queue's visibility timeout is six times this."
-  type        = number
-  default     = 120
-}
-
-variable "scale_down_memory_size" {
-  description = "Memory of the scale-down function in MB."
-  type        = number
-  default     = 512
-}
-
-variable "scale_down_timeout" {
-  description = "Timeout of the scale-down function in seconds."
-  type        = number
-  default     = 60
-}
-
-variable "snapstart" {
+variable "lambda_snapstart" {
   description = "Publish scale-up versions with SnapStart and attach the queue to the `live` alias."
   type        = bool
   default     = true
 }
 
-variable "log_level" {
-  description = "LOG_LEVEL of the functions."
-  type        = string
-  default     = "INFO"
+variable "scale_up_memory_mb" {
+  description = "Memory of the scale-up function in MB."
+  type        = number
+  default     = 512
+}
+
+variable "scale_up_timeout_seconds" {
+  description = "Timeout of the scale-up function in seconds (above the GitHub request governor's 60 s wait); the queue's visibility timeout is six times this."
+  type        = number
+  default     = 120
+}
+
+variable "scale_down_memory_mb" {
+  description = "Memory of the scale-down function in MB."
+  type        = number
+  default     = 512
+}
+
+variable "scale_down_timeout_seconds" {
+  description = "Timeout of the scale-down function in seconds."
+  type        = number
+  default     = 60
 }
 
 variable "log_retention_days" {
@@ -163,14 +82,17 @@ variable "github_api_url" {
   default     = "https://api.github.com"
 }
 
-variable "github_app_id_parameter_name" {
-  description = "SSM parameter holding the GitHub App id; several Apps: their id parameters, comma-separated."
-  type        = string
-}
+variable "github_apps" {
+  description = "SSM parameter names of every GitHub App's id and private key (SecureString), the first App first: scale-up and scale-down spread calls over their installations."
+  type = list(object({
+    id_parameter  = string
+    key_parameter = string
+  }))
 
-variable "github_app_key_parameter_name" {
-  description = "SSM SecureString holding the GitHub App private key; several Apps: their key parameters, comma-separated, in the same order."
-  type        = string
+  validation {
+    condition     = length(var.github_apps) > 0
+    error_message = "github_apps needs at least one App."
+  }
 }
 
 variable "github_web_url" {
@@ -244,20 +166,6 @@ variable "iam" {
 }
 
 variable "runner_security" {
-  description = "Runner instance hardening: extra managed policies for the runner role, extra security groups, egress rules, public IP association (null keeps the subnet's setting)."
-  type = object({
-    managed_policy_arns = optional(list(string), [])
-    security_group_ids  = optional(list(string), [])
-    egress = optional(list(object({
-      description    = optional(string)
-      ip_protocol    = optional(string, "-1")
-      cidr_ipv4      = optional(string)
-      cidr_ipv6      = optional(string)
-      prefix_list_id = optional(string)
-      from_port      = optional(number)
-      to_port        = optional(number)
-    })), [{ cidr_ipv4 = "0.0.0.0/0" }])
-    associate_public_ip_address = optional(bool)
-  })
-  default = {}
+  description = "Runner instance hardening as the root module's `runner_security` variable types and defaults it: extra managed policies for the runner role, extra security groups, egress rules, public IP association (null keeps the subnet's setting)."
+  type        = any
 }

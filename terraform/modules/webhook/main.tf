@@ -44,133 +44,59 @@ resource "aws_ssm_parameter" "pools" {
   }
 }
 
-resource "aws_cloudwatch_log_group" "webhook" {
-  name              = "/aws/lambda/${local.function_name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
-  tags              = var.tags
-}
+module "function" {
+  source = "../function"
 
-resource "aws_iam_role" "webhook" {
-  name                 = "${local.function_name}-role"
-  path                 = var.iam.role_path
-  permissions_boundary = var.iam.permissions_boundary
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "lambda.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
-  tags = var.tags
-}
+  prefix             = var.prefix
+  tags               = var.tags
+  iam                = var.iam
+  kms_key_arn        = var.kms_key_arn
+  log_retention_days = var.log_retention_days
+  lambda             = var.lambda
+  lambda_zip         = var.lambda_zip
 
-resource "aws_iam_role_policy" "webhook" {
-  name = "webhook"
-  role = aws_iam_role.webhook.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = concat(
-      [
-        {
-          Sid      = "Logs"
-          Effect   = "Allow"
-          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-          Resource = "${aws_cloudwatch_log_group.webhook.arn}:*"
-        },
-        {
-          Sid      = "ReadSecrets"
-          Effect   = "Allow"
-          Action   = ["ssm:GetParameter", "ssm:GetParameters"]
-          Resource = local.readable_parameters
-        },
-        {
-          Sid      = "SendJobs"
-          Effect   = "Allow"
-          Action   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
-          Resource = [for pool in var.pools : pool.queue_arn]
-        },
-      ],
-      var.kms_key_arn == null ? [] : [{
-        Sid      = "Decrypt"
-        Effect   = "Allow"
-        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-        Resource = var.kms_key_arn
-      }],
-    )
-  })
-}
-
-resource "aws_iam_role_policy_attachment" "vpc" {
-  count = var.vpc_config == null ? 0 : 1
-
-  role       = aws_iam_role.webhook.name
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
-}
-
-resource "aws_lambda_function" "webhook" {
-  function_name    = local.function_name
-  description      = "spotrunner webhook: verifies GitHub workflow_job events and queues them per pool"
-  role             = aws_iam_role.webhook.arn
-  filename         = var.lambda_zip
-  source_code_hash = filebase64sha256(var.lambda_zip)
-  handler          = "dev.spotrunner.webhook.WebhookHandler::handleRequest"
-  runtime          = var.lambda_runtime
-  architectures    = [var.lambda_architecture]
-  memory_size      = var.memory_size
-  timeout          = var.timeout
-  publish          = var.snapstart
-
+  name            = local.function_name
+  description     = "spotrunner webhook: verifies GitHub workflow_job events and queues them per pool"
+  handler         = "dev.spotrunner.webhook.WebhookHandler::handleRequest"
+  memory_mb       = var.memory_mb
+  timeout_seconds = var.timeout_seconds
+  snapstart       = var.lambda_snapstart
   # A burst beyond this is throttled, answered with an error and redelivered by the sweeper.
-  reserved_concurrent_executions = var.reserved_concurrency
+  reserved_concurrency = var.reserved_concurrency
 
-  dynamic "snap_start" {
-    for_each = var.snapstart ? [1] : []
-    content {
-      apply_on = "PublishedVersions"
-    }
+  policy_name = "webhook"
+  policy_statements = concat(
+    [
+      {
+        Sid      = "ReadSecrets"
+        Effect   = "Allow"
+        Action   = ["ssm:GetParameter", "ssm:GetParameters"]
+        Resource = local.readable_parameters
+      },
+      {
+        Sid      = "SendJobs"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
+        Resource = [for pool in var.pools : pool.queue_arn]
+      },
+    ],
+    var.kms_key_arn == null ? [] : [{
+      Sid      = "Decrypt"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource = var.kms_key_arn
+    }],
+  )
+
+  environment = {
+    WEBHOOK_SECRET_PARAMS     = join(",", var.webhook_secret_parameter_names)
+    POOLS                     = var.pools_in_ssm ? "" : local.pools_json
+    POOLS_PARAM               = var.pools_in_ssm ? local.pools_parameter_name : ""
+    REPOSITORY_ALLOW_LIST     = join(",", var.repository_allow_list)
+    ALLOW_PUBLIC_REPOSITORIES = tostring(var.allow_public_repositories)
+    MAX_BODY_BYTES            = tostring(var.max_body_bytes)
+    CHECK_RUN_LEGACY          = tostring(var.check_run_legacy)
   }
-
-  dynamic "vpc_config" {
-    for_each = var.vpc_config == null ? [] : [var.vpc_config]
-    content {
-      subnet_ids         = vpc_config.value.subnet_ids
-      security_group_ids = vpc_config.value.security_group_ids
-    }
-  }
-
-  environment {
-    variables = {
-      ENVIRONMENT               = var.prefix
-      WEBHOOK_SECRET_PARAMS     = join(",", var.webhook_secret_parameter_names)
-      POOLS                     = var.pools_in_ssm ? "" : local.pools_json
-      POOLS_PARAM               = var.pools_in_ssm ? local.pools_parameter_name : ""
-      REPOSITORY_ALLOW_LIST     = join(",", var.repository_allow_list)
-      ALLOW_PUBLIC_REPOSITORIES = tostring(var.allow_public_repositories)
-      MAX_BODY_BYTES            = tostring(var.max_body_bytes)
-      CHECK_RUN_LEGACY          = tostring(var.check_run_legacy)
-      LOG_LEVEL                 = var.log_level
-      JAVA_TOOL_OPTIONS         = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
-    }
-  }
-
-  tags       = var.tags
-  depends_on = [aws_cloudwatch_log_group.webhook, aws_iam_role_policy.webhook]
-}
-
-# SnapStart applies to published versions only, so API Gateway calls an alias on the latest one.
-resource "aws_lambda_alias" "live" {
-  count = var.snapstart ? 1 : 0
-
-  name             = "live"
-  function_name    = aws_lambda_function.webhook.function_name
-  function_version = aws_lambda_function.webhook.version
-}
-
-locals {
-  invoke_arn    = var.snapstart ? aws_lambda_alias.live[0].invoke_arn : aws_lambda_function.webhook.invoke_arn
-  invoke_target = var.snapstart ? aws_lambda_alias.live[0].name : null
 }
 
 resource "aws_apigatewayv2_api" "webhook" {
@@ -183,10 +109,10 @@ resource "aws_apigatewayv2_api" "webhook" {
 resource "aws_apigatewayv2_integration" "webhook" {
   api_id                 = aws_apigatewayv2_api.webhook.id
   integration_type       = "AWS_PROXY"
-  integration_uri        = local.invoke_arn
+  integration_uri        = module.function.target_invoke_arn
   integration_method     = "POST"
   payload_format_version = "2.0"
-  timeout_milliseconds   = min(30000, var.timeout * 1000 + 1000)
+  timeout_milliseconds   = min(30000, var.timeout_seconds * 1000 + 1000)
 }
 
 resource "aws_apigatewayv2_route" "webhook" {
@@ -233,8 +159,8 @@ resource "aws_apigatewayv2_stage" "default" {
 resource "aws_lambda_permission" "api" {
   statement_id  = "AllowApiGatewayInvoke"
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.webhook.function_name
-  qualifier     = local.invoke_target
+  function_name = module.function.function_name
+  qualifier     = module.function.alias_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.webhook.execution_arn}/*/*/webhook"
 }

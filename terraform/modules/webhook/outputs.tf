@@ -5,17 +5,17 @@ output "webhook_url" {
 
 output "function_name" {
   description = "Name of the webhook Lambda function."
-  value       = try(aws_lambda_function.webhook.function_name, null)
+  value       = module.function.function_name
 }
 
 output "function_alias_arn" {
   description = "ARN of the `live` alias API Gateway invokes (null without SnapStart)."
-  value       = try(aws_lambda_alias.live[0].arn, null)
+  value       = module.function.alias_arn
 }
 
 output "role_arn" {
   description = "ARN of the webhook function's IAM role."
-  value       = try(aws_iam_role.webhook.arn, null)
+  value       = module.function.role_arn
 }
 
 output "api_id" {

@@ -14,55 +14,32 @@ variable "lambda_zip" {
   type        = string
 }
 
-variable "lambda_runtime" {
-  description = "Lambda runtime of the function: java21 or java25."
-  type        = string
-  default     = "java21"
-
-  validation {
-    condition     = contains(["java21", "java25"], var.lambda_runtime)
-    error_message = "lambda_runtime must be java21 or java25."
-  }
+variable "lambda" {
+  description = "What every function shares (runtime, architecture, VPC placement, LOG_LEVEL): modules/function's `lambda` input, built once by the root module."
+  type        = any
 }
 
-variable "lambda_architecture" {
-  description = "CPU architecture of the function: x86_64 or arm64."
-  type        = string
-  default     = "x86_64"
-
-  validation {
-    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
-    error_message = "lambda_architecture must be x86_64 or arm64."
-  }
-}
-
-variable "memory_size" {
-  description = "Memory of the function in MB."
-  type        = number
-  default     = 512
-}
-
-variable "timeout" {
-  description = "Timeout of the function in seconds (API Gateway gives up after 30)."
-  type        = number
-  default     = 10
-
-  validation {
-    condition     = var.timeout >= 1 && var.timeout <= 30
-    error_message = "timeout must be 1-30 seconds: API Gateway waits at most 30 seconds."
-  }
-}
-
-variable "snapstart" {
+variable "lambda_snapstart" {
   description = "Publish versions with SnapStart and route API Gateway to the `live` alias."
   type        = bool
   default     = true
 }
 
-variable "log_level" {
-  description = "LOG_LEVEL of the function: TRACE, DEBUG, INFO, WARN or ERROR."
-  type        = string
-  default     = "INFO"
+variable "memory_mb" {
+  description = "Memory of the function in MB."
+  type        = number
+  default     = 512
+}
+
+variable "timeout_seconds" {
+  description = "Timeout of the function in seconds (API Gateway gives up after 30)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.timeout_seconds >= 1 && var.timeout_seconds <= 30
+    error_message = "timeout_seconds must be 1-30 seconds: API Gateway waits at most 30 seconds."
+  }
 }
 
 variable "log_retention_days" {
@@ -75,15 +52,6 @@ variable "kms_key_arn" {
   description = "KMS key encrypting the SSM parameters and log groups; null uses AWS managed keys."
   type        = string
   default     = null
-}
-
-variable "vpc_config" {
-  description = "Optional VPC placement of the function: subnet ids and security group ids."
-  type = object({
-    subnet_ids         = list(string)
-    security_group_ids = list(string)
-  })
-  default = null
 }
 
 variable "webhook_secret_parameter_names" {

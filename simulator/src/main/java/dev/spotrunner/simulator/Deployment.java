@@ -171,9 +171,9 @@ public record Deployment(String configuration, String webhookPools, String webho
 
   /**
    * Reads a deployment from Terraform's JSON state values ({@code terraform show -json}'s
-   * {@code values.root_module}, or a test run's state): a pool is a module instance holding a
-   * function whose handler is scale-up's; its queue, mapping, scale-down function and schedule
-   * are the resources of the same module instance.
+   * {@code values.root_module}, or a test run's state): a pool is the module instance around the
+   * modules/function call whose handler is scale-up's; its queue, mapping, scale-down function and
+   * schedule are the resources of that module instance and the module calls inside it.
    */
   public static Deployment fromState(String configuration, JsonNode rootModule) {
     List<Resource> resources = new ArrayList<>();
@@ -220,10 +220,13 @@ public record Deployment(String configuration, String webhookPools, String webho
   }
 
   private static DeployedPool pool(String configuration, Resource scaleUp, List<Resource> all) {
-    List<Resource> mine = all.stream().filter(r -> r.module().equals(scaleUp.module())).toList();
+    // every function is a modules/function call: the pool's module is the one that calls it
+    String module = scaleUp.module().substring(0, Math.max(0, scaleUp.module().lastIndexOf(".module.")));
+    List<Resource> mine = all.stream()
+        .filter(r -> r.module().equals(module) || r.module().startsWith(module + ".module.")).toList();
     Map<String, String> upEnv = environment(scaleUp.values());
     String name = upEnv.get("POOL_NAME");
-    String where = configuration + " pool " + name + " (" + scaleUp.module() + ")";
+    String where = configuration + " pool " + name + " (" + module + ")";
     Resource scaleDown = one(where, mine, "aws_lambda_function",
         r -> handler(r).endsWith("ScaleDownHandler::handleRequest"));
     // the job queue is the one whose redrive policy names a DLQ (a DLQ's own is unset or mocked)

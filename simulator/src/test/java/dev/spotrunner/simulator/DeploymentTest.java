@@ -32,14 +32,19 @@ class DeploymentTest {
   private static JsonNode state(String redrive, String schedule, Integer reserved) {
     ObjectNode root = Json.MAPPER.createObjectNode().put("address", "");
     ArrayNode modules = root.putArray("child_modules");
-    ObjectNode webhook = modules.addObject().put("address", "module.s.module.webhook");
+    ObjectNode webhook = modules.addObject().put("address", "module.s.module.webhook.module.function");
     ObjectNode hook = resource(webhook.putArray("resources"),
-        "module.s.module.webhook.aws_lambda_function.webhook", "aws_lambda_function");
+        "module.s.module.webhook.module.function.aws_lambda_function.this", "aws_lambda_function");
     hook.put("handler", "dev.spotrunner.webhook.WebhookHandler::handleRequest");
     env(hook, "POOLS", "[{\"name\":\"p\",\"labels\":[\"x\"],\"queueUrl\":\"q\",\"delaySeconds\":7}]");
+    // the pool's module with its two modules/function calls
     ObjectNode pool = modules.addObject().put("address", MODULE);
     ArrayNode rs = pool.putArray("resources");
-    ObjectNode up = resource(rs, MODULE + ".aws_lambda_function.scale_up", "aws_lambda_function");
+    ArrayNode upRs = pool.putArray("child_modules").addObject().put("address", MODULE + ".module.scale_up")
+        .putArray("resources");
+    ArrayNode downRs = ((ArrayNode) pool.get("child_modules")).addObject()
+        .put("address", MODULE + ".module.scale_down").putArray("resources");
+    ObjectNode up = resource(upRs, MODULE + ".module.scale_up.aws_lambda_function.this", "aws_lambda_function");
     up.put("handler", "dev.spotrunner.runners.scaleup.ScaleUpHandler::handleRequest").put("timeout", 120);
     if (reserved == null) {
       up.putNull("reserved_concurrent_executions");
@@ -47,7 +52,8 @@ class DeploymentTest {
       up.put("reserved_concurrent_executions", reserved);
     }
     env(up, "POOL_NAME", "p", "MAX_RUNNERS", "3");
-    ObjectNode down = resource(rs, MODULE + ".aws_lambda_function.scale_down", "aws_lambda_function");
+    ObjectNode down = resource(downRs, MODULE + ".module.scale_down.aws_lambda_function.this",
+        "aws_lambda_function");
     down.put("handler", "dev.spotrunner.runners.scaledown.ScaleDownHandler::handleRequest");
     env(down, "POOL_NAME", "p");
     resource(rs, MODULE + ".aws_sqs_queue.dlq", "aws_sqs_queue")
@@ -61,7 +67,8 @@ class DeploymentTest {
         "aws_lambda_event_source_mapping").put("batch_size", 10)
         .put("maximum_batching_window_in_seconds", 0);
     mapping.putArray("scaling_config").addObject().put("maximum_concurrency", 4);
-    resource(rs, MODULE + ".aws_cloudwatch_event_rule.scale_down", "aws_cloudwatch_event_rule")
+    resource(downRs, MODULE + ".module.scale_down.aws_cloudwatch_event_rule.schedule[0]",
+        "aws_cloudwatch_event_rule")
         .put("schedule_expression", schedule);
     return root;
   }
@@ -86,7 +93,9 @@ class DeploymentTest {
         .isEqualTo(MODULE + ".aws_sqs_queue.jobs.redrive_policy.maxReceiveCount");
     assertThat(d.settings()).anyMatch(s -> s.name().equals("scale_up.MAX_RUNNERS")
         && s.value().equals("3")
-        && s.source().endsWith("aws_lambda_function.scale_up.environment.variables"));
+        && s.source().endsWith("module.scale_up.aws_lambda_function.this.environment.variables"));
+    assertThat(pool.sources().get("scale_down.schedule_expression"))
+        .isEqualTo(MODULE + ".module.scale_down.aws_cloudwatch_event_rule.schedule[0].schedule_expression");
   }
 
   @Test

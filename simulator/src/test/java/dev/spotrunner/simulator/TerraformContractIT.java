@@ -81,7 +81,7 @@ class TerraformContractIT {
     collect(root, resources);
     Map<String, Map<String, String>> out = new LinkedHashMap<>();
     JsonNode webhook = resources.stream().filter(r -> r.path("address").asText()
-        .endsWith("aws_lambda_function.webhook")).findFirst().orElseThrow();
+        .endsWith("module.webhook.module.function.aws_lambda_function.this")).findFirst().orElseThrow();
     JsonNode routes = json(webhook.path("values").path("environment").get(0).path("variables")
         .path("POOLS").asText());
     for (JsonNode route : routes) {
@@ -89,9 +89,9 @@ class TerraformContractIT {
       String module = "module.spotrunner.module.runners[\"" + pool + "\"]";
       JsonNode queue = values(resources, module + ".aws_sqs_queue.jobs");
       JsonNode mapping = values(resources, module + ".aws_lambda_event_source_mapping.jobs");
-      JsonNode up = values(resources, module + ".aws_lambda_function.scale_up");
-      JsonNode down = values(resources, module + ".aws_lambda_function.scale_down");
-      JsonNode rule = values(resources, module + ".aws_cloudwatch_event_rule.scale_down");
+      JsonNode up = values(resources, module + ".module.scale_up.aws_lambda_function.this");
+      JsonNode down = values(resources, module + ".module.scale_down.aws_lambda_function.this");
+      JsonNode rule = values(resources, module + ".module.scale_down.aws_cloudwatch_event_rule.schedule[0]");
       JsonNode upEnv = up.path("environment").get(0).path("variables");
       JsonNode downEnv = down.path("environment").get(0).path("variables");
       Map<String, String> s = new LinkedHashMap<>();

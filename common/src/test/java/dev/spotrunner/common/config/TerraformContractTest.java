@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.job.PoolDefinition;
+import dev.spotrunner.common.log.Log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
@@ -35,20 +36,28 @@ import org.junit.jupiter.api.Test;
  * either side without the other fails here. Handler strings must equal {@link
  * LambdaFunction#handler()}. That each handler class is in its jar is checked by {@code
  * terraform/test/run.sh} after the jars are built (this test runs in {@code common}, before them).
+ *
+ * <p>Every function is a call of {@code modules/function} ({@code module "NAME" { source =
+ * "../function" ... }}): its variables are the ones that module sets for every function plus the
+ * call's {@code environment}, a map, a {@code local.NAME} of the calling module or a {@code merge} of
+ * those (scale-up and scale-down share the pool's variables that way).
  */
 class TerraformContractTest {
   /** Read by the runtime or the logging setup, not by {@link Env}. */
   private static final Pattern ALLOWED_EXTRA =
       Pattern.compile("LOG_LEVEL|JAVA_TOOL_OPTIONS|POWERTOOLS_[A-Z0-9_]+");
 
-  /** Where each function is defined: file under terraform/ and resource name. */
+  /** Where each function is defined: file under terraform/ and the name of its modules/function call. */
   private static final Map<LambdaFunction, String> RESOURCES = new EnumMap<>(Map.of(
-      LambdaFunction.WEBHOOK, "modules/webhook/main.tf#webhook",
+      LambdaFunction.WEBHOOK, "modules/webhook/main.tf#function",
       LambdaFunction.SCALE_UP, "modules/runners/lambdas.tf#scale_up",
       LambdaFunction.SCALE_DOWN, "modules/runners/lambdas.tf#scale_down",
-      LambdaFunction.BINARY_SYNCER, "modules/binary-syncer/main.tf#syncer",
-      LambdaFunction.SWEEPER, "modules/sweeper/main.tf#sweeper",
-      LambdaFunction.INTERRUPTIONS, "modules/interruptions/main.tf#interruptions"));
+      LambdaFunction.BINARY_SYNCER, "modules/binary-syncer/main.tf#function",
+      LambdaFunction.SWEEPER, "modules/sweeper/main.tf#function",
+      LambdaFunction.INTERRUPTIONS, "modules/interruptions/main.tf#function"));
+
+  /** The one aws_lambda_function: the module every function is a call of. */
+  private static final String FUNCTION_MODULE = "modules/function/main.tf#this";
 
   private static final Path TERRAFORM = repositoryRoot().resolve("terraform");
 
@@ -87,15 +96,43 @@ class TerraformContractTest {
 
   @Test
   void terraformDefinesNoLambdaOutsideTheContract() {
-    List<String> found = new ArrayList<>();
+    List<String> resources = new ArrayList<>();
+    List<String> calls = new ArrayList<>();
     for (Path file : terraformFiles()) {
-      Matcher m = Pattern.compile("resource\\s+\"aws_lambda_function\"\\s+\"([^\"]+)\"")
-          .matcher(read(file));
-      while (m.find()) {
-        found.add(TERRAFORM.relativize(file).toString().replace('\\', '/') + "#" + m.group(1));
+      String where = TERRAFORM.relativize(file).toString().replace('\\', '/') + "#";
+      String hcl = read(file);
+      Matcher resource = Pattern.compile("resource\\s+\"aws_lambda_function\"\\s+\"([^\"]+)\"").matcher(hcl);
+      while (resource.find()) {
+        resources.add(where + resource.group(1));
+      }
+      Matcher call = FunctionDefinition.CALL.matcher(hcl);
+      while (call.find()) {
+        if (FunctionDefinition.callsFunctionModule(Hcl.block(hcl, call.end() - 1))) {
+          calls.add(where + call.group(1));
+        }
       }
     }
-    assertEquals(new TreeSet<>(RESOURCES.values()), new TreeSet<>(found));
+    assertEquals(List.of(FUNCTION_MODULE), resources);
+    assertEquals(new TreeSet<>(RESOURCES.values()), new TreeSet<>(calls));
+  }
+
+  @Test
+  void logLevelValidationAcceptsExactlyTheLevelsJavaLogsAt() {
+    String variables = read(TERRAFORM.resolve("variables.tf"));
+    Matcher variable = Pattern.compile("variable\\s+\"log_level\"\\s*\\{").matcher(variables);
+    assertTrue(variable.find(), "variable log_level not found in terraform/variables.tf");
+    Matcher accepted = Pattern.compile("contains\\(\\[([^\\]]*)\\],\\s*var\\.log_level\\)")
+        .matcher(Hcl.block(variables, variable.end() - 1));
+    assertTrue(accepted.find(), "log_level has no contains([...], var.log_level) validation");
+    Set<String> terraform = new TreeSet<>();
+    Matcher level = Pattern.compile("\"([^\"]+)\"").matcher(accepted.group(1));
+    while (level.find()) {
+      terraform.add(level.group(1));
+    }
+    Set<String> java = Stream.of(Log.Level.values()).map(Enum::name)
+        .collect(Collectors.toCollection(TreeSet::new));
+    // a level Java does not know (TRACE) would be accepted and silently logged at INFO
+    assertEquals(java, terraform);
   }
 
   @Test
@@ -136,54 +173,99 @@ class TerraformContractTest {
   }
 
   @Test
-  void theParserReadsKeysOfNestedMapsAndIgnoresOtherBlocks() {
-    String hcl = """
-        resource "aws_lambda_function" "demo" {
-          handler = "a.B::handleRequest"
+  void theParserReadsKeysOfNestedMapsMergesAndLocalsAndIgnoresOtherBlocks() {
+    String function = """
+        resource "aws_lambda_function" "this" {
+          handler = var.handler
           dynamic "vpc_config" {
             for_each = []
             content { subnet_ids = [] }
           }
           environment {
-            variables = {
-              ONE   = jsonencode({ inner = { NOT_A_KEY = 1 } })
-              TWO   = var.x ? "" : "${local.y}"
-              three = "lower case is not an environment variable"
-            }
+            variables = merge({
+              SHARED = var.prefix
+            }, var.environment)
           }
           tags = { TAG = "x" }
         }
         """;
-    FunctionDefinition demo = FunctionDefinition.parse(hcl, "demo");
+    String caller = """
+        locals {
+          common = {
+            FROM_LOCAL = "x"
+          }
+        }
+
+        module "demo" {
+          source  = "../function"
+          handler = "a.B::handleRequest"
+          tags    = { NOT_ENV = "x" }
+
+          environment = merge(local.common, {
+            ONE   = jsonencode({ inner = { NOT_A_KEY = 1 } })
+            TWO   = var.x ? "" : "${local.y}"
+            three = "lower case is not an environment variable"
+          })
+        }
+        """;
+    FunctionDefinition demo = FunctionDefinition.parse(caller, "demo", function);
     assertEquals("a.B::handleRequest", demo.handler());
-    assertEquals(Set.of("ONE", "TWO"), demo.variables());
+    assertEquals(Set.of("SHARED", "FROM_LOCAL", "ONE", "TWO"), demo.variables());
   }
 
   // --- parsing -------------------------------------------------------------------------------
 
   private static FunctionDefinition lambda(LambdaFunction function) {
     String[] where = RESOURCES.get(function).split("#");
-    return FunctionDefinition.parse(read(TERRAFORM.resolve(where[0])), where[1]);
+    Path file = TERRAFORM.resolve(where[0]);
+    StringBuilder module = new StringBuilder();
+    try (Stream<Path> files = Files.list(file.getParent())) {
+      files.filter(p -> p.toString().endsWith(".tf")).sorted().forEach(p -> module.append(read(p)).append('\n'));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return FunctionDefinition.parse(module.toString(), where[1],
+        read(TERRAFORM.resolve(FUNCTION_MODULE.split("#")[0])));
   }
 
+  /**
+   * A call of modules/function: its literal handler and the names of the variables the function
+   * gets, those modules/function sets for every function and the call's own.
+   */
   record FunctionDefinition(String handler, Set<String> variables) {
-    static FunctionDefinition parse(String hcl, String resourceName) {
-      Matcher resource = Pattern.compile(
-          "resource\\s+\"aws_lambda_function\"\\s+\"" + Pattern.quote(resourceName) + "\"\\s*\\{")
-          .matcher(hcl);
-      assertTrue(resource.find(), "aws_lambda_function." + resourceName + " not found");
-      String body = Hcl.block(hcl, resource.end() - 1);
+    static final Pattern CALL = Pattern.compile("module\\s+\"([^\"]+)\"\\s*\\{");
+
+    static boolean callsFunctionModule(String body) {
+      return Pattern.compile("(?m)^\\s*source\\s*=\\s*\"\\.\\./function\"").matcher(body).find();
+    }
+
+    /**
+     * @param module every .tf file of the calling module (its locals are looked up there)
+     * @param functionModule modules/function/main.tf
+     */
+    static FunctionDefinition parse(String module, String callName, String functionModule) {
+      Matcher call = Pattern.compile("module\\s+\"" + Pattern.quote(callName) + "\"\\s*\\{").matcher(module);
+      assertTrue(call.find(), "module." + callName + " not found");
+      String body = Hcl.block(module, call.end() - 1);
+      assertTrue(callsFunctionModule(body), "module." + callName + " is not a call of ../function");
 
       Matcher handler = Pattern.compile("(?m)^\\s*handler\\s*=\\s*\"([^\"]+)\"").matcher(body);
-      assertTrue(handler.find(), resourceName + " has no literal handler string");
+      assertTrue(handler.find(), callName + " has no literal handler string");
+      String environment = Hcl.expression(body, "environment");
+      assertNotNull(environment, callName + " has no environment");
+      Set<String> own = Hcl.mapKeys(environment, module, Set.of());
 
-      Matcher environment = Pattern.compile("(?m)^\\s*environment\\s*\\{").matcher(body);
-      assertTrue(environment.find(), resourceName + " has no environment block");
-      String envBlock = Hcl.block(body, environment.end() - 1);
-      Matcher variables = Pattern.compile("variables\\s*=\\s*\\{").matcher(envBlock);
-      assertTrue(variables.find(), resourceName + " has no environment variables map");
-      Set<String> names = Hcl.keys(Hcl.block(envBlock, variables.end() - 1), "[A-Z][A-Z0-9_]*");
-      assertFalse(names.isEmpty(), resourceName + " sets no variables");
+      // modules/function: environment { variables = merge({...shared...}, var.environment) }
+      Matcher resource = Pattern.compile("resource\\s+\"aws_lambda_function\"\\s+\"this\"\\s*\\{")
+          .matcher(functionModule);
+      assertTrue(resource.find(), "modules/function has no aws_lambda_function.this");
+      String resourceBody = Hcl.block(functionModule, resource.end() - 1);
+      Matcher block = Pattern.compile("(?m)^\\s*environment\\s*\\{").matcher(resourceBody);
+      assertTrue(block.find(), "aws_lambda_function.this has no environment block");
+      String variables = Hcl.expression(Hcl.block(resourceBody, block.end() - 1), "variables");
+      assertNotNull(variables, "aws_lambda_function.this has no environment variables");
+      Set<String> names = Hcl.mapKeys(variables, functionModule, own);
+      assertFalse(names.isEmpty(), callName + " sets no variables");
       return new FunctionDefinition(handler.group(1), names);
     }
   }
@@ -205,6 +287,71 @@ class TerraformContractTest {
         }
       }
       throw new AssertionError("unbalanced braces after offset " + open);
+    }
+
+    /**
+     * The expression of attribute {@code name} at the start of a line of {@code body}: the rest of
+     * that line, and the following lines while a bracket is open.
+     */
+    static String expression(String body, String name) {
+      Matcher attribute = Pattern.compile("(?m)^\\s*" + Pattern.quote(name) + "\\s*=\\s*").matcher(body);
+      if (!attribute.find()) {
+        return null;
+      }
+      int depth = 0;
+      for (int i = attribute.end(); i < body.length(); i++) {
+        char c = body.charAt(i);
+        depth += c == '{' || c == '[' || c == '(' ? 1 : c == '}' || c == ']' || c == ')' ? -1 : 0;
+        if (depth == 0 && c == '\n') {
+          return body.substring(attribute.end(), i).strip();
+        }
+      }
+      return body.substring(attribute.end()).strip();
+    }
+
+    /**
+     * The environment-variable keys of a map expression: a literal map, {@code merge(...)} of map
+     * expressions, {@code local.NAME} (looked up in the {@code locals} blocks of {@code scope}) or
+     * {@code var.environment} (the given keys).
+     */
+    static Set<String> mapKeys(String expression, String scope, Set<String> varEnvironment) {
+      String expr = expression.strip();
+      if (expr.startsWith("{")) {
+        return keys(block(expr, 0), "[A-Z][A-Z0-9_]*");
+      }
+      if (expr.equals("var.environment")) {
+        return varEnvironment;
+      }
+      Matcher local = Pattern.compile("local\\.([a-z_][a-z0-9_]*)").matcher(expr);
+      if (local.matches()) {
+        Matcher locals = Pattern.compile("(?m)^locals\\s*\\{").matcher(scope);
+        while (locals.find()) {
+          String value = expression(block(scope, locals.end() - 1), local.group(1));
+          if (value != null) {
+            return mapKeys(value, scope, varEnvironment);
+          }
+        }
+        throw new AssertionError("local." + local.group(1) + " not found");
+      }
+      if (expr.startsWith("merge(") && expr.endsWith(")")) {
+        Set<String> keys = new TreeSet<>();
+        String arguments = expr.substring("merge(".length(), expr.length() - 1);
+        int depth = 0;
+        int from = 0;
+        for (int i = 0; i <= arguments.length(); i++) {
+          char c = i == arguments.length() ? ',' : arguments.charAt(i);
+          depth += c == '{' || c == '[' || c == '(' ? 1 : c == '}' || c == ']' || c == ')' ? -1 : 0;
+          if (depth == 0 && c == ',') {
+            String argument = arguments.substring(from, i).strip();
+            if (!argument.isEmpty()) {
+              keys.addAll(mapKeys(argument, scope, varEnvironment));
+            }
+            from = i + 1;
+          }
+        }
+        return keys;
+      }
+      throw new AssertionError("cannot read the keys of " + expr);
     }
 
     /** Keys at depth 0 of a map body, written as {@code KEY = value} at the start of a line. */
