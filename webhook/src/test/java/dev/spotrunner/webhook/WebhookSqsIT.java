@@ -124,7 +124,7 @@ class WebhookSqsIT {
     while (messages.isEmpty() && System.nanoTime() - sentAt < Duration.ofSeconds(DELAY_SECONDS + 15).toNanos()) {
       messages = receive(slowQueue, 1);
     }
-    assertThat(messages).extracting(m -> JobMessage.fromJson(m.body()).jobId()).containsExactly(8105L);
+    assertThat(messages).extracting(m -> JobMessage.fromJson(m.body()).jobId().value()).containsExactly(8105L);
   }
 
   @Test
