@@ -71,6 +71,10 @@ locals {
       ]]]...)
     } })],
     [merge(local.graph, { properties = {
+      title   = "Instances launched by pool, instance type and zone", region = local.region, view = "timeSeries", stacked = true, period = var.period_seconds
+      metrics = [[{ expression = "SEARCH('{${local.ns},${join(",", local.m.instances_launched.dimensions)}} MetricName=\"${local.m.instances_launched.name}\"', 'Sum', ${var.period_seconds})", id = "placed", label = "" }]]
+    } })],
+    [merge(local.graph, { properties = {
       title = "Jobs received, dead-lettered, launch failures per pool", region = local.region, view = "timeSeries", period = var.period_seconds
       metrics = concat([for pool in local.pools : [for key in ["jobs_received", "jobs_dead_lettered", "launch_failures"] : [
         local.ns, local.m[key].name, "pool", pool, { stat = "Sum", label = "${pool} ${local.m[key].name}" }

@@ -39,7 +39,7 @@ public final class EmitterPaths {
     JobExits scaleUp = new JobExits();
     scaleUp.received(3);
     scaleUp.launched("spot");
-    scaleUp.launched("on-demand");
+    scaleUp.launched("on-demand", "m7i.large", "eu-west-1a");
     scaleUp.launchFailed();
     for (JobExits.Reason reason : JobExits.Reason.values()) {
       scaleUp.dropped(reason);

@@ -371,7 +371,8 @@ public final class ScaleUp {
           entry("capacity_type", launched.capacityType().ec2Value()),
           entry("recheck", pending.recheck()), entry("wait", pending.waited()));
       counts.launched++;
-      exits.launched(launched.capacityType().ec2Value());
+      exits.launched(launched.capacityType().ec2Value(), launched.placement().instanceType(),
+          launched.placement().zone());
       scheduleRecheck(pending);
     }
     for (LaunchResult.Failed failed : result.failed()) {
