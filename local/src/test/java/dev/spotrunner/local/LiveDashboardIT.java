@@ -67,6 +67,8 @@ class LiveDashboardIT {
     browser = new ChromeDriver(new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER.toString())).build(), options);
     browser.get(stack.dashboardUrl());
+    StackChecks.eventually(Duration.ofSeconds(30), "the page's first drawing",
+        () -> !browser.findElements(By.cssSelector("div.widget")).isEmpty());
   }
 
   @AfterAll
@@ -95,12 +97,17 @@ class LiveDashboardIT {
   }
 
   @Test
-  void theRunnersLaunchedWidgetCountsAnInstanceForEachJob() {
+  void theLaunchWidgetsCountAnInstanceForEachJobByCapacityTypeAndByPlacement() {
     StackChecks.eventually(Duration.ofSeconds(30), "runners launched on spot",
         () -> samples("Runners launched", pool.name() + " spot").isPresent());
     double launched = overall("Runners launched", pool.name() + " spot")
         + overallOrZero("Runners launched", pool.name() + " on-demand");
     assertThat(launched).isGreaterThanOrEqualTo(JOBS);
+    // the same instances by instance type and zone, one series per placement the fleet reported
+    double placed = current(() -> rows("Instances launched").stream()
+        .filter(r -> r.getDomAttribute("data-label").startsWith(pool.name() + " "))
+        .mapToDouble(r -> Double.parseDouble(r.findElement(By.cssSelector("td.overall")).getText())).sum());
+    assertThat(placed).isEqualTo(launched);
   }
 
   @Test
@@ -137,8 +144,11 @@ class LiveDashboardIT {
         .findFirst().orElseThrow(() -> new AssertionError("no widget titled " + titleStart + "…"));
   }
 
+  /** The widget's series rows; none while the page has not drawn it. */
   private List<WebElement> rows(String titleStart) {
-    return widget(titleStart).findElements(By.cssSelector("table.series tr[data-label]"));
+    return browser.findElements(By.cssSelector("div.widget")).stream()
+        .filter(w -> w.getDomAttribute("data-title") != null && w.getDomAttribute("data-title").startsWith(titleStart))
+        .findFirst().map(w -> w.findElements(By.cssSelector("table.series tr[data-label]"))).orElse(List.of());
   }
 
   private Optional<WebElement> row(String titleStart, String label) {

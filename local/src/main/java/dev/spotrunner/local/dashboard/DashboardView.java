@@ -84,8 +84,9 @@ public final class DashboardView {
             names.add(schema[i].trim());
           }
           store.search(schema[0].trim(), search.group(2), names).forEach((dimensions, points) ->
-              series.add(draw(String.join(" ", new TreeMap<>(dimensions).values()) + " " + search.group(2),
-                  search.group(3), points)));
+              // labelled by the dimension values in the schema's order, as CloudWatch labels a search
+              series.add(draw(String.join(" ", names.stream().map(dimensions::get).toList()) + " "
+                  + search.group(2), search.group(3), points)));
         }
       }
     }

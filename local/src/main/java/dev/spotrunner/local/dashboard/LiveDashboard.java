@@ -46,12 +46,12 @@ public final class LiveDashboard implements AutoCloseable {
    * What the page draws from.
    *
    * @param logs the function processes' log files (their stdout: EMF lines among the log lines)
-   * @param body the dashboard body as applied
+   * @param body the dashboard body as applied, asked for once, when the page is first drawn
    * @param queues SQS queue name → URL, the pools' job queues and DLQs
    * @param functions every function's execution environments
    * @param instances instances alive now
    */
-  public record Sources(Path logs, JsonNode body, SqsClient sqs, Map<String, String> queues,
+  public record Sources(Path logs, Supplier<JsonNode> body, SqsClient sqs, Map<String, String> queues,
       Supplier<List<FunctionPool>> functions, GitHubHost github, IntSupplier instances) {}
 
   private final Sources sources;
@@ -61,6 +61,7 @@ public final class LiveDashboard implements AutoCloseable {
   private final HttpServer server;
   private final Thread sampler;
   private final long startedAt;
+  private JsonNode body;
 
   private LiveDashboard(Sources sources, Clock clock) throws IOException {
     this.sources = Objects.requireNonNull(sources);
@@ -89,7 +90,15 @@ public final class LiveDashboard implements AutoCloseable {
       String dlq = dlqArn.substring(dlqArn.lastIndexOf(':') + 1);
       queues.put(dlq, stack.aws().sqs.getQueueUrl(r -> r.queueName(dlq)).queueUrl());
     }
-    return start(new Sources(stack.options().workDir().resolve("logs"), appliedBody(stack.terraformState()),
+    // terraform show takes seconds: only a stack whose page is opened pays for it
+    Supplier<JsonNode> body = () -> {
+      try {
+        return appliedBody(stack.terraformState());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+    return start(new Sources(stack.options().workDir().resolve("logs"), body,
         stack.aws().sqs, queues, stack::functions, stack.github(), () -> stack.agents().aliveCount()),
         Clock.systemUTC());
   }
@@ -176,7 +185,10 @@ public final class LiveDashboard implements AutoCloseable {
     snapshot.put("at", now);
     snapshot.put("periodSeconds", PERIOD.toSeconds());
     snapshot.put("live", live);
-    snapshot.put("widgets", new DashboardView(sources.body(), store, PERIOD.toMillis()).toJson(startedAt, now));
+    if (body == null) {
+      body = sources.body().get();
+    }
+    snapshot.put("widgets", new DashboardView(body, store, PERIOD.toMillis()).toJson(startedAt, now));
     return snapshot;
   }
 
