@@ -20,10 +20,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -38,7 +40,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 public final class LiveDashboard implements AutoCloseable {
   private static final Log log = Log.of(LiveDashboard.class);
-  /** The local graphs' period: a local run lasts minutes, the deployed dashboard's period is 5. */
+  /** The local graphs' period: a local run lasts minutes; the deployed dashboard's period is 300 s by default. */
   public static final Duration PERIOD = Duration.ofSeconds(10);
   static final Duration SAMPLE_EVERY = Duration.ofSeconds(2);
 
@@ -57,7 +59,7 @@ public final class LiveDashboard implements AutoCloseable {
   private final Sources sources;
   private final Clock clock;
   private final MetricStore store = new MetricStore();
-  private final java.util.Set<String> invocationsSeen = new java.util.HashSet<>();
+  private final Set<String> invocationsSeen = new HashSet<>();
   private final HttpServer server;
   private final Thread sampler;
   private final long startedAt;
