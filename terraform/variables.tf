@@ -638,12 +638,13 @@ variable "dashboard" {
 }
 
 variable "alarms" {
-  description = "Alarms (oldest waiting job, launch failures, scale-up errors, webhook 5xx; each pool's DLQ alarms notify the same topic): whether to create them, the SNS topic to notify (null: one is created), the age in seconds of the oldest waiting job message that alarms, and the period in seconds each alarm evaluates."
+  description = "Alarms (oldest waiting job, launch failures, scale-up errors, webhook 5xx, GitHub budget; each pool's DLQ alarms notify the same topic): whether to create them, the SNS topic to notify (null: one is created), the age in seconds of the oldest waiting job message that alarms, the period in seconds each alarm evaluates, and the percentage of an installation's 900 GitHub points a minute that alarms (GitHub budget alarm)."
   type = object({
     enabled                = optional(bool, true)
     sns_topic_arn          = optional(string)
     oldest_job_age_seconds = optional(number, 900)
     period_seconds         = optional(number, 300)
+    github_budget_percent  = optional(number, 80)
   })
   default = {}
 }

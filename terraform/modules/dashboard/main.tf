@@ -71,6 +71,10 @@ locals {
       ]]]...)
     } })],
     [merge(local.graph, { properties = {
+      title   = "Instances launched by pool, instance type and zone", region = local.region, view = "timeSeries", stacked = true, period = var.period_seconds
+      metrics = [[{ expression = "SEARCH('{${local.ns},${join(",", local.m.instances_launched.dimensions)}} MetricName=\"${local.m.instances_launched.name}\"', 'Sum', ${var.period_seconds})", id = "placed", label = "" }]]
+    } })],
+    [merge(local.graph, { properties = {
       title = "Jobs received, dead-lettered, launch failures per pool", region = local.region, view = "timeSeries", period = var.period_seconds
       metrics = concat([for pool in local.pools : [for key in ["jobs_received", "jobs_dead_lettered", "launch_failures"] : [
         local.ns, local.m[key].name, "pool", pool, { stat = "Sum", label = "${pool} ${local.m[key].name}" }
@@ -94,8 +98,22 @@ locals {
       )
     } })],
     [merge(local.graph, { properties = {
-      title   = "GitHub points spent by the redelivery sweeper", region = local.region, view = "timeSeries", period = var.period_seconds
-      metrics = [[local.ns, local.m.sweeper_points.name, "function", "sweeper", { stat = "Sum", label = "sweeper" }]]
+      title = "GitHub points per installation and minute (budget ${var.github_points_per_minute}); the redelivery sweeper's points", region = local.region, view = "timeSeries", period = 60
+      metrics = [
+        [{ expression = "SEARCH('{${local.ns},${join(",", local.m.github_points.dimensions)}} MetricName=\"${local.m.github_points.name}\"', 'Sum', 60)", id = "points", label = "" }],
+        [local.ns, local.m.sweeper_points.name, "function", "sweeper", { stat = "Sum", label = "sweeper" }],
+      ]
+      annotations = { horizontal = [{ label = "${var.alarms.github_budget_percent} % of the budget", value = local.github_budget_alarm_points }] }
+    } })],
+    [merge(local.graph, { properties = {
+      title   = "GitHub answers by installation and status (limited: a rate-limit answer; network: none)", region = local.region, view = "timeSeries", period = var.period_seconds
+      metrics = [[{ expression = "SEARCH('{${local.ns},${join(",", local.m.github_answers.dimensions)}} MetricName=\"${local.m.github_answers.name}\"', 'Sum', ${var.period_seconds})", id = "answers", label = "" }]]
+    } })],
+    [merge(local.graph, { properties = {
+      title = "Runner binaries synced: platforms updated and failed per run", region = local.region, view = "timeSeries", period = var.period_seconds
+      metrics = [for key in ["binaries_updated", "binaries_failed"] : [
+        local.ns, local.m[key].name, "function", "binary-syncer", { stat = "Sum", label = local.m[key].name }
+      ]]
     } })],
     [for stat in ["Errors", "Throttles", "Duration"] : merge(local.graph, { width = 8, properties = {
       title = "Functions: ${stat}", region = local.region, view = "timeSeries", period = var.period_seconds
@@ -120,6 +138,7 @@ locals {
     [for alarm in aws_cloudwatch_metric_alarm.launch_failures : alarm.arn],
     [for alarm in aws_cloudwatch_metric_alarm.scale_up_errors : alarm.arn],
     [for alarm in aws_cloudwatch_metric_alarm.webhook_5xx : alarm.arn],
+    [for alarm in aws_cloudwatch_metric_alarm.github_budget : alarm.arn],
   )
 }
 
@@ -218,4 +237,33 @@ resource "aws_cloudwatch_metric_alarm" "webhook_5xx" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   tags                = var.tags
+}
+
+# Points per minute of the busiest installation against GitHub's budget: a Metrics Insights query,
+# since the installations (the github_key values) are known only at run time; each installation the
+# query returns is a contributor of its own.
+locals {
+  github_budget_alarm_points = floor(var.github_points_per_minute * var.alarms.github_budget_percent / 100)
+}
+
+resource "aws_cloudwatch_metric_alarm" "github_budget" {
+  count = var.alarms.enabled ? 1 : 0
+
+  alarm_name          = "${var.prefix}-github-budget"
+  alarm_description   = "spotrunner: an installation spent over ${var.alarms.github_budget_percent} % of its ${var.github_points_per_minute} GitHub points a minute; near 100 % calls wait or fail with GitHubLimited and jobs come back later (docs/github-app.md)"
+  evaluation_periods  = 1
+  threshold           = local.github_budget_alarm_points
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+
+  metric_query {
+    id          = "points"
+    expression  = "SELECT SUM(${local.m.github_points.name}) FROM SCHEMA(\"${local.ns}\", ${join(", ", local.m.github_points.dimensions)}) GROUP BY ${join(", ", local.m.github_points.dimensions)}"
+    period      = 60
+    return_data = true
+    label       = "points per minute"
+  }
 }

@@ -43,12 +43,13 @@ variable "period_seconds" {
 }
 
 variable "alarms" {
-  description = "Alarms: whether to create them, the SNS topic they notify (null: one is created), the age in seconds of the oldest waiting job message that alarms, and the period in seconds each alarm evaluates."
+  description = "Alarms: whether to create them, the SNS topic they notify (null: one is created), the age in seconds of the oldest waiting job message that alarms, the period in seconds each alarm evaluates, and the percentage of an installation's GitHub points a minute that alarms."
   type = object({
     enabled                = optional(bool, true)
     sns_topic_arn          = optional(string)
     oldest_job_age_seconds = optional(number, 900)
     period_seconds         = optional(number, 300)
+    github_budget_percent  = optional(number, 80)
   })
   default = {}
 
@@ -56,6 +57,17 @@ variable "alarms" {
     condition     = var.alarms.oldest_job_age_seconds >= 60 && var.alarms.period_seconds >= 60 && var.alarms.period_seconds % 60 == 0
     error_message = "alarms.oldest_job_age_seconds must be at least 60 and alarms.period_seconds a multiple of 60."
   }
+
+  validation {
+    condition     = var.alarms.github_budget_percent > 0 && var.alarms.github_budget_percent <= 100
+    error_message = "alarms.github_budget_percent must be above 0 and at most 100."
+  }
+}
+
+variable "github_points_per_minute" {
+  description = "GitHub's budget of points a minute per installation (its secondary rate limit: 900 for REST), against which the GitHub budget alarm compares each installation's points."
+  type        = number
+  default     = 900
 }
 
 variable "existing_alarm_arns" {

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.function.Consumer;
 
 /**
  * The binary-syncer Lambda: an EventBridge schedule or a manual {@code aws lambda invoke} (an empty
@@ -16,13 +18,20 @@ import java.nio.charset.StandardCharsets;
  */
 public final class BinarySyncerHandler implements RequestStreamHandler {
   private final BinarySyncer syncer;
+  private final Consumer<String> metrics;
 
   public BinarySyncerHandler() {
     this(Wiring.syncer(SyncerSettings.fromEnv(System.getenv())));
   }
 
   BinarySyncerHandler(BinarySyncer syncer) {
+    this(syncer, System.out::println);
+  }
+
+  /** {@code metrics} receives the EMF line of {@link SyncMetrics}. */
+  BinarySyncerHandler(BinarySyncer syncer, Consumer<String> metrics) {
     this.syncer = syncer;
+    this.metrics = metrics;
   }
 
   @Override
@@ -31,6 +40,7 @@ public final class BinarySyncerHandler implements RequestStreamHandler {
     dev.spotrunner.common.log.Log.request(context);
     input.transferTo(OutputStream.nullOutputStream());
     SyncSummary summary = syncer.sync();
+    SyncMetrics.write(summary, Clock.systemUTC(), metrics);
     if (summary.failed()) {
       throw new SyncFailed(summary);
     }

@@ -72,10 +72,40 @@ class BinarySyncerHandlerTest {
     assertThat(store.head("bucket", "actions-runner/linux-x64.tar.gz")).isPresent();
   }
 
+  @Test
+  void writesOneMetricsLinePerRunWithUpdatedUnchangedFailedAndBytesAlsoWhenTheRunFails()
+      throws IOException {
+    List<String> lines = new java.util.ArrayList<>();
+    BinarySyncerHandler handler = new BinarySyncerHandler(syncer(WINDOWS, LINUX), lines::add);
+
+    assertThatThrownBy(() -> handler.handleRequest(new ByteArrayInputStream(new byte[0]),
+        new ByteArrayOutputStream(), null)).isInstanceOf(SyncFailed.class);
+    handler(LINUX).handleRequest(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(), null);
+    new BinarySyncerHandler(syncer(LINUX), lines::add).handleRequest(
+        new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(), null);
+
+    assertThat(lines).hasSize(2);
+    JsonNode failedRun = Json.MAPPER.readTree(lines.get(0));
+    assertThat(failedRun.path("function").asText()).isEqualTo("binary-syncer");
+    assertThat(failedRun.path("BinariesUpdated").asLong()).isEqualTo(1);
+    assertThat(failedRun.path("BinariesFailed").asLong()).isEqualTo(1);
+    assertThat(failedRun.path("BinariesUnchanged").asLong()).isZero();
+    assertThat(failedRun.path("BinaryBytesUploaded").asLong()).isEqualTo("linux".length());
+    JsonNode unchangedRun = Json.MAPPER.readTree(lines.get(1));
+    assertThat(unchangedRun.path("BinariesUnchanged").asLong()).isEqualTo(1);
+    assertThat(unchangedRun.path("BinariesUpdated").asLong()).isZero();
+    assertThat(unchangedRun.path("BinaryBytesUploaded").asLong()).isZero();
+    assertThat(unchangedRun.path("_aws").path("CloudWatchMetrics").get(0).path("Metrics").toString())
+        .contains("\"Name\":\"BinaryBytesUploaded\",\"Unit\":\"Bytes\"");
+  }
+
   private BinarySyncerHandler handler(RunnerPlatform... platforms) {
+    return new BinarySyncerHandler(syncer(platforms));
+  }
+
+  private BinarySyncer syncer(RunnerPlatform... platforms) {
     SyncerSettings settings = new SyncerSettings("test", "bucket", "actions-runner/",
         List.of(platforms), RunnerVersion.LATEST, github.apiUrl());
-    return new BinarySyncerHandler(
-        new BinarySyncer(settings, new GitHubReleases(github.apiUrl()), store));
+    return new BinarySyncer(settings, new GitHubReleases(github.apiUrl()), store);
   }
 }

@@ -82,6 +82,7 @@ public final class Main {
       Runtime.getRuntime().addShutdownHook(stopper);
       System.out.println("webhook " + stack.webhookUrl() + "  moto " + stack.motoEndpoint()
           + "  github " + stack.github().apiUrl());
+      System.out.println("dashboard " + stack.dashboardUrl() + "  (open it in a browser: the applied dashboard, live)");
       System.out.println();
       System.out.println("running with (what Terraform applied to examples/local, read back from moto):");
       stack.settings().print(System.out);
@@ -115,6 +116,7 @@ public final class Main {
     System.out.println("  webhook URL      " + stack.webhookUrl());
     System.out.println("  AWS (moto)       " + stack.motoEndpoint());
     System.out.println("  GitHub stand-in  " + stack.github().apiUrl());
+    System.out.println("  dashboard        " + stack.dashboardUrl() + "  (open it in a browser)");
     System.out.println("  pools            " + stack.deployment().pools().stream().map(p -> p.name()).toList());
     System.out.println();
     stack.settings().print(System.out);

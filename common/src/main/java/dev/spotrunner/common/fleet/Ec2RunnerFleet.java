@@ -92,9 +92,12 @@ public final class Ec2RunnerFleet implements RunnerFleet {
       throw AwsFailures.translate("EC2", "CreateFleet", e);
     }
     List<InstanceId> launched = new ArrayList<>();
+    Map<InstanceId, LaunchOutcome.Placement> placements = new java.util.HashMap<>();
     for (CreateFleetInstance instance : response.instances()) {
+      LaunchOutcome.Placement placement = placement(instance);
       for (String id : instance.instanceIds()) {
         launched.add(new InstanceId(id));
+        placements.put(new InstanceId(id), placement);
       }
     }
     consistency.launched(launched);
@@ -109,7 +112,18 @@ public final class Ec2RunnerFleet implements RunnerFleet {
           Log.entry("launched", launched.size()), Log.entry("capacity_type", spec.capacityType().ec2Value()),
           Log.entry("errors", String.join(",", errors)));
     }
-    return new LaunchOutcome(launched, errors);
+    return new LaunchOutcome(launched, errors, placements);
+  }
+
+  /** Type and zone of an instant fleet's instances: the answer's own, else the override that launched them. */
+  private static LaunchOutcome.Placement placement(CreateFleetInstance instance) {
+    var overrides = instance.launchTemplateAndOverrides() == null ? null
+        : instance.launchTemplateAndOverrides().overrides();
+    String type = instance.instanceTypeAsString() != null ? instance.instanceTypeAsString()
+        : overrides == null ? null : overrides.instanceTypeAsString();
+    String zone = instance.availabilityZone() != null ? instance.availabilityZone()
+        : overrides == null ? null : overrides.availabilityZone();
+    return new LaunchOutcome.Placement(type, zone);
   }
 
   static CreateFleetRequest request(LaunchSpec spec) {

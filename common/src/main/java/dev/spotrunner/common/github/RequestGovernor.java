@@ -77,6 +77,11 @@ public final class RequestGovernor {
     return limits;
   }
 
+  /** Where the points and answers of this governor's calls are counted. */
+  public PointsMeter meter() {
+    return meter;
+  }
+
   /** 1 point for GET, HEAD and OPTIONS; 5 for everything that changes state. */
   public static int cost(String method) {
     return switch (method.toUpperCase(Locale.ROOT)) {
@@ -110,6 +115,7 @@ public final class RequestGovernor {
           answer = attempt.send();
         } catch (IOException e) {
           budget.settle(spend, clock.instant());
+          meter.answered(key, clock.instant(), "network");
           String reason = "network error: " + e.getClass().getSimpleName();
           waitBeforeRetry(attemptNo, backoff, deadline, what, reason, e);
           backoff = backoff.multipliedBy(2);
@@ -118,6 +124,8 @@ public final class RequestGovernor {
           budget.concurrency.release();
         }
         budget.settle(spend, clock.instant());
+        meter.answered(key, clock.instant(), isRateLimitAnswer(answer) ? "limited"
+            : PointsMeter.statusClass(answer.status()));
         Optional<Instant> blockedUntil = rateLimitedUntil(answer);
         if (blockedUntil.isPresent()) {
           budget.blockUntil(blockedUntil.get());

@@ -107,6 +107,7 @@ public final class LocalStack implements AutoCloseable {
   private RunnerAgents agents;
   private Terraform terraform;
   private JsonNode terraformOutputs;
+  private dev.spotrunner.local.dashboard.LiveDashboard liveDashboard;
   private final ExecutorService deliveries = Executors.newSingleThreadExecutor(
       Thread.ofVirtual().name("webhook-deliveries").factory());
 
@@ -183,6 +184,8 @@ public final class LocalStack implements AutoCloseable {
     agents = track(new RunnerAgents(MachineRoom.fleet(aws.ec2), MachineRoom.parameters(aws.ssm), github,
         new RunnerAgents.Settings(options.prefix(), configPaths::get, options.bootTime(), Duration.ofMinutes(2),
             options.agentPoll()), clock).start());
+    // the applied dashboard, live in a browser, from what the functions write (docs/metrics.md)
+    liveDashboard = track(dev.spotrunner.local.dashboard.LiveDashboard.forStack(this));
     log.info("local stack up", entry("webhook_url", gateway.url()), entry("moto", moto.endpoint()),
         entry("github", github.apiUrl()), entry("installation", installation));
   }
@@ -324,6 +327,11 @@ public final class LocalStack implements AutoCloseable {
 
   public String webhookUrl() {
     return gateway.url();
+  }
+
+  /** The page showing the applied dashboard drawn from this run's metrics. */
+  public String dashboardUrl() {
+    return liveDashboard.url();
   }
 
   public URI motoEndpoint() {

@@ -1,10 +1,13 @@
 package dev.spotrunner.local.metrics;
 
+import dev.spotrunner.common.github.PointsMeter;
 import dev.spotrunner.runners.interruption.InterruptionMetrics;
 import dev.spotrunner.runners.scaledown.CycleReport;
 import dev.spotrunner.runners.scaledown.Emf;
 import dev.spotrunner.runners.scaleup.JobExits;
 import dev.spotrunner.runners.sweeper.SweepReport;
+import dev.spotrunner.syncer.SyncMetrics;
+import dev.spotrunner.syncer.SyncSummary;
 import dev.spotrunner.webhook.JobMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +19,8 @@ import java.util.Map;
 
 /**
  * The EMF lines every function's metric writer produces, each driven the way its function drives it
- * (a job started, a batch with every exit, a scale-down cycle, an interruption, a sweep), captured
+ * (a job started, a batch with every exit, a scale-down cycle, an interruption, a sweep, GitHub
+ * calls, a binary sync), captured
  * instead of printed. Names and dimensions come from the writers, never from here.
  */
 public final class EmitterPaths {
@@ -35,7 +39,7 @@ public final class EmitterPaths {
     JobExits scaleUp = new JobExits();
     scaleUp.received(3);
     scaleUp.launched("spot");
-    scaleUp.launched("on-demand");
+    scaleUp.launched("on-demand", "m7i.large", "eu-west-1a");
     scaleUp.launchFailed();
     for (JobExits.Reason reason : JobExits.Reason.values()) {
       scaleUp.dropped(reason);
@@ -55,6 +59,13 @@ public final class EmitterPaths {
     }
 
     new SweepReport().writeTo(SweepReport.metrics(clock, lines::add));
+
+    PointsMeter github = new PointsMeter(lines::add);
+    github.spent("installation:7", AT, 5);
+    github.answered("installation:7", AT, "2xx");
+    github.flush();
+
+    SyncMetrics.write(new SyncSummary(List.of()), clock, lines::add);
     return lines;
   }
 }

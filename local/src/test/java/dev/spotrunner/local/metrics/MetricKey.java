@@ -22,6 +22,9 @@ import java.util.stream.Stream;
  */
 public record MetricKey(String namespace, String name, Set<String> dimensions) {
   private static final Pattern SEARCH = Pattern.compile("SEARCH\\('\\{([^}]*)\\}\\s+MetricName=\"([^\"]+)\"");
+  /** A Metrics Insights query: {@code SELECT SUM(name) FROM SCHEMA("ns", dim, ...)}. */
+  private static final Pattern INSIGHTS = Pattern.compile(
+      "SELECT\\s+\\w+\\((\\w+)\\)\\s+FROM\\s+SCHEMA\\(\"?([^\",]+)\"?((?:\\s*,\\s*\\w+)*)\\)", Pattern.CASE_INSENSITIVE);
 
   public MetricKey {
     dimensions = Set.copyOf(new TreeSet<>(dimensions));
@@ -111,8 +114,23 @@ public record MetricKey(String namespace, String name, Set<String> dimensions) {
     return keys;
   }
 
-  /** The metric of an {@code aws_cloudwatch_metric_alarm}'s values (from Terraform state). */
+  /**
+   * The metric of an {@code aws_cloudwatch_metric_alarm}'s values (from Terraform state): its
+   * namespace, name and dimensions, or the one its Metrics Insights query selects.
+   */
   public static MetricKey fromAlarm(JsonNode alarm) {
+    for (JsonNode query : alarm.path("metric_query")) {
+      Matcher insights = INSIGHTS.matcher(query.path("expression").asText(""));
+      if (insights.find()) {
+        Set<String> dimensions = new TreeSet<>();
+        for (String dimension : insights.group(3).split(",")) {
+          if (!dimension.isBlank()) {
+            dimensions.add(dimension.trim());
+          }
+        }
+        return new MetricKey(insights.group(2).trim(), insights.group(1), dimensions);
+      }
+    }
     Set<String> dimensions = new TreeSet<>();
     Iterator<String> names = alarm.path("dimensions").fieldNames();
     names.forEachRemaining(dimensions::add);

@@ -30,7 +30,11 @@ public final class InterruptionHandler
   public Map<String, String> handleRequest(Map<String, Object> event, Context context) {
     dev.spotrunner.common.log.Log.request(context);
     Ec2Event parsed = Ec2Event.parse(Json.MAPPER.valueToTree(event), clock.instant());
-    Interruptions.Outcome outcome = interruptions.handle(parsed);
-    return Map.of("event", parsed.kind().name(), "outcome", outcome.name());
+    try {
+      Interruptions.Outcome outcome = interruptions.handle(parsed);
+      return Map.of("event", parsed.kind().name(), "outcome", outcome.name());
+    } finally {
+      dev.spotrunner.common.github.PointsMeter.flushStdout();
+    }
   }
 }

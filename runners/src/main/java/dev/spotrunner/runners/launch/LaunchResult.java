@@ -2,6 +2,7 @@ package dev.spotrunner.runners.launch;
 
 import dev.spotrunner.common.fleet.CapacityType;
 import dev.spotrunner.common.fleet.InstanceId;
+import dev.spotrunner.common.fleet.LaunchOutcome;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +14,7 @@ import java.util.List;
 public record LaunchResult(List<Launched> launched, List<Failed> failed) {
 
   public record Launched(RunnerSlot slot, InstanceId instance, String runnerName,
-      CapacityType capacityType) {}
+      CapacityType capacityType, LaunchOutcome.Placement placement) {}
 
   public record Failed(RunnerSlot slot, String reason, boolean retryable) {}
 

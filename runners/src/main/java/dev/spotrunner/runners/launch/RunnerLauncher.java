@@ -122,7 +122,7 @@ public final class RunnerLauncher {
     try {
       LaunchOutcome outcome = fleet.launch(spec(request, slots.size(), first,
           choice.instanceTypes(), choice.subnetIds()));
-      outcome.launched().forEach(id -> started.add(new Started(id, first)));
+      outcome.launched().forEach(id -> started.add(new Started(id, first, outcome.placement(id))));
       errors.addAll(outcome.errors());
       int shortfall = slots.size() - outcome.launched().size();
       if (shortfall > 0 && first == CapacityType.SPOT && pool.onDemandFailover()
@@ -132,7 +132,8 @@ public final class RunnerLauncher {
             entry("errors", outcome.errors()));
         LaunchOutcome onDemand = fleet.launch(spec(request, shortfall, CapacityType.ON_DEMAND,
             pool.instanceTypes(), pool.subnetIds()));
-        onDemand.launched().forEach(id -> started.add(new Started(id, CapacityType.ON_DEMAND)));
+        onDemand.launched().forEach(id -> started.add(
+            new Started(id, CapacityType.ON_DEMAND, onDemand.placement(id))));
         errors.addAll(onDemand.errors());
       }
     } catch (RuntimeException e) {
@@ -191,7 +192,7 @@ public final class RunnerLauncher {
     return new LaunchResult(launched, failed);
   }
 
-  private record Started(InstanceId id, CapacityType type) {}
+  private record Started(InstanceId id, CapacityType type, LaunchOutcome.Placement placement) {}
 
   private record Prepared(InstanceId instance, Launched launched, Failed failed) {}
 
@@ -228,7 +229,7 @@ public final class RunnerLauncher {
       }
       fleet.tag(instance.id(), tags);
       return new Prepared(instance.id(),
-          new Launched(slot, instance.id(), runnerName, instance.type()), null);
+          new Launched(slot, instance.id(), runnerName, instance.type(), instance.placement()), null);
     } catch (RuntimeException e) {
       log.warn("runner not prepared, terminating its instance", entry("pool", pool.poolName()),
           entry("owner", request.owner()),

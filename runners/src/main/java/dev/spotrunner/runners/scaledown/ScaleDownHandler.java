@@ -43,7 +43,11 @@ public final class ScaleDownHandler implements RequestHandler<Map<String, Object
   public Map<String, Integer> handleRequest(Map<String, Object> event, Context context) {
     Log.request(context);
     Object id = event == null ? null : event.get("id");
-    return cycle(id == null ? null : String.valueOf(id));
+    try {
+      return cycle(id == null ? null : String.valueOf(id));
+    } finally {
+      dev.spotrunner.common.github.PointsMeter.flushStdout();
+    }
   }
 
   /** The same cycle for callers holding the typed event. */

@@ -2,6 +2,7 @@ package dev.spotrunner.runners.scaleup;
 
 import dev.spotrunner.common.metrics.Metrics;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -12,7 +13,8 @@ import java.util.function.Consumer;
  * pool {@code JobsDeadLettered} (sent to the DLQ), {@code JobsWaiting} (sent back with a backoff at
  * the maximum) and {@code JobsRedriven} (taken from the DLQ back to the queue). What came in and what
  * got an instance too: {@code JobsReceived} (messages in the batch) and {@code LaunchFailures} per
- * pool, {@code RunnersLaunched} by {@code pool} and {@code capacityType} (spot, on-demand).
+ * pool, {@code RunnersLaunched} by {@code pool} and {@code capacityType} (spot, on-demand), and
+ * {@code InstancesLaunched} by {@code pool}, {@code instanceType} and {@code az}.
  */
 public final class JobExits {
   public static final String NAMESPACE = "spotrunner";
@@ -47,6 +49,7 @@ public final class JobExits {
   private int received;
   private int launchFailures;
   private final Map<String, Integer> launched = new TreeMap<>();
+  private final Map<List<String>, Integer> placed = new java.util.LinkedHashMap<>();
 
   public synchronized void dropped(Reason reason) {
     dropped(reason.dimension());
@@ -78,6 +81,12 @@ public final class JobExits {
     launched.merge(capacityType, 1, Integer::sum);
   }
 
+  /** A runner got an instance of this capacity type, instance type and Availability Zone. */
+  public synchronized void launched(String capacityType, String instanceType, String zone) {
+    launched(capacityType);
+    placed.merge(List.of(instanceType, zone), 1, Integer::sum);
+  }
+
   /** A launch failed for one job, whether it goes back to the queue or to the DLQ. */
   public synchronized void launchFailed() {
     launchFailures++;
@@ -95,6 +104,9 @@ public final class JobExits {
     launched.forEach((capacityType, count) -> new Metrics(NAMESPACE, clock, sink)
         .dimension("pool", pool).dimension("capacityType", capacityType)
         .count("RunnersLaunched", count).flush());
+    placed.forEach((placement, count) -> new Metrics(NAMESPACE, clock, sink)
+        .dimension("pool", pool).dimension("instanceType", placement.get(0)).dimension("az", placement.get(1))
+        .count("InstancesLaunched", count).flush());
     Metrics totals = new Metrics(NAMESPACE, clock, sink).dimension("pool", pool);
     if (received > 0) {
       totals.count("JobsReceived", received);
@@ -119,5 +131,6 @@ public final class JobExits {
     received = 0;
     launchFailures = 0;
     launched.clear();
+    placed.clear();
   }
 }

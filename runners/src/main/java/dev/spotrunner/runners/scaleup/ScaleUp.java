@@ -486,7 +486,8 @@ public final class ScaleUp {
           entry("capacity_type", launched.capacityType().ec2Value()),
           entry("recheck", job.recheck()), entry("wait", job.waited()));
       batch.launched++;
-      batch.exits.launched(launched.capacityType().ec2Value());
+      batch.exits.launched(launched.capacityType().ec2Value(), launched.placement().instanceType(),
+          launched.placement().zone());
       scheduleRecheck(job);
     }
     for (LaunchResult.Failed failed : result.failed()) {

@@ -56,6 +56,8 @@ public final class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchRe
       log.error("batch failed, every message back to the queue", entry("messages", records.size()),
           entry("failure", Log.error(e).value()));
       return response(records.stream().map(SQSEvent.SQSMessage::getMessageId).toList());
+    } finally {
+      dev.spotrunner.common.github.PointsMeter.flushStdout();
     }
   }
 
