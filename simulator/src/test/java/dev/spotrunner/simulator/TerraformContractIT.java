@@ -132,8 +132,8 @@ class TerraformContractIT {
       s.put("warmWindows", Integer.toString(json(downEnv.path("WARM_WINDOWS").asText()).size()));
       s.put("githubApps", Integer.toString(upEnv.path("GITHUB_APP_ID_PARAM").asText()
           .split(",").length));
-      String interruptions = "module.spotrunner.module.interruptions[0]";
-      JsonNode function = values(resources, interruptions + ".aws_lambda_function.interruptions");
+      String interruptions = "module.spotrunner.module.interruptions[0].module.function";
+      JsonNode function = values(resources, interruptions + ".aws_lambda_function.this");
       JsonNode rules = json(function.path("environment").get(0).path("variables")
           .path("INTERRUPTION_POOLS").asText()).path(pool);
       s.put("rerun", rules.path("rerun").asText());
@@ -142,7 +142,7 @@ class TerraformContractIT {
       s.put("breakerWindowMinutes", rules.path("breaker_window_minutes").asText());
       s.put("breakerCoolDownMinutes", rules.path("breaker_cooldown_minutes").asText());
       s.put("interruptionFollowUpMinutes", values(resources,
-          interruptions + ".aws_cloudwatch_event_rule.schedule").path("schedule_expression")
+          interruptions + ".aws_cloudwatch_event_rule.schedule[0]").path("schedule_expression")
           .asText().replaceAll("rate\\((\\d+) minutes?\\)", "$1"));
       out.put(pool, s);
     }
