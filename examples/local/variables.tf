@@ -129,3 +129,19 @@ variable "scale_down_schedule_expression" {
   type        = string
   default     = "rate(1 minute)"
 }
+
+# ---------------------------------------------------------------------------------------------
+# Spot reclaims in the local stack (./spotrunner demo --reclaim N, ReclaimIT). Not deployed to AWS:
+# the local stack reads it back from the output of the same name.
+# ---------------------------------------------------------------------------------------------
+
+variable "spot_interruption_notice_seconds" {
+  description = "Demo value (AWS: 120): seconds between EC2's spot interruption warning and the termination when the local stack reclaims a busy machine; short so a reclaimed job and its re-run finish within a demo."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.spot_interruption_notice_seconds >= 1 && var.spot_interruption_notice_seconds <= 120
+    error_message = "spot_interruption_notice_seconds must be between 1 and 120 (AWS gives 120)."
+  }
+}
