@@ -67,9 +67,10 @@ variable "pools" {
     use_jit_config      = optional(bool)
     delay_seconds       = optional(number)
     job_recheck_seconds = optional(number)
-    # Lambda and SQS limits of the pool (module defaults 10, 1, 5).
+    # Lambda and SQS limits of the pool (module defaults 10, 2, 2, 5).
     scale_up_batch_size           = optional(number)
     scale_up_reserved_concurrency = optional(number)
+    scale_up_max_concurrency      = optional(number)
     dlq_max_receive_count         = optional(number)
     # Boot paths (terraform/test/boot-paths.tfvars sets these).
     os                  = optional(string)
