@@ -66,13 +66,15 @@ public final class Demo {
     return run(planned, limit, 0);
   }
 
-  /** Runs the jobs while spot reclaims {@code reclaims} busy machines (plan them with {@link #forReclaims}). */
+  /** Spot first reclaims {@code reclaims} busy machines, one at a time, then the jobs run. */
   public Summary run(List<Planned> planned, Duration limit, int reclaims) {
     Instant started = Instant.now();
     ReclaimWatch watch = new ReclaimWatch(stack, out, reclaims, started);
-    watch.arm();
     GitHubHost github = stack.github();
     List<Long> ids = new ArrayList<>();
+    if (reclaims > 0) {
+      ids.addAll(watch.reclaimOneAtATime(started.plus(limit)));
+    }
     for (Planned job : planned) {
       ids.add(github.queueJob(job.repository(), job.labels(), job.runTime()));
     }
@@ -126,12 +128,6 @@ public final class Demo {
             f -> f.name("instance-state-name").values("pending", "running"),
             f -> f.name("tag:spotrunner:environment").values(stack.options().prefix())))
         .reservations().stream().mapToInt(r -> r.instances().size()).sum();
-  }
-
-  /** The burst with enough of its jobs outlasting spot's notice for {@code reclaims} reclaims mid-job. */
-  public List<Planned> forReclaims(List<Planned> planned, int reclaims) {
-    return reclaims == 0 ? planned
-        : ReclaimWatch.outlasting(planned, stack.deployment(), reclaims, stack.spotInterruptionNotice());
   }
 
   private Summary summarise(List<Long> ids, Instant started, ReclaimWatch watch) {

@@ -89,8 +89,9 @@ public final class Main {
       stack.settings().print(System.out);
       System.out.println();
       Demo demo = new Demo(stack, System.out);
-      return demo.run(demo.forReclaims(Demo.burst(stack.deployment(), jobs, 7), reclaims), Duration.ofMinutes(6),
-          reclaims).passed();
+      // each reclaim takes about a minute: launch, the notice, the re-run's launch and run
+      return demo.run(Demo.burst(stack.deployment(), jobs, 7),
+          Duration.ofMinutes(6).plus(Duration.ofMinutes(2).multipliedBy(reclaims)), reclaims).passed();
     }
   }
 

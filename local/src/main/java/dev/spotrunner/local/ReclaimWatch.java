@@ -18,15 +18,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The demo's spot reclaims ({@code ./spotrunner demo --reclaim N}): asks the runner agents to
- * reclaim N busy machines with examples/local's notice, then prints what happened to each — the
- * machine reclaimed, its job re-run by the interruption function, the new attempt completed.
+ * The demo's spot reclaims ({@code ./spotrunner demo --reclaim N}): has the runner agents reclaim N
+ * busy machines with examples/local's notice and prints what happened to each — the machine
+ * reclaimed, its job re-run by the interruption function, the new attempt completed.
  */
 final class ReclaimWatch {
   private final LocalStack stack;
   private final PrintStream out;
   private final int machines;
   private final Instant started;
+  private static final List<String> REPOSITORIES = List.of("acme/api", "acme/web", "acme/infra");
   private final Set<String> printed = new HashSet<>();
 
   ReclaimWatch(LocalStack stack, PrintStream out, int machines, Instant started) {
@@ -58,41 +59,49 @@ final class ReclaimWatch {
   }
 
   /**
-   * The burst with its first {@code machines} jobs of re-run pools running {@code notice} longer,
-   * so spot's warning can come while they run and the termination before they end.
+   * Spot's reclaims, one machine at a time: for each, one job of a re-run pool that runs the notice
+   * longer is queued, its machine is reclaimed mid-job, and the next comes once its re-run attempt
+   * completed. One at a time because the interruption function follows the job a machine was
+   * launched for (its job-id tag): with several jobs queued at once GitHub may give that machine's
+   * runner another one, which is then not re-run (docs/interruptions.md, Limits). Returns the jobs.
    */
-  static List<Demo.Planned> outlasting(List<Demo.Planned> planned, Deployment deployment, int machines,
-      Duration notice) {
-    Set<String> rerun = rerunPools(deployment);
-    List<List<String>> labels = deployment.pools().stream().filter(p -> rerun.contains(p.name()))
-        .map(deployment::jobLabels).toList();
-    if (machines > 0 && labels.isEmpty()) {
+  List<Long> reclaimOneAtATime(Instant deadline) {
+    Set<String> rerun = rerunPools(stack.deployment());
+    List<List<String>> labels = stack.deployment().pools().stream().filter(p -> rerun.contains(p.name()))
+        .map(stack.deployment()::jobLabels).toList();
+    if (labels.isEmpty()) {
       throw new IllegalStateException("no pool of this deployment re-runs interrupted jobs"
           + " (spot_interruptions.pools.<pool>.rerun): a reclaimed job would stay failed");
     }
-    List<Demo.Planned> longer = new ArrayList<>();
-    int left = machines;
-    for (Demo.Planned job : planned) {
-      if (left > 0 && labels.contains(job.labels())) {
-        longer.add(new Demo.Planned(job.repository(), job.labels(), job.runTime().plus(notice)));
-        left--;
-      } else {
-        longer.add(job);
+    Duration notice = stack.spotInterruptionNotice();
+    out.printf(Locale.ROOT, "spot reclaims %d busy machines, one at a time, each %d s after its interruption"
+        + " warning (examples/local spot_interruption_notice_seconds; AWS gives 120 s)%n", machines, notice.toSeconds());
+    List<Long> jobs = new ArrayList<>();
+    for (int i = 0; i < machines && Instant.now().isBefore(deadline); i++) {
+      stack.agents().reclaim(1, notice);
+      long job = stack.github().queueJob(REPOSITORIES.get(i % REPOSITORIES.size()), labels.get(i % labels.size()),
+          notice.plusSeconds(10));
+      jobs.add(job);
+      out.printf(Locale.ROOT, "%4ds | queued     job %d, %d s long%n", seconds(Instant.now()), job,
+          notice.plusSeconds(10).toSeconds());
+      while (Instant.now().isBefore(deadline) && !rerunCompleted(job)) {
+        sleep(Duration.ofSeconds(2));
+        report();
       }
     }
-    if (left > 0) {
-      throw new IllegalStateException("only " + (machines - left) + " jobs of the burst run in pools that re-run: "
-          + "queue more jobs (--jobs) to reclaim " + machines);
-    }
-    return longer;
+    return jobs;
   }
 
-  void arm() {
-    if (machines > 0) {
-      Duration notice = stack.spotInterruptionNotice();
-      stack.agents().reclaim(machines, notice);
-      out.printf(Locale.ROOT, "spot reclaims %d busy machines, each %d s after its interruption warning"
-          + " (examples/local spot_interruption_notice_seconds; AWS gives 120 s)%n", machines, notice.toSeconds());
+  private boolean rerunCompleted(long job) {
+    Long attempt = stack.github().reruns().get(job);
+    return attempt != null && stack.github().job(attempt).map(j -> "completed".equals(j.status())).orElse(false);
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
