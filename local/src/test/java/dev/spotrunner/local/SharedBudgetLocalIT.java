@@ -53,7 +53,9 @@ class SharedBudgetLocalIT {
     // machines poll once a second: a couple of hundred of them share two cores with the functions
     stack = LocalStack.start(LocalStack.Options.defaults(root, workDir).withPrefix("budget")
         .withBootTime(Duration.ofSeconds(3), Duration.ofSeconds(1))
-        .withTerraformVariables(Map.of("pools", POOLS)), StandInGitHub.start());
+        // the module's scale-up timeout, not the demo's 10 s: a container whose share is spent waits up
+        // to the governor's 60 s for points inside its invocation
+        .withTerraformVariables(Map.of("pools", POOLS, "scale_up_timeout_seconds", "120")), StandInGitHub.start());
     standIn = ((StandInGitHub) stack.github()).standIn();
     installation = standIn.installation(LocalStack.ORGANISATION).orElseThrow();
     standIn.rateBudget(GITHUB_POINTS, Duration.ofMinutes(1));
