@@ -32,10 +32,12 @@ class SharedBudgetLocalIT {
   static final String POOLS = """
       [{ name = "linux-x64", labels = ["self-hosted", "linux", "x64"], default = true,
          instance_types = ["m5.large", "m5a.large"], max_count = 200, ami_id = "ami-12c6146b",
-         delay_seconds = 0, scale_up_max_concurrency = 4, scale_up_reserved_concurrency = 4 },
+         delay_seconds = 0, job_recheck_seconds = 30, scale_up_max_concurrency = 4,
+         scale_up_reserved_concurrency = 4 },
        { name = "linux-arm64", labels = ["self-hosted", "linux", "arm64"], architecture = "arm64",
          instance_types = ["m6g.large"], max_count = 200, ami_id = "ami-12c6146b",
-         delay_seconds = 0, scale_up_max_concurrency = 2, scale_up_reserved_concurrency = 2 }]""";
+         delay_seconds = 0, job_recheck_seconds = 30, scale_up_max_concurrency = 2,
+         scale_up_reserved_concurrency = 2 }]""";
   /** GitHub's secondary limit per installation, which the stand-in enforces. */
   static final int GITHUB_POINTS = 900;
   /** What one JIT runner costs GitHub's secondary limit: GET the job (1) and POST its JIT config (5). */
@@ -67,8 +69,10 @@ class SharedBudgetLocalIT {
       Deployment.Pool pool = stack.deployment().pools().get(i % stack.deployment().pools().size());
       jobs.add(stack.github().queueJob("acme/api", stack.deployment().jobLabels(pool), Duration.ofSeconds(2)));
     }
-    // Each pool launches through one lock (one launcher at a time), whose holder spends its own share:
-    // about 30 runners a minute here, so the jobs take minutes.
+    // Each pool launches through one lock (one launcher at a time), whose holder spends its own share,
+    // and a machine's runner may take an older job than the one it was launched for: the job left
+    // over is served by its recheck (30 s here, the module's 300 s would add minutes), so this takes
+    // minutes.
     StackChecks.eventually(Duration.ofMinutes(12), "every job completed",
         () -> jobs.stream().allMatch(j -> "completed".equals(StackChecks.status(stack, j))));
     served = Duration.between(start, Instant.now());
