@@ -42,3 +42,8 @@ output "subnet_ids" {
   description = "Subnets of the emulated VPC."
   value       = [for s in aws_subnet.local : s.id]
 }
+
+output "spot_interruption_notice_seconds" {
+  description = "Seconds between a spot interruption warning and the termination when the local stack reclaims a machine (demo value; AWS gives 120)."
+  value       = var.spot_interruption_notice_seconds
+}

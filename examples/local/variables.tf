@@ -67,9 +67,10 @@ variable "pools" {
     use_jit_config      = optional(bool)
     delay_seconds       = optional(number)
     job_recheck_seconds = optional(number)
-    # Lambda and SQS limits of the pool (module defaults 10, 1, 5).
+    # Lambda and SQS limits of the pool (module defaults 10, 2, 2, 5).
     scale_up_batch_size           = optional(number)
     scale_up_reserved_concurrency = optional(number)
+    scale_up_max_concurrency      = optional(number)
     dlq_max_receive_count         = optional(number)
     # Boot paths (terraform/test/boot-paths.tfvars sets these).
     os                  = optional(string)
@@ -134,4 +135,20 @@ variable "scale_down_schedule_expression" {
   description = "Demo value (module default rate(5 minutes)): how often each pool's scale-down runs; rate(1 minute) is EventBridge's shortest."
   type        = string
   default     = "rate(1 minute)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Spot reclaims in the local stack (./spotrunner demo --reclaim N, ReclaimIT). Not deployed to AWS:
+# the local stack reads it back from the output of the same name.
+# ---------------------------------------------------------------------------------------------
+
+variable "spot_interruption_notice_seconds" {
+  description = "Demo value (AWS: 120): seconds between EC2's spot interruption warning and the termination when the local stack reclaims a busy machine; short so a reclaimed job and its re-run finish within a demo."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.spot_interruption_notice_seconds >= 1 && var.spot_interruption_notice_seconds <= 120
+    error_message = "spot_interruption_notice_seconds must be between 1 and 120 (AWS gives 120)."
+  }
 }

@@ -23,11 +23,18 @@ public final class Demo {
   /** A job to queue: which repository, its runs-on labels, how long it runs. */
   public record Planned(String repository, List<String> labels, Duration runTime) {}
 
-  /** How the demo went; {@link #passed()} decides the exit code. */
+  /**
+   * How the demo went; {@link #passed()} decides the exit code. {@code reclaimsAsked} machines spot
+   * reclaimed mid-job ({@code --reclaim}): {@code reclaimed} happened, {@code rerun} of their jobs
+   * were re-run and {@code rerunsSucceeded} of those completed; {@code failedUnrecovered} jobs ended
+   * without success and without a successful re-run.
+   */
   public record Summary(int jobs, int completed, List<Duration> waits, int peakInstances, double instanceMinutes,
-      int instancesLeft, int interruptedJobs, Duration took) {
+      int instancesLeft, int interruptedJobs, Duration took, int reclaimsAsked, int reclaimed, int rerun,
+      int rerunsSucceeded, int failedUnrecovered) {
     public boolean passed() {
-      return completed == jobs && instancesLeft == 0 && interruptedJobs == 0;
+      return completed == jobs && instancesLeft == 0 && interruptedJobs == 0 && reclaimed == reclaimsAsked
+          && rerun == reclaimed && rerunsSucceeded == reclaimed && failedUnrecovered == 0;
     }
   }
 
@@ -56,9 +63,18 @@ public final class Demo {
   }
 
   public Summary run(List<Planned> planned, Duration limit) {
+    return run(planned, limit, 0);
+  }
+
+  /** Spot first reclaims {@code reclaims} busy machines, one at a time, then the jobs run. */
+  public Summary run(List<Planned> planned, Duration limit, int reclaims) {
     Instant started = Instant.now();
+    ReclaimWatch watch = new ReclaimWatch(stack, out, reclaims, started);
     GitHubHost github = stack.github();
     List<Long> ids = new ArrayList<>();
+    if (reclaims > 0) {
+      ids.addAll(watch.reclaimOneAtATime(started.plus(limit)));
+    }
     for (Planned job : planned) {
       ids.add(github.queueJob(job.repository(), job.labels(), job.runTime()));
     }
@@ -67,11 +83,12 @@ public final class Demo {
     while (Instant.now().isBefore(deadline)) {
       sleep(Duration.ofSeconds(2));
       out.println(liveLine(ids, started));
-      if (completed(ids) == ids.size() && instancesInAws() == 0) {
+      watch.report();
+      if (completed(ids) == ids.size() && watch.settled() && instancesInAws() == 0) {
         break;
       }
     }
-    Summary summary = summarise(ids, started);
+    Summary summary = summarise(ids, started, watch);
     print(summary, ids);
     return summary;
   }
@@ -113,7 +130,7 @@ public final class Demo {
         .reservations().stream().mapToInt(r -> r.instances().size()).sum();
   }
 
-  private Summary summarise(List<Long> ids, Instant started) {
+  private Summary summarise(List<Long> ids, Instant started, ReclaimWatch watch) {
     List<Duration> waits = new ArrayList<>();
     int completed = 0;
     for (long id : ids) {
@@ -126,10 +143,15 @@ public final class Demo {
       }
     }
     int interrupted = stack.agents().reports().stream().mapToInt(r -> r.interruptedJobs().size()).sum();
+    java.util.Set<Long> reclaimed = watch.reclaimedJobs();
+    int failedUnrecovered = (int) ids.stream().filter(id -> !reclaimed.contains(id))
+        .filter(id -> stack.github().job(id).map(j -> !"success".equals(j.conclusion())).orElse(true)).count()
+        + (reclaimed.size() - watch.rerunsCompleted());
     Instant now = Instant.now();
     return new Summary(ids.size(), completed, waits, stack.agents().peakInstances(),
         stack.agents().instanceTime(now).toMillis() / 60_000.0, instancesInAws(), interrupted,
-        Duration.between(started, now));
+        Duration.between(started, now), watch.machines(), watch.reclaimed(), watch.rerun(), watch.rerunsCompleted(),
+        failedUnrecovered);
   }
 
   private void print(Summary summary, List<Long> ids) {
@@ -147,6 +169,11 @@ public final class Demo {
       out.printf(Locale.ROOT, "wait (queued → in progress)  median %d s, max %d s%n",
           sorted.get(sorted.size() / 2).toSeconds(), sorted.getLast().toSeconds());
     }
+    if (summary.reclaimsAsked() > 0) {
+      out.printf(Locale.ROOT, "spot reclaims     %d of %d asked, jobs re-run %d, re-runs succeeded %d%n",
+          summary.reclaimed(), summary.reclaimsAsked(), summary.rerun(), summary.rerunsSucceeded());
+    }
+    out.printf(Locale.ROOT, "jobs not recovered %d%n", summary.failedUnrecovered());
     out.printf(Locale.ROOT, "peak instances    %d%n", summary.peakInstances());
     out.printf(Locale.ROOT, "instance-minutes  %.1f%n", summary.instanceMinutes());
     out.printf(Locale.ROOT, "instances left    %d%s%n", summary.instancesLeft(),

@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spotrunner.common.fleet.RunnerFleet;
-import dev.spotrunner.common.json.Json;
 import dev.spotrunner.local.agent.RunnerAgent;
 import dev.spotrunner.local.github.StandInGitHub;
 import dev.spotrunner.local.stack.Deployment;
 import dev.spotrunner.local.stack.LocalStack;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,18 +96,7 @@ class RecheckIT {
 
   /** Scale-up's JSON log lines (the function's stdout, as CloudWatch would get it). */
   static List<JsonNode> scaleUpLog() {
-    Path file = stack.options().workDir().resolve("logs").resolve(pool.scaleUp().name() + ".log");
-    List<JsonNode> lines = new ArrayList<>();
-    try {
-      for (String line : Files.readAllLines(file)) {
-        if (line.startsWith("{")) {
-          lines.add(Json.MAPPER.readTree(line));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return lines;
+    return StackChecks.functionLog(stack, pool.scaleUp().name());
   }
 
   static List<JsonNode> scaleUpLog(String message, long jobId) {

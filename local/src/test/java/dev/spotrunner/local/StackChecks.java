@@ -1,8 +1,15 @@
 package dev.spotrunner.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spotrunner.common.json.Json;
 import dev.spotrunner.local.stack.LocalStack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -25,6 +32,22 @@ final class StackChecks {
         throw new AssertionError(e);
       }
     }
+  }
+
+  /** A function's JSON log lines (its stdout, as CloudWatch Logs would get it), EMF documents included. */
+  static List<JsonNode> functionLog(LocalStack stack, String function) {
+    Path file = stack.options().workDir().resolve("logs").resolve(function + ".log");
+    List<JsonNode> lines = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(file)) {
+        if (line.startsWith("{")) {
+          lines.add(Json.MAPPER.readTree(line));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return lines;
   }
 
   /** The job's status at the GitHub stand-in. */

@@ -29,6 +29,14 @@ public interface GitHubSide {
   /** Marks the job completed (GitHub sends the {@code completed} webhook); an ephemeral runner goes away. */
   void completeJob(long runnerId, long jobId, String conclusion);
 
+  /**
+   * The runner's machine is going away mid-job (spot's termination after its two-minute warning
+   * sends the runner its shutdown signal): GitHub fails the job (conclusion {@code failure}, the
+   * {@code completed} webhook) and keeps the runner, offline, until someone removes it — the ghost
+   * the interruption function removes when the instance's termination is reported.
+   */
+  void loseJob(long runnerId, long jobId);
+
   /** Whether GitHub still knows the runner (scale-down may have deleted it). */
   boolean runnerExists(long runnerId);
 

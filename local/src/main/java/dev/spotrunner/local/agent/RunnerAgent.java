@@ -6,6 +6,7 @@ import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.log.Log;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,22 +18,33 @@ import java.util.Optional;
  * then runs jobs GitHub gives it. An ephemeral runner shuts its instance down after one job; any
  * runner stops when its instance is terminated or GitHub no longer knows it. A machine chosen to
  * fail to boot ({@link RunnerAgents#failToBoot}) shuts its instance down instead, as a start script
- * that gives up does.
+ * that gives up does. A machine spot reclaims ({@link RunnerAgents#reclaim}) is warned, and when its
+ * notice is up its runner gets the shutdown signal: the job fails, the runner stays registered
+ * offline, and the instance is terminated.
  */
 public final class RunnerAgent {
   private static final Log log = Log.of(RunnerAgent.class);
 
   public enum State { BOOTING, CONFIGURING, IDLE, BUSY, STOPPED }
 
-  /** What happened to one instance; {@code interruptedJobs} must stay empty. */
+  /**
+   * What happened to one instance; {@code interruptedJobs} (lost to a termination nobody announced)
+   * must stay empty; {@code reclaimedJobs} were lost to a spot reclaim after its warning.
+   */
   public record Report(InstanceId instance, String pool, State state, Instant seenAt, Long runnerId,
-      List<Long> jobsDone, List<Long> interruptedJobs, String outcome, Instant endedAt) {}
+      List<Long> jobsDone, List<Long> interruptedJobs, String outcome, Instant endedAt,
+      List<Long> reclaimedJobs) {}
 
   private final RunnerInstance instance;
   private final RunnerAgents host;
   private final Instant seenAt;
   private final List<Long> jobsDone = new ArrayList<>();
   private final List<Long> interrupted = new ArrayList<>();
+  private final List<Long> reclaimed = new ArrayList<>();
+  /** When spot terminates this machine, once warned. */
+  private volatile Instant reclaimAt;
+  private volatile GitHubSide.AssignedJob current;
+  private volatile Instant currentEndsAt;
   private volatile State state = State.BOOTING;
   private volatile Long runnerId;
   private volatile String outcome = "";
@@ -46,7 +58,56 @@ public final class RunnerAgent {
 
   public synchronized Report report() {
     return new Report(instance.id(), instance.tag(Tags.POOL), state, seenAt, runnerId,
-        List.copyOf(jobsDone), List.copyOf(interrupted), outcome, endedAt);
+        List.copyOf(jobsDone), List.copyOf(interrupted), outcome, endedAt, List.copyOf(reclaimed));
+  }
+
+  /** The job this machine runs and has at least {@code notice} left of, if any. */
+  synchronized Optional<GitHubSide.AssignedJob> jobOutlasting(Duration notice, Instant now) {
+    GitHubSide.AssignedJob job = current;
+    Instant ends = currentEndsAt;
+    if (state != State.BUSY || job == null || ends == null || reclaimAt != null
+        || !ends.isAfter(now.plus(notice))) {
+      return Optional.empty();
+    }
+    return Optional.of(job);
+  }
+
+  /** Spot's warning: the machine is terminated at {@code at}. */
+  void warn(Instant at) {
+    reclaimAt = at;
+  }
+
+  Long runnerId() {
+    return runnerId;
+  }
+
+  InstanceId instance() {
+    return instance.id();
+  }
+
+  private boolean reclaimDue() {
+    Instant at = reclaimAt;
+    return at != null && !host.clock().instant().isBefore(at);
+  }
+
+  /**
+   * The notice is up: the OS's shutdown signals the runner, which stops; GitHub fails a job it ran
+   * and keeps the runner offline; EC2 terminates the instance.
+   */
+  private void reclaimed(GitHubSide.AssignedJob job) {
+    if (job != null) {
+      host.github().loseJob(runnerId, job.jobId());
+      synchronized (this) {
+        reclaimed.add(job.jobId());
+      }
+    } else if (runnerId != null) {
+      host.github().runnerStopped(runnerId);
+    }
+    log.warn("spot reclaimed the instance", entry("instance", instance.id()),
+        entry("job_id", job == null ? null : job.jobId()));
+    host.fleet().terminate(List.of(instance.id()));
+    host.reclaimDone(instance.id(), host.clock().instant());
+    stop("reclaimed by spot");
   }
 
   void run() {
@@ -109,6 +170,10 @@ public final class RunnerAgent {
 
   private void serve(RunnerConfig config) {
     while (true) {
+      if (reclaimDue()) {
+        reclaimed(null);
+        return;
+      }
       if (!host.alive(instance.id())) {
         host.github().runnerStopped(runnerId);
         stop("terminated while idle");
@@ -139,7 +204,15 @@ public final class RunnerAgent {
     state = State.BUSY;
     log.info("job started", entry("instance", instance.id()), entry("job_id", job.jobId()));
     Instant done = host.clock().instant().plus(job.runTime());
+    synchronized (this) {
+      current = job;
+      currentEndsAt = done;
+    }
     while (host.clock().instant().isBefore(done)) {
+      if (reclaimDue()) {
+        reclaimed(job);
+        return false;
+      }
       if (!host.alive(instance.id())) {
         synchronized (this) {
           interrupted.add(job.jobId());
@@ -152,9 +225,12 @@ public final class RunnerAgent {
       }
       host.sleep(host.settings().poll());
     }
-    host.github().completeJob(runnerId, job.jobId(), "success");
+    // A workflow that fails on its own (RunnerAgents#failJob) fails here, on a healthy machine.
+    host.github().completeJob(runnerId, job.jobId(), host.failsOnItsOwn(job.jobId()) ? "failure" : "success");
     synchronized (this) {
       jobsDone.add(job.jobId());
+      current = null;
+      currentEndsAt = null;
     }
     log.info("job completed", entry("instance", instance.id()), entry("job_id", job.jobId()));
     return true;

@@ -16,14 +16,18 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The simulated runner machines: watches the fleet for instances of this environment and, for each
- * new one, starts a {@link RunnerAgent} that boots, then does what the start script does.
+ * new one, starts a {@link RunnerAgent} that boots, then does what the start script does. It reports
+ * what EC2 reports to EventBridge about the machines ({@link #onInstanceEvent}): every termination,
+ * and the interruption warnings of the machines spot reclaims ({@link #reclaim}).
  */
 public final class RunnerAgents implements AutoCloseable {
   private static final Log log = Log.of(RunnerAgents.class);
@@ -48,6 +52,11 @@ public final class RunnerAgents implements AutoCloseable {
   private volatile Set<InstanceId> alive = Set.of();
   /** Each instance as the last scan saw it: scale-up tags the job id only after the launch. */
   private volatile Map<InstanceId, RunnerInstance> latest = Map.of();
+  private final Set<String> failingJobs = ConcurrentHashMap.newKeySet();
+  private final Map<InstanceId, Reclaim> reclaims = new ConcurrentHashMap<>();
+  private final AtomicInteger reclaimsLeft = new AtomicInteger();
+  private volatile Duration reclaimNotice = Duration.ZERO;
+  private volatile Consumer<InstanceEvent> instanceEvents = event -> { };
   private volatile int peak;
   private volatile boolean closed;
   private Thread watcher;
@@ -82,8 +91,9 @@ public final class RunnerAgents implements AutoCloseable {
     peak = Math.max(peak, now.size());
     Instant at = clock.instant();
     for (InstanceId known : agents.keySet()) {
-      if (!now.contains(known)) {
-        goneAt.putIfAbsent(known, at);
+      if (!now.contains(known) && goneAt.putIfAbsent(known, at) == null) {
+        // EC2's state-change notification: every termination, whoever asked for it
+        instanceEvents.accept(new InstanceEvent(InstanceEvent.Kind.TERMINATED, known, at));
       }
     }
     for (RunnerInstance instance : instances) {
@@ -94,6 +104,64 @@ public final class RunnerAgents implements AutoCloseable {
         return agent;
       });
     }
+    warnReclaimedMachines(at);
+  }
+
+  /** Tells EventBridge's side (the stack) of every instance event; set it before {@link #start}. */
+  public RunnerAgents onInstanceEvent(Consumer<InstanceEvent> listener) {
+    this.instanceEvents = listener;
+    return this;
+  }
+
+  /**
+   * Spot takes back the next {@code machines} busy machines whose job runs at least {@code notice}
+   * longer: each gets EC2's interruption warning at once and is terminated {@code notice} later,
+   * while its job still runs (AWS gives two minutes; the local stack takes the notice examples/local
+   * sets). Machines of every pool qualify.
+   */
+  public void reclaim(int machines, Duration notice) {
+    if (machines < 0 || notice.isNegative()) {
+      throw new IllegalArgumentException("reclaim needs machines >= 0 and a notice >= 0");
+    }
+    reclaimNotice = notice;
+    reclaimsLeft.addAndGet(machines);
+  }
+
+  private void warnReclaimedMachines(Instant at) {
+    if (reclaimsLeft.get() <= 0) {
+      return;
+    }
+    Duration notice = reclaimNotice;
+    for (RunnerAgent agent : agents.values()) {
+      Optional<GitHubSide.AssignedJob> job = agent.jobOutlasting(notice, at);
+      if (job.isEmpty() || reclaimsLeft.getAndUpdate(n -> Math.max(0, n - 1)) <= 0) {
+        continue;
+      }
+      reclaims.put(agent.instance(), new Reclaim(agent.instance(), agent.report().pool(), job.get().jobId(),
+          agent.runnerId(), at, null));
+      agent.warn(at.plus(notice));
+      log.warn("spot interruption warning", entry("instance", agent.instance()), entry("job_id", job.get().jobId()),
+          entry("notice_seconds", notice.toSeconds()));
+      instanceEvents.accept(new InstanceEvent(InstanceEvent.Kind.SPOT_INTERRUPTION_WARNING, agent.instance(), at));
+    }
+  }
+
+  void reclaimDone(InstanceId instance, Instant at) {
+    reclaims.computeIfPresent(instance, (id, reclaim) -> reclaim.terminated(at));
+  }
+
+  /** The machines spot reclaimed so far, warned first. */
+  public List<Reclaim> reclaims() {
+    return reclaims.values().stream().sorted(java.util.Comparator.comparing(Reclaim::warnedAt)).toList();
+  }
+
+  /** The job's workflow fails on its own (a failing test): its runner reports conclusion failure. */
+  public void failJob(long jobId) {
+    failingJobs.add(Long.toString(jobId));
+  }
+
+  boolean failsOnItsOwn(long jobId) {
+    return failingJobs.contains(Long.toString(jobId));
   }
 
   private void watch() {

@@ -30,6 +30,9 @@ public interface GitHubHost extends GitHubSide, AutoCloseable {
 
   Optional<JobView> job(long id);
 
+  /** Each job GitHub re-ran (Actions API re-run) to the id of its new attempt. */
+  java.util.Map<Long, Long> reruns();
+
   /** Runners GitHub knows, with their state. */
   List<RunnerView> runners();
 

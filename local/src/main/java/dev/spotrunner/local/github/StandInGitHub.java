@@ -3,6 +3,7 @@ package dev.spotrunner.local.github;
 import dev.spotrunner.common.testing.github.GitHubStandIn;
 import dev.spotrunner.common.testing.github.StandInAccess;
 import dev.spotrunner.common.testing.github.StandInJob;
+import dev.spotrunner.common.testing.github.StandInReruns;
 import dev.spotrunner.common.testing.github.StandInRunner;
 import java.net.URI;
 import java.time.Duration;
@@ -132,9 +133,36 @@ public final class StandInGitHub implements GitHubHost {
       standIn.setRunner(runnerId, "online", true);
       assignments.put(chosen.id(), new Assignment(runnerId, runner.name()));
     }
-    standIn.updateJob(chosen.id(), "in_progress", null);
+    // GitHub names the runner on the job (GET .../actions/jobs/{id} runner_name)
+    standIn.startJob(chosen.id(), runner);
     return Optional.of(new AssignedJob(chosen.id(), chosen.owner() + "/" + chosen.repo(), chosen.labels(),
-        runTimes.getOrDefault(chosen.id(), Duration.ofSeconds(5))));
+        runTime(chosen.id())));
+  }
+
+  /** The queued run time; a re-run attempt runs as long as the job it re-runs. */
+  private Duration runTime(long jobId) {
+    Duration planned = runTimes.get(jobId);
+    if (planned != null) {
+      return planned;
+    }
+    return StandInReruns.of(standIn).newAttempts().entrySet().stream()
+        .filter(e -> e.getValue() == jobId).findFirst()
+        .map(e -> runTime(e.getKey())).orElse(Duration.ofSeconds(5));
+  }
+
+  @Override
+  public Map<Long, Long> reruns() {
+    return StandInReruns.of(standIn).newAttempts();
+  }
+
+  @Override
+  public void loseJob(long runnerId, long jobId) {
+    standIn.updateJob(jobId, "completed", "failure");
+    synchronized (this) {
+      if (standIn.runner(runnerId).isPresent()) {
+        standIn.setRunner(runnerId, "offline", false);
+      }
+    }
   }
 
   private static boolean covers(String ownerPath, StandInJob job) {

@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * timing and limit of the stack is one of these values.
  */
 public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<FunctionSpec> syncer,
-    Optional<Rule> syncerRule) {
+    Optional<Rule> syncerRule, Optional<FunctionSpec> interruptions, Optional<Rule> interruptionsRule) {
   private static final Log log = Log.of(Deployment.class);
 
   /** One pool: its queue, its mapping, its scale-up and scale-down functions and scale-down's rule. */
@@ -143,8 +143,12 @@ public record Deployment(FunctionSpec webhook, List<Pool> pools, Optional<Functi
       throw new IllegalStateException("no pools (scale-up functions) for environment '" + prefix + "'");
     }
     Optional<FunctionSpec> syncer = byRole.getOrDefault(LambdaFunction.BINARY_SYNCER, List.of()).stream().findFirst();
+    // The spot interruption function (modules/interruptions): EC2's events and its follow-up schedule.
+    Optional<FunctionSpec> interruptions =
+        byRole.getOrDefault(LambdaFunction.INTERRUPTIONS, List.of()).stream().findFirst();
     return new Deployment(webhooks.getFirst(), List.copyOf(pools), syncer,
-        syncer.map(s -> ruleFor(ruleByTarget, s)));
+        syncer.map(s -> ruleFor(ruleByTarget, s)), interruptions,
+        interruptions.map(f -> ruleFor(ruleByTarget, f)));
   }
 
   /** The rule whose target is the function (or one of its versions or aliases). */

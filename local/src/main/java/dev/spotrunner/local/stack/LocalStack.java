@@ -9,6 +9,7 @@ import dev.spotrunner.common.log.Secret;
 import dev.spotrunner.common.testing.aws.FaultProxy;
 import dev.spotrunner.local.agent.RunnerAgents;
 import dev.spotrunner.local.driver.ApiGatewayEndpoint;
+import dev.spotrunner.local.driver.EventRules;
 import dev.spotrunner.local.driver.Schedule;
 import dev.spotrunner.local.driver.ScheduleExpression;
 import dev.spotrunner.local.driver.SqsEventSource;
@@ -16,6 +17,7 @@ import dev.spotrunner.local.github.GitHubHost;
 import dev.spotrunner.local.github.WebhookSender;
 import dev.spotrunner.local.lambda.FunctionPool;
 import dev.spotrunner.local.lambda.FunctionSpec;
+import dev.spotrunner.local.lambda.Invoker;
 import dev.spotrunner.local.lambda.LambdaProcess;
 import java.io.IOException;
 import java.net.URI;
@@ -29,6 +31,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -101,6 +104,8 @@ public final class LocalStack implements AutoCloseable {
   private final Map<String, SqsEventSource> eventSources = new LinkedHashMap<>();
   private final Map<String, Schedule> scaleDowns = new LinkedHashMap<>();
   private Schedule syncerSchedule;
+  private Schedule interruptionSchedule;
+  private EventRules eventRules;
   private EffectiveSettings settings;
   private ApiGatewayEndpoint gateway;
   private WebhookSender sender;
@@ -156,6 +161,7 @@ public final class LocalStack implements AutoCloseable {
       aws.lambda.updateEventSourceMapping(r -> r.uuid(pool.mapping().uuid()).enabled(false));
     }
     deployment.syncer().ifPresent(spec -> track(pool(spec, null, logs)));
+    deployment.interruptions().ifPresent(spec -> track(pool(spec, null, logs)));
     startAllAndMeasure();
 
     gateway = track(new ApiGatewayEndpoint(options.gatewayPort(), webhook::invoke, clock));
@@ -178,12 +184,18 @@ public final class LocalStack implements AutoCloseable {
       // The module asks for one invocation right after the first apply (output binary_syncer_function_name).
       Thread.ofVirtual().name("syncer-after-apply").start(syncerSchedule::fire);
     });
+    // Spot interruptions: EC2's events through the pattern rules Terraform applied, and the follow-up schedule.
+    eventRules = EventRules.read(aws.events, this::functionOfArn, REGION);
+    deployment.interruptions().ifPresent(spec -> interruptionSchedule = track(new Schedule(
+        deployment.interruptionsRule().orElseThrow().arn(),
+        ScheduleExpression.parse(deployment.interruptionsRule().orElseThrow().scheduleExpression()),
+        functions.get(spec.name()), clock, REGION)));
     settings = describeSettings();
     Map<String, String> configPaths = new HashMap<>();
     deployment.pools().forEach(p -> configPaths.put(p.name(), p.configPath()));
     agents = track(new RunnerAgents(MachineRoom.fleet(aws.ec2), MachineRoom.parameters(aws.ssm), github,
         new RunnerAgents.Settings(options.prefix(), configPaths::get, options.bootTime(), Duration.ofMinutes(2),
-            options.agentPoll()), clock).start());
+            options.agentPoll()), clock).onInstanceEvent(event -> eventRules.publish(event)).start());
     // the applied dashboard, live in a browser, from what the functions write (docs/metrics.md)
     liveDashboard = track(dev.spotrunner.local.dashboard.LiveDashboard.forStack(this));
     log.info("local stack up", entry("webhook_url", gateway.url()), entry("moto", moto.endpoint()),
@@ -252,6 +264,15 @@ public final class LocalStack implements AutoCloseable {
       FunctionPool syncer = functions.get(deployment.syncer().orElseThrow().name());
       rows.add(row("stack", "syncer concurrency", syncer.concurrency(), "", concurrency(syncer.spec(), null).source()));
     }
+    if (interruptionSchedule != null) {
+      FunctionSpec spec = deployment.interruptions().orElseThrow();
+      rows.add(row("stack", "interruptions schedule", interruptionSchedule.expression(), "",
+          "EventBridge ListRules ScheduleExpression of " + deployment.interruptionsRule().orElseThrow().name()));
+      rows.add(row("stack", "interruptions concurrency", functions.get(spec.name()).concurrency(), "",
+          concurrency(spec, null).source()));
+      rows.add(row("stack", "interruption event rules", eventRules.rules().size(), "",
+          "EventBridge ListRules EventPattern targeting the function"));
+    }
     rows.add(row("stack", "machine boot time", options.bootTime().toMillis() / 1000.0, "s",
         "local stack option (simulated machines; not an AWS setting)"));
     return new EffectiveSettings(rows);
@@ -318,6 +339,36 @@ public final class LocalStack implements AutoCloseable {
     env.put("TF_VAR_github_enterprise_server_url", "https://127.0.0.1:" + github.apiUrl().getPort());
     options.terraformVariables().forEach((name, value) -> env.put("TF_VAR_" + name, value));
     return env;
+  }
+
+  /** The local function a target ARN names (the function's ARN, or a version or alias of it). */
+  private Optional<Invoker> functionOfArn(String arn) {
+    return functions.values().stream()
+        .filter(f -> arn.equals(f.spec().arn()) || arn.startsWith(f.spec().arn() + ":"))
+        .map(f -> (Invoker) f).findFirst();
+  }
+
+  /** The EventBridge rules with event patterns (spot warnings, terminations) and their targets. */
+  public EventRules eventRules() {
+    return eventRules;
+  }
+
+  /** The interruption function's follow-up schedule, when the deployment has the function. */
+  public Optional<Schedule> interruptionSchedule() {
+    return Optional.ofNullable(interruptionSchedule);
+  }
+
+  /**
+   * How long spot's warning comes before the termination when the local stack reclaims a machine:
+   * examples/local's demo value (output {@code spot_interruption_notice_seconds}; AWS gives two minutes).
+   */
+  public Duration spotInterruptionNotice() {
+    JsonNode output = terraformOutputs.path("spot_interruption_notice_seconds");
+    JsonNode value = output.has("value") ? output.get("value") : output;
+    if (!value.canConvertToLong()) {
+      throw new IllegalStateException("examples/local has no output spot_interruption_notice_seconds");
+    }
+    return Duration.ofSeconds(value.asLong());
   }
 
   private <T extends AutoCloseable> T track(T resource) {

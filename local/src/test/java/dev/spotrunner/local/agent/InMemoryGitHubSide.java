@@ -20,6 +20,7 @@ final class InMemoryGitHubSide implements GitHubSide {
   private final Map<Long, Job> jobs = new LinkedHashMap<>();
   private final Map<Long, Runner> runners = new LinkedHashMap<>();
   private final List<String> events = new ArrayList<>();
+  private final Map<Long, String> conclusions = new LinkedHashMap<>();
   private final AtomicLong ids = new AtomicLong(100);
 
   @Override
@@ -76,6 +77,7 @@ final class InMemoryGitHubSide implements GitHubSide {
   public synchronized void completeJob(long runnerId, long jobId, String conclusion) {
     Job job = jobs.get(jobId);
     jobs.put(jobId, new Job(jobId, job.repository(), job.labels(), job.runTime(), "completed", runnerId));
+    conclusions.put(jobId, conclusion);
     Runner runner = runners.get(runnerId);
     if (runner.ephemeral()) {
       runners.remove(runnerId);
@@ -83,6 +85,14 @@ final class InMemoryGitHubSide implements GitHubSide {
       runners.put(runnerId, new Runner(runnerId, runner.name(), runner.labels(), false, false, true));
     }
     events.add("completed " + jobId);
+  }
+
+  @Override
+  public synchronized void loseJob(long runnerId, long jobId) {
+    Job job = jobs.get(jobId);
+    jobs.put(jobId, new Job(jobId, job.repository(), job.labels(), job.runTime(), "failed", runnerId));
+    runnerStopped(runnerId);
+    events.add("lost " + jobId);
   }
 
   @Override
@@ -104,6 +114,10 @@ final class InMemoryGitHubSide implements GitHubSide {
 
   synchronized String status(long jobId) {
     return jobs.get(jobId).status();
+  }
+
+  synchronized String conclusion(long jobId) {
+    return conclusions.get(jobId);
   }
 
   synchronized Map<Long, Runner> runners() {

@@ -213,4 +213,77 @@ class RunnerAgentsTest {
     assertThat(agents.reports().getFirst().outcome()).isEqualTo("job done");
     assertThat(agents.reports().getFirst().instance()).isEqualTo(id);
   }
+
+  InstanceId launchJitRunner(String labels) {
+    InstanceId id = launch("linux");
+    parameters.putSecure(configName("linux", id),
+        "{\"mode\":\"jit\",\"runnerName\":\"n\",\"jitConfig\":\"jit:" + labels + "\"}");
+    return id;
+  }
+
+  @Test
+  void aReclaimedMachineIsWarnedThenAfterTheNoticeItsJobFailsItsRunnerStaysOfflineAndItIsTerminated() {
+    List<InstanceEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    agents.onInstanceEvent(events::add);
+    long job = github.queueJob("acme/api", List.of("linux"), Duration.ofSeconds(30));
+    InstanceId id = launchJitRunner("linux");
+    agents.start();
+    eventually("job running", () -> github.status(job).equals("in_progress"));
+
+    agents.reclaim(1, Duration.ofMillis(400));
+
+    eventually("instance terminated", () -> fleet.terminated().contains(id));
+    eventually("termination reported", () -> events.size() == 2);
+    assertThat(events).extracting(InstanceEvent::kind, InstanceEvent::instance).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(InstanceEvent.Kind.SPOT_INTERRUPTION_WARNING, id),
+        org.assertj.core.groups.Tuple.tuple(InstanceEvent.Kind.TERMINATED, id));
+    assertThat(github.events()).contains("lost " + job).doesNotContain("completed " + job);
+    long runnerId = agents.reports().getFirst().runnerId();
+    // the ghost: GitHub still has the runner, offline and no longer busy
+    assertThat(github.runners().get(runnerId)).satisfies(r -> {
+      assertThat(r.online()).isFalse();
+      assertThat(r.busy()).isFalse();
+    });
+    eventually("agent stopped", () -> agents.reports().getFirst().state() == RunnerAgent.State.STOPPED);
+    assertThat(agents.reports().getFirst()).satisfies(r -> {
+      assertThat(r.reclaimedJobs()).containsExactly(job);
+      assertThat(r.interruptedJobs()).isEmpty();
+      assertThat(r.outcome()).isEqualTo("reclaimed by spot");
+    });
+    assertThat(agents.reclaims()).singleElement().satisfies(r -> {
+      assertThat(r.jobId()).isEqualTo(job);
+      assertThat(Duration.between(r.warnedAt(), r.terminatedAt())).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+    });
+  }
+
+  @Test
+  void aMachineWhoseJobEndsWithinTheNoticeIsNotReclaimed() {
+    List<InstanceEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    agents.onInstanceEvent(events::add);
+    agents.reclaim(1, Duration.ofSeconds(5));
+    long job = github.queueJob("acme/api", List.of("linux"), Duration.ofMillis(300));
+    InstanceId id = launchJitRunner("linux");
+
+    agents.start();
+
+    eventually("job completed", () -> github.status(job).equals("completed"));
+    eventually("instance terminated", () -> fleet.terminated().contains(id));
+    eventually("termination reported", () -> events.size() == 1);
+    assertThat(events).extracting(InstanceEvent::kind).containsExactly(InstanceEvent.Kind.TERMINATED);
+    assertThat(github.conclusion(job)).isEqualTo("success");
+    assertThat(agents.reclaims()).isEmpty();
+  }
+
+  @Test
+  void aJobChosenToFailFailsOnAHealthyMachine() {
+    long job = github.queueJob("acme/api", List.of("linux"), Duration.ofMillis(100));
+    agents.failJob(job);
+    launchJitRunner("linux");
+
+    agents.start();
+
+    eventually("job completed", () -> github.status(job).equals("completed"));
+    assertThat(github.conclusion(job)).isEqualTo("failure");
+    assertThat(agents.reclaims()).isEmpty();
+  }
 }

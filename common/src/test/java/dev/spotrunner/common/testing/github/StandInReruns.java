@@ -30,6 +30,7 @@ public final class StandInReruns {
   }
 
   private final List<Long> rerunJobs = new ArrayList<>();
+  private final Map<Long, Long> newAttempts = new java.util.LinkedHashMap<>(); // job id -> its re-run's id
   private long nextJobId = 70_000_000L;
 
   private StandInReruns() {}
@@ -44,6 +45,11 @@ public final class StandInReruns {
   /** The job ids GitHub accepted a re-run of, in order. */
   public synchronized List<Long> rerunJobs() {
     return List.copyOf(rerunJobs);
+  }
+
+  /** Each re-run job's id to the id of the new attempt GitHub queued for it. */
+  public synchronized Map<Long, Long> newAttempts() {
+    return Map.copyOf(newAttempts);
   }
 
   /** Answers the request when it is a re-run; false leaves it to the other routes. */
@@ -87,6 +93,7 @@ public final class StandInReruns {
     synchronized (this) {
       rerunJobs.add(job.id());
       newId = nextJobId++;
+      newAttempts.put(job.id(), newId);
     }
     github.addJob(job.owner(), job.repo(), newId, job.labels());
   }

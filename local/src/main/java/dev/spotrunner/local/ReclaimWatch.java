@@ -1,0 +1,168 @@
+package dev.spotrunner.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spotrunner.common.json.Json;
+import dev.spotrunner.local.agent.Reclaim;
+import dev.spotrunner.local.github.GitHubHost;
+import dev.spotrunner.local.stack.Deployment;
+import dev.spotrunner.local.stack.LocalStack;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The demo's spot reclaims ({@code ./spotrunner demo --reclaim N}): has the runner agents reclaim N
+ * busy machines with examples/local's notice and prints what happened to each — the machine
+ * reclaimed, its job re-run by the interruption function, the new attempt completed.
+ */
+final class ReclaimWatch {
+  private final LocalStack stack;
+  private final PrintStream out;
+  private final int machines;
+  private final Instant started;
+  private static final List<String> REPOSITORIES = List.of("acme/api", "acme/web", "acme/infra");
+  private final Set<String> printed = new HashSet<>();
+
+  ReclaimWatch(LocalStack stack, PrintStream out, int machines, Instant started) {
+    this.stack = stack;
+    this.out = out;
+    this.machines = machines;
+    this.started = started;
+  }
+
+  /**
+   * The pools whose interrupted jobs the deployed interruption function re-runs (its
+   * {@code INTERRUPTION_POOLS}); empty when the deployment has no interruption function.
+   */
+  static Set<String> rerunPools(Deployment deployment) {
+    Set<String> pools = new HashSet<>();
+    deployment.interruptions().ifPresent(function -> {
+      try {
+        JsonNode rules = Json.MAPPER.readTree(function.environment().getOrDefault("INTERRUPTION_POOLS", "{}"));
+        rules.properties().forEach(e -> {
+          if (e.getValue().path("rerun").asBoolean(false)) {
+            pools.add(e.getKey());
+          }
+        });
+      } catch (IOException e) {
+        throw new IllegalStateException("INTERRUPTION_POOLS of " + function.name() + " is not JSON", e);
+      }
+    });
+    return pools;
+  }
+
+  /**
+   * Spot's reclaims, one machine at a time: for each, one job of a re-run pool that runs the notice
+   * longer is queued, its machine is reclaimed mid-job, and the next comes once its re-run attempt
+   * completed. One at a time because the interruption function follows the job a machine was
+   * launched for (its job-id tag): with several jobs queued at once GitHub may give that machine's
+   * runner another one, which is then not re-run (docs/interruptions.md, Limits). Returns the jobs.
+   */
+  List<Long> reclaimOneAtATime(Instant deadline) {
+    Set<String> rerun = rerunPools(stack.deployment());
+    List<List<String>> labels = stack.deployment().pools().stream().filter(p -> rerun.contains(p.name()))
+        .map(stack.deployment()::jobLabels).toList();
+    if (labels.isEmpty()) {
+      throw new IllegalStateException("no pool of this deployment re-runs interrupted jobs"
+          + " (spot_interruptions.pools.<pool>.rerun): a reclaimed job would stay failed");
+    }
+    Duration notice = stack.spotInterruptionNotice();
+    out.printf(Locale.ROOT, "spot reclaims %d busy machines, one at a time, each %d s after its interruption"
+        + " warning (examples/local spot_interruption_notice_seconds; AWS gives 120 s)%n", machines, notice.toSeconds());
+    List<Long> jobs = new ArrayList<>();
+    for (int i = 0; i < machines && Instant.now().isBefore(deadline); i++) {
+      stack.agents().reclaim(1, notice);
+      long job = stack.github().queueJob(REPOSITORIES.get(i % REPOSITORIES.size()), labels.get(i % labels.size()),
+          notice.plusSeconds(10));
+      jobs.add(job);
+      out.printf(Locale.ROOT, "%4ds | queued     job %d, %d s long%n", seconds(Instant.now()), job,
+          notice.plusSeconds(10).toSeconds());
+      while (Instant.now().isBefore(deadline) && !rerunCompleted(job)) {
+        sleep(Duration.ofSeconds(2));
+        report();
+      }
+    }
+    return jobs;
+  }
+
+  private boolean rerunCompleted(long job) {
+    Long attempt = stack.github().reruns().get(job);
+    return attempt != null && stack.github().job(attempt).map(j -> "completed".equals(j.status())).orElse(false);
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Prints what happened since the last call: reclaims, re-runs, re-runs completed. */
+  void report() {
+    GitHubHost github = stack.github();
+    Map<Long, Long> reruns = github.reruns();
+    for (Reclaim reclaim : stack.agents().reclaims()) {
+      if (reclaim.terminatedAt() != null && printed.add("reclaimed " + reclaim.jobId())) {
+        out.printf(Locale.ROOT, "%4ds | reclaimed  %s (%s): job %d failed, warning at %d s, terminated at %d s%n",
+            seconds(Instant.now()), reclaim.instance().value(), reclaim.pool(), reclaim.jobId(),
+            seconds(reclaim.warnedAt()), seconds(reclaim.terminatedAt()));
+      }
+      Long attempt = reruns.get(reclaim.jobId());
+      if (attempt != null && printed.add("rerun " + reclaim.jobId())) {
+        out.printf(Locale.ROOT, "%4ds | re-run     job %d as job %d (interruption function, Actions API re-run)%n",
+            seconds(Instant.now()), reclaim.jobId(), attempt);
+      }
+      if (attempt != null && github.job(attempt).map(j -> "completed".equals(j.status())).orElse(false)
+          && printed.add("completed " + attempt)) {
+        out.printf(Locale.ROOT, "%4ds | completed  job %d (re-run of %d): %s%n", seconds(Instant.now()), attempt,
+            reclaim.jobId(), github.job(attempt).orElseThrow().conclusion());
+      }
+    }
+  }
+
+  int machines() {
+    return machines;
+  }
+
+  /** Every reclaim happened and each reclaimed job's re-run completed. */
+  boolean settled() {
+    return stack.agents().reclaims().size() >= machines && rerunsCompleted() == stack.agents().reclaims().size();
+  }
+
+  int reclaimed() {
+    return (int) stack.agents().reclaims().stream().filter(r -> r.terminatedAt() != null).count();
+  }
+
+  int rerun() {
+    Map<Long, Long> reruns = stack.github().reruns();
+    return (int) stack.agents().reclaims().stream().filter(r -> reruns.containsKey(r.jobId())).count();
+  }
+
+  /** Reclaimed jobs whose re-run completed successfully. */
+  int rerunsCompleted() {
+    Map<Long, Long> reruns = stack.github().reruns();
+    return (int) stack.agents().reclaims().stream().map(r -> reruns.get(r.jobId()))
+        .filter(id -> id != null && stack.github().job(id)
+            .map(j -> "completed".equals(j.status()) && "success".equals(j.conclusion())).orElse(false))
+        .count();
+  }
+
+  /** Jobs the machines were reclaimed from. */
+  Set<Long> reclaimedJobs() {
+    Set<Long> jobs = new HashSet<>();
+    stack.agents().reclaims().forEach(r -> jobs.add(r.jobId()));
+    return jobs;
+  }
+
+  private long seconds(Instant at) {
+    return Duration.between(started, at).toSeconds();
+  }
+}
