@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spotrunner.common.aws.AwsClients;
-import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
-import dev.spotrunner.common.testing.aws.Fault;
-import dev.spotrunner.common.testing.aws.FaultProxy;
-import dev.spotrunner.common.testing.github.GitHubStandIn;
-import dev.spotrunner.common.testing.github.ReleaseAsset;
 import dev.spotrunner.syncer.PlatformResult.Status;
+import dev.spotrunner.testkit.aws.AwsEmulatorExtension;
+import dev.spotrunner.testkit.aws.Fault;
+import dev.spotrunner.testkit.aws.FaultProxy;
+import dev.spotrunner.testkit.github.GitHubStandIn;
+import dev.spotrunner.testkit.github.ReleaseAsset;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

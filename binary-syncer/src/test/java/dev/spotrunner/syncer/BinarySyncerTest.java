@@ -3,8 +3,8 @@ package dev.spotrunner.syncer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spotrunner.common.artifacts.ArtifactStore.StoredObject;
-import dev.spotrunner.common.artifacts.InMemoryArtifactStore;
 import dev.spotrunner.syncer.PlatformResult.Status;
+import dev.spotrunner.testkit.fakes.InMemoryArtifactStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package dev.spotrunner.syncer;
 
 import dev.spotrunner.common.aws.AwsClients;
-import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
-import dev.spotrunner.common.testing.github.GitHubStandIn;
-import dev.spotrunner.common.testing.github.ReleaseAsset;
+import dev.spotrunner.testkit.aws.AwsEmulatorExtension;
+import dev.spotrunner.testkit.github.GitHubStandIn;
+import dev.spotrunner.testkit.github.ReleaseAsset;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -2,8 +2,8 @@ package dev.spotrunner.syncer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
-import dev.spotrunner.common.testing.github.ReleaseAsset;
+import dev.spotrunner.testkit.aws.AwsEmulatorExtension;
+import dev.spotrunner.testkit.github.ReleaseAsset;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;

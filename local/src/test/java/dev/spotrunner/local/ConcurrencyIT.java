@@ -2,11 +2,11 @@ package dev.spotrunner.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spotrunner.common.testing.aws.FaultProxy;
 import dev.spotrunner.local.github.StandInGitHub;
 import dev.spotrunner.local.lambda.FunctionPool;
 import dev.spotrunner.local.stack.Deployment;
 import dev.spotrunner.local.stack.LocalStack;
+import dev.spotrunner.testkit.aws.FaultProxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

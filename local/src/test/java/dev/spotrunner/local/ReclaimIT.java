@@ -3,11 +3,11 @@ package dev.spotrunner.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.spotrunner.common.testing.github.StandInReruns;
 import dev.spotrunner.local.agent.Reclaim;
 import dev.spotrunner.local.github.GitHubHost;
 import dev.spotrunner.local.github.StandInGitHub;
 import dev.spotrunner.local.stack.LocalStack;
+import dev.spotrunner.testkit.github.StandInReruns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package dev.spotrunner.simulator;
 
 import dev.spotrunner.common.fleet.CapacityType;
-import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.LaunchOutcome;
 import dev.spotrunner.common.fleet.LaunchSpec;
 import dev.spotrunner.common.fleet.RunnerFleet;
 import dev.spotrunner.common.fleet.RunnerInstance;
+import dev.spotrunner.testkit.fakes.InMemoryRunnerFleet;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

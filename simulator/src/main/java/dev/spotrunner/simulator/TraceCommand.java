@@ -5,7 +5,7 @@ import dev.spotrunner.common.github.GitHubAppSettings;
 import dev.spotrunner.common.github.GovernorLimits;
 import dev.spotrunner.common.github.Sleeper;
 import dev.spotrunner.common.job.RunnerOwner;
-import dev.spotrunner.common.parameters.InMemoryParameters;
+import dev.spotrunner.testkit.fakes.InMemoryParameters;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

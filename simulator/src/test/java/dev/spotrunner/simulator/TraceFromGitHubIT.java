@@ -3,16 +3,16 @@ package dev.spotrunner.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.spotrunner.common.github.ManualClock;
+import dev.spotrunner.testkit.fakes.ManualClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.security.SecureRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,8 +118,8 @@ class TraceFromGitHubIT {
 
   @Test
   void asAGitHubAppItReadsWithItsInstallationsToken(@TempDir Path dir) throws Exception {
-    try (dev.spotrunner.common.testing.github.GitHubStandIn standIn =
-        dev.spotrunner.common.testing.github.GitHubStandIn.start()) {
+    try (dev.spotrunner.testkit.github.GitHubStandIn standIn =
+        dev.spotrunner.testkit.github.GitHubStandIn.start()) {
       standIn.install("acme");
 
       String installationToken = TraceCommand.installationToken(standIn.apiUrl(),

@@ -2,8 +2,8 @@ package dev.spotrunner.webhook;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.spotrunner.common.log.Secret;
-import dev.spotrunner.common.parameters.InMemoryParameters;
-import dev.spotrunner.common.queue.InMemoryJobQueue;
+import dev.spotrunner.testkit.fakes.InMemoryJobQueue;
+import dev.spotrunner.testkit.fakes.InMemoryParameters;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -3,7 +3,7 @@ package dev.spotrunner.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spotrunner.common.job.JobMessage;
-import dev.spotrunner.common.queue.InMemoryJobQueue;
+import dev.spotrunner.testkit.fakes.InMemoryJobQueue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -8,7 +8,7 @@ import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.common.job.PoolDefinition;
 import dev.spotrunner.common.json.Json;
 import dev.spotrunner.common.log.Secret;
-import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
+import dev.spotrunner.testkit.aws.AwsEmulatorExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,10 +1,9 @@
 package dev.spotrunner.local.github;
 
-import dev.spotrunner.common.testing.github.GitHubStandIn;
-import dev.spotrunner.common.testing.github.StandInAccess;
-import dev.spotrunner.common.testing.github.StandInJob;
-import dev.spotrunner.common.testing.github.StandInReruns;
-import dev.spotrunner.common.testing.github.StandInRunner;
+import dev.spotrunner.testkit.github.GitHubStandIn;
+import dev.spotrunner.testkit.github.StandInJob;
+import dev.spotrunner.testkit.github.StandInReruns;
+import dev.spotrunner.testkit.github.StandInRunner;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
@@ -44,10 +43,10 @@ public final class StandInGitHub implements GitHubHost {
     // Like github.com, the stand-in serves an actions/runner release; the assets are generated
     // (1 MiB each, never held in memory) and its notes carry the SHA-256 markers the syncer verifies.
     standIn.publishRelease(RUNNER_VERSION, java.util.List.of(
-        dev.spotrunner.common.testing.github.ReleaseAsset.of("linux-x64", RUNNER_VERSION, 1 << 20,
-            dev.spotrunner.common.testing.github.ReleaseAsset.generated(1 << 20, 64)),
-        dev.spotrunner.common.testing.github.ReleaseAsset.of("linux-arm64", RUNNER_VERSION, 1 << 20,
-            dev.spotrunner.common.testing.github.ReleaseAsset.generated(1 << 20, 164))));
+        dev.spotrunner.testkit.github.ReleaseAsset.of("linux-x64", RUNNER_VERSION, 1 << 20,
+            dev.spotrunner.testkit.github.ReleaseAsset.generated(1 << 20, 64)),
+        dev.spotrunner.testkit.github.ReleaseAsset.of("linux-arm64", RUNNER_VERSION, 1 << 20,
+            dev.spotrunner.testkit.github.ReleaseAsset.generated(1 << 20, 164))));
     return new StandInGitHub(standIn);
   }
 
@@ -176,7 +175,7 @@ public final class StandInGitHub implements GitHubHost {
       Optional<StandInRunner> runner = standIn.runner(runnerId);
       if (runner.isPresent() && runner.get().ephemeral()) {
         // GitHub removes an ephemeral runner once its job is done.
-        StandInAccess.removeRunner(standIn, runnerId);
+        standIn.removeRunner(runnerId);
       } else if (runner.isPresent()) {
         standIn.setRunner(runnerId, "online", false);
       }

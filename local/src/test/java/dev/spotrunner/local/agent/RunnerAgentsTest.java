@@ -3,11 +3,11 @@ package dev.spotrunner.local.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spotrunner.common.fleet.CapacityType;
-import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
-import dev.spotrunner.common.parameters.InMemoryParameters;
+import dev.spotrunner.testkit.fakes.InMemoryParameters;
+import dev.spotrunner.testkit.fakes.InMemoryRunnerFleet;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,6 @@
 package dev.spotrunner.runners.interruption;
 
 import dev.spotrunner.common.github.DeleteResult;
-import dev.spotrunner.common.github.FakeGitHub;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.github.JitConfig;
@@ -9,6 +8,7 @@ import dev.spotrunner.common.github.JitRequest;
 import dev.spotrunner.common.github.RegistrationToken;
 import dev.spotrunner.common.github.WorkflowJob;
 import dev.spotrunner.common.job.RunnerOwner;
+import dev.spotrunner.testkit.fakes.FakeGitHub;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

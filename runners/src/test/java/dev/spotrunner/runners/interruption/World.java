@@ -2,10 +2,10 @@ package dev.spotrunner.runners.interruption;
 
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.Tags;
-import dev.spotrunner.common.github.FakeGitHub;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.job.RunnerOwner;
-import dev.spotrunner.common.parameters.InMemoryParameters;
+import dev.spotrunner.testkit.fakes.FakeGitHub;
+import dev.spotrunner.testkit.fakes.InMemoryParameters;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.fleet.Ec2RunnerFleet;
-import dev.spotrunner.common.github.FakeGitHub;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.json.Json;
 import dev.spotrunner.common.parameters.SsmParameters;
-import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
 import dev.spotrunner.runners.pool.PoolSettings;
 import dev.spotrunner.runners.scaleup.MotoWorld;
+import dev.spotrunner.testkit.aws.AwsEmulatorExtension;
+import dev.spotrunner.testkit.fakes.FakeGitHub;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;

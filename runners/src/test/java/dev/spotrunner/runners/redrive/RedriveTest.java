@@ -3,12 +3,12 @@ package dev.spotrunner.runners.redrive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.spotrunner.common.github.FakeGitHub;
-import dev.spotrunner.common.github.ManualClock;
 import dev.spotrunner.common.github.WorkflowJob;
 import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.runners.scaleup.FakeSqs;
 import dev.spotrunner.runners.scaleup.JobReturns;
+import dev.spotrunner.testkit.fakes.FakeGitHub;
+import dev.spotrunner.testkit.fakes.ManualClock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,9 @@
 package dev.spotrunner.runners.scaledown;
 
-import dev.spotrunner.common.github.ManualClock;
 import dev.spotrunner.common.fleet.CapacityType;
-import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
-import dev.spotrunner.common.github.FakeGitHub;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.job.JobId;
@@ -20,7 +17,10 @@ import dev.spotrunner.runners.scaleup.QueuedMessage;
 import dev.spotrunner.runners.scaleup.ScaleUp;
 import dev.spotrunner.runners.scaleup.ScaleUpSettings;
 import dev.spotrunner.runners.scaleup.WarmRequest;
-import dev.spotrunner.common.parameters.InMemoryParameters;
+import dev.spotrunner.testkit.fakes.FakeGitHub;
+import dev.spotrunner.testkit.fakes.InMemoryParameters;
+import dev.spotrunner.testkit.fakes.InMemoryRunnerFleet;
+import dev.spotrunner.testkit.fakes.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,11 +3,11 @@ package dev.spotrunner.runners.scaleup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.spotrunner.common.github.FakeGitHub;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.github.WorkflowJob;
 import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.common.job.RunnerOwner;
+import dev.spotrunner.testkit.fakes.FakeGitHub;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import org.junit.jupiter.api.Test;

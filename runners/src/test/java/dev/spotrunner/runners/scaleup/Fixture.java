@@ -1,15 +1,15 @@
 package dev.spotrunner.runners.scaleup;
 
-import dev.spotrunner.common.github.ManualClock;
-import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
 import dev.spotrunner.common.fleet.RunnerFleet;
-import dev.spotrunner.common.github.FakeGitHub;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.job.JobMessage;
-import dev.spotrunner.common.parameters.InMemoryParameters;
 import dev.spotrunner.runners.launch.RunnerConfigs;
 import dev.spotrunner.runners.launch.RunnerLauncher;
 import dev.spotrunner.runners.pool.PoolSettings;
+import dev.spotrunner.testkit.fakes.FakeGitHub;
+import dev.spotrunner.testkit.fakes.InMemoryParameters;
+import dev.spotrunner.testkit.fakes.InMemoryRunnerFleet;
+import dev.spotrunner.testkit.fakes.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

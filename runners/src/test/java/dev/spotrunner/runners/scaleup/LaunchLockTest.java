@@ -3,12 +3,12 @@ package dev.spotrunner.runners.scaleup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.LaunchOutcome;
 import dev.spotrunner.common.fleet.LaunchSpec;
 import dev.spotrunner.common.fleet.RunnerFleet;
 import dev.spotrunner.common.fleet.RunnerInstance;
+import dev.spotrunner.testkit.fakes.InMemoryRunnerFleet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;

@@ -7,7 +7,7 @@ import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.LaunchSpec;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.common.parameters.SsmParameters;
-import dev.spotrunner.common.testing.aws.MotoServer;
+import dev.spotrunner.testkit.aws.MotoServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

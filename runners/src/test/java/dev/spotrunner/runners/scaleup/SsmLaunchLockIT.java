@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spotrunner.common.fleet.InstanceId;
-import dev.spotrunner.common.testing.aws.AwsEmulatorExtension;
+import dev.spotrunner.testkit.aws.AwsEmulatorExtension;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.spotrunner.webhook.bench;
 
 import dev.spotrunner.common.aws.AwsClients;
-import dev.spotrunner.common.testing.aws.MotoServer;
+import dev.spotrunner.testkit.aws.MotoServer;
 import java.io.IOException;
 import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;

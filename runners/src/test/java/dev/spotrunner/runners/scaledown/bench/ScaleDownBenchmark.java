@@ -1,14 +1,11 @@
 package dev.spotrunner.runners.scaledown.bench;
 
 import dev.spotrunner.common.fleet.CapacityType;
-import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
-import dev.spotrunner.common.github.FakeGitHub;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.job.RunnerOwner;
-import dev.spotrunner.common.parameters.InMemoryParameters;
 import dev.spotrunner.runners.scaledown.CycleReport;
 import dev.spotrunner.runners.scaledown.Emf;
 import dev.spotrunner.runners.scaledown.NoAsks;
@@ -16,6 +13,9 @@ import dev.spotrunner.runners.scaledown.PointsPerMinute;
 import dev.spotrunner.runners.scaledown.RequestBudget;
 import dev.spotrunner.runners.scaledown.ScaleDown;
 import dev.spotrunner.runners.scaledown.ScaleDownSettings;
+import dev.spotrunner.testkit.fakes.FakeGitHub;
+import dev.spotrunner.testkit.fakes.InMemoryParameters;
+import dev.spotrunner.testkit.fakes.InMemoryRunnerFleet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,6 @@
 package dev.spotrunner.runners.scaledown.bench;
 
 import dev.spotrunner.common.fleet.CapacityType;
-import dev.spotrunner.common.fleet.InMemoryRunnerFleet;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
@@ -11,15 +10,16 @@ import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.github.GovernorLimits;
 import dev.spotrunner.common.github.Sleeper;
 import dev.spotrunner.common.job.RunnerOwner;
-import dev.spotrunner.common.parameters.InMemoryParameters;
-import dev.spotrunner.common.testing.github.GitHubStandIn;
-import dev.spotrunner.common.testing.github.StandInRunner;
 import dev.spotrunner.runners.scaledown.CycleReport;
 import dev.spotrunner.runners.scaledown.Emf;
 import dev.spotrunner.runners.scaledown.NoAsks;
 import dev.spotrunner.runners.scaledown.RequestBudget;
 import dev.spotrunner.runners.scaledown.ScaleDown;
 import dev.spotrunner.runners.scaledown.ScaleDownSettings;
+import dev.spotrunner.testkit.fakes.InMemoryParameters;
+import dev.spotrunner.testkit.fakes.InMemoryRunnerFleet;
+import dev.spotrunner.testkit.github.GitHubStandIn;
+import dev.spotrunner.testkit.github.StandInRunner;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
