@@ -51,6 +51,7 @@ class ArchitectureTest {
   @ParameterizedTest(name = "{0} lives in dev.spotrunner.{1} and imports only {2}")
   @CsvSource(delimiter = ';', value = {
       "common;        common;    ",
+      "testkit;       testkit;   common",
       "webhook;       webhook;   common",
       "runners;       runners;   common",
       "binary-syncer; syncer;    common",
@@ -79,7 +80,7 @@ class ArchitectureTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"common", "webhook", "runners", "binary-syncer", "local"})
+  @CsvSource({"common", "testkit", "webhook", "runners", "binary-syncer", "local"})
   void noModuleHasAPackageCycle(String module) {
     slices().matching("dev.spotrunner.(**)").should().beFreeOfCycles().check(mainClassesOf(module));
   }

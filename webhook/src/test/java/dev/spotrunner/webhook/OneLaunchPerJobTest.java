@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /**
  * "Same delivery twice → one job launched." The webhook's memory is per container, so a redelivery
  * that lands on another container is queued again; what the webhook guarantees is that both
- * messages carry the same job id (body and attribute), the key of scale-up's launch (ARCHITECTURE
+ * messages carry the same job id (body and attribute), the key of scale-up's launch (docs/architecture.md,
  * invariant 2: a job-id tag checked before launching and a ClientToken from job id and attempt).
  * That scale-up launches once per job key is proven against the real code, not a model of it:
  * {@code ScaleUpTest}/{@code ScaleUpIT} (three deliveries of every message → one instance per job)

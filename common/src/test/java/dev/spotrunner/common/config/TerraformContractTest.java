@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Terraform side of the settings contract (ARCHITECTURE invariant 7). For every Lambda the
+ * The Terraform side of the settings contract (docs/architecture.md, invariant 7). For every Lambda the
  * Terraform module defines, the environment variable names it sets must EQUAL the names the Java
  * settings read ({@link LambdaVariable#namesFor}) plus the allowed extras: Terraform sets every
  * variable, a blank value for "unset" ({@link Env#raw} treats blank as unset), so a variable added on

@@ -9,8 +9,6 @@ import dev.spotrunner.common.json.Json;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.local.github.GitHubHost;
 import dev.spotrunner.local.lambda.FunctionPool;
-import dev.spotrunner.local.stack.Deployment;
-import dev.spotrunner.local.stack.LocalStack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -82,30 +80,8 @@ public final class LiveDashboard implements AutoCloseable {
     return dashboard;
   }
 
-  /** The page of a running stack: its applied dashboard, its function logs, queues and functions. */
-  public static LiveDashboard forStack(LocalStack stack) throws IOException {
-    Map<String, String> queues = new LinkedHashMap<>();
-    for (Deployment.Pool pool : stack.deployment().pools()) {
-      queues.put(queueName(pool.queueUrl()), pool.queueUrl());
-      String dlqArn = pool.queue().deadLetterQueueArn();
-      String dlq = dlqArn.substring(dlqArn.lastIndexOf(':') + 1);
-      queues.put(dlq, stack.aws().sqs.getQueueUrl(r -> r.queueName(dlq)).queueUrl());
-    }
-    // terraform show takes seconds: only a stack whose page is opened pays for it
-    Supplier<JsonNode> body = () -> {
-      try {
-        return appliedBody(stack.terraformState());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    };
-    return start(new Sources(stack.options().workDir().resolve("logs"), body,
-        stack.aws().sqs, queues, stack::functions, stack.github(), () -> stack.agents().aliveCount()),
-        Clock.systemUTC());
-  }
-
   /** The body of the dashboard in {@code terraform show -json} (no widget when none was applied). */
-  static JsonNode appliedBody(JsonNode state) throws IOException {
+  public static JsonNode appliedBody(JsonNode state) throws IOException {
     List<JsonNode> modules = new java.util.ArrayList<>(List.of(state.path("values").path("root_module")));
     while (!modules.isEmpty()) {
       JsonNode module = modules.removeFirst();
@@ -117,10 +93,6 @@ public final class LiveDashboard implements AutoCloseable {
       module.path("child_modules").forEach(modules::add);
     }
     return Json.MAPPER.readTree("{\"widgets\":[]}");
-  }
-
-  private static String queueName(String url) {
-    return url.substring(url.lastIndexOf('/') + 1);
   }
 
   public String url() {

@@ -7,6 +7,7 @@ import dev.spotrunner.common.json.Json;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.common.log.Secret;
 import dev.spotrunner.local.agent.RunnerAgents;
+import dev.spotrunner.local.dashboard.LiveDashboard;
 import dev.spotrunner.local.driver.ApiGatewayEndpoint;
 import dev.spotrunner.local.driver.EventRules;
 import dev.spotrunner.local.driver.Schedule;
@@ -20,6 +21,7 @@ import dev.spotrunner.local.lambda.Invoker;
 import dev.spotrunner.local.lambda.LambdaProcess;
 import dev.spotrunner.testkit.aws.FaultProxy;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -35,6 +37,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * The whole system on one machine: moto, the GitHub stand-in, examples/local applied with
@@ -112,7 +115,7 @@ public final class LocalStack implements AutoCloseable {
   private RunnerAgents agents;
   private Terraform terraform;
   private JsonNode terraformOutputs;
-  private dev.spotrunner.local.dashboard.LiveDashboard liveDashboard;
+  private LiveDashboard liveDashboard;
   private final ExecutorService deliveries = Executors.newSingleThreadExecutor(
       Thread.ofVirtual().name("webhook-deliveries").factory());
 
@@ -197,7 +200,7 @@ public final class LocalStack implements AutoCloseable {
         new RunnerAgents.Settings(options.prefix(), configPaths::get, options.bootTime(), Duration.ofMinutes(2),
             options.agentPoll()), clock).onInstanceEvent(event -> eventRules.publish(event)).start());
     // the applied dashboard, live in a browser, from what the functions write (docs/metrics.md)
-    liveDashboard = track(dev.spotrunner.local.dashboard.LiveDashboard.forStack(this));
+    liveDashboard = track(startLiveDashboard());
     log.info("local stack up", entry("webhook_url", gateway.url()), entry("moto", moto.endpoint()),
         entry("github", github.apiUrl()), entry("installation", installation));
   }
@@ -381,6 +384,27 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /** The page showing the applied dashboard drawn from this run's metrics. */
+  /** The page of this stack: its applied dashboard, its function logs, queues and functions. */
+  private LiveDashboard startLiveDashboard() throws IOException {
+    Map<String, String> queues = new LinkedHashMap<>();
+    for (Deployment.Pool pool : deployment.pools()) {
+      queues.put(pool.queueUrl().substring(pool.queueUrl().lastIndexOf('/') + 1), pool.queueUrl());
+      String dlqArn = pool.queue().deadLetterQueueArn();
+      String dlq = dlqArn.substring(dlqArn.lastIndexOf(':') + 1);
+      queues.put(dlq, aws.sqs.getQueueUrl(r -> r.queueName(dlq)).queueUrl());
+    }
+    // terraform show takes seconds: only a stack whose page is opened pays for it
+    Supplier<JsonNode> body = () -> {
+      try {
+        return LiveDashboard.appliedBody(terraformState());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+    return LiveDashboard.start(new LiveDashboard.Sources(options.workDir().resolve("logs"), body,
+        aws.sqs, queues, this::functions, github, () -> agents.aliveCount()), Clock.systemUTC());
+  }
+
   public String dashboardUrl() {
     return liveDashboard.url();
   }
