@@ -167,20 +167,21 @@ module "binary_syncer" {
   # security (docs/security.md)
   iam = var.iam
 
-  prefix                    = var.prefix
-  tags                      = var.tags
-  kms_key_arn               = var.kms_key_arn
-  log_retention_days        = var.log_retention_days
-  lambda                    = local.lambda
-  lambda_zip                = var.binary_syncer_lambda_zip
-  memory_mb                 = var.lambda_settings.syncer_memory_mb
-  timeout_seconds           = var.lambda_settings.syncer_timeout_seconds
-  schedule_expression       = var.binary_syncer_schedule_expression
-  runner_bucket_name        = var.runner_bucket_name
-  runner_bucket_require_tls = var.runner_bucket_require_tls
-  runner_release_api_url    = var.runner_release_api_url
-  runner_version            = var.runner_version
-  platforms                 = local.platforms
+  prefix                        = var.prefix
+  tags                          = var.tags
+  kms_key_arn                   = var.kms_key_arn
+  log_retention_days            = var.log_retention_days
+  lambda                        = local.lambda
+  lambda_zip                    = var.binary_syncer_lambda_zip
+  memory_mb                     = var.lambda_settings.syncer_memory_mb
+  timeout_seconds               = var.lambda_settings.syncer_timeout_seconds
+  schedule_expression           = var.binary_syncer_schedule_expression
+  runner_bucket_name            = var.runner_bucket_name
+  runner_bucket_require_tls     = var.runner_bucket_require_tls
+  runner_bucket_noncurrent_days = var.runner_bucket_noncurrent_days
+  runner_release_api_url        = var.runner_release_api_url
+  runner_version                = var.runner_version
+  platforms                     = local.platforms
 }
 
 # ---------------------------------------------------------------------------------------------

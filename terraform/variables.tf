@@ -494,6 +494,16 @@ variable "runner_bucket_require_tls" {
   default     = true
 }
 
+variable "runner_bucket_noncurrent_days" {
+  description = "Days a replaced runner tarball (a noncurrent object version) is kept in the runner cache bucket before a lifecycle rule expires it, with incomplete uploads aborted after a day; null: no lifecycle rule (examples/local, whose emulator makes the AWS provider wait a minute for the rule to settle)."
+  type        = number
+  default     = 7
+  validation {
+    condition     = var.runner_bucket_noncurrent_days == null || try(var.runner_bucket_noncurrent_days >= 1, false)
+    error_message = "runner_bucket_noncurrent_days must be at least 1, or null for no lifecycle rule."
+  }
+}
+
 variable "runner_release_api_url" {
   description = "GitHub REST base URL the binary syncer reads actions/runner releases from; GitHub Enterprise Server users keep github.com unless their server mirrors actions/runner."
   type        = string

@@ -35,6 +35,9 @@ module "spotrunner" {
   github_enterprise_server_url = var.github_enterprise_server_url
   # moto serves plain HTTP, which the bucket's TLS-only policy would refuse.
   runner_bucket_require_tls = false
+  # Demo value (module default 7): no lifecycle rule on the runner cache; the AWS provider waits about
+  # a minute for a new rule to read back the same on the emulator, and a local stack lives minutes.
+  runner_bucket_noncurrent_days = null
   # The stand-in also serves the actions/runner release the binary syncer caches.
   runner_release_api_url = var.github_enterprise_server_url == null ? "https://api.github.com" : "${var.github_enterprise_server_url}/api/v3"
 

@@ -50,13 +50,14 @@ resource "aws_s3_bucket_versioning" "cache" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "cache" {
+  count  = var.runner_bucket_noncurrent_days == null ? 0 : 1
   bucket = aws_s3_bucket.cache.id
   rule {
     id     = "expire-replaced-tarballs"
     status = "Enabled"
     filter {}
     noncurrent_version_expiration {
-      noncurrent_days = 7
+      noncurrent_days = var.runner_bucket_noncurrent_days
     }
     abort_incomplete_multipart_upload {
       days_after_initiation = 1

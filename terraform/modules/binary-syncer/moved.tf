@@ -31,3 +31,9 @@ moved {
   from = aws_lambda_permission.syncer
   to   = module.function.aws_lambda_permission.schedule[0]
 }
+
+# The lifecycle rule became optional (runner_bucket_noncurrent_days = null turns it off).
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.cache
+  to   = aws_s3_bucket_lifecycle_configuration.cache[0]
+}

@@ -27,6 +27,12 @@ variable "runner_bucket_require_tls" {
   default     = true
 }
 
+variable "runner_bucket_noncurrent_days" {
+  description = "Days a replaced tarball (noncurrent version) is kept before the lifecycle rule expires it; null: no lifecycle rule."
+  type        = number
+  default     = 7
+}
+
 variable "runner_key_prefix" {
   description = "Object key prefix of the runner tarballs, ending in a slash."
   type        = string
