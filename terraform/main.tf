@@ -91,14 +91,15 @@ locals {
   # Every container that spends an installation's points: each pool's scale-up (as many as run at
   # once: the reserved concurrency, capped by the queue mapping's maximum concurrency; unreserved
   # means the mapping's maximum) and its scale-down. The interruption function's per-run cap is set
-  # aside first. Each container gets an equal static share of the rest of GitHub's 900 points a
-  # minute per installation, so together they never exceed it.
+  # aside first. Each container gets an equal static share of the rest of GitHub's secondary limit
+  # (var.github_points_per_minute_limit, 900 a minute per installation on github.com), so together
+  # they never exceed it.
   github_budget_containers = sum([for pool in var.pools : (
     pool.scale_up_reserved_concurrency < 0 ? pool.scale_up_max_concurrency
     : min(pool.scale_up_reserved_concurrency, pool.scale_up_max_concurrency)
   ) + 1])
   github_points_set_aside  = var.spot_interruptions.enabled ? var.spot_interruptions.max_points_per_run : 0
-  github_points_per_minute = floor((900 - local.github_points_set_aside) / local.github_budget_containers)
+  github_points_per_minute = floor((var.github_points_per_minute_limit - local.github_points_set_aside) / local.github_budget_containers)
 }
 
 resource "terraform_data" "github_apps_check" {
@@ -115,7 +116,7 @@ resource "terraform_data" "github_apps_check" {
     }
     precondition {
       condition     = local.github_points_per_minute >= 5
-      error_message = "Too many scale-up/scale-down containers share each installation's 900 points a minute (each needs 5 for one JIT runner): lower scale_up_max_concurrency or scale_up_reserved_concurrency, or spot_interruptions.max_points_per_run."
+      error_message = "Too many scale-up/scale-down containers share each installation's ${var.github_points_per_minute_limit} points a minute (each needs 5 for one JIT runner): lower scale_up_max_concurrency or scale_up_reserved_concurrency, or spot_interruptions.max_points_per_run."
     }
   }
 }
@@ -371,6 +372,8 @@ module "dashboard" {
   period_seconds    = var.dashboard.period_seconds
   alarms            = var.alarms
   webhook_api_id    = module.webhook.api_id
+  # the budget alarm compares each installation's points with the limit the split divides
+  github_points_per_minute = var.github_points_per_minute_limit
   pools = { for name, pool in module.runners : name => {
     queue_name               = element(split("/", pool.queue_url), length(split("/", pool.queue_url)) - 1)
     dlq_name                 = element(split("/", pool.dlq_url), length(split("/", pool.dlq_url)) - 1)

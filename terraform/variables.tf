@@ -229,6 +229,21 @@ variable "github_web_url" {
 }
 
 # ---------------------------------------------------------------------------------------------
+# GitHub's secondary rate limit, split between the functions (docs/github-app.md)
+# ---------------------------------------------------------------------------------------------
+
+variable "github_points_per_minute_limit" {
+  description = "GitHub's secondary rate limit per installation and minute, in points (a GET costs 1, a POST 5): 900 on github.com and ghe.com; GitHub Enterprise Server admins can configure their own. Terraform splits it (less the interruption function's set-aside) between every scale-up and scale-down container."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.github_points_per_minute_limit >= 5 && var.github_points_per_minute_limit == floor(var.github_points_per_minute_limit)
+    error_message = "github_points_per_minute_limit must be a whole number of at least 5 (one JIT runner's POST)."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
 # Webhook
 # ---------------------------------------------------------------------------------------------
 

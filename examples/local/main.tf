@@ -33,6 +33,8 @@ module "spotrunner" {
     webhook_secret = var.webhook_secret
   }
   github_enterprise_server_url = var.github_enterprise_server_url
+  # The stand-in can enforce a lower limit than github.com's 900 (tests reach it with fewer jobs).
+  github_points_per_minute_limit = var.github_points_per_minute_limit
   # moto serves plain HTTP, which the bucket's TLS-only policy would refuse.
   runner_bucket_require_tls = false
   # Demo value (module default 7): no lifecycle rule on the runner cache; the AWS provider waits about

@@ -152,3 +152,9 @@ variable "spot_interruption_notice_seconds" {
     error_message = "spot_interruption_notice_seconds must be between 1 and 120 (AWS gives 120)."
   }
 }
+
+variable "github_points_per_minute_limit" {
+  description = "GitHub's secondary rate limit per installation and minute that the module splits between its functions (module default 900, github.com's); tests set the stand-in's budget to a lower value and pass the same here."
+  type        = number
+  default     = 900
+}
