@@ -7,7 +7,9 @@ import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.github.WorkflowJob;
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.job.JobMessage;
+import dev.spotrunner.common.job.JobStart;
 import dev.spotrunner.common.job.PoolDefinition;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.json.Json;
@@ -31,6 +33,7 @@ import dev.spotrunner.runners.scaledown.ScaleDownSettings;
 import dev.spotrunner.runners.scaleup.BatchOutcome;
 import dev.spotrunner.runners.scaleup.JobRechecks;
 import dev.spotrunner.runners.scaleup.JobReturns;
+import dev.spotrunner.runners.scaleup.JobStarts;
 import dev.spotrunner.runners.scaleup.LaunchLock;
 import dev.spotrunner.runners.scaleup.QueuedMessage;
 import dev.spotrunner.runners.scaleup.ScaleUp;
@@ -175,8 +178,9 @@ public final class Simulation {
         }
       }
     });
-    Reruns followUp = new Reruns(settings, apps.firstApp(), parameters, metrics, clock);
-    return new Interruptions(settings, new SimInstances(), apps.firstApp(), parameters, followUp,
+    SimInstances simInstances = new SimInstances();
+    Reruns followUp = new Reruns(settings, apps.firstApp(), parameters, simInstances, metrics, clock);
+    return new Interruptions(settings, simInstances, apps.firstApp(), parameters, followUp,
         metrics, clock);
   }
 
@@ -425,6 +429,23 @@ public final class Simulation {
     setBusy(runner, true);
     lastActivity = clock.instant();
     at(job.startedAt.plusSeconds(job.trace.durationSeconds()), () -> complete(runner, job));
+    // GitHub's in_progress webhook names the runner: on the pool's queue (no delay) to scale-up,
+    // which tags the runner's instance with the job (runners/scaleup/JobStarts)
+    at(job.startedAt.plusSeconds(webhookToQueue.sampleSeconds()), () -> jobStartTagged(runner, job));
+  }
+
+  private void jobStartTagged(SimRunner runner, SimJob job) {
+    PoolRuntime pool = pools.get(runner.pool);
+    long id = job.trace.jobId();
+    JobStart start = new JobStart(JobId.of(id), scenario.repository(), runner.name, job.pool,
+        "sim-start-" + id, job.startedAt);
+    new JobStarts(pool.settings, fleet).handle(
+        List.of(new JobStarts.Received("start-" + id, start.toJson(), 1)));
+    SimInstance instance = instances.get(runner.instance);
+    if (instance != null) {
+      fleet.all().stream().filter(i -> i.id().equals(runner.instance)).findFirst()
+          .ifPresent(live -> instance.tags.putAll(live.tags()));
+    }
   }
 
   private void complete(SimRunner runner, SimJob job) {

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spotrunner.common.log.Log;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +66,28 @@ class SpotAndAppsTest {
     assertThat(on.resilience().reruns()).isPositive();
     assertThat(on.overall().unserved()).isZero();
     assertThat(off.overall().unserved()).isZero();
+  }
+
+  /**
+   * GitHub gives a queued job to whichever fitting runner is idle first, so with a job a minute
+   * runners often run another job than the one their instance was launched for. Every job spot
+   * interrupted is followed all the same (the webhook's job start tags the runner's instance): it is
+   * re-run, or it was at its limit, or it finished inside the two-minute notice.
+   */
+  @Test
+  void everyInterruptedJobIsFollowedWhicheverJobItsInstanceWasLaunchedFor() {
+    SimulationResult result = simulate(spotPool(0).deployment(), scenario(60, BAD_MARKET), steadyJobs());
+
+    Map<String, Integer> outcomes = result.resilience().interruptionOutcomes();
+    int interrupted = result.overall().interruptedJobs();
+    int rerun = outcomes.getOrDefault("metric JobsRerun", 0);
+    int atLimit = outcomes.getOrDefault("metric RerunsAtLimit", 0);
+    int notNeeded = outcomes.getOrDefault("metric RerunsNotNeeded", 0);
+    System.out.printf("interrupted %d, re-run %d, at limit %d, not needed %d, outcomes %s%n",
+        interrupted, rerun, atLimit, notNeeded, outcomes);
+    assertThat(interrupted).isGreaterThan(10);
+    assertThat(rerun).isEqualTo(result.resilience().reruns());
+    assertThat(rerun + atLimit).isEqualTo(interrupted);
   }
 
   @Test

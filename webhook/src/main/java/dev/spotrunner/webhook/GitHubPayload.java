@@ -22,7 +22,8 @@ record GitHubPayload(
       String conclusion,
       String createdAt,
       String startedAt,
-      String completedAt) {}
+      String completedAt,
+      String runnerName) {}
 
   record CheckRun(Long id, String status) {}
 

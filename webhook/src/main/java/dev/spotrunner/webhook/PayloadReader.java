@@ -114,6 +114,7 @@ final class PayloadReader {
     String createdAt = null;
     String startedAt = null;
     String completedAt = null;
+    String runnerName = null;
     for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
       p.nextToken();
       switch (name) {
@@ -125,11 +126,12 @@ final class PayloadReader {
         case "created_at" -> createdAt = field(p, path + ".created_at", PayloadReader::text);
         case "started_at" -> startedAt = field(p, path + ".started_at", PayloadReader::text);
         case "completed_at" -> completedAt = field(p, path + ".completed_at", PayloadReader::text);
+        case "runner_name" -> runnerName = field(p, path + ".runner_name", PayloadReader::text);
         default -> p.skipChildren();
       }
     }
     return new GitHubPayload.WorkflowJob(
-        id, runId, labels, status, conclusion, createdAt, startedAt, completedAt);
+        id, runId, labels, status, conclusion, createdAt, startedAt, completedAt, runnerName);
   }
 
   private static GitHubPayload.CheckRun checkRun(JsonParser p, String path) throws IOException {

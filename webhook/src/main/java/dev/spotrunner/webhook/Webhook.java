@@ -5,7 +5,9 @@ import static dev.spotrunner.common.log.Log.entry;
 import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.TransientFailure;
 import dev.spotrunner.common.job.GitHubNames;
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.job.JobMessage;
+import dev.spotrunner.common.job.JobStart;
 import dev.spotrunner.common.job.PoolDefinition;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.common.queue.JobQueue;
@@ -180,7 +182,48 @@ public final class Webhook {
       return Reply.of(202, "no pool");
     }
     record(action, pool.get().name(), payload.repository().fullName(), job);
+    if (action.equals("in_progress") && job.runnerName() != null && !job.runnerName().isBlank()) {
+      return forwardStart(headers, payload.repository().fullName(), job, pool.get());
+    }
     return new Reply(202, "recorded", pool.get().name(), job.id());
+  }
+
+  /**
+   * Tells scale-up which runner took the job (docs/job-message.md, job start): GitHub gives a queued
+   * job to any idle runner whose labels fit, and only this event says which. A queue outage is a 503,
+   * so the delivery shows as failed and the sweeper redelivers it.
+   */
+  private Reply forwardStart(Map<String, String> headers, String repository,
+      GitHubPayload.WorkflowJob job, PoolDefinition pool) {
+    String deliveryId = headers.get(DELIVERY_HEADER);
+    boolean knownDelivery = deliveryId != null && DELIVERY_ID.matcher(deliveryId).matches();
+    Instant startedAt;
+    try {
+      startedAt = job.startedAt() == null ? clock.instant() : Instant.parse(job.startedAt());
+    } catch (DateTimeParseException e) {
+      startedAt = clock.instant();
+    }
+    JobStart start;
+    try {
+      start = new JobStart(JobId.of(job.id()), repository, job.runnerName(), pool.name(),
+          knownDelivery ? deliveryId : null, startedAt);
+    } catch (PermanentFailure | IllegalArgumentException e) {
+      return reject(headers, 400, "workflow_job in_progress: " + e.getMessage());
+    }
+    Map<String, String> attributes = knownDelivery
+        ? Map.of(JobStart.KIND_ATTRIBUTE, JobStart.KIND, DELIVERY_ATTRIBUTE, deliveryId,
+            JOB_ATTRIBUTE, Long.toString(job.id()))
+        : Map.of(JobStart.KIND_ATTRIBUTE, JobStart.KIND, JOB_ATTRIBUTE, Long.toString(job.id()));
+    try {
+      queue.send(pool.queueUrl(), start.toJson(), 0, attributes);
+    } catch (TransientFailure | PermanentFailure e) {
+      log.error("job start not forwarded", entry("delivery_id", deliveryId), entry("job_id", job.id()),
+          entry("pool", pool.name()), Log.error(e));
+      return Reply.of(503, "queue unavailable, redeliver later");
+    }
+    log.info("job start forwarded", entry("delivery_id", deliveryId), entry("job_id", job.id()),
+        entry("pool", pool.name()), entry("runner_name", job.runnerName()));
+    return new Reply(202, "started", pool.name(), job.id());
   }
 
   private Reply checkRun(Map<String, String> headers, byte[] body) {

@@ -3,7 +3,9 @@ package dev.spotrunner.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.job.JobMessage;
+import dev.spotrunner.common.job.JobStart;
 import dev.spotrunner.common.json.Json;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -105,6 +107,32 @@ class FixturesTest {
         "lineville/elastic-machines-testing", "lineville", "User", 23154469L,
         java.util.List.of("self-hosted", "k8s"), "k8s", "72d3162e-cc78-11e3-81ab-4c9367dc0958",
         TestWebhooks.NOW));
+  }
+
+  /**
+   * GitHub's in_progress example, routed to the k8s pool (its labels and a private repository
+   * swapped in): the runner GitHub named goes to the pool's queue at once, as a job start.
+   */
+  @Test
+  void aStartedJobTellsItsPoolsQueueWhichRunnerTookIt() throws IOException {
+    TestWebhooks.Harness harness = new TestWebhooks.Harness();
+    var payload = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(
+        TestWebhooks.fixture("workflow_job.in_progress.payload.json"));
+    var job = (com.fasterxml.jackson.databind.node.ObjectNode) payload.get("workflow_job");
+    job.putArray("labels").add("self-hosted").add("k8s");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) payload.get("repository")).put("private", true);
+
+    Reply reply = harness.send("workflow_job", "d-started-1", payload.toString());
+
+    assertThat(reply).isEqualTo(new Reply(202, "started", "k8s", 289782451L));
+    var sent = harness.queue.sent().getFirst();
+    assertThat(sent.queueUrl()).isEqualTo(TestWebhooks.K8S_QUEUE);
+    assertThat(sent.delaySeconds()).isZero();
+    assertThat(sent.attributes()).isEqualTo(Map.of(
+        "spotrunnerKind", "started", "deliveryId", "d-started-1", "jobId", "289782451"));
+    assertThat(JobStart.fromJson(sent.body())).isEqualTo(new JobStart(JobId.of(289782451L),
+        "Codertocat/Hello-World", "GitHub Actions 5", "k8s", "d-started-1",
+        java.time.Instant.parse("2021-09-13T02:21:13Z")));
   }
 
   @ParameterizedTest

@@ -73,7 +73,7 @@ class PayloadReaderProperties {
     assertThat(outcome("{\"action\":5,\"workflow_job\":{\"id\":\" 12 \",\"run_id\":\"\"},"
         + "\"repository\":{\"private\":\"True\"}}")).isEqualTo(
         "payload " + new GitHubPayload("5",
-            new GitHubPayload.WorkflowJob(12L, null, null, null, null, null, null, null),
+            new GitHubPayload.WorkflowJob(12L, null, null, null, null, null, null, null, null),
             null, new GitHubPayload.Repository(null, true, null), null));
   }
 
@@ -204,7 +204,8 @@ class PayloadReaderProperties {
         return new GitHubPayload(action,
             workflowJob == null ? null : new GitHubPayload.WorkflowJob(workflowJob.id,
                 workflowJob.runId, workflowJob.labels, workflowJob.status, workflowJob.conclusion,
-                workflowJob.createdAt, workflowJob.startedAt, workflowJob.completedAt),
+                workflowJob.createdAt, workflowJob.startedAt, workflowJob.completedAt,
+                workflowJob.runnerName),
             checkRun == null ? null : new GitHubPayload.CheckRun(checkRun.id, checkRun.status),
             repository == null ? null : new GitHubPayload.Repository(repository.fullName,
                 repository.isPrivate, repository.owner == null ? null
@@ -217,7 +218,8 @@ class PayloadReaderProperties {
     record WorkflowJob(Long id, @JsonProperty("run_id") Long runId, List<String> labels,
         String status, String conclusion, @JsonProperty("created_at") String createdAt,
         @JsonProperty("started_at") String startedAt,
-        @JsonProperty("completed_at") String completedAt) {}
+        @JsonProperty("completed_at") String completedAt,
+        @JsonProperty("runner_name") String runnerName) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record CheckRun(Long id, String status) {}

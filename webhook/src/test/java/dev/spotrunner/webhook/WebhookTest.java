@@ -195,6 +195,15 @@ class WebhookTest {
   }
 
   @Test
+  void aJobStartThatCannotBeForwardedIsA503SoTheDeliveryIsRedelivered() {
+    harness.queue.failing(true);
+    String body = TestWebhooks.workflowJob("in_progress", 501, "[\"linux\"]")
+        .replace("\"status\":\"in_progress\"", "\"status\":\"in_progress\",\"runner_name\":\"test-i-0abc\"");
+
+    assertThat(harness.send("workflow_job", "d-1", body).status()).isEqualTo(503);
+  }
+
+  @Test
   void recordsTheRunTimeWhenAJobCompletes() {
     harness.send("workflow_job", "d-1", TestWebhooks.workflowJob("completed", 501, "[\"linux\"]"));
 

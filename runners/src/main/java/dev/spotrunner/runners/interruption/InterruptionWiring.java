@@ -32,7 +32,7 @@ final class InterruptionWiring {
   static Interruptions create(InterruptionSettings settings, Instances instances,
       GitHubRunners github, Parameters parameters, Consumer<String> emf, Clock clock) {
     InterruptionMetrics metrics = new InterruptionMetrics(clock, emf);
-    Reruns reruns = new Reruns(settings, github, parameters, metrics, clock);
+    Reruns reruns = new Reruns(settings, github, parameters, instances, metrics, clock);
     return new Interruptions(settings, instances, github, parameters, reruns, metrics, clock);
   }
 }

@@ -140,8 +140,12 @@ public final class Interruptions {
     String pool = instance.tag(Tags.POOL);
     instances.tag(instance.id(), Map.of(INTERRUPTED_TAG, event.time().toString()));
     metrics.count(Count.INTERRUPTED_JOBS, pool, instance.id().value());
-    JobId job = JobId.parse(instance.tag(Tags.JOB_ID));
-    String repository = instance.tag(Tags.REPOSITORY);
+    // the job its runner took (the webhook's job start, tagged by scale-up), else the job it was
+    // launched for; when the start is tagged after this, the follow-up corrects the record (Reruns)
+    JobId running = JobId.parse(instance.tag(Tags.RUNNING_JOB));
+    JobId job = running != null ? running : JobId.parse(instance.tag(Tags.JOB_ID));
+    String repository = running != null ? instance.tag(Tags.RUNNING_REPOSITORY)
+        : instance.tag(Tags.REPOSITORY);
     boolean follow = settings.rules(pool).rerun() && job != null && repository != null;
     if (follow) {
       InterruptedJob interrupted = new InterruptedJob(pool, repository, job,

@@ -4,9 +4,11 @@ import static dev.spotrunner.common.log.Log.entry;
 
 import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.TransientFailure;
+import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.GitHubRunners;
 import dev.spotrunner.common.github.GitHubRunners.JobOutcome;
 import dev.spotrunner.common.github.GitHubRunners.RerunAnswer;
+import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.log.Log;
 import dev.spotrunner.common.parameters.Parameters;
@@ -32,13 +34,15 @@ public final class Reruns {
   private final InterruptionSettings settings;
   private final GitHubRunners github;
   private final Parameters parameters;
+  private final Instances instances;
   private final InterruptionMetrics metrics;
   private final Clock clock;
 
   public Reruns(InterruptionSettings settings, GitHubRunners github, Parameters parameters,
-      InterruptionMetrics metrics, Clock clock) {
+      Instances instances, InterruptionMetrics metrics, Clock clock) {
     this.settings = settings;
     this.github = github;
+    this.instances = instances;
     this.parameters = parameters;
     this.metrics = metrics;
     this.clock = clock;
@@ -69,10 +73,18 @@ public final class Reruns {
     followed.sort(Comparator.comparing(InterruptedJob::interruptedAt));
     int points = settings.maxPoints();
     int rerun = 0;
-    for (InterruptedJob job : followed) {
-      if (job.interruptedAt().plus(settings.watch()).isBefore(now)) {
-        forget(job, Count.RERUNS_EXPIRED, "not completed within the watch");
+    for (InterruptedJob recorded : followed) {
+      if (recorded.interruptedAt().plus(settings.watch()).isBefore(now)) {
+        forget(recorded, Count.RERUNS_EXPIRED, "not completed within the watch");
         continue;
+      }
+      InterruptedJob job;
+      try {
+        job = theJobItsRunnerTook(recorded);
+      } catch (TransientFailure e) {
+        log.warn("interrupted job not checked now", entry("job_id", recorded.jobId().value()),
+            Log.error(e));
+        break;
       }
       RunnerOwner repository = RunnerOwner.parse(job.repository());
       int cost = InterruptionSettings.GET_POINTS + InterruptionSettings.POST_POINTS;
@@ -101,6 +113,31 @@ public final class Reruns {
       }
     }
     return rerun;
+  }
+
+  /**
+   * The record as the instance's tags tell it now: GitHub gives a runner any queued job whose labels
+   * fit, and the webhook's job start (tagged by scale-up as {@link Tags#RUNNING_JOB}) may arrive
+   * after the warning recorded the job the instance was launched for. A record naming another job
+   * than the tag is moved to the tagged one (its SSM parameter renamed). EC2 describes a terminated
+   * instance for about an hour; after that, or without the tag, the record stays as it is.
+   */
+  private InterruptedJob theJobItsRunnerTook(InterruptedJob job) {
+    Optional<InstanceFacts> instance = instances.describe(job.instance());
+    JobId running = instance.map(i -> JobId.parse(i.tag(Tags.RUNNING_JOB))).orElse(null);
+    String repository = instance.map(i -> i.tag(Tags.RUNNING_REPOSITORY)).orElse(null);
+    if (running == null || repository == null || running.equals(job.jobId())) {
+      return job;
+    }
+    InterruptedJob moved = new InterruptedJob(job.pool(), repository, running, job.runnerName(),
+        job.instance(), job.interruptedAt());
+    parameters.putSecure(InterruptedJob.parameter(settings.environment(), moved.pool(),
+        moved.jobId()), moved.toJson());
+    parameters.delete(InterruptedJob.parameter(settings.environment(), job.pool(), job.jobId()));
+    log.info("interrupted job is the one its runner took", entry("pool", job.pool()),
+        entry("job_id", running.value()), entry("launched_for", job.jobId().value()),
+        entry("instance_id", job.instance()), entry("repository", repository));
+    return moved;
   }
 
   /** Re-runs a completed job when it failed because spot took its runner; true when asked. */

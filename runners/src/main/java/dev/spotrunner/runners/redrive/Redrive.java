@@ -100,7 +100,9 @@ public final class Redrive {
 
   private Verdict redrive(Received message) {
     Map<String, String> attributes = message.attributes();
-    if (WarmRequest.KIND.equals(attributes.get(WarmRequest.KIND_ATTRIBUTE))) {
+    String kind = attributes.get(WarmRequest.KIND_ATTRIBUTE);
+    // a warm request is asked again next cycle; a job start is a hint (docs/interruptions.md)
+    if (WarmRequest.KIND.equals(kind) || dev.spotrunner.common.job.JobStart.KIND.equals(kind)) {
       queue.delete(deadLetterUrl, message.receiptHandle());
       return Verdict.FINISHED;
     }

@@ -66,6 +66,58 @@ class RerunsTest {
     assertTrue(!followed(runner), "nothing left to follow");
   }
 
+  /** The job GitHub gave the runner instead of the one its instance was launched for. */
+  private static final long TAKEN = 9001;
+
+  private void took(Runner runner, long job) {
+    world.instances.tag(runner.instance(), java.util.Map.of(
+        dev.spotrunner.common.fleet.Tags.RUNNING_JOB, Long.toString(job),
+        dev.spotrunner.common.fleet.Tags.RUNNING_REPOSITORY, "acme/web"));
+  }
+
+  @Test
+  void reRunsTheJobTheRunnerTookWhenItsStartWasTaggedBeforeTheWarning() {
+    Runner busy = world.runner(true);
+    took(busy, TAKEN);
+    world.interruptions().handle(warning(busy.instance(), NOW));
+    world.github.outcome(new JobOutcome(TAKEN, RUN, "completed", "failure", busy.runner().name(), "build"));
+    // the job it was launched for ran elsewhere and failed on its own
+    completed(busy, "failure", "dev-i-someoneelse");
+
+    assertEquals(1, world.reruns().run());
+
+    assertEquals(List.of(TAKEN), world.github.reruns());
+    assertTrue(world.parameters.get("/dev/interruptions/linux/jobs/" + TAKEN).isEmpty());
+    assertTrue(!followed(busy));
+  }
+
+  @Test
+  void reRunsTheJobTheRunnerTookWhenItsStartWasTaggedAfterTheWarning() {
+    Runner busy = interrupted(); // recorded the job it was launched for
+    took(busy, TAKEN);           // the webhook's job start, tagged by scale-up a moment later
+    world.github.outcome(new JobOutcome(TAKEN, RUN, "completed", "failure", busy.runner().name(), "build"));
+    completed(busy, "failure", "dev-i-someoneelse");
+
+    world.interruptions().handle(terminated(busy.instance(), NOW.plusSeconds(120)));
+
+    assertEquals(List.of(TAKEN), world.github.reruns());
+    assertTrue(!followed(busy), "the record moved to the job the runner took, then went");
+  }
+
+  @Test
+  void aRecordMovedToTheJobTheRunnerTookWaitsForThatJob() {
+    Runner busy = interrupted();
+    took(busy, TAKEN);
+    completed(busy, "failure", "dev-i-someoneelse");
+    world.github.outcome(new JobOutcome(TAKEN, RUN, "in_progress", null, busy.runner().name(), "build"));
+
+    assertEquals(0, world.reruns().run());
+
+    assertEquals(List.of(), world.github.reruns());
+    assertTrue(world.parameters.get("/dev/interruptions/linux/jobs/" + TAKEN).isPresent());
+    assertTrue(!followed(busy));
+  }
+
   @Test
   void neverReRunsAJobThatSucceededOrWasCancelledInsideTheWarning() {
     Runner succeeded = interrupted();

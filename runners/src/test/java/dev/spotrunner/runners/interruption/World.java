@@ -44,7 +44,7 @@ final class World {
 
   Reruns reruns() {
     InterruptionSettings settings = settings();
-    return new Reruns(settings, github, parameters, new InterruptionMetrics(clock, emf::add),
+    return new Reruns(settings, github, parameters, instances, new InterruptionMetrics(clock, emf::add),
         clock);
   }
 

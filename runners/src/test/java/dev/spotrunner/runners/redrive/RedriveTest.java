@@ -68,4 +68,19 @@ class RedriveTest {
     assertEquals(1, sqs.messages(DLQ).size());
     assertEquals(List.of(), sqs.messages(QUEUE));
   }
+
+  @Test
+  void dropsADeadLetteredJobStartWithoutAskingGitHub() {
+    sqs.send(DLQ, new dev.spotrunner.common.job.JobStart(dev.spotrunner.common.job.JobId.of(7),
+        "acme/api", "dev-i-0abc12345678", "linux", "d-7", clock.instant()).toJson(), 0,
+        Map.of(dev.spotrunner.common.job.JobStart.KIND_ATTRIBUTE, dev.spotrunner.common.job.JobStart.KIND));
+    github.down(true);
+
+    Redrive.Report report =
+        new Redrive("linux", sqs, QUEUE, DLQ, 20, github, metrics::add, clock).run();
+
+    assertEquals(new Redrive.Report(0, 1, 0), report);
+    assertEquals(List.of(), sqs.messages(DLQ));
+    assertEquals(List.of(), sqs.messages(QUEUE));
+  }
 }

@@ -1,0 +1,101 @@
+package dev.spotrunner.runners.scaleup;
+
+import static dev.spotrunner.common.log.Log.entry;
+
+import dev.spotrunner.common.PermanentFailure;
+import dev.spotrunner.common.TransientFailure;
+import dev.spotrunner.common.fleet.InstanceId;
+import dev.spotrunner.common.fleet.RunnerFleet;
+import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.job.JobStart;
+import dev.spotrunner.common.log.Log;
+import dev.spotrunner.runners.pool.PoolSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The webhook's job starts ({@link JobStart}, docs/job-message.md): which runner took which job. The
+ * runner's instance is tagged {@link Tags#RUNNING_JOB} and {@link Tags#RUNNING_REPOSITORY}, so the
+ * interruption function re-runs the job the machine really ran when spot takes it — GitHub gives a
+ * queued job to any idle runner whose labels fit, so the job-id tag (the job the instance was
+ * launched for) is often another. One CreateTags per start; no GitHub call. A start of a runner
+ * that is not this pool's (another prefix, another pool's instance) is dropped: nothing to tag.
+ */
+public final class JobStarts {
+  private static final Log log = Log.of(JobStarts.class);
+  /** Receives of one start before it is given up (the tag is a hint; the job never depends on it). */
+  static final int MAX_RECEIVES = 3;
+
+  /** One received start: SQS's message id, its body and how many times SQS handed it out. */
+  public record Received(String messageId, String body, int receiveCount) {}
+
+  private final PoolSettings pool;
+  private final RunnerFleet fleet;
+
+  public JobStarts(PoolSettings pool, RunnerFleet fleet) {
+    this.pool = pool;
+    this.fleet = fleet;
+  }
+
+  /** Tags the instances; returns the ids of the messages to receive again (EC2 failed for now). */
+  public List<String> handle(List<Received> starts) {
+    List<String> retry = new ArrayList<>();
+    for (Received received : starts) {
+      if (!handle(received)) {
+        retry.add(received.messageId());
+      }
+    }
+    return retry;
+  }
+
+  private boolean handle(Received received) {
+    JobStart start;
+    try {
+      start = JobStart.fromJson(received.body());
+    } catch (PermanentFailure e) {
+      log.warn("job start malformed, dropped", entry("message_id", received.messageId()),
+          entry("failure", e.getMessage()));
+      return true;
+    }
+    InstanceId instance = instanceOf(start.runnerName());
+    if (instance == null) {
+      log.debug("job start of a runner not of this pool's naming, dropped",
+          entry("job_id", start.jobId().value()), entry("runner_name", start.runnerName()));
+      return true;
+    }
+    try {
+      fleet.tag(instance, Map.of(Tags.RUNNING_JOB, start.jobId().toString(),
+          Tags.RUNNING_REPOSITORY, start.repository()));
+    } catch (TransientFailure e) {
+      if (received.receiveCount() < MAX_RECEIVES) {
+        log.info("job start not tagged yet, received again", entry("job_id", start.jobId().value()),
+            entry("instance_id", instance), entry("failure", e.getMessage()));
+        return false;
+      }
+      log.warn("job start not tagged, given up", entry("job_id", start.jobId().value()),
+          entry("instance_id", instance), entry("failure", e.getMessage()));
+      return true;
+    } catch (PermanentFailure e) {
+      // gone long ago, or another pool's instance (IAM allows tags on this pool's only)
+      log.info("job start not tagged, instance not taggable", entry("job_id", start.jobId().value()),
+          entry("instance_id", instance), entry("failure", e.getMessage()));
+      return true;
+    }
+    log.info("job start tagged on its runner's instance", entry("job_id", start.jobId().value()),
+        entry("instance_id", instance), entry("repository", start.repository()),
+        entry("delivery_id", start.deliveryId()));
+    return true;
+  }
+
+  /** The instance of a runner named {@code <prefix><instance id>}, exactly; else null. */
+  InstanceId instanceOf(String runnerName) {
+    String prefix = pool.runnerNamePrefix();
+    if (runnerName == null || !runnerName.startsWith(prefix)) {
+      return null;
+    }
+    String rest = runnerName.substring(prefix.length());
+    InstanceId id = InstanceId.findIn(rest);
+    return id != null && id.value().equals(rest) ? id : null;
+  }
+}
