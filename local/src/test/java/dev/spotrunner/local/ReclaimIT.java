@@ -21,22 +21,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Spot takes back two busy machines mid-job, one after the other, the way AWS does it, on a stack of its own: EC2's
- * interruption warning goes through the EventBridge rule Terraform applied to the interruption
- * function, the machine is terminated examples/local's notice later (a Terraform variable), its
- * runner's job fails as on GitHub, and the state-change notification of the termination reaches the
- * function, which removes the runner left behind and re-runs the job through the Actions API; the
- * new attempt runs on a new instance. A third job fails on its own on a healthy machine and a fourth
- * succeeds: neither is re-run.
+ * Four jobs at once; spot takes back two of the busy machines mid-job, the way AWS does it, on a
+ * stack of its own: EC2's interruption warning goes through the EventBridge rule Terraform applied
+ * to the interruption function, the machine is terminated examples/local's notice later (a
+ * Terraform variable), its runner's job fails as on GitHub, and the state-change notification of
+ * the termination reaches the function, which removes the runner left behind and re-runs the job
+ * through the Actions API; the new attempt runs on a new instance. The job re-run is the one the
+ * machine's runner ran, which GitHub may have given it instead of the one its instance was launched
+ * for. Then a job fails on its own on a healthy machine and another succeeds: neither is re-run.
  */
 class ReclaimIT {
   static final int NOTICE_SECONDS = 8;
   static final String POOL = "linux-x64";
   static final List<String> LABELS = List.of("self-hosted", "linux", "x64");
+  /** job_recheck_seconds: examples/local's demo value (a re-run's instance may take an older queued job). */
   static final String POOLS = """
       [{ name = "%s", labels = ["self-hosted", "linux", "x64"], default = true,
          instance_types = ["m5.large", "m5a.large"], max_count = 4, ami_id = "ami-12c6146b",
-         delay_seconds = 0 }]""".formatted(POOL);
+         delay_seconds = 0, job_recheck_seconds = 60 }]""".formatted(POOL);
   static LocalStack stack;
   static GitHubHost github;
   static List<Long> reclaimed;
@@ -45,6 +47,16 @@ class ReclaimIT {
   /** When each reclaimed machine's runner was first seen gone from GitHub. */
   static final Map<Long, Instant> runnerGoneAt = new ConcurrentHashMap<>();
   static Thread sampler;
+  /** Reclaimed machines whose runner ran another job than the one the instance was launched for. */
+  static long swapped;
+
+  /** The instance's tag as EC2 (moto) describes it now, terminated or not; null when absent. */
+  static String tag(dev.spotrunner.common.fleet.InstanceId instance, String key) {
+    return stack.aws().ec2.describeInstances(r -> r.instanceIds(instance.value())).reservations().stream()
+        .flatMap(r -> r.instances().stream()).flatMap(i -> i.tags().stream())
+        .filter(t -> t.key().equals(key)).map(software.amazon.awssdk.services.ec2.model.Tag::value)
+        .findFirst().orElse(null);
+  }
 
   @BeforeAll
   static void reclaimTwoBusyMachines() throws Exception {
@@ -59,22 +71,30 @@ class ReclaimIT {
     assertThat(notice).isEqualTo(Duration.ofSeconds(NOTICE_SECONDS));
     sampler = Thread.ofVirtual().start(ReclaimIT::watchRunners);
 
-    // Two machines, one after the other, each running a job that outlasts the notice. One at a time:
-    // the interruption function follows the job the machine was launched for (its job-id tag), and
-    // with several jobs queued at once GitHub may give that machine's runner another one (docs/
-    // interruptions.md, Limits). The other two jobs come after, so spot takes neither of theirs.
+    // Four jobs at once, two machines reclaimed: GitHub gives each queued job to whichever fitting
+    // runner is idle first, so a reclaimed machine's runner often runs another job than the one its
+    // instance was launched for. The webhook's job start tags the instance with the job it took
+    // (docs/interruptions.md), and that job is the one re-run.
     Duration outlasting = notice.plusSeconds(12);
-    List<Long> jobs = new ArrayList<>();
-    for (String repository : List.of("acme/api", "acme/web")) {
-      stack.agents().reclaim(1, notice);
-      long job = github.queueJob(repository, LABELS, outlasting);
-      jobs.add(job);
-      StackChecks.eventually(Duration.ofSeconds(150), "job " + job + " reclaimed, re-run, its new attempt completed",
-          () -> {
-            Long attempt = github.reruns().get(job);
-            return attempt != null && "completed".equals(StackChecks.status(stack, attempt));
-          });
+    stack.agents().reclaim(2, notice);
+    List<Long> queued = new ArrayList<>();
+    for (String repository : List.of("acme/api", "acme/web", "acme/api", "acme/web")) {
+      queued.add(github.queueJob(repository, LABELS, outlasting));
     }
+    StackChecks.eventually(Duration.ofSeconds(120), "two busy machines reclaimed",
+        () -> stack.agents().reclaims().stream().filter(r -> r.terminatedAt() != null).count() == 2);
+    List<Long> jobs = stack.agents().reclaims().stream().map(Reclaim::jobId).toList();
+    StackChecks.eventually(Duration.ofSeconds(210), "jobs " + jobs + " re-run, their new attempts completed",
+        () -> jobs.stream().allMatch(job -> {
+          Long attempt = github.reruns().get(job);
+          return attempt != null && "completed".equals(StackChecks.status(stack, attempt));
+        }));
+    StackChecks.eventually(Duration.ofSeconds(60), "the two jobs spot did not take completed",
+        () -> queued.stream().allMatch(j -> "completed".equals(StackChecks.status(stack, j))));
+    swapped = stack.agents().reclaims().stream().filter(r -> !Long.toString(r.jobId())
+        .equals(tag(r.instance(), "spotrunner:job-id"))).count();
+    System.out.printf("ReclaimIT: %d of %d reclaimed machines ran another job than the one their instance "
+        + "was launched for%n", swapped, jobs.size());
     reclaimed = List.copyOf(jobs);
     failsOnItsOwn = github.queueJob("acme/api", LABELS, Duration.ofSeconds(3));
     stack.agents().failJob(failsOnItsOwn);
@@ -147,13 +167,24 @@ class ReclaimIT {
   }
 
   @Test
+  void eachReclaimedInstanceCarriesTheJobItsRunnerTookFromTheWebhooksJobStart() {
+    for (Reclaim reclaim : stack.agents().reclaims()) {
+      assertThat(tag(reclaim.instance(), "spotrunner:running-job")).isEqualTo(Long.toString(reclaim.jobId()));
+      assertThat(tag(reclaim.instance(), "spotrunner:running-repository"))
+          .isEqualTo(github.job(reclaim.jobId()).orElseThrow().repository());
+    }
+  }
+
+  @Test
   void aJobThatFailedOnItsOwnAndAJobThatSucceededAreNotReRun() {
     assertThat(github.job(failsOnItsOwn).orElseThrow().conclusion()).isEqualTo("failure");
     assertThat(github.job(succeeds).orElseThrow().conclusion()).isEqualTo("success");
     assertThat(github.reruns()).doesNotContainKeys(failsOnItsOwn, succeeds);
     // their instances' terminations reached the function too, and re-ran nothing
     assertThat(interruptionLog("busy runner's instance is being taken by spot"))
-        .extracting(l -> l.path("job_id").asLong()).containsExactlyInAnyOrderElementsOf(reclaimed);
+        .extracting(l -> l.path("instance_id").asText())
+        .containsExactlyInAnyOrderElementsOf(stack.agents().reclaims().stream()
+            .map(r -> r.instance().value()).toList());
   }
 
   @Test

@@ -80,11 +80,13 @@ final class Priming {
     return """
         {"action":"%s","workflow_job":{"id":%d,"run_id":%d,"status":"%s",
         "created_at":"2024-01-01T00:00:00Z","started_at":"2024-01-01T00:00:21Z","completed_at":null,
-        "labels":["self-hosted","Linux","x64"],"steps":[]},
+        "labels":["self-hosted","Linux","x64"],"steps":[],"runner_name":%s},
         "repository":{"id":1,"full_name":"priming/priming","private":true,
         "owner":{"login":"priming","type":"Organization"}},
         "installation":{"id":1},"sender":{"login":"priming"}}
-        """.formatted(action, 1_000_000 + round, 2_000_000 + round, action);
+        """.formatted(action, 1_000_000 + round, 2_000_000 + round, action,
+        // a started job names its runner: the job start goes to the queue too
+        action.equals("in_progress") ? "\"priming-i-0123456789abcdef0\"" : "null");
   }
 
   private static String sign(String body) {

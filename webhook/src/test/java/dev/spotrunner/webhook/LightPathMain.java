@@ -44,7 +44,8 @@ final class LightPathMain {
     List<Integer> statuses = new ArrayList<>();
     String labels = "[\"self-hosted\",\"Linux\",\"x64\"]";
     statuses.add(send(handler, secret, "workflow_job", "d-1", job("queued", 1, labels, "acme/api")));
-    statuses.add(send(handler, secret, "workflow_job", "d-2", job("in_progress", 1, labels, "acme/api")));
+    statuses.add(send(handler, secret, "workflow_job", "d-2", job("in_progress", 1, labels, "acme/api")
+        .replace("\"steps\"", "\"runner_name\":\"test-i-0abc12345678def01\",\"steps\""))); // a job start
     statuses.add(send(handler, secret, "workflow_job", "d-3", job("completed", 1, labels, "acme/api")));
     statuses.add(send(handler, secret, "workflow_job", "d-4", job("queued", 2, "[\"ubuntu-latest\"]", "acme/api")));
     statuses.add(send(handler, secret, "workflow_job", "d-5", job("waiting", 3, labels, "acme/api")));

@@ -27,7 +27,8 @@ class LightPathTest {
         // check_run 202, ping 200, other event 202, malformed 400, mistyped 400, not allowed 403,
         // public 403, forged 401
         + " statuses=[202, 202, 202, 202, 202, 202, 200, 202, 400, 400, 403, 403, 401]"
-        + " queued=2 metrics=2 primed=" + Priming.ROUNDS));
+        // queued: two jobs and the job start; primed: a queued job and a job start per round
+        + " queued=3 metrics=2 primed=" + 2 * Priming.ROUNDS));
     List<String> loaded = lines.stream().filter(line -> line.contains("[class,load] ")).toList();
     // the log is read right: the streaming parser and the webhook itself are in it
     assertThat(loaded).anyMatch(line -> line.contains(" com.fasterxml.jackson.core.JsonFactory "));

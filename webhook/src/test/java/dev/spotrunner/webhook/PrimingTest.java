@@ -18,8 +18,8 @@ class PrimingTest {
     int rounds = Priming.ROUNDS;
     assertThat(result.replies()).isEqualTo(Map.of(200, rounds, 202, 2 * rounds, 400, rounds, 401, rounds));
     assertThat(result.awsCalls()).as("through the SDK's clients to the canned AWS: every queued job"
-        + " sent, the current secret read and the previous one found gone, once")
-        .isEqualTo(Map.of("SendMessage", rounds, "GetParameter", 2));
+        + " and job start sent, the current secret read and the previous one found gone, once")
+        .isEqualTo(Map.of("SendMessage", 2 * rounds, "GetParameter", 2));
     assertThat(harness.queue.sent()).isEmpty();
     assertThat(harness.metricLines).isEmpty();
   }

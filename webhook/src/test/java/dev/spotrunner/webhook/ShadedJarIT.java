@@ -58,4 +58,23 @@ class ShadedJarIT {
     // 12 MiB with the SDK's SQS and SSM clients; the EC2 client alone is 25 MiB
     assertThat(Files.size(JAR)).isLessThan(14L * 1024 * 1024);
   }
+
+  /**
+   * The priming (every hot path: queued job, job start, forged and malformed deliveries, ping) run
+   * from the jar alone, in a class loader that sees nothing of the build's class path: a class the
+   * jar left out (jackson-databind, say) fails it here, not in a deployed webhook.
+   */
+  @Test
+  void primesFromTheJarAlone() throws Exception {
+    try (java.net.URLClassLoader jar = new java.net.URLClassLoader(
+        new java.net.URL[] {JAR.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+      Class<?> priming = Class.forName("dev.spotrunner.webhook.Priming", true, jar);
+      java.lang.reflect.Method run = priming.getDeclaredMethod("run", int.class);
+      run.setAccessible(true);
+      Object result = run.invoke(null, 1);
+      java.lang.reflect.Method replies = result.getClass().getDeclaredMethod("replies");
+      replies.setAccessible(true);
+      assertThat(replies.invoke(result)).hasToString("{200=1, 202=2, 400=1, 401=1}");
+    }
+  }
 }

@@ -1,6 +1,6 @@
 package dev.spotrunner.common.fleet;
 
-/** The EC2 tag names spotrunner puts on runner instances; {@code docs/tags.md} lists them. */
+/** The EC2 tag names spotrunner puts on runner instances; docs/scale-up.md (Launch) and docs/troubleshooting.md list them. */
 public final class Tags {
   public static final String ENVIRONMENT = "spotrunner:environment";
   public static final String POOL = "spotrunner:pool";

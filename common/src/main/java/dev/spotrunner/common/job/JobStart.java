@@ -1,11 +1,13 @@
 package dev.spotrunner.common.job;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.spotrunner.common.PermanentFailure;
 import dev.spotrunner.common.json.Json;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Objects;
 
 /**
@@ -29,6 +31,7 @@ public record JobStart(JobId jobId, String repository, String runnerName, String
   /** The message attribute that tells a queue message's kind (shared with scale-down's asks). */
   public static final String KIND_ATTRIBUTE = "spotrunnerKind";
   public static final String KIND = "started";
+  private static final JsonFactory JSON = new JsonFactory();
 
   public JobStart {
     if (jobId == null) {
@@ -46,32 +49,38 @@ public record JobStart(JobId jobId, String repository, String runnerName, String
     }
   }
 
+  /**
+   * The body as {@link #fromJson} reads it; written with jackson-core alone, as {@link
+   * JobMessage#toJson}, so the webhook never loads jackson-databind.
+   */
   public String toJson() {
-    return Json.MAPPER.createObjectNode().put("jobId", jobId.value()).put("repository", repository)
-        .put("runnerName", runnerName).put("pool", pool).put("deliveryId", deliveryId)
-        .put("startedAt", startedAt.toString()).toString();
+    StringWriter out = new StringWriter(192);
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeNumberField("jobId", jobId.value());
+      json.writeStringField("repository", repository);
+      json.writeStringField("runnerName", runnerName);
+      json.writeStringField("pool", pool);
+      if (deliveryId != null) {
+        json.writeStringField("deliveryId", deliveryId);
+      }
+      json.writeStringField("startedAt", startedAt.toString());
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
+    }
+    return out.toString();
   }
 
   /** Parses a body; a malformed one throws a {@link PermanentFailure} naming the problem. */
   public static JobStart fromJson(String body) {
-    try {
-      JsonNode n = Json.MAPPER.readTree(body);
-      if (n == null || !n.isObject()) {
-        throw new PermanentFailure("a job start is a JSON object");
-      }
-      if (!n.path("jobId").canConvertToLong() || n.path("jobId").asLong() <= 0) {
-        throw new PermanentFailure("jobId must be a positive number");
-      }
-      return new JobStart(JobId.of(n.path("jobId").asLong()), text(n, "repository"),
-          text(n, "runnerName"), text(n, "pool"), text(n, "deliveryId"),
-          Instant.parse(n.path("startedAt").asText()));
-    } catch (IOException | DateTimeParseException e) {
-      throw new PermanentFailure("not a job start: " + e.getMessage());
+    if (body == null || body.isBlank()) {
+      throw new PermanentFailure("empty job start");
     }
-  }
-
-  private static String text(JsonNode n, String field) {
-    JsonNode value = n.get(field);
-    return value == null || value.isNull() ? null : value.asText();
+    try {
+      return Json.read(body, JobStart.class);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new PermanentFailure("malformed job start: " + e.getMessage());
+    }
   }
 }

@@ -13,6 +13,7 @@ import dev.spotrunner.runners.pool.PoolSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The webhook's job starts ({@link JobStart}, docs/job-message.md): which runner took which job. The
@@ -26,6 +27,7 @@ public final class JobStarts {
   private static final Log log = Log.of(JobStarts.class);
   /** Receives of one start before it is given up (the tag is a hint; the job never depends on it). */
   static final int MAX_RECEIVES = 3;
+  private static final Pattern JIT_RETRY_SUFFIX = Pattern.compile("-[0-9]");
 
   /** One received start: SQS's message id, its body and how many times SQS handed it out. */
   public record Received(String messageId, String body, int receiveCount) {}
@@ -88,7 +90,10 @@ public final class JobStarts {
     return true;
   }
 
-  /** The instance of a runner named {@code <prefix><instance id>}, exactly; else null. */
+  /**
+   * The instance of a runner named {@code <prefix><instance id>}, or with the {@code -2}/{@code -3}
+   * a JIT name gets after a 409 (docs/runner-config.md); else null.
+   */
   InstanceId instanceOf(String runnerName) {
     String prefix = pool.runnerNamePrefix();
     if (runnerName == null || !runnerName.startsWith(prefix)) {
@@ -96,6 +101,10 @@ public final class JobStarts {
     }
     String rest = runnerName.substring(prefix.length());
     InstanceId id = InstanceId.findIn(rest);
-    return id != null && id.value().equals(rest) ? id : null;
+    if (id == null || !rest.startsWith(id.value())) {
+      return null;
+    }
+    String suffix = rest.substring(id.value().length());
+    return suffix.isEmpty() || JIT_RETRY_SUFFIX.matcher(suffix).matches() ? id : null;
   }
 }

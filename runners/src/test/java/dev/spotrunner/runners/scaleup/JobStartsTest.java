@@ -91,6 +91,14 @@ class JobStartsTest {
   }
 
   @Test
+  void aJitRunnerRenamedAfterA409IsStillItsInstances() {
+    handler().handleRequest(event(message("m1", start(12, "prod-" + launchedForJob7 + "-2"),
+        JobStart.KIND, 1)), null);
+
+    assertEquals("12", instance().tag(Tags.RUNNING_JOB));
+  }
+
+  @Test
   void aStartOfARunnerNotNamedAfterOneOfThePoolsInstancesTagsNothingAndIsDropped() {
     SQSBatchResponse response = handler().handleRequest(event(
         message("m1", start(12, "other-" + launchedForJob7), JobStart.KIND, 1),
