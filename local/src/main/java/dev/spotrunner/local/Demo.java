@@ -66,14 +66,14 @@ public final class Demo {
     return run(planned, limit, 0);
   }
 
-  /** Spot first reclaims {@code reclaims} busy machines, one at a time, then the jobs run. */
+  /** Spot first reclaims {@code reclaims} busy machines at once, then the jobs run. */
   public Summary run(List<Planned> planned, Duration limit, int reclaims) {
     Instant started = Instant.now();
     ReclaimWatch watch = new ReclaimWatch(stack, out, reclaims, started);
     GitHubHost github = stack.github();
     List<Long> ids = new ArrayList<>();
     if (reclaims > 0) {
-      ids.addAll(watch.reclaimOneAtATime(started.plus(limit)));
+      ids.addAll(watch.reclaimAtOnce(started.plus(limit)));
     }
     for (Planned job : planned) {
       ids.add(github.queueJob(job.repository(), job.labels(), job.runTime()));

@@ -59,13 +59,14 @@ final class ReclaimWatch {
   }
 
   /**
-   * Spot's reclaims, one machine at a time: for each, one job of a re-run pool that runs the notice
-   * longer is queued, its machine is reclaimed mid-job, and the next comes once its re-run attempt
-   * completed. One at a time because the interruption function follows the job a machine was
-   * launched for (its job-id tag): with several jobs queued at once GitHub may give that machine's
-   * runner another one, which is then not re-run (docs/interruptions.md, Limits). Returns the jobs.
+   * Spot's reclaims, all at once: N jobs of the re-run pools that run the notice longer are queued
+   * together and spot takes the first N machines that run one, mid-job. GitHub gives each queued job
+   * to whichever fitting runner is idle first, so a machine's runner often runs another job than the
+   * one it was launched for; the webhook's job start tells the interruption function which
+   * (docs/interruptions.md, "Which job the machine ran"). Waits until every reclaimed job's re-run
+   * completed; returns the jobs queued.
    */
-  List<Long> reclaimOneAtATime(Instant deadline) {
+  List<Long> reclaimAtOnce(Instant deadline) {
     Set<String> rerun = rerunPools(stack.deployment());
     List<List<String>> labels = stack.deployment().pools().stream().filter(p -> rerun.contains(p.name()))
         .map(stack.deployment()::jobLabels).toList();
@@ -74,20 +75,20 @@ final class ReclaimWatch {
           + " (spot_interruptions.pools.<pool>.rerun): a reclaimed job would stay failed");
     }
     Duration notice = stack.spotInterruptionNotice();
-    out.printf(Locale.ROOT, "spot reclaims %d busy machines, one at a time, each %d s after its interruption"
+    out.printf(Locale.ROOT, "spot reclaims %d busy machines at once, each %d s after its interruption"
         + " warning (examples/local spot_interruption_notice_seconds; AWS gives 120 s)%n", machines, notice.toSeconds());
+    stack.agents().reclaim(machines, notice);
     List<Long> jobs = new ArrayList<>();
-    for (int i = 0; i < machines && Instant.now().isBefore(deadline); i++) {
-      stack.agents().reclaim(1, notice);
+    for (int i = 0; i < machines; i++) {
       long job = stack.github().queueJob(REPOSITORIES.get(i % REPOSITORIES.size()), labels.get(i % labels.size()),
           notice.plusSeconds(10));
       jobs.add(job);
       out.printf(Locale.ROOT, "%4ds | queued     job %d, %d s long%n", seconds(Instant.now()), job,
           notice.plusSeconds(10).toSeconds());
-      while (Instant.now().isBefore(deadline) && !rerunCompleted(job)) {
-        sleep(Duration.ofSeconds(2));
-        report();
-      }
+    }
+    while (Instant.now().isBefore(deadline) && !settled()) {
+      sleep(Duration.ofSeconds(2));
+      report();
     }
     return jobs;
   }
@@ -111,9 +112,9 @@ final class ReclaimWatch {
     Map<Long, Long> reruns = github.reruns();
     for (Reclaim reclaim : stack.agents().reclaims()) {
       if (reclaim.terminatedAt() != null && printed.add("reclaimed " + reclaim.jobId())) {
-        out.printf(Locale.ROOT, "%4ds | reclaimed  %s (%s): job %d failed, warning at %d s, terminated at %d s%n",
-            seconds(Instant.now()), reclaim.instance().value(), reclaim.pool(), reclaim.jobId(),
-            seconds(reclaim.warnedAt()), seconds(reclaim.terminatedAt()));
+        out.printf(Locale.ROOT, "%4ds | reclaimed  %s (%s, launched for job %s): job %d failed, warning at %d s,"
+            + " terminated at %d s%n", seconds(Instant.now()), reclaim.instance().value(), reclaim.pool(),
+            launchedFor(reclaim), reclaim.jobId(), seconds(reclaim.warnedAt()), seconds(reclaim.terminatedAt()));
       }
       Long attempt = reruns.get(reclaim.jobId());
       if (attempt != null && printed.add("rerun " + reclaim.jobId())) {
@@ -126,6 +127,14 @@ final class ReclaimWatch {
             reclaim.jobId(), github.job(attempt).orElseThrow().conclusion());
       }
     }
+  }
+
+  /** The job-id tag of the reclaimed instance as EC2 (moto) describes it: the job it was launched for. */
+  private String launchedFor(Reclaim reclaim) {
+    return stack.aws().ec2.describeInstances(r -> r.instanceIds(reclaim.instance().value())).reservations()
+        .stream().flatMap(r -> r.instances().stream()).flatMap(i -> i.tags().stream())
+        .filter(t -> t.key().equals(dev.spotrunner.common.fleet.Tags.JOB_ID))
+        .map(software.amazon.awssdk.services.ec2.model.Tag::value).findFirst().orElse("?");
   }
 
   int machines() {
