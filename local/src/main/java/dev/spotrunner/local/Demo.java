@@ -27,14 +27,15 @@ public final class Demo {
    * How the demo went; {@link #passed()} decides the exit code. {@code reclaimsAsked} machines spot
    * reclaimed mid-job ({@code --reclaim}): {@code reclaimed} happened, {@code rerun} of their jobs
    * were re-run and {@code rerunsSucceeded} of those completed; {@code failedUnrecovered} jobs ended
-   * without success and without a successful re-run.
+   * without success and without a successful re-run; {@code runnersLeft} runners are still
+   * registered at GitHub with no instance (ghosts).
    */
   public record Summary(int jobs, int completed, List<Duration> waits, int peakInstances, double instanceMinutes,
       int instancesLeft, int interruptedJobs, Duration took, int reclaimsAsked, int reclaimed, int rerun,
-      int rerunsSucceeded, int failedUnrecovered) {
+      int rerunsSucceeded, int failedUnrecovered, int runnersLeft) {
     public boolean passed() {
       return completed == jobs && instancesLeft == 0 && interruptedJobs == 0 && reclaimed == reclaimsAsked
-          && rerun == reclaimed && rerunsSucceeded == reclaimed && failedUnrecovered == 0;
+          && rerun == reclaimed && rerunsSucceeded == reclaimed && failedUnrecovered == 0 && runnersLeft == 0;
     }
   }
 
@@ -84,7 +85,7 @@ public final class Demo {
       sleep(Duration.ofSeconds(2));
       out.println(liveLine(ids, started));
       watch.report();
-      if (completed(ids) == ids.size() && watch.settled() && instancesInAws() == 0) {
+      if (completed(ids) == ids.size() && watch.settled() && instancesInAws() == 0 && runnersAtGitHub() == 0) {
         break;
       }
     }
@@ -122,6 +123,11 @@ public final class Demo {
         .count();
   }
 
+  /** Runners still registered at GitHub (the stand-in); with the fleet at zero each is a ghost. */
+  public int runnersAtGitHub() {
+    return stack.github().runners().size();
+  }
+
   /** Pending or running instances of this environment, asked of EC2 itself. */
   public int instancesInAws() {
     return stack.aws().ec2.describeInstancesPaginator(r -> r.filters(
@@ -151,7 +157,7 @@ public final class Demo {
     return new Summary(ids.size(), completed, waits, stack.agents().peakInstances(),
         stack.agents().instanceTime(now).toMillis() / 60_000.0, instancesInAws(), interrupted,
         Duration.between(started, now), watch.machines(), watch.reclaimed(), watch.rerun(), watch.rerunsCompleted(),
-        failedUnrecovered);
+        failedUnrecovered, runnersAtGitHub());
   }
 
   private void print(Summary summary, List<Long> ids) {
@@ -178,6 +184,8 @@ public final class Demo {
     out.printf(Locale.ROOT, "instance-minutes  %.1f%n", summary.instanceMinutes());
     out.printf(Locale.ROOT, "instances left    %d%s%n", summary.instancesLeft(),
         summary.instancesLeft() == 0 ? " (fleet back at zero)" : "");
+    out.printf(Locale.ROOT, "runners left      %d at GitHub%s%n", summary.runnersLeft(),
+        summary.runnersLeft() == 0 ? " (no ghost)" : " (ghosts: registered, no instance)");
     for (FunctionPool function : stack.functions()) {
       List<FunctionPool.Invocation> invocations = function.invocations();
       Duration longest = invocations.stream().map(i -> Duration.between(i.started(), i.ended()))
