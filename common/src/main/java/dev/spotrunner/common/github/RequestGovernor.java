@@ -104,11 +104,13 @@ public final class RequestGovernor {
   public <A extends Answer> A execute(String key, String method, String what, Attempt<A> attempt) {
     Budget budget = budgets.computeIfAbsent(key, k -> new Budget());
     int cost = cost(method);
-    Instant deadline = clock.instant().plus(limits.maxWait());
+    Instant start = clock.instant();
+    Instant deadline = start.plus(limits.maxWait());
+    Instant budgetDeadline = start.plus(limits.maxBudgetWait());
     Duration backoff = limits.firstBackoff();
     try {
       for (int attemptNo = 1; ; attemptNo++) {
-        long[] spend = reserve(key, budget, cost, deadline, what);
+        long[] spend = reserve(key, budget, cost, budgetDeadline, what);
         A answer;
         budget.concurrency.acquire();
         try {
@@ -136,7 +138,7 @@ public final class RequestGovernor {
             if (yieldOnLimit) {
               throw new GitHubLimited(what + " rate limited by GitHub until " + blockedUntil.get());
             }
-            requireRetry(attemptNo, blockedUntil.get(), deadline, what, "rate limited");
+            requireRetry(attemptNo, blockedUntil.get(), budgetDeadline, what, "rate limited");
             continue;
           }
         }

@@ -7,7 +7,9 @@ import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerFleet;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
+import dev.spotrunner.common.github.GitHubLimited;
 import dev.spotrunner.common.github.GitHubRunners;
+import dev.spotrunner.common.github.RequestGovernor;
 import dev.spotrunner.common.github.WorkflowJob;
 import dev.spotrunner.common.job.GitHubNames;
 import dev.spotrunner.common.job.JobId;
@@ -27,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +44,7 @@ import java.util.stream.Collectors;
 /**
  * Turns a batch of queued messages into runners for one pool, in named steps:
  * {@link #sort sort} (dead-letter what cannot be served, merge the messages of one job),
+ * {@link #withinBudget keep what GitHub's budget pays for} (the rest waits, before the lock),
  * {@link #serve serve} under the pool's launch lock ({@link #countPool count} the pool,
  * {@link #choose choose} the jobs that launch now — a job that has an instance is done, one over the
  * maximum {@link #waitForRoom waits for room}, one GitHub no longer reports queued is done, a
@@ -57,6 +61,14 @@ public final class ScaleUp {
    * a job whose instance died, not a GitHub delivery; it keys the launch's own ClientToken.
    */
   public static final String RESCUE_DELIVERY_ID = "rescue-";
+
+  /** Why a job waits when this container's GitHub budget cannot pay for it now. */
+  static final String BUDGET_SPENT = "GitHub budget spent";
+
+  /** What a runner's config costs GitHub's secondary limit: a POST (JIT config or token). */
+  private static final int CONFIG_POINTS = RequestGovernor.cost("POST");
+  /** What a look at a job costs: a GET. */
+  private static final int LOOK_POINTS = RequestGovernor.cost("GET");
 
   private final ScaleUpSettings settings;
   private final PoolSettings pool;
@@ -189,7 +201,7 @@ public final class ScaleUp {
   /** Exceptions from EC2 listing propagate: the handler then returns the whole batch. */
   public BatchOutcome run(List<QueuedMessage> messages) {
     Batch batch = new Batch();
-    Sorted sorted = sort(messages, batch);
+    Sorted sorted = withinBudget(sort(messages, batch), batch);
     if (!sorted.isEmpty()) {
       Optional<LaunchLock.Held> held = acquire();
       if (held.isEmpty()) {
@@ -226,6 +238,78 @@ public final class ScaleUp {
     return new Sorted(jobs, warm);
   }
 
+  /**
+   * What this container's share of GitHub's budget pays for now, decided before the launch lock is
+   * taken: per owner, oldest first, each job costs its look at GitHub (when it asks) and its
+   * runner's config; from the first job the points left do not cover on, the owner's jobs wait
+   * with the pool's backoff, as at the maximum. Warm requests keep what is left. Scale-up thus
+   * never holds the lock while its calls wait for budget: its governor does not wait, and a call
+   * it refuses all the same ({@link GitHubLimited}) sends the job back the same way.
+   */
+  private Sorted withinBudget(Sorted sorted, Batch batch) {
+    Map<RunnerOwner, Integer> left = new HashMap<>();
+    Set<RunnerOwner> spent = new HashSet<>();
+    Map<JobId, QueuedJob> paid = new LinkedHashMap<>();
+    for (QueuedJob job : sorted.oldestFirst()) {
+      int points = left.computeIfAbsent(job.owner(),
+          owner -> pointsLeft(owner, job.job().installationId()));
+      int cost = cost(job);
+      if (!spent.contains(job.owner()) && cost <= points) {
+        paid.put(job.id(), job);
+        left.put(job.owner(), points - cost);
+      } else {
+        if (spent.add(job.owner())) {
+          log.info("github budget spent, jobs wait", entry("pool", pool.poolName()),
+              entry("owner", job.owner()), entry("points_left", points),
+              entry("points_needed", cost));
+        }
+        waitForRoom(job, BUDGET_SPENT, batch);
+      }
+    }
+    List<WarmRequest> warm = new ArrayList<>();
+    for (WarmRequest request : sorted.warm()) {
+      RunnerOwner owner = request.runnerOwner();
+      int points = left.computeIfAbsent(owner, o -> pointsLeft(o, 0));
+      int count = spent.contains(owner) ? 0 : Math.min(request.count(), points / CONFIG_POINTS);
+      if (count == 0) {
+        log.info("warm request skipped, github budget spent", entry("pool", pool.poolName()),
+            entry("owner", request.owner()), entry("requested", request.count()),
+            entry("points_left", points));
+        continue;
+      }
+      left.put(owner, points - count * CONFIG_POINTS);
+      warm.add(count == request.count() ? request
+          : new WarmRequest(request.owner(), request.ownerType(), count, request.tick()));
+    }
+    return new Sorted(paid, warm);
+  }
+
+  /** The owner's points left in this container's window; when unknown, as many as asked. */
+  private int pointsLeft(RunnerOwner owner, long installationId) {
+    try {
+      if (installationId > 0) {
+        github.knownInstallation(owner, installationId);
+      }
+      return github.pointsLeft(owner);
+    } catch (RuntimeException e) {
+      // The calls themselves meet the failure and send their jobs back: no guess here.
+      log.warn("github points left unknown", entry("pool", pool.poolName()),
+          entry("owner", owner), entry("failure", Log.error(e).value()));
+      return Integer.MAX_VALUE;
+    }
+  }
+
+  /** The points serving the job may cost at GitHub: its look, when it asks, and its config. */
+  private int cost(QueuedJob job) {
+    boolean looks = job.rescue() != null || job.isRecheck() || asksOnFirstLook(job);
+    return (looks ? LOOK_POINTS : 0) + CONFIG_POINTS;
+  }
+
+  private boolean asksOnFirstLook(QueuedJob queued) {
+    return settings.jobQueuedCheck()
+        && (settings.checkFirstReceive() || queued.attempt() > 1 || queued.waited() > 0);
+  }
+
   private Optional<LaunchLock.Held> acquire() {
     try {
       return lock.tryAcquire();
@@ -251,7 +335,7 @@ public final class ScaleUp {
     chosen.forEach(j -> byOwner.computeIfAbsent(j.owner(), o -> new ArrayList<>()).add(j));
     byOwner.forEach((owner, jobs) -> count.unlisted().launched(launch(owner, jobs, batch)));
     // Slots whose launch failed stay counted: their instances may exist until terminated.
-    int room = count.free() - chosen.size();
+    int room = batch.githubLimited ? 0 : count.free() - chosen.size();
     for (WarmRequest request : sorted.warm()) {
       List<InstanceId> launched = launchWarm(request, room);
       count.unlisted().launched(launched);
@@ -301,6 +385,8 @@ public final class ScaleUp {
         batch.alreadyLaunched++;
       } else if (chosen.size() >= count.free()) {
         waitForRoom(job, "pool at maximum", batch);
+      } else if (batch.githubLimited) {
+        waitForRoom(job, BUDGET_SPENT, batch);
       } else {
         if (announced.add(job.owner()) && job.job().installationId() > 0) {
           github.knownInstallation(job.owner(), job.job().installationId());
@@ -313,6 +399,12 @@ public final class ScaleUp {
           chosen.add(job);
         }
       }
+    }
+    if (batch.githubLimited) {
+      // GitHub refused a look: the configs of the chosen jobs would be refused the same way,
+      // after their instances started. They wait like the rest.
+      chosen.forEach(job -> waitForRoom(job, BUDGET_SPENT, batch));
+      return List.of();
     }
     return chosen;
   }
@@ -347,6 +439,7 @@ public final class ScaleUp {
           entry("status", found.map(WorkflowJob::status).orElse("not found")));
       batch.notQueued++;
     } catch (RuntimeException e) {
+      batch.githubLimited |= e instanceof GitHubLimited;
       log.warn("rescue not checked, left to scale-down's next ask",
           entry("job_id", job.jobId().value()), entry("failure", Log.error(e).value()));
     }
@@ -370,29 +463,55 @@ public final class ScaleUp {
       }
       return false;
     }
-    Optional<Boolean> waits = stillWaitsOnRecheck(job);
-    if (waits.isEmpty()) {
-      batch.retry(job);
-      return false;
+    Look look = stillWaitsOnRecheck(job);
+    switch (look) {
+      case UNKNOWN -> batch.retry(job);
+      case LIMITED -> limited(job, batch);
+      case GONE -> batch.notQueued++;
+      case WAITS -> {
+        return true;
+      }
     }
-    if (!waits.get()) {
-      batch.notQueued++;
-    }
-    return waits.get();
+    return false;
   }
 
   /** A job's first look launches unless GitHub says it no longer waits or the check failed here. */
   private boolean firstLookSaysLaunch(QueuedJob job, Batch batch) {
-    Optional<Boolean> waits = stillWaits(job, batch);
-    if (waits.isEmpty()) {
-      batch.retry(job);
-      return false;
+    Look look = stillWaits(job, batch);
+    switch (look) {
+      case UNKNOWN -> batch.retry(job);
+      case LIMITED -> limited(job, batch);
+      case GONE -> {
+        batch.notQueued++;
+        batch.exits.dropped(Reason.NOT_QUEUED);
+      }
+      case WAITS -> {
+        return true;
+      }
     }
-    if (!waits.get()) {
-      batch.notQueued++;
-      batch.exits.dropped(Reason.NOT_QUEUED);
-    }
-    return waits.get();
+    return false;
+  }
+
+  /**
+   * GitHub's budget refused the look at the job (this container's share spent, or a block GitHub
+   * named): no launch on a guess, the job waits with the pool's backoff, and so do the jobs after
+   * it in this batch.
+   */
+  private void limited(QueuedJob job, Batch batch) {
+    batch.githubLimited = true;
+    waitForRoom(job, BUDGET_SPENT, batch);
+  }
+
+  /** What a look at GitHub said about a job. */
+  private enum Look {
+    /** The job still waits for a runner. */
+    WAITS,
+    /** The job no longer waits (taken, finished, cancelled, unknown to GitHub). */
+    GONE,
+    /** No answer that says either, for a reason of ours: back to the queue by its visibility. */
+    UNKNOWN,
+    /** GitHub's budget refused the look: back to the queue after the pool's backoff. */
+    LIMITED
   }
 
   /**
@@ -574,7 +693,7 @@ public final class ScaleUp {
    * A recheck always asks GitHub: present and true when the job still waits; empty when GitHub
    * failed, so the recheck goes back to the queue rather than launch on a guess.
    */
-  private Optional<Boolean> stillWaitsOnRecheck(QueuedJob queued) {
+  private Look stillWaitsOnRecheck(QueuedJob queued) {
     JobMessage job = queued.job();
     try {
       Optional<WorkflowJob> found = github.job(job.repositoryOwner(), job.jobId());
@@ -582,48 +701,56 @@ public final class ScaleUp {
       log.info(waits ? "job still waits on recheck, launching again" : "job taken, recheck done",
           entry("job_id", job.jobId().value()), entry("recheck", queued.recheck()),
           entry("status", found.map(WorkflowJob::status).orElse("not found")));
-      return Optional.of(waits);
+      return waits ? Look.WAITS : Look.GONE;
+    } catch (GitHubLimited e) {
+      log.warn("recheck limited by github's budget", entry("job_id", job.jobId().value()),
+          entry("failure", Log.error(e).value()));
+      return Look.LIMITED;
     } catch (RuntimeException e) {
       log.warn("recheck failed, back to the queue", entry("job_id", job.jobId().value()),
           entry("failure", Log.error(e).value()));
-      return Optional.empty();
+      return Look.UNKNOWN;
     }
   }
 
   /**
-   * True unless GitHub says the job no longer waits. Only GitHub or the network failing for now
-   * ({@link TransientFailure}) launches anyway; any other failure is ours or permanent and no
-   * evidence that the job waits: empty, the job goes back to the queue.
+   * WAITS unless GitHub says the job no longer waits. GitHub's budget refusing the look
+   * ({@link GitHubLimited}: this container's share spent, or a block GitHub named) is LIMITED: its
+   * config would be refused the same way, so the job waits rather than launch. GitHub or the
+   * network failing otherwise for now ({@link TransientFailure}) launches anyway; any other
+   * failure is ours or permanent and no evidence that the job waits: UNKNOWN, the job goes back to
+   * the queue.
    */
-  private Optional<Boolean> stillWaits(QueuedJob queued, Batch batch) {
+  private Look stillWaits(QueuedJob queued, Batch batch) {
     JobMessage job = queued.job();
-    if (!settings.jobQueuedCheck()) {
-      return Optional.of(true);
-    }
     // The per-pool switch: a job's first receive may skip the GET (5 points a JIT runner, not 6),
     // at the price of instances for jobs cancelled during the queue delay.
-    if (!settings.checkFirstReceive() && queued.attempt() == 1 && queued.waited() == 0) {
-      return Optional.of(true);
+    if (!asksOnFirstLook(queued)) {
+      return Look.WAITS;
     }
     try {
       Optional<WorkflowJob> found = github.job(job.repositoryOwner(), job.jobId());
       if (found.isPresent() && found.get().queued()) {
-        return Optional.of(true);
+        return Look.WAITS;
       }
       log.info("job no longer queued", entry("job_id", job.jobId().value()),
           entry("delivery_id", job.deliveryId()),
           entry("status", found.map(WorkflowJob::status).orElse("not found")));
-      return Optional.of(false);
+      return Look.GONE;
+    } catch (GitHubLimited e) {
+      log.warn("job check limited by github's budget", entry("job_id", job.jobId().value()),
+          entry("delivery_id", job.deliveryId()), entry("failure", Log.error(e).value()));
+      return Look.LIMITED;
     } catch (TransientFailure e) {
       log.warn("job check failed, launching anyway", entry("job_id", job.jobId().value()),
           entry("delivery_id", job.deliveryId()), entry("failure", Log.error(e).value()));
       batch.checkFailed++;
-      return Optional.of(true);
+      return Look.WAITS;
     } catch (RuntimeException e) {
       log.error("job check failed here, not at GitHub: back to the queue",
           entry("job_id", job.jobId().value()), entry("delivery_id", job.deliveryId()),
           entry("failure", Log.error(e).value()));
-      return Optional.empty();
+      return Look.UNKNOWN;
     }
   }
 
@@ -672,6 +799,8 @@ public final class ScaleUp {
     int checkFailed;
     int retried;
     int waiting;
+    /** GitHub's budget refused a call: nothing more is asked of GitHub in this batch. */
+    boolean githubLimited;
 
     /** The job's messages stay in the batch failures: SQS hands them out again. */
     void retry(QueuedJob job) {

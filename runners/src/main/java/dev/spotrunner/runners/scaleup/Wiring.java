@@ -15,6 +15,7 @@ import dev.spotrunner.runners.launch.RunnerConfigs;
 import dev.spotrunner.runners.launch.RunnerLauncher;
 import dev.spotrunner.runners.pool.PoolSettings;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Builds scale-up from the real adapters: EC2 and SSM through the SDK clients, GitHub through the
@@ -22,6 +23,17 @@ import java.time.Clock;
  * opens a connection or reads a secret: both happen on first use, after any SnapStart restore.
  */
 public final class Wiring {
+  /**
+   * Scale-up's governor: GitHub's limits with this container's share (Terraform's
+   * {@code GITHUB_POINTS_PER_MINUTE}), 5xx and network errors retried for up to 10 s, and no wait
+   * for budget: scale-up calls GitHub while it holds its pool's launch lock, so a call the share
+   * or a GitHub block cannot take now fails with {@code GitHubLimited} at once and its job goes
+   * back to the queue with the pool's backoff (docs/scale-up.md).
+   */
+  public static final GovernorLimits GITHUB_LIMITS = GovernorLimits.GITHUB
+      .withBackoff(GovernorLimits.GITHUB.firstBackoff(), Duration.ofSeconds(10))
+      .withoutBudgetWait();
+
   private Wiring() {}
 
   /** The Lambda's wiring: AWS from the SDK's environment, the system clock. */
@@ -39,7 +51,7 @@ public final class Wiring {
     LaunchLock lock = settings.launchLock() == null ? LaunchLock.NONE
         : new SsmLaunchLock(aws.ssm(), settings.launchLock(), settings.launchLockLease(), clock);
     RunnerFleet fleet = new Ec2RunnerFleet(aws.ec2());
-    GitHubRunners github = github(settings.pool(), parameters, clock, GovernorLimits.GITHUB);
+    GitHubRunners github = github(settings.pool(), parameters, clock, GITHUB_LIMITS);
     return new ScaleUp(settings, fleet, github, launcher(settings, fleet, github,
         parameters, clock), rechecks, returns, lock, System.out::println, clock);
   }

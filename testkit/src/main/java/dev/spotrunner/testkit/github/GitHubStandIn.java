@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +58,7 @@ public final class GitHubStandIn implements AutoCloseable {
 
   // state, guarded by this
   private final Map<String, Token> tokens = new LinkedHashMap<>();
+  private final Map<String, Integer> tokenSerials = new HashMap<>();
   private final Map<String, Instant> registrationTokens = new LinkedHashMap<>(); // token -> expiry
   private final Map<String, String> registrationOwners = new LinkedHashMap<>();  // token -> owner path
   private final Map<Long, StandInJob> jobs = new LinkedHashMap<>();
@@ -190,7 +192,14 @@ public final class GitHubStandIn implements AutoCloseable {
     String token = "ghs_" + randomAlphanumeric(36);
     Token issued = new Token(installationId, clock.instant().plus(tokenLifetime));
     tokens.put(token, issued);
+    tokenSerials.put(token, tokenSerials.size() + 1);
     return Map.entry(token, issued);
+  }
+
+  /** {@code token-<n>}: the n-th installation token issued; null for another credential. */
+  synchronized String tokenClient(String token) {
+    Integer serial = token == null ? null : tokenSerials.get(token);
+    return serial == null ? null : "token-" + serial;
   }
 
   synchronized Optional<Token> token(String token) {
@@ -431,6 +440,15 @@ public final class GitHubStandIn implements AutoCloseable {
   /** Calls made with the app's JWT. */
   public int callsByApp() {
     return limits.callsBy("app");
+  }
+
+  /**
+   * Every authenticated request the secondary limit decided on since the start, a
+   * {@link #resetCountersAndFaults reset} or a {@link #rateBudget} change, in order: admitted
+   * ones with their points, refused ones (secondary-limit 403) marked.
+   */
+  public List<StandInSpend> spends() {
+    return limits.spends();
   }
 
   /** Secondary-rate-limit answers given. */

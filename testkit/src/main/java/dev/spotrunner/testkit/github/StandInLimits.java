@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,6 +30,7 @@ final class StandInLimits {
   private final Map<String, long[]> hours = new HashMap<>();   // caller -> {hourStart, requests}
   private final Deque<Integer> failNext = new ArrayDeque<>();
   private final Map<String, Deque<LostAnswer>> lost = new HashMap<>(); // endpoint -> answers to lose
+  private final List<StandInSpend> spends = new ArrayList<>();
   private int rateLimited;
   private int secondaryNext;
   private long secondaryRetryAfter = 1;
@@ -58,8 +61,25 @@ final class StandInLimits {
     return used == null || used[0] != hour ? 0 : (int) used[1];
   }
 
-  /** Decides on one authenticated request: injected faults first, then the points budget. */
+  /** {@link #admit(String, String, String, String)} for the caller itself, endpoint unnamed. */
   synchronized Verdict admit(String caller, String method) {
+    return admit(caller, caller, "", method);
+  }
+
+  /**
+   * Decides on one authenticated request of {@code client} against {@code caller}'s budget:
+   * injected faults first, then the points budget; the decision is kept ({@link #spends()}).
+   */
+  synchronized Verdict admit(String caller, String client, String endpoint, String method) {
+    Verdict verdict = decide(caller, method);
+    if (verdict == null || verdict.message().equals(SECONDARY)) {
+      spends.add(new StandInSpend(clock.instant(), caller, client, endpoint, cost(method),
+          verdict != null));
+    }
+    return verdict;
+  }
+
+  private Verdict decide(String caller, String method) {
     if (secondaryNext > 0) {
       secondaryNext--;
       rateLimited++;
@@ -159,6 +179,7 @@ final class StandInLimits {
     window = per;
     windows.clear();
     peaks.clear();
+    spends.clear();
   }
 
   synchronized int calls(String endpoint) {
@@ -171,6 +192,10 @@ final class StandInLimits {
 
   synchronized int rateLimited() {
     return rateLimited;
+  }
+
+  synchronized List<StandInSpend> spends() {
+    return List.copyOf(spends);
   }
 
   synchronized Map<String, Object> snapshot() {
@@ -186,6 +211,7 @@ final class StandInLimits {
     hours.clear();
     failNext.clear();
     lost.clear();
+    spends.clear();
     rateLimited = 0;
     secondaryNext = 0;
     pointsPerWindow = 900;

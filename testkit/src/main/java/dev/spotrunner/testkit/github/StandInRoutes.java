@@ -150,7 +150,10 @@ final class StandInRoutes implements HttpHandler {
     }
     sleep(github.limits.latency());
     if (route.auth() != Auth.NONE) {
-      StandInLimits.Verdict verdict = github.limits.admit(caller, exchange.getRequestMethod());
+      String client = route.auth() == Auth.INSTALLATION
+          ? Optional.ofNullable(github.tokenClient(token(exchange))).orElse(caller) : caller;
+      StandInLimits.Verdict verdict = github.limits.admit(caller, client, route.endpoint(),
+          exchange.getRequestMethod());
       rateHeaders(exchange, caller);
       if (verdict != null) {
         if (verdict.retryAfterSeconds() > 0) {
@@ -233,11 +236,15 @@ final class StandInRoutes implements HttpHandler {
     return null;
   }
 
-  private String installationCaller(HttpExchange exchange, String ownerLogin) throws IOException {
+  private static String token(HttpExchange exchange) {
     String header = exchange.getRequestHeaders().getFirst("Authorization");
-    String token = header == null ? null
+    return header == null ? null
         : header.startsWith("Bearer ") ? header.substring(7).trim()
         : header.startsWith("token ") ? header.substring(6).trim() : null;
+  }
+
+  private String installationCaller(HttpExchange exchange, String ownerLogin) throws IOException {
+    String token = token(exchange);
     Optional<GitHubStandIn.Token> found = token == null ? Optional.empty() : github.token(token);
     if (found.isEmpty()) {
       message(exchange, 401, "Bad credentials");

@@ -76,6 +76,32 @@ class RequestGovernorTest {
   }
 
   @Test
+  void withoutBudgetWaitASpentBudgetOrAGitHubBlockFailsAtOnceWhile5xxIsStillRetried() {
+    List<Duration> waited = new ArrayList<>();
+    RequestGovernor noWait = new RequestGovernor(clock, duration -> {
+      waited.add(duration);
+      clock.advance(duration);
+    }, GovernorLimits.GITHUB.withPointsPerMinute(10).withoutBudgetWait());
+
+    noWait.execute("i1", "POST", "first", answers(FakeAnswer.of(201)));
+    noWait.execute("i1", "POST", "second", answers(FakeAnswer.of(201)));
+    assertThatThrownBy(() -> noWait.execute("i1", "GET", "third", answers(FakeAnswer.of(200))))
+        .isInstanceOf(GitHubLimited.class);
+    assertThat(waited).isEmpty();
+
+    clock.advance(Duration.ofSeconds(61));
+    assertThat(noWait.execute("i1", "GET", "flaky",
+        answers(FakeAnswer.of(502), FakeAnswer.of(200))).status()).isEqualTo(200);
+    assertThat(waited).containsExactly(GovernorLimits.GITHUB.firstBackoff());
+
+    waited.clear();
+    assertThatThrownBy(() -> noWait.execute("i1", "GET", "blocked", answers(
+        new FakeAnswer(403, Map.of("retry-after", "5"), "secondary rate limit"),
+        FakeAnswer.of(200)))).isInstanceOf(GitHubLimited.class);
+    assertThat(waited).as("no wait for GitHub's retry-after either").isEmpty();
+  }
+
+  @Test
   void waitsForTheWindowWhenTheMinutesBudgetIsSpent() {
     for (int i = 0; i < 180; i++) {
       governor.execute("i1", "POST", "jit", answers(FakeAnswer.of(201)));
