@@ -141,6 +141,15 @@ public final class ScaleUp {
       return job.jobId();
     }
 
+    /**
+     * A first look whose job a runner launched for {@code displaced} took: launches for that job
+     * instead, with the same messages, keyed apart from that job's own launch.
+     */
+    QueuedJob displacedBy(JobMessage displaced, RunnerOwner displacedOwner) {
+      return new QueuedJob(displaced, displacedOwner, attempt, "displaced-" + job.jobId(), messageIds,
+          receipts, 0, waited);
+    }
+
     /** The rescue launches for {@code displaced} instead, with the same messages. */
     QueuedJob launchingFor(JobMessage displaced, RunnerOwner displacedOwner) {
       return new QueuedJob(displaced, displacedOwner, attempt, rescue, messageIds, receipts, 0,
@@ -394,9 +403,13 @@ public final class ScaleUp {
         if (job.rescue() != null) {
           rescue(job, count, batch).filter(r -> !ids(chosen).contains(r.id()))
               .ifPresent(chosen::add);
-        } else if (job.isRecheck() ? recheckSaysLaunch(job, count, batch)
-            : firstLookSaysLaunch(job, batch)) {
-          chosen.add(job);
+        } else if (job.isRecheck()) {
+          if (recheckSaysLaunch(job, count, batch)) {
+            chosen.add(job);
+          }
+        } else {
+          firstLook(job, count, batch).filter(j -> !ids(chosen).contains(j.id()))
+              .ifPresent(chosen::add);
         }
       }
     }
@@ -475,21 +488,58 @@ public final class ScaleUp {
     return false;
   }
 
-  /** A job's first look launches unless GitHub says it no longer waits or the check failed here. */
-  private boolean firstLookSaysLaunch(QueuedJob job, Batch batch) {
-    Look look = stillWaits(job, batch);
-    switch (look) {
+  /**
+   * A job's first look launches for it unless GitHub says it no longer waits or the check failed
+   * here. When a runner of ours took it, that runner's instance was launched for another job, and
+   * that job still waits with no other instance, the launch goes to that job instead
+   * ({@link Displacement}): GitHub gave this job to the first idle runner that fit, and without
+   * this the job left behind would wait for its recheck (minutes).
+   */
+  private Optional<QueuedJob> firstLook(QueuedJob job, PoolCount count, Batch batch) {
+    Seen seen = stillWaits(job, batch);
+    switch (seen.look()) {
       case UNKNOWN -> batch.retry(job);
       case LIMITED -> limited(job, batch);
       case GONE -> {
+        Optional<QueuedJob> displaced = displaced(job, seen.job(), count);
+        if (displaced.isPresent()) {
+          return displaced;
+        }
         batch.notQueued++;
         batch.exits.dropped(Reason.NOT_QUEUED);
       }
       case WAITS -> {
-        return true;
+        return Optional.of(job);
       }
     }
-    return false;
+    return Optional.empty();
+  }
+
+  /**
+   * The job {@code taken}'s runner was launched for, when it still waits, as a launch with this
+   * message (its own ClientToken: the job's first one would hand back the instance that runner is
+   * on). Costs a GET per hop; GitHub failing or the budget spent means no launch here: the job left
+   * behind keeps its recheck.
+   */
+  private Optional<QueuedJob> displaced(QueuedJob job, Optional<WorkflowJob> taken, PoolCount count) {
+    if (taken.isEmpty() || taken.get().runnerName() == null) {
+      return Optional.empty();
+    }
+    try {
+      return displacement.follow(taken.get(), job.job(), count.instances()).map(other ->
+          job.displacedBy(other, pool.level().ownerFor(other.owner(), other.repositoryName())));
+    } catch (RuntimeException e) {
+      log.info("job taken by a runner launched for another job, not followed now",
+          entry("job_id", job.id().value()), entry("failure", Log.error(e).value()));
+      return Optional.empty();
+    }
+  }
+
+  /** What a look at GitHub said about a job, and the job as GitHub answered (when it did). */
+  private record Seen(Look look, Optional<WorkflowJob> job) {
+    static Seen of(Look look) {
+      return new Seen(look, Optional.empty());
+    }
   }
 
   /**
@@ -721,36 +771,37 @@ public final class ScaleUp {
    * failure is ours or permanent and no evidence that the job waits: UNKNOWN, the job goes back to
    * the queue.
    */
-  private Look stillWaits(QueuedJob queued, Batch batch) {
+  private Seen stillWaits(QueuedJob queued, Batch batch) {
     JobMessage job = queued.job();
     // The per-pool switch: a job's first receive may skip the GET (5 points a JIT runner, not 6),
     // at the price of instances for jobs cancelled during the queue delay.
     if (!asksOnFirstLook(queued)) {
-      return Look.WAITS;
+      return Seen.of(Look.WAITS);
     }
     try {
       Optional<WorkflowJob> found = github.job(job.repositoryOwner(), job.jobId());
       if (found.isPresent() && found.get().queued()) {
-        return Look.WAITS;
+        return new Seen(Look.WAITS, found);
       }
       log.info("job no longer queued", entry("job_id", job.jobId().value()),
           entry("delivery_id", job.deliveryId()),
-          entry("status", found.map(WorkflowJob::status).orElse("not found")));
-      return Look.GONE;
+          entry("status", found.map(WorkflowJob::status).orElse("not found")),
+          entry("runner_name", found.map(WorkflowJob::runnerName).orElse(null)));
+      return new Seen(Look.GONE, found);
     } catch (GitHubLimited e) {
       log.warn("job check limited by github's budget", entry("job_id", job.jobId().value()),
           entry("delivery_id", job.deliveryId()), entry("failure", Log.error(e).value()));
-      return Look.LIMITED;
+      return Seen.of(Look.LIMITED);
     } catch (TransientFailure e) {
       log.warn("job check failed, launching anyway", entry("job_id", job.jobId().value()),
           entry("delivery_id", job.deliveryId()), entry("failure", Log.error(e).value()));
       batch.checkFailed++;
-      return Look.WAITS;
+      return Seen.of(Look.WAITS);
     } catch (RuntimeException e) {
       log.error("job check failed here, not at GitHub: back to the queue",
           entry("job_id", job.jobId().value()), entry("delivery_id", job.deliveryId()),
           entry("failure", Log.error(e).value()));
-      return Look.UNKNOWN;
+      return Seen.of(Look.UNKNOWN);
     }
   }
 

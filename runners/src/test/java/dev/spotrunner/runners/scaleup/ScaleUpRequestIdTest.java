@@ -26,11 +26,13 @@ class ScaleUpRequestIdTest {
   void restore() {
     Log.setOutput(System.out);
     Log.requestId(null);
+    Log.setLevel(Log.Level.INFO);
   }
 
   @Test
   void everyLineOfTheInvocationCarriesTheRequestId() throws Exception {
     Log.setOutput(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    Log.setLevel(Log.Level.INFO); // another test class may have quietened the shared logger
     SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
     message.setMessageId("m1");
     message.setBody(Fixture.job(7).toJson());
