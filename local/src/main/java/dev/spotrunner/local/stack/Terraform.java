@@ -6,9 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spotrunner.common.json.Json;
 import dev.spotrunner.common.log.Log;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +43,30 @@ public final class Terraform {
     if (Files.isDirectory(PLUGIN_MIRROR)) {
       init.add("-plugin-dir=" + PLUGIN_MIRROR);
     }
-    run(init, "init");
+    initExclusively(init);
     run(List.of("terraform", "-chdir=" + configuration, "apply", "-auto-approve", "-input=false", "-no-color",
         "-state=" + workDir.resolve("terraform.tfstate")), "apply");
     String outputs = run(List.of("terraform", "-chdir=" + configuration, "output", "-json", "-no-color",
         "-state=" + workDir.resolve("terraform.tfstate")), "output");
     return Json.MAPPER.readTree(outputs);
+  }
+
+  /**
+   * {@code terraform init} writes the dependency lock file ({@code .terraform.lock.hcl}) into the
+   * configuration directory, which every stack shares (state, modules and providers live in each
+   * stack's own work directory). The integration tests start stacks in two JVMs at once, so init
+   * holds a file lock that every JVM sees; apply and output only read the lock file.
+   */
+  private void initExclusively(List<String> init) throws IOException {
+    String name = "spotrunner-terraform-init-"
+        + Integer.toHexString(configuration.toAbsolutePath().normalize().toString().hashCode()) + ".lock";
+    Path lockFile = Path.of(System.getProperty("java.io.tmpdir")).resolve(name);
+    synchronized (Terraform.class) {
+      try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock ignored = channel.lock()) {
+        run(init, "init");
+      }
+    }
   }
 
   /**
