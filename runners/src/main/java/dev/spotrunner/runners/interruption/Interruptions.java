@@ -6,6 +6,7 @@ import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.github.DeleteResult;
 import dev.spotrunner.common.github.GitHubRunner;
 import dev.spotrunner.common.github.GitHubRunners;
+import dev.spotrunner.common.github.Sleeper;
 import dev.spotrunner.common.job.JobId;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.log.Log;
@@ -16,6 +17,7 @@ import dev.spotrunner.runners.breaker.BreakerStore;
 import dev.spotrunner.runners.breaker.SpotBreaker;
 import dev.spotrunner.runners.interruption.InterruptionMetrics.Count;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +52,24 @@ public final class Interruptions {
   private final Reruns reruns;
   private final InterruptionMetrics metrics;
   private final Clock clock;
+  private final Sleeper sleeper;
+  /**
+   * How often, and how far apart, a busy runner's instance without any job tag is described again
+   * at the warning: scale-up writes the job-id tag last, after the config a machine may already have
+   * read, and the job start comes a moment after the job started.
+   */
+  static final int UNTAGGED_LOOKS = 10;
+  static final Duration UNTAGGED_PAUSE = Duration.ofMillis(500);
 
   public Interruptions(InterruptionSettings settings, Instances instances, GitHubRunners github,
       Parameters parameters, Reruns reruns, InterruptionMetrics metrics, Clock clock) {
+    this(settings, instances, github, parameters, reruns, metrics, clock, Sleeper.REAL);
+  }
+
+  public Interruptions(InterruptionSettings settings, Instances instances, GitHubRunners github,
+      Parameters parameters, Reruns reruns, InterruptionMetrics metrics, Clock clock,
+      Sleeper sleeper) {
+    this.sleeper = sleeper;
     this.settings = settings;
     this.instances = instances;
     this.github = github;
@@ -142,11 +159,22 @@ public final class Interruptions {
     metrics.count(Count.INTERRUPTED_JOBS, pool, instance.id().value());
     // the job its runner took (the webhook's job start, tagged by scale-up), else the job it was
     // launched for; when the start is tagged after this, the follow-up corrects the record (Reruns)
-    JobId running = JobId.parse(instance.tag(Tags.RUNNING_JOB));
-    JobId job = running != null ? running : JobId.parse(instance.tag(Tags.JOB_ID));
-    String repository = running != null ? instance.tag(Tags.RUNNING_REPOSITORY)
-        : instance.tag(Tags.REPOSITORY);
-    boolean follow = settings.rules(pool).rerun() && job != null && repository != null;
+    boolean rerun = settings.rules(pool).rerun();
+    InstanceFacts tagged = instance;
+    for (int look = 1; rerun && jobOf(tagged) == null && look <= UNTAGGED_LOOKS; look++) {
+      try {
+        sleeper.sleep(UNTAGGED_PAUSE);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      tagged = instances.describe(instance.id()).orElse(tagged);
+    }
+    JobId running = JobId.parse(tagged.tag(Tags.RUNNING_JOB));
+    JobId job = jobOf(tagged);
+    String repository = running != null ? tagged.tag(Tags.RUNNING_REPOSITORY)
+        : tagged.tag(Tags.REPOSITORY);
+    boolean follow = rerun && job != null && repository != null;
     if (follow) {
       InterruptedJob interrupted = new InterruptedJob(pool, repository, job,
           runner.name(), instance.id(), event.time());
@@ -157,6 +185,12 @@ public final class Interruptions {
         entry("instance_id", instance.id()), entry("runner_id", runner.id()),
         entry("job_id", job), entry("rerun_followed", follow));
     return follow ? Outcome.BUSY_RECORDED : Outcome.BUSY_LEFT;
+  }
+
+  /** The job the runner took when its start is tagged, else the job the instance was launched for. */
+  private static JobId jobOf(InstanceFacts instance) {
+    JobId running = JobId.parse(instance.tag(Tags.RUNNING_JOB));
+    return running != null ? running : JobId.parse(instance.tag(Tags.JOB_ID));
   }
 
   private Outcome rebalance(InstanceFacts instance) {

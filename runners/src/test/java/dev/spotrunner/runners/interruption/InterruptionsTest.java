@@ -66,6 +66,39 @@ class InterruptionsTest {
     assertTrue(world.parameters.get("/dev/interruptions/linux/jobs/" + runner.jobId()).isPresent());
   }
 
+  /**
+   * The local stack boots a machine at once: its runner may take a job before scale-up wrote the
+   * job-id tag (last, after the config) and before the job start is tagged. The warning looks again
+   * a few times, half a second apart, and records the job once a tag names it.
+   */
+  @Test
+  void aBusyRunnerWhoseInstanceIsNotTaggedYetIsRecordedOnceItIs() {
+    Runner busy = world.runner(true);
+    Map<String, String> tags = new java.util.HashMap<>(world.instances.describe(busy.instance())
+        .orElseThrow().tags());
+    tags.remove(dev.spotrunner.common.fleet.Tags.JOB_ID);
+    tags.remove(dev.spotrunner.common.fleet.Tags.REPOSITORY);
+    InstanceFacts untagged = world.instances.describe(busy.instance()).orElseThrow();
+    world.instances.add(new InstanceFacts(busy.instance(), "running", untagged.instanceType(),
+        untagged.availabilityZone(), untagged.subnetId(), true, tags));
+    List<Duration> sleeps = new java.util.ArrayList<>();
+    Interruptions interruptions = new Interruptions(world.settings(), world.instances, world.github,
+        world.parameters, world.reruns(), new InterruptionMetrics(world.clock, world.emf::add),
+        world.clock, pause -> {
+          sleeps.add(pause);
+          if (sleeps.size() == 2) { // scale-up's tag lands during the second pause
+            world.instances.tag(busy.instance(), Map.of(
+                dev.spotrunner.common.fleet.Tags.RUNNING_JOB, Long.toString(busy.jobId()),
+                dev.spotrunner.common.fleet.Tags.RUNNING_REPOSITORY, "acme/api"));
+          }
+        });
+
+    assertEquals(Outcome.BUSY_RECORDED, interruptions.handle(warning(busy.instance(), NOW)));
+
+    assertEquals(List.of(Interruptions.UNTAGGED_PAUSE, Interruptions.UNTAGGED_PAUSE), sleeps);
+    assertTrue(world.parameters.get("/dev/interruptions/linux/jobs/" + busy.jobId()).isPresent());
+  }
+
   @Test
   void aBusyRunnerOfAPoolWithoutReRunsIsOnlyTagged() {
     Runner busy = world.runner("dev", "persistent", "m5.large", true);
