@@ -228,13 +228,12 @@ class SharedBudgetLocalIT {
     assertThat(scaleUpClients()).anyMatch(c -> verdict(byClient.get(c), share).peak() > share - 6);
     assertThat(stack.deployment().pools()).anyMatch(pool -> StackChecks.functionLog(stack, pool.scaleUp().name())
         .stream().anyMatch(l -> l.path("message").asText().equals("github budget spent, jobs wait")));
-    // Several scale-up JVMs spent the installation's points in one clock minute, and a pool's
-    // second JVM spent too (more scale-up JVMs spent than there are pools). That both JVMs of one
-    // pool spend in the same minute is not asserted: a pool's waiting jobs come back together on
-    // the backoff grid, as one batch, and the local stack gives an invocation to the most recently
-    // used JVM, so the second one spends only when invocations overlap (docs/github-app.md).
+    // Several scale-up JVMs spent the installation's points in one clock minute. That a pool's
+    // second JVM spends is not asserted (one CI run had none): a pool's waiting jobs come back
+    // together on the backoff grid, as one batch, and the local stack gives an invocation to the
+    // most recently used JVM, so the second one spends only when invocations overlap
+    // (docs/github-app.md). The scale-up JVMs that spent are printed.
     assertThat(scaleUpJvmsPerMinute().values()).anyMatch(n -> n > 1);
-    assertThat(scaleUpClients()).hasSizeGreaterThan(stack.deployment().pools().size());
   }
 
   @Test

@@ -180,8 +180,9 @@ public final class Simulation {
     });
     SimInstances simInstances = new SimInstances();
     Reruns followUp = new Reruns(settings, apps.firstApp(), parameters, simInstances, metrics, clock);
+    // no pause when an instance is not tagged yet: simulated time does not pass inside a call
     return new Interruptions(settings, simInstances, apps.firstApp(), parameters, followUp,
-        metrics, clock);
+        metrics, clock, pause -> { });
   }
 
   /** Spot takes the first instance launched away this many seconds after launch (for tests). */

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * What the interruption function does with one EC2 event about one of our instances (docs/
@@ -118,7 +119,7 @@ public final class Interruptions {
         entry("job_id", Optional.ofNullable(JobId.parse(instance.tag(Tags.JOB_ID)))
             .map(JobId::value).orElse(null)));
     // the runner first: its two minutes run; the count after, so a retried event counts once
-    Outcome outcome = runnerAtWarning(instance, event);
+    Outcome outcome = runnerAtWarning(lookAgainWhile(instance, Interruptions::noRunnerTag), event);
     metrics.spotInterruption(pool, instance.instanceType(), instance.availabilityZone());
     countInBreakers(pool, instance, event);
     return outcome;
@@ -160,16 +161,7 @@ public final class Interruptions {
     // the job its runner took (the webhook's job start, tagged by scale-up), else the job it was
     // launched for; when the start is tagged after this, the follow-up corrects the record (Reruns)
     boolean rerun = settings.rules(pool).rerun();
-    InstanceFacts tagged = instance;
-    for (int look = 1; rerun && jobOf(tagged) == null && look <= UNTAGGED_LOOKS; look++) {
-      try {
-        sleeper.sleep(UNTAGGED_PAUSE);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      tagged = instances.describe(instance.id()).orElse(tagged);
-    }
+    InstanceFacts tagged = rerun ? lookAgainWhile(instance, i -> jobOf(i) == null) : instance;
     JobId running = JobId.parse(tagged.tag(Tags.RUNNING_JOB));
     JobId job = jobOf(tagged);
     String repository = running != null ? tagged.tag(Tags.RUNNING_REPOSITORY)
@@ -185,6 +177,30 @@ public final class Interruptions {
         entry("instance_id", instance.id()), entry("runner_id", runner.id()),
         entry("job_id", job), entry("rerun_followed", follow));
     return follow ? Outcome.BUSY_RECORDED : Outcome.BUSY_LEFT;
+  }
+
+  /**
+   * The instance as EC2 describes it once {@code untagged} no longer holds, looked at again up to
+   * {@link #UNTAGGED_LOOKS} times {@link #UNTAGGED_PAUSE} apart: scale-up tags a new instance in
+   * the second after CreateFleet (runner name and id, then the job last), and a machine may have
+   * booted and taken a job by then (the local stack boots at once).
+   */
+  private InstanceFacts lookAgainWhile(InstanceFacts instance, Predicate<InstanceFacts> untagged) {
+    InstanceFacts current = instance;
+    for (int look = 1; untagged.test(current) && look <= UNTAGGED_LOOKS; look++) {
+      try {
+        sleeper.sleep(UNTAGGED_PAUSE);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      current = instances.describe(instance.id()).orElse(current);
+    }
+    return current;
+  }
+
+  private static boolean noRunnerTag(InstanceFacts instance) {
+    return instance.tag(Tags.RUNNER_ID) == null && instance.tag(Tags.RUNNER_NAME) == null;
   }
 
   /** The job the runner took when its start is tagged, else the job the instance was launched for. */

@@ -100,6 +100,31 @@ class InterruptionsTest {
   }
 
   @Test
+  void aWarningBeforeScaleUpTaggedTheRunnerLooksAgainAndFindsTheBusyRunner() {
+    Runner busy = world.runner(true);
+    InstanceFacts tagged = world.instances.describe(busy.instance()).orElseThrow();
+    Map<String, String> tags = new java.util.HashMap<>(Map.of(
+        dev.spotrunner.common.fleet.Tags.ENVIRONMENT, "dev", dev.spotrunner.common.fleet.Tags.APPLICATION, "spotrunner",
+        dev.spotrunner.common.fleet.Tags.POOL, "linux", dev.spotrunner.common.fleet.Tags.OWNER, "acme"));
+    world.instances.add(new InstanceFacts(busy.instance(), "running", tagged.instanceType(),
+        tagged.availabilityZone(), tagged.subnetId(), true, tags));
+    List<Duration> sleeps = new java.util.ArrayList<>();
+    Interruptions interruptions = new Interruptions(world.settings(), world.instances, world.github,
+        world.parameters, world.reruns(), new InterruptionMetrics(world.clock, world.emf::add),
+        world.clock, pause -> {
+          if (sleeps.add(pause) && sleeps.size() == 3) { // scale-up's tags land
+            world.instances.tag(busy.instance(), tagged.tags());
+          }
+        });
+
+    assertEquals(Outcome.BUSY_RECORDED, interruptions.handle(warning(busy.instance(), NOW)));
+
+    assertEquals(3, sleeps.size());
+    assertTrue(world.registered(busy.runner()), "a busy runner is never deregistered");
+    assertTrue(world.parameters.get("/dev/interruptions/linux/jobs/" + busy.jobId()).isPresent());
+  }
+
+  @Test
   void aBusyRunnerOfAPoolWithoutReRunsIsOnlyTagged() {
     Runner busy = world.runner("dev", "persistent", "m5.large", true);
 
