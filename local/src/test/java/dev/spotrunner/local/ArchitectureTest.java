@@ -21,18 +21,19 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The module table of docs/architecture.md, enforced on the compiled classes of every module: each
- * module's main code lives in its own package and imports only what the table allows; no package
- * cycles inside a module. And every test the page cites as holding an invariant exists.
+ * The module table of docs/architecture.md, read from the page and enforced on the compiled classes
+ * of every module: the table names every Java module of the build; each module's main code lives in
+ * its own package and imports only what the table allows; no package cycles inside a module. And every test the page cites as holding an invariant exists.
  */
 class ArchitectureTest {
   static final Path ROOT = Path.of(System.getProperty("spotrunner.root", "..")).toAbsolutePath().normalize();
   private static final Path PAGE = ROOT.resolve("docs/architecture.md");
 
   private static final Map<String, JavaClasses> IMPORTED = new ConcurrentHashMap<>();
+
 
   private static JavaClasses mainClassesOf(String module) {
     return IMPORTED.computeIfAbsent(module, ArchitectureTest::importModule);
@@ -48,30 +49,66 @@ class ArchitectureTest {
     return imported;
   }
 
-  @ParameterizedTest(name = "{0} lives in dev.spotrunner.{1} and imports only {2}")
-  @CsvSource(delimiter = ';', value = {
-      "common;        common;    ",
-      "testkit;       testkit;   common",
-      "webhook;       webhook;   common",
-      "runners;       runners;   common",
-      "binary-syncer; syncer;    common",
-      "simulator;     simulator; common,testkit,webhook,runners",
-      "local;         local;     common,testkit",
-  })
-  void eachModuleImportsOnlyWhatTheTableAllows(String module, String ownPackage, String allowed) {
-    JavaClasses classes = mainClassesOf(module);
-    Set<String> permitted = new LinkedHashSet<>(List.of(ownPackage));
-    if (allowed != null) {
-      permitted.addAll(List.of(allowed.split(",")));
+  /** A Java module's row of the page's module table: its folder, package and allowed imports. */
+  record ModuleRow(String module, String ownPackage, List<String> allowed) {
+    @Override
+    public String toString() {
+      return module;
     }
+  }
+
+  private static final Pattern ROW = Pattern.compile(
+      "^\\| `([a-z-]+)/` \\| `dev\\.spotrunner\\.([a-z]+)` \\|.*\\| ([^|]*) \\|\\s*$");
+
+  /** Every row of the table that names a package, read from docs/architecture.md. */
+  static List<ModuleRow> moduleTable() throws IOException {
+    List<ModuleRow> rows = new ArrayList<>();
+    for (String line : Files.readAllLines(PAGE)) {
+      Matcher row = ROW.matcher(line);
+      if (row.matches()) {
+        // "common, testkit (it runs the jars …)": the words before any remark; "—": nothing
+        String imports = row.group(3).replaceAll("\\(.*\\)", "").trim();
+        List<String> allowed = imports.equals("—") ? List.of()
+            : Stream.of(imports.split(",")).map(String::trim).map(ArchitectureTest::packageOfModule).toList();
+        rows.add(new ModuleRow(row.group(1), row.group(2), allowed));
+      }
+    }
+    return rows;
+  }
+
+  private static String packageOfModule(String module) {
+    return module.equals("binary-syncer") ? "syncer" : module;
+  }
+
+  static Stream<ModuleRow> modules() throws IOException {
+    return moduleTable().stream();
+  }
+
+  @Test
+  void theTableNamesEveryJavaModuleOfTheBuild() throws IOException {
+    Set<String> built = new LinkedHashSet<>();
+    Matcher module = Pattern.compile("<module>([a-z-]+)</module>").matcher(Files.readString(ROOT.resolve("pom.xml")));
+    while (module.find()) {
+      built.add(module.group(1));
+    }
+    Set<String> tabled = new LinkedHashSet<>(moduleTable().stream().map(ModuleRow::module).toList());
+    assertThat(tabled).as("Java modules in docs/architecture.md's table").isEqualTo(built);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("modules")
+  void eachModuleImportsOnlyWhatTheTableAllows(ModuleRow row) throws IOException {
+    JavaClasses classes = mainClassesOf(row.module());
+    Set<String> permitted = new LinkedHashSet<>(List.of(row.ownPackage()));
+    permitted.addAll(row.allowed());
     List<String> forbidden = new ArrayList<>();
-    for (String other : List.of("common", "testkit", "webhook", "runners", "syncer", "simulator", "local")) {
-      if (!permitted.contains(other)) {
-        forbidden.add("dev.spotrunner." + other + "..");
+    for (ModuleRow other : moduleTable()) {
+      if (!permitted.contains(other.ownPackage())) {
+        forbidden.add("dev.spotrunner." + other.ownPackage() + "..");
       }
     }
 
-    classes().should().resideInAPackage("dev.spotrunner." + ownPackage + "..")
+    classes().should().resideInAPackage("dev.spotrunner." + row.ownPackage() + "..")
         .because("a module's classes live in its own package (no class planted in another module's)")
         .check(classes);
     noClasses().should().dependOnClassesThat().resideInAnyPackage(forbidden.toArray(String[]::new))
@@ -80,9 +117,9 @@ class ArchitectureTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"common", "testkit", "webhook", "runners", "binary-syncer", "local"})
-  void noModuleHasAPackageCycle(String module) {
-    slices().matching("dev.spotrunner.(**)").should().beFreeOfCycles().check(mainClassesOf(module));
+  @MethodSource("modules")
+  void noModuleHasAPackageCycle(ModuleRow row) {
+    slices().matching("dev.spotrunner.(**)").should().beFreeOfCycles().check(mainClassesOf(row.module()));
   }
 
   @Test

@@ -12,7 +12,6 @@ import dev.spotrunner.common.log.Log;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,8 +29,6 @@ import java.util.regex.Pattern;
 public final class HttpGitHubRunners implements GitHubRunners {
   private static final Log LOG = Log.of(HttpGitHubRunners.class);
   private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"next\"");
-  // a runner configures with the token a few minutes after boot; hand out one with time to spare
-  static final Duration REGISTRATION_TOKEN_MARGIN = Duration.ofMinutes(15);
 
   private final GitHubApp app;
   private final Map<RunnerOwner, RegistrationToken> registrationTokens = new ConcurrentHashMap<>();
@@ -54,8 +51,7 @@ public final class HttpGitHubRunners implements GitHubRunners {
   @Override
   public RegistrationToken registrationToken(RunnerOwner owner) {
     RegistrationToken cached = registrationTokens.get(owner);
-    if (cached != null && app.clock().instant()
-        .isBefore(cached.expiresAt().minus(REGISTRATION_TOKEN_MARGIN))) {
+    if (cached != null && cached.usableAt(app.clock().instant())) {
       return cached;
     }
     JsonNode body = expect(call(owner, "POST",

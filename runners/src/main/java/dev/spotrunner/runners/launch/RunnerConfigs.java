@@ -17,7 +17,6 @@ import dev.spotrunner.common.parameters.ParameterOwner;
 import dev.spotrunner.common.parameters.Parameters;
 import dev.spotrunner.runners.pool.PoolSettings;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +35,6 @@ import java.util.function.Supplier;
  */
 public final class RunnerConfigs {
   private static final Log log = Log.of(RunnerConfigs.class);
-  /** A cached token is replaced this long before GitHub's expiry, so no runner gets a dying one. */
-  static final Duration TOKEN_MARGIN = Duration.ofMinutes(10);
   /** Repository runners have only the default group. */
   static final long DEFAULT_GROUP_ID = 1L;
 
@@ -169,8 +166,8 @@ public final class RunnerConfigs {
 
   private RegistrationToken token(RunnerOwner owner) {
     // compute() holds the owner's entry, so concurrent launches for one owner ask GitHub once.
-    return tokens.compute(owner, (o, cached) -> cached != null
-        && cached.expiresAt().minus(TOKEN_MARGIN).isAfter(clock.instant())
+    // Replaced RegistrationToken.RENEW_BEFORE_EXPIRY before GitHub's expiry, as the client's cache.
+    return tokens.compute(owner, (o, cached) -> cached != null && cached.usableAt(clock.instant())
         ? cached : github.registrationToken(o));
   }
 

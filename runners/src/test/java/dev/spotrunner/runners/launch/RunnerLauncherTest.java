@@ -106,9 +106,10 @@ class RunnerLauncherTest {
     RunnerConfigs configs = new RunnerConfigs(pool, github, moving);
 
     configs.issue(ACME, "a");
-    now[0] = NOW.plus(Duration.ofMinutes(45));
+    now[0] = NOW.plus(Duration.ofMinutes(44)); // 16 minutes left: kept
     configs.issue(ACME, "b");
-    now[0] = NOW.plus(Duration.ofMinutes(51));
+    assertEquals(1, github.calls("registration-token"));
+    now[0] = NOW.plus(Duration.ofMinutes(46)); // 14 left: under RegistrationToken.RENEW_BEFORE_EXPIRY
     RunnerConfigs.Issued late = configs.issue(ACME, "c");
 
     assertEquals(2, github.calls("registration-token"));
