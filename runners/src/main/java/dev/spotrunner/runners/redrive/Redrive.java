@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  * back to the pool's queue (sent first, then deleted from the DLQ), a job GitHub says is done is
  * deleted and counted as {@code JobsDropped{reason=finished}}. Messages dead-lettered for what they
  * are (malformed, invalid names, another pool's) and jobs GitHub did not answer for stay in the DLQ:
- * the DLQ-depth alarm shows them to a person. Stale warm requests are deleted.
+ * the DLQ-depth alarm shows them to a person. Dead-lettered warm requests and job starts are
+ * deleted and counted as discarded, never as dropped jobs: a warm request is asked again next cycle
+ * and a job start is a hint.
  */
 public final class Redrive {
   private static final Log log = Log.of(Redrive.class);
@@ -31,8 +33,11 @@ public final class Redrive {
   static final int VISIBILITY_SECONDS = 300;
   public static final String FINISHED = "finished";
 
-  /** What one redrive did. */
-  public record Report(int requeued, int finished, int kept) {}
+  /**
+   * What one redrive did: jobs back on the queue, jobs dropped as finished, dead letters kept for a
+   * person, warm requests and job starts discarded.
+   */
+  public record Report(int requeued, int finished, int kept, int discarded) {}
 
   private final String pool;
   private final JobQueue queue;
@@ -61,6 +66,7 @@ public final class Redrive {
     int requeued = 0;
     int finished = 0;
     int kept = 0;
+    int discarded = 0;
     try {
       int seen = 0;
       while (seen < maxMessages) {
@@ -81,6 +87,7 @@ public final class Redrive {
               exits.dropped(FINISHED);
             }
             case KEPT -> kept++;
+            case DISCARDED -> discarded++;
           }
         }
       }
@@ -89,14 +96,14 @@ public final class Redrive {
           entry("failure", Log.error(e).value()));
     }
     exits.flush(pool, clock, metrics);
-    if (requeued + finished + kept > 0) {
+    if (requeued + finished + kept + discarded > 0) {
       log.info("dead letters redriven", entry("pool", pool), entry("requeued", requeued),
-          entry("finished", finished), entry("kept", kept));
+          entry("finished", finished), entry("kept", kept), entry("discarded", discarded));
     }
-    return new Report(requeued, finished, kept);
+    return new Report(requeued, finished, kept, discarded);
   }
 
-  private enum Verdict { REQUEUED, FINISHED, KEPT }
+  private enum Verdict { REQUEUED, FINISHED, KEPT, DISCARDED }
 
   private Verdict redrive(Received message) {
     Map<String, String> attributes = message.attributes();
@@ -104,7 +111,9 @@ public final class Redrive {
     // a warm request is asked again next cycle; a job start is a hint (docs/interruptions.md)
     if (WarmRequest.KIND.equals(kind) || dev.spotrunner.common.job.JobStart.KIND.equals(kind)) {
       queue.delete(deadLetterUrl, message.receiptHandle());
-      return Verdict.FINISHED;
+      log.info("dead-lettered hint discarded", entry("message_id", message.messageId()),
+          entry("kind", kind), entry("pool", pool));
+      return Verdict.DISCARDED;
     }
     String reason = attributes.get(JobReturns.REASON_ATTRIBUTE);
     // Only jobs that failed to launch (or ran out of receives) may work now; the rest never will.

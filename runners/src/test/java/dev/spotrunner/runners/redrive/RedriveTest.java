@@ -47,7 +47,7 @@ class RedriveTest {
     Redrive.Report report =
         new Redrive("linux", sqs, QUEUE, DLQ, 20, github, metrics::add, clock).run();
 
-    assertEquals(new Redrive.Report(2, 1, 1), report);
+    assertEquals(new Redrive.Report(2, 1, 1, 0), report);
     assertEquals(List.of(1L, 2L), sqs.messages(QUEUE).stream()
         .map(m -> JobMessage.fromJson(m.body()).jobId().value()).toList());
     assertEquals(List.of("{oops"), sqs.messages(DLQ).stream().map(FakeSqs.Message::body).toList(),
@@ -64,7 +64,7 @@ class RedriveTest {
     Redrive.Report report =
         new Redrive("linux", sqs, QUEUE, DLQ, 20, github, metrics::add, clock).run();
 
-    assertEquals(new Redrive.Report(0, 0, 1), report);
+    assertEquals(new Redrive.Report(0, 0, 1, 0), report);
     assertEquals(1, sqs.messages(DLQ).size());
     assertEquals(List.of(), sqs.messages(QUEUE));
   }
@@ -79,8 +79,10 @@ class RedriveTest {
     Redrive.Report report =
         new Redrive("linux", sqs, QUEUE, DLQ, 20, github, metrics::add, clock).run();
 
-    assertEquals(new Redrive.Report(0, 1, 0), report);
+    assertEquals(new Redrive.Report(0, 0, 0, 1), report);
     assertEquals(List.of(), sqs.messages(DLQ));
     assertEquals(List.of(), sqs.messages(QUEUE));
+    assertTrue(metrics.stream().noneMatch(l -> l.contains("\"JobsDropped\"")),
+        "a job start is a hint, not a dropped job: " + String.join("\n", metrics));
   }
 }
