@@ -20,9 +20,11 @@ import java.util.List;
  * Reports runners per minute overall and over the whole minutes after the first, secondary-limit
  * answers and the busiest window per installation. Measure over whole minutes: a sliding window
  * lets a full budget through at second 0, 60, 120..., so a span of 2.5 minutes can hold three
- * bursts and overstate the steady rate by a fifth. Run:
- * {@code ./mvnw -q -o -pl common test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.spotrunner.common.github.MultiAppBenchmark}
+ * bursts and overstate the steady rate by a fifth. The class lives in testkit's tests (it needs
+ * the stand-in); after {@code ./mvnw -q -o install -DskipTests}, run:
+ * {@code ./mvnw -q -o -pl testkit test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.spotrunner.common.github.MultiAppBenchmark} (add {@code -Dbench.minutes=1}
+ * for a shorter run).
  */
 public final class MultiAppBenchmark {
   private static final int CONTAINERS = 4;
