@@ -294,7 +294,7 @@ module "sweeper" {
   schedule_expression = var.redelivery_sweeper.schedule_expression
   github_api_url      = local.github_api_url
   github_web_url      = local.github_web_url
-  github_app          = local.github_apps[0]
+  github_apps         = local.github_apps
   lookback_minutes    = var.redelivery_sweeper.lookback_minutes
   max_points_per_run  = var.redelivery_sweeper.max_points_per_run
 
