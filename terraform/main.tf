@@ -294,7 +294,7 @@ module "sweeper" {
   schedule_expression = var.redelivery_sweeper.schedule_expression
   github_api_url      = local.github_api_url
   github_web_url      = local.github_web_url
-  github_app          = local.github_apps[0]
+  github_apps         = local.github_apps
   lookback_minutes    = var.redelivery_sweeper.lookback_minutes
   max_points_per_run  = var.redelivery_sweeper.max_points_per_run
 
@@ -349,9 +349,10 @@ module "interruptions" {
   timeout_seconds           = var.spot_interruptions.timeout_seconds
   schedule_expression       = var.spot_interruptions.schedule_expression
   github_api_url            = local.github_api_url
-  github_app                = local.github_apps[0]
+  github_apps               = local.github_apps
   rebalance_recommendations = var.spot_interruptions.rebalance_recommendations
   max_points_per_run        = var.spot_interruptions.max_points_per_run
+  github_points_per_minute  = local.github_points_set_aside
   rerun_watch_hours         = var.spot_interruptions.rerun_watch_hours
   pools                     = local.interruption_pools
   launcher_role_names       = flatten([for pool in module.runners : [pool.scale_up_role_name, pool.scale_down_role_name]])

@@ -189,7 +189,7 @@ variable "github_enterprise_server_url" {
 # ---------------------------------------------------------------------------------------------
 
 variable "github_apps" {
-  description = "More GitHub Apps installed on the same accounts, after the one of github_app/github_app_parameters: SSM parameter names of each App's id, private key and (if its webhook points here) webhook secret. Scale-up and scale-down spread calls over the Apps' installations and fall back to another App when one is rate limited or its key refused."
+  description = "More GitHub Apps installed on the same accounts, after the one of github_app/github_app_parameters: SSM parameter names of each App's id, private key and (if its webhook points here) webhook secret. Scale-up, scale-down and the interruption function spread calls over the Apps' installations and fall back to another App when one is rate limited or its key refused; the redelivery sweeper sweeps each App's webhook deliveries."
   type = list(object({
     id_parameter             = string
     key_parameter            = string
@@ -233,13 +233,14 @@ variable "github_web_url" {
 # ---------------------------------------------------------------------------------------------
 
 variable "github_points_per_minute_limit" {
-  description = "GitHub's secondary rate limit per installation and minute, in points (a GET costs 1, a POST 5): 900 on github.com and ghe.com; GitHub Enterprise Server admins can configure their own. Terraform splits it (less the interruption function's set-aside) between every scale-up and scale-down container."
+  description = "GitHub's secondary rate limit per installation and minute, in points (a GET costs 1, a POST 5): 900 on github.com and ghe.com; GitHub Enterprise Server admins can configure their own (5-60000). Terraform splits it (less the interruption function's set-aside) between every scale-up and scale-down container."
   type        = number
   default     = 900
 
+  # the upper bound is GitHubAppSettings.MAX_POINTS_PER_MINUTE: every share Terraform computes is one Java accepts
   validation {
-    condition     = var.github_points_per_minute_limit >= 5 && var.github_points_per_minute_limit == floor(var.github_points_per_minute_limit)
-    error_message = "github_points_per_minute_limit must be a whole number of at least 5 (one JIT runner's POST)."
+    condition     = var.github_points_per_minute_limit >= 5 && var.github_points_per_minute_limit <= 60000 && var.github_points_per_minute_limit == floor(var.github_points_per_minute_limit)
+    error_message = "github_points_per_minute_limit must be a whole number from 5 (one JIT runner's POST) to 60000."
   }
 }
 

@@ -85,6 +85,16 @@ export -f validate_one
 export work plugin_dir
 printf '%s\n' "${dirs[@]}" | xargs -P "$parallelism" -I{} bash -c 'validate_one "$@"' _ {} || fail "terraform validate"
 
+# terraform test in every module with tests/*.tftest.hcl (plan only, mocked AWS), on validate's init
+step "terraform test: modules with tests/ (plan only, mocked AWS provider)"
+for dir in terraform/modules/*/; do
+  dir=${dir%/}
+  compgen -G "$dir/tests/*.tftest.hcl" >/dev/null || continue
+  TF_DATA_DIR="$work/data/${dir//\//_}" terraform -chdir="$dir" test -no-color >"$work/test-${dir//\//_}.log" 2>&1 ||
+    { cat "$work/test-${dir//\//_}.log"; fail "terraform test $dir"; }
+  echo "passed: $dir"
+done
+
 # --- 3. handler classes in the jars ----------------------------------------------------------------
 step "handler classes in the jars"
 check_handler() {

@@ -5,7 +5,12 @@ data "aws_caller_identity" "current" {}
 locals {
   function_name = "${var.prefix}-spot-interruptions"
   ssm_arn       = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:parameter"
-  state_path    = "/${var.prefix}/interruptions"
+  # every App's id and key parameter, comma-separated in the environment (docs/github-app.md)
+  app_parameter_arns = [
+    for name in concat([for app in var.github_apps : app.id_parameter], [for app in var.github_apps : app.key_parameter]) :
+    "${local.ssm_arn}/${trimprefix(name, "/")}"
+  ]
+  state_path = "/${var.prefix}/interruptions"
   # EventBridge cannot match instance tags: every instance of the account and region is sent, and
   # the function acts only on those tagged with this environment.
   instance_events = merge({
@@ -24,6 +29,17 @@ locals {
       pattern     = { source = ["aws.ec2"], "detail-type" = ["EC2 Instance Rebalance Recommendation"] }
     }
   } : {})
+  # the function's environment (tests/apps.tftest.hcl asserts on it); GITHUB_POINTS_PER_MINUTE is
+  # the set-aside its governor holds every call to, so the installation's sum stays under the limit
+  environment = {
+    GITHUB_API_URL           = var.github_api_url
+    GITHUB_APP_ID_PARAM      = join(",", [for app in var.github_apps : app.id_parameter])
+    GITHUB_APP_KEY_PARAM     = join(",", [for app in var.github_apps : app.key_parameter])
+    GITHUB_POINTS_PER_MINUTE = tostring(var.github_points_per_minute)
+    INTERRUPTION_POOLS       = jsonencode(var.pools)
+    INTERRUPTION_MAX_POINTS  = tostring(var.max_points_per_run)
+    RERUN_WATCH_HOURS        = tostring(var.rerun_watch_hours)
+  }
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -60,13 +76,10 @@ module "function" {
   policy_name = "spot-interruptions"
   policy_statements = concat([
     {
-      Sid    = "ReadGitHubApp"
-      Effect = "Allow"
-      Action = ["ssm:GetParameter"]
-      Resource = [
-        "${local.ssm_arn}/${trimprefix(var.github_app.id_parameter, "/")}",
-        "${local.ssm_arn}/${trimprefix(var.github_app.key_parameter, "/")}",
-      ]
+      Sid      = "ReadGitHubApp"
+      Effect   = "Allow"
+      Action   = ["ssm:GetParameter"]
+      Resource = local.app_parameter_arns
     },
     {
       Sid      = "State"
@@ -96,14 +109,7 @@ module "function" {
       Resource = var.kms_key_arn
   }])
 
-  environment = {
-    GITHUB_API_URL          = var.github_api_url
-    GITHUB_APP_ID_PARAM     = var.github_app.id_parameter
-    GITHUB_APP_KEY_PARAM    = var.github_app.key_parameter
-    INTERRUPTION_POOLS      = jsonencode(var.pools)
-    INTERRUPTION_MAX_POINTS = tostring(var.max_points_per_run)
-    RERUN_WATCH_HOURS       = tostring(var.rerun_watch_hours)
-  }
+  environment = local.environment
 }
 
 # Scale-up and scale-down read their pool's breaker state before asking spot for instances.

@@ -49,12 +49,17 @@ variable "github_api_url" {
   default     = "https://api.github.com"
 }
 
-variable "github_app" {
-  description = "SSM parameter names of the GitHub App's id and private key (SecureString)."
-  type = object({
+variable "github_apps" {
+  description = "SSM parameter names of every GitHub App's id and private key (SecureString), the first App first: each GitHub call goes through the App with the most points left and falls back to another when one is limited or its key refused."
+  type = list(object({
     id_parameter  = string
     key_parameter = string
-  })
+  }))
+
+  validation {
+    condition     = length(var.github_apps) > 0
+    error_message = "github_apps needs at least one App."
+  }
 }
 
 variable "schedule_expression" {
@@ -77,6 +82,17 @@ variable "max_points_per_run" {
   validation {
     condition     = var.max_points_per_run >= 6 && var.max_points_per_run <= 900
     error_message = "max_points_per_run must be between 6 and 900."
+  }
+}
+
+variable "github_points_per_minute" {
+  description = "The function's share of every installation's secondary-limit points a minute, per App: the set-aside the root module takes out of github_points_per_minute_limit before splitting the rest between scale-up and scale-down (spot_interruptions.max_points_per_run). Its governor holds every GitHub call (warnings, terminations, re-runs) to it."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.github_points_per_minute >= 6 && var.github_points_per_minute == floor(var.github_points_per_minute)
+    error_message = "github_points_per_minute must be a whole number of at least 6 (a job check and a re-run)."
   }
 }
 

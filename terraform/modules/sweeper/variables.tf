@@ -55,12 +55,17 @@ variable "github_web_url" {
   default     = "https://github.com"
 }
 
-variable "github_app" {
-  description = "SSM parameter names of the GitHub App's id and private key (SecureString): the App whose webhook deliveries are swept."
-  type = object({
+variable "github_apps" {
+  description = "SSM parameter names of every GitHub App's id and private key (SecureString), the first App first: each App's own webhook delivery log is swept, through that App."
+  type = list(object({
     id_parameter  = string
     key_parameter = string
-  })
+  }))
+
+  validation {
+    condition     = length(var.github_apps) > 0
+    error_message = "github_apps needs at least one App."
+  }
 }
 
 variable "schedule_expression" {

@@ -88,7 +88,7 @@ public enum LambdaVariable {
 
   // several GitHub Apps, one budget per installation, ghe.com (docs/github-app.md)
   GITHUB_WEB_URL(SCALE_UP, SCALE_DOWN, SWEEPER),
-  GITHUB_POINTS_PER_MINUTE(SCALE_UP, SCALE_DOWN),
+  GITHUB_POINTS_PER_MINUTE(SCALE_UP, SCALE_DOWN, INTERRUPTIONS),
 
   // runner configs encrypted with the customer-managed key (docs/security.md)
   RUNNER_CONFIG_KMS_KEY_ID(SCALE_UP);

@@ -80,11 +80,17 @@ public final class GitHubApp {
         clock, AppCredentials.fromParameters(parameters, settings, clock));
   }
 
-  /** The limits with this container's share of GitHub's budget, when it has less than all. */
+  /**
+   * The limits with this container's share of the installation's budget: a share below 900
+   * narrows them; a share above 900 (Terraform's split of a GitHub Enterprise Server limit above
+   * github.com's) replaces their 900; 900, the default without a share, leaves them as given.
+   */
   static GovernorLimits shared(GovernorLimits limits, GitHubAppSettings settings) {
-    return settings.pointsPerMinute() < GitHubAppSettings.GITHUB_POINTS
-        ? limits.withPointsPerMinute(Math.min(limits.pointsPerMinute(), settings.pointsPerMinute()))
-        : limits;
+    int share = settings.pointsPerMinute();
+    if (share < GitHubAppSettings.GITHUB_POINTS) {
+      return limits.withPointsPerMinute(Math.min(limits.pointsPerMinute(), share));
+    }
+    return share > GitHubAppSettings.GITHUB_POINTS ? limits.withPointsPerMinute(share) : limits;
   }
 
   /** The runners-and-jobs port on top of this app. */

@@ -21,15 +21,21 @@ import java.util.regex.Pattern;
  *       API URL when unset, and when set it must be the one the API URL belongs to;
  *   <li>{@code GITHUB_APP_ID_PARAM}, {@code GITHUB_APP_KEY_PARAM}: SSM parameter names, one App
  *       each, or comma-separated lists of equal length for several Apps (SSM names hold no comma);
- *   <li>{@code GITHUB_POINTS_PER_MINUTE}: this container's share of each installation's 900
- *       points a minute, which Terraform computes from the functions that spend them
- *       (docs/github-app.md, "One budget per installation").
+ *   <li>{@code GITHUB_POINTS_PER_MINUTE}: this container's share of each installation's points
+ *       a minute (900 on github.com and ghe.com; a GitHub Enterprise Server admin may set up to
+ *       {@value #MAX_POINTS_PER_MINUTE}), which Terraform computes from the functions that spend
+ *       them (docs/github-app.md, "One budget per installation").
  * </ul>
  */
 public record GitHubAppSettings(URI apiUrl, String webUrl, List<App> apps, int pointsPerMinute) {
   public static final URI GITHUB_COM = URI.create("https://api.github.com");
-  /** GitHub's secondary limit per installation and minute. */
+  /** GitHub's secondary limit per installation and minute (github.com, ghe.com). */
   public static final int GITHUB_POINTS = 900;
+  /**
+   * The largest limit, and so the largest share, Terraform accepts ({@code
+   * github_points_per_minute_limit}): a GitHub Enterprise Server admin may configure more than 900.
+   */
+  public static final int MAX_POINTS_PER_MINUTE = 60_000;
   private static final Pattern GHE_COM_API =
       Pattern.compile("api\\.([a-z0-9][a-z0-9-]*)\\.ghe\\.com", Pattern.CASE_INSENSITIVE);
 
@@ -42,8 +48,8 @@ public record GitHubAppSettings(URI apiUrl, String webUrl, List<App> apps, int p
     if (apps.isEmpty()) {
       throw new IllegalArgumentException("at least one GitHub App is required");
     }
-    if (pointsPerMinute < 5 || pointsPerMinute > GITHUB_POINTS) {
-      throw new IllegalArgumentException("points per minute must be 5.." + GITHUB_POINTS);
+    if (pointsPerMinute < 5 || pointsPerMinute > MAX_POINTS_PER_MINUTE) {
+      throw new IllegalArgumentException("points per minute must be 5.." + MAX_POINTS_PER_MINUTE);
     }
   }
 
@@ -90,8 +96,9 @@ public record GitHubAppSettings(URI apiUrl, String webUrl, List<App> apps, int p
     if (apps.isEmpty()) {
       apps.add(new App("", "")); // problems recorded above; env.check() throws
     }
+    // a share above 900 comes from a GitHub Enterprise Server limit above github.com's
     int points = share ? env.integer(LambdaVariable.GITHUB_POINTS_PER_MINUTE, GITHUB_POINTS, 5,
-        GITHUB_POINTS) : GITHUB_POINTS;
+        MAX_POINTS_PER_MINUTE) : GITHUB_POINTS;
     return new GitHubAppSettings(apiUrl, webUrl.toString(), apps, points);
   }
 

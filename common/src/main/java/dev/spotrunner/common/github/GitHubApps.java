@@ -132,6 +132,16 @@ public final class GitHubApps implements GitHubRunners {
     return call(owner, "runner group", app -> app.runnerGroupId(owner, groupName));
   }
 
+  @Override
+  public Optional<JobOutcome> jobOutcome(RunnerOwner repository, long jobId) {
+    return call(repository, "job outcome", app -> app.jobOutcome(repository, jobId));
+  }
+
+  @Override
+  public RerunAnswer rerunJob(RunnerOwner repository, long jobId) {
+    return call(repository, "re-run job", app -> app.rerunJob(repository, jobId));
+  }
+
   /**
    * Makes the call through the App with the most points left on the owner, then the others; the
    * last failure when none could make it. Failures that another App would meet too (a 404, a 422,

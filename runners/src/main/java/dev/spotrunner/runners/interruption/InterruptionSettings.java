@@ -16,7 +16,10 @@ import java.util.TreeMap;
  * The interruption function's settings, as Terraform sets them (modules/interruptions):
  * {@code INTERRUPTION_POOLS} (JSON, pool name to its {@link PoolRules}), {@code
  * INTERRUPTION_MAX_POINTS} (GitHub points one invocation may spend on re-runs, default 100) and
- * {@code RERUN_WATCH_HOURS} (how long an interrupted job is followed, default 6).
+ * {@code RERUN_WATCH_HOURS} (how long an interrupted job is followed, default 6); and GitHub's:
+ * every App of {@code GITHUB_APP_ID_PARAM}/{@code GITHUB_APP_KEY_PARAM}, and {@code
+ * GITHUB_POINTS_PER_MINUTE}, the points of each installation's minute Terraform set aside for
+ * this function (warnings, terminations and re-runs together; docs/github-app.md).
  */
 public record InterruptionSettings(String environment, GitHubAppSettings github,
     Map<String, PoolRules> pools, int maxPoints, Duration watch) {
@@ -38,7 +41,8 @@ public record InterruptionSettings(String environment, GitHubAppSettings github,
   public static InterruptionSettings fromEnv(Map<String, String> values) {
     Env env = new Env(values);
     String environment = env.required(LambdaVariable.ENVIRONMENT);
-    GitHubAppSettings github = GitHubAppSettings.read(env);
+    // every App, and the points a minute Terraform set aside for this function
+    GitHubAppSettings github = GitHubAppSettings.readWithShare(env);
     Map<String, PoolRules> pools = env.parsed(LambdaVariable.INTERRUPTION_POOLS,
         InterruptionSettings::pools, Map.of());
     int points = env.integer(LambdaVariable.INTERRUPTION_MAX_POINTS, DEFAULT_MAX_POINTS,

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.spotrunner.common.config.LambdaFunction;
 import dev.spotrunner.common.config.LambdaVariable;
 import dev.spotrunner.common.config.SettingsException;
+import dev.spotrunner.common.github.GitHubAppSettings.App;
 import dev.spotrunner.runners.breaker.BreakerSettings;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -60,7 +62,24 @@ class InterruptionSettingsTest {
   @Test
   void readsOnlyTheVariablesDeclaredForTheFunction() {
     assertEquals(Set.of("ENVIRONMENT", "GITHUB_API_URL", "GITHUB_APP_ID_PARAM",
-        "GITHUB_APP_KEY_PARAM", "INTERRUPTION_POOLS", "INTERRUPTION_MAX_POINTS",
-        "RERUN_WATCH_HOURS"), LambdaVariable.namesFor(LambdaFunction.INTERRUPTIONS));
+        "GITHUB_APP_KEY_PARAM", "GITHUB_POINTS_PER_MINUTE", "INTERRUPTION_POOLS",
+        "INTERRUPTION_MAX_POINTS", "RERUN_WATCH_HOURS"),
+        LambdaVariable.namesFor(LambdaFunction.INTERRUPTIONS));
+  }
+
+  @Test
+  void readsEveryAppAndThePointsSetAsideForTheFunction() {
+    env.put("GITHUB_APP_ID_PARAM", "/dev/app-id,/dev/app2-id");
+    env.put("GITHUB_APP_KEY_PARAM", "/dev/app-key,/dev/app2-key");
+    env.put("GITHUB_POINTS_PER_MINUTE", "100");
+    InterruptionSettings settings = InterruptionSettings.fromEnv(env);
+    assertEquals(List.of(new App("/dev/app-id", "/dev/app-key"),
+        new App("/dev/app2-id", "/dev/app2-key")), settings.github().apps());
+    assertEquals(100, settings.github().pointsPerMinute());
+
+    env.put("GITHUB_POINTS_PER_MINUTE", "4");
+    SettingsException e =
+        assertThrows(SettingsException.class, () -> InterruptionSettings.fromEnv(env));
+    assertTrue(e.getMessage().contains("GITHUB_POINTS_PER_MINUTE"), e.getMessage());
   }
 }

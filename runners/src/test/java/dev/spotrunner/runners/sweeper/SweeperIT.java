@@ -186,4 +186,32 @@ class SweeperIT {
     assertEquals(1, report.get(Count.LOGS_UNREAD), "the second App's log answered 401");
     assertEquals(failedJobs.size(), webhookGot.size(), "each guid once");
   }
+
+  /**
+   * The first App's key revoked (the one Terraform lists first): its log answers 401 and costs its
+   * page, the second App gets the rest of the run's points and still recovers every failed job.
+   */
+  @Test
+  void aFirstAppWhoseKeyIsRevokedDoesNotStopTheSecondAppsSweep() {
+    Set<String> failedJobs = seedLog();
+    var second = github.addApp();
+    parameters.putSecure("/sweeper-it/app2-id", String.valueOf(second.appId()));
+    parameters.putSecure("/sweeper-it/app2-key", second.appKeys().pkcs1Pem());
+    github.app().revokeKey(github.appKeys());
+    Map<String, String> env = Map.of(
+        "GITHUB_API_URL", github.apiUrl().toString(),
+        "GITHUB_APP_ID_PARAM", "/sweeper-it/app-id,/sweeper-it/app2-id",
+        "GITHUB_APP_KEY_PARAM", "/sweeper-it/app-key,/sweeper-it/app2-key",
+        "SWEEPER_MAX_POINTS", "200");
+    Sweeper two = SweeperWiring.create(env, parameters, Clock.systemUTC(), Sleeper.REAL,
+        GovernorLimits.GITHUB.withBackoff(Duration.ofMillis(50), Duration.ofSeconds(20)));
+
+    SweepReport report = two.run();
+
+    assertEquals(1, report.get(Count.LOGS_UNREAD), "the first App's log answered 401");
+    assertEquals(failedJobs.size(), report.get(Count.JOBS_RECOVERED));
+    assertEquals(failedJobs.size(), webhookGot.size(), "each guid once");
+    // the first App's refused page (1) + the second App's 3 pages and its redeliveries
+    assertEquals(1 + 3 + 5 * failedJobs.size(), report.get(Count.POINTS_SPENT));
+  }
 }

@@ -7,8 +7,12 @@ import dev.spotrunner.common.config.Env;
 import dev.spotrunner.common.config.SettingsException;
 import dev.spotrunner.testkit.fakes.InMemoryParameters;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class GitHubAppSettingsTest {
@@ -94,12 +98,70 @@ class GitHubAppSettingsTest {
   }
 
   @Test
-  void refusesListsOfDifferentLengthsAndAShareAboveGitHubsLimit() {
+  void refusesListsOfDifferentLengthsAndAShareAboveTheLargestLimit() {
     Env env = new Env(Map.of("GITHUB_APP_ID_PARAM", "/one/id,/two/id",
-        "GITHUB_APP_KEY_PARAM", "/one/key", "GITHUB_POINTS_PER_MINUTE", "901"));
+        "GITHUB_APP_KEY_PARAM", "/one/key", "GITHUB_POINTS_PER_MINUTE", "60001"));
     GitHubAppSettings.readWithShare(env);
     assertThatThrownBy(env::check).isInstanceOf(SettingsException.class)
         .hasMessageContaining("names 2 Apps but GITHUB_APP_KEY_PARAM 1")
         .hasMessageContaining("GITHUB_POINTS_PER_MINUTE");
+  }
+
+  @Test
+  void acceptsAShareAboveNineHundredFromAnEnterpriseServerLimit() {
+    // Terraform: github_points_per_minute_limit = 5000, 100 set aside, 2 containers
+    assertThat(share("2450").pointsPerMinute()).isEqualTo(2450);
+    assertThat(share("60000").pointsPerMinute()).isEqualTo(60_000);
+    assertThat(share("5").pointsPerMinute()).isEqualTo(5);
+    Env tooSmall = new Env(Map.of("GITHUB_APP_ID_PARAM", "/a", "GITHUB_APP_KEY_PARAM", "/b",
+        "GITHUB_POINTS_PER_MINUTE", "4"));
+    GitHubAppSettings.readWithShare(tooSmall);
+    assertThatThrownBy(tooSmall::check).hasMessageContaining("GITHUB_POINTS_PER_MINUTE");
+  }
+
+  @Test
+  void theGovernorHoldsTheShareBelowOrAboveNineHundred() {
+    assertThat(GitHubApp.shared(GovernorLimits.GITHUB, share("300")).pointsPerMinute())
+        .isEqualTo(300);
+    assertThat(GitHubApp.shared(GovernorLimits.GITHUB, share("2450")).pointsPerMinute())
+        .isEqualTo(2450);
+    assertThat(GitHubApp.shared(GovernorLimits.GITHUB, share("900")).pointsPerMinute())
+        .isEqualTo(900);
+    // a caller's tighter limits stay when the share is larger than them but below 900
+    assertThat(GitHubApp.shared(GovernorLimits.GITHUB.withPointsPerMinute(60), share("300"))
+        .pointsPerMinute()).isEqualTo(60);
+  }
+
+  /** Every limit Terraform's validation lets through gives shares Java accepts, and no more. */
+  @Test
+  void terraformsLimitValidationHasJavasBounds() throws Exception {
+    Path root = Path.of("").toAbsolutePath();
+    while (root != null && !Files.isDirectory(root.resolve("terraform/modules"))) {
+      root = root.getParent();
+    }
+    assertThat(root).as("terraform/ above the working directory").isNotNull();
+    String variables = Files.readString(root.resolve("terraform/variables.tf"));
+    int start = variables.indexOf("variable \"github_points_per_minute_limit\"");
+    assertThat(start).isNotNegative();
+    Matcher condition = Pattern.compile("condition\\s*=\\s*([^\\n]+)")
+        .matcher(variables.substring(start));
+    assertThat(condition.find()).isTrue();
+    Matcher lower = Pattern.compile("var\\.github_points_per_minute_limit >= (\\d+)")
+        .matcher(condition.group(1));
+    Matcher upper = Pattern.compile("var\\.github_points_per_minute_limit <= (\\d+)")
+        .matcher(condition.group(1));
+    assertThat(lower.find()).as(condition.group(1)).isTrue();
+    assertThat(upper.find()).as(condition.group(1)).isTrue();
+    assertThat(Integer.parseInt(lower.group(1))).isEqualTo(5);
+    assertThat(Integer.parseInt(upper.group(1)))
+        .isEqualTo(GitHubAppSettings.MAX_POINTS_PER_MINUTE);
+  }
+
+  private static GitHubAppSettings share(String points) {
+    Env env = new Env(Map.of("GITHUB_APP_ID_PARAM", "/a", "GITHUB_APP_KEY_PARAM", "/b",
+        "GITHUB_POINTS_PER_MINUTE", points));
+    GitHubAppSettings settings = GitHubAppSettings.readWithShare(env);
+    env.check();
+    return settings;
   }
 }

@@ -20,9 +20,16 @@ import java.util.List;
  * Reports runners per minute overall and over the whole minutes after the first, secondary-limit
  * answers and the busiest window per installation. Measure over whole minutes: a sliding window
  * lets a full budget through at second 0, 60, 120..., so a span of 2.5 minutes can hold three
- * bursts and overstate the steady rate by a fifth. Run:
- * {@code ./mvnw -q -o -pl common test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.spotrunner.common.github.MultiAppBenchmark}
+ * bursts and overstate the steady rate by a fifth. The class lives in testkit's test tree (it
+ * needs the stand-in); run it as docs/github-standin.md runs {@code GitHubCallsBenchmark} (the
+ * exec plugin does not resolve offline; {@code -am} puts this tree's common on the class path):
+ * <pre>
+ * ./mvnw -q -o -pl testkit -am test-compile dependency:build-classpath \
+ *   -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+ * java -Dbench.minutes=4 \
+ *   -cp "testkit/target/test-classes:testkit/target/classes:$(cat testkit/target/test-classpath.txt)" \
+ *   dev.spotrunner.common.github.MultiAppBenchmark
+ * </pre>
  */
 public final class MultiAppBenchmark {
   private static final int CONTAINERS = 4;
