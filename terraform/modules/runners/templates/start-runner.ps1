@@ -2,7 +2,7 @@
   spotrunner start script for Windows Server 2022 runners: the PowerShell twin of start-runner.sh. Run by
   user_data (EC2Launch v2, as LocalSystem), it
     0. runs the pool's pre-install script,
-    1. finds its instance id and region through IMDSv2; on images with the CloudWatch agent (prebuilt), ships
+    1. finds its instance id and region through IMDSv2; with the CloudWatch agent (install-runner.ps1 installs it), ships
        the user_data, runner and job logs to the pool's log group,
     2. boot `install`: downloads the runner zip from the S3 cache and verifies its SHA-256 against the object
        metadata; boot `prebuilt`: keeps the image's runner unless its version is older than the cached one (and
