@@ -96,7 +96,7 @@ Describe 'install-runner.ps1' {
     $RunnerSha256 = Get-Sha256 $global:InstallFixtures[$RunnerUrl]
     $RunnerVersion = '2.330.0'
     Install-Spotrunner
-    $global:InstallEvents[-1] | Should -Be "download $RunnerUrl"
+    $global:InstallEvents | Select-Object -Last 1 | Should -Be "download $RunnerUrl"
     Test-Path -LiteralPath (Join-Path $RunnerDir 'run.cmd') | Should -BeTrue
     (Get-Content -LiteralPath (Join-Path $RunnerDir '.spotrunner-runner-version') -Raw).Trim() | Should -Be '2.330.0'
   }
