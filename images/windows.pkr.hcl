@@ -1,6 +1,7 @@
 # Prebuilt Windows Server 2022 runner image for `boot = "prebuilt"` Windows pools: Git, the CloudWatch agent
 # and the runner at C:\actions-runner (its version in C:\actions-runner\.spotrunner-runner-version), installed
-# by images/install-runner.ps1 — the Windows twin of install-runner.sh (bash does not run on a bare Windows).
+# by terraform/modules/runners/templates/install-runner.ps1 — the same script the user_data of Windows `install`
+# pools runs (there without the runner arguments), the Windows twin of install-runner.sh.
 # EC2Launch v2 is reset at the end, so instances from the image run their own user_data.
 locals {
   windows_git        = var.git_for_windows == null ? { url = "", sha256 = "" } : var.git_for_windows
@@ -52,7 +53,7 @@ build {
   sources = ["source.amazon-ebs.windows"]
 
   provisioner "file" {
-    source      = "${path.root}/install-runner.ps1"
+    source      = "${path.root}/../terraform/modules/runners/templates/install-runner.ps1"
     destination = "C:\\Windows\\Temp\\install-runner.ps1"
   }
 

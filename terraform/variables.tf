@@ -302,7 +302,8 @@ variable "pools" {
     job_recheck_max_age_minutes (rechecks stop once the job is this old; 1-1440, default 360);
     warm_windows (list of {cron, time_zone, idle, owner}: idle runners kept during the window, registered with owner, org or org/repo); warm_eviction
     (oldest or newest); root_volume_size_gb; root_volume_type; metadata_hop_limit (2 lets containers reach
-    IMDS); pre_install_script and post_install_script (bash, run as root before and after the runner install);
+    IMDS); pre_install_script and post_install_script (run before and after the runner install: bash as root on
+    Linux, PowerShell as LocalSystem on Windows);
     enable_ssm_session (Session Manager access); scale_up_batch_size (1-10); scale_up_reserved_concurrency
     (-1 = unreserved, else at least scale_up_max_concurrency); dlq_max_receive_count;
     job_check_first_delivery (ask GitHub whether the job still waits on its first delivery too: 1 GET,
@@ -315,7 +316,10 @@ variable "pools" {
     on every boot; prebuilt: the image holds them, built from images/); user_data_template (path of a custom
     user_data template); user_data_enabled (false: no user_data at all); hooks ({job_started, job_completed}:
     job hook scripts); run_as (runner user, Linux); work_dir (job work directory); disable_update (registration
-    mode: --disableupdate).
+    mode: --disableupdate); git_for_windows ({url, sha256}: the Git for Windows 64-bit installer that Windows
+    install pools install at every boot, required there); boot_grace_minutes (minutes an instance may run without
+    an online runner before scale-down terminates it as an orphan; null: boot_grace_minutes, at least 20 on
+    Windows, whose stock-AMI boots take 15 minutes and more).
   EOT
   type = list(object({
     name                     = string
@@ -375,6 +379,11 @@ variable "pools" {
     run_as         = optional(string, "runner")
     work_dir       = optional(string, "")
     disable_update = optional(bool, false)
+    git_for_windows = optional(object({
+      url    = string
+      sha256 = string
+    }))
+    boot_grace_minutes = optional(number)
   }))
 
   validation {
@@ -400,6 +409,10 @@ variable "pools" {
   validation {
     condition     = alltrue([for p in var.pools : contains(["install", "prebuilt"], p.boot) && can(regex("^[a-z_][a-z0-9_-]{0,31}$", p.run_as)) && (p.work_dir == "" || can(regex("^(/|[A-Za-z]:\\\\)[-A-Za-z0-9_./\\\\]*$", p.work_dir)))])
     error_message = "boot must be install or prebuilt; run_as must be a Linux user name; work_dir must be empty or an absolute path of letters, digits, dots, dashes and underscores."
+  }
+  validation {
+    condition     = alltrue([for p in var.pools : p.boot_grace_minutes == null || try(p.boot_grace_minutes >= 1 && p.boot_grace_minutes <= 1440, false)])
+    error_message = "A pool's boot_grace_minutes must be 1-1440 (null: the boot_grace_minutes variable, at least 20 on Windows)."
   }
   validation {
     condition     = alltrue([for p in var.pools : !(p.ami_id != null && p.ami_ssm_parameter != null)])
@@ -490,7 +503,7 @@ variable "minimum_running_time_minutes" {
 }
 
 variable "boot_grace_minutes" {
-  description = "Minutes an instance may run without a registered GitHub runner before scale-down treats it as an orphan."
+  description = "Minutes an instance may run without a registered GitHub runner before scale-down treats it as an orphan; a pool's boot_grace_minutes overrides it, and Windows pools get at least 20."
   type        = number
   default     = 5
 

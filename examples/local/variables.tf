@@ -87,6 +87,12 @@ variable "pools" {
       job_started   = optional(string)
       job_completed = optional(string)
     }))
+    extra_labels = optional(list(string))
+    git_for_windows = optional(object({
+      url    = string
+      sha256 = string
+    }))
+    boot_grace_minutes = optional(number)
   }))
   default = [
     {

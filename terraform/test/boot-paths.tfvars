@@ -1,7 +1,9 @@
 # examples/local's test variant (run.sh applies it against moto_server): its two default pools plus one per
 # boot path of issue 17 — a prebuilt image, Ubuntu with hooks, run-as user, work directory and scripts,
 # Windows Server 2022 (its AMI comes from the public Windows parameter in real AWS; moto gets a fixed id),
-# and a pool without user_data. The ubuntu pool has Session Manager on: the IAM step shows its runner still reads no secret.
+# and a pool without user_data. The ubuntu pool has Session Manager on: the IAM step shows its runner still reads
+# no secret. run.sh also checks the applied functions for extra_labels (ubuntu) and the per-pool boot grace
+# (prebuilt's own, Windows' default of at least 20, the others' examples/local value of 2).
 pools = [
   {
     name           = "linux-x64"
@@ -33,6 +35,8 @@ pools = [
     ami_id         = "ami-12c6146b"
     boot           = "prebuilt"
     delay_seconds  = 0
+    # Its own boot grace, over the global boot_grace_minutes of examples/local (2).
+    boot_grace_minutes = 9
   },
   {
     name                = "ubuntu"
@@ -42,6 +46,7 @@ pools = [
     max_count           = 2
     ami_id              = "ami-12c6146b"
     os                  = "ubuntu"
+    extra_labels        = ["gpu-none", "ubuntu-24"]
     run_as              = "builder"
     work_dir            = "/mnt/work"
     disable_update      = true
@@ -61,6 +66,11 @@ pools = [
     ami_id         = "ami-12c6146b"
     os             = "windows"
     delay_seconds  = 0
+    # The install path installs Git for Windows at every boot; a made-up installer (nothing downloads it here).
+    git_for_windows = {
+      url    = "https://example.com/local/Git-64-bit.exe"
+      sha256 = "5f1e0c6a2b7d4e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6b"
+    }
   },
   {
     name              = "no-user-data"

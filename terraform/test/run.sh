@@ -3,6 +3,7 @@
 #   1. terraform fmt -check -recursive
 #   2. init (offline provider mirror) + validate: the root module, every submodule, every example
 #   3. each handler string names a class inside its jar
+#   3b. a mocked apply of the root module (terraform/test/mocked, no AWS): per-pool settings in the resources
 #   4. user_data of every boot combination rendered by the runners module's ./boot submodule
 #      (terraform/test/user-data), clean under ShellCheck; user_data above 16 KB refused
 #   5. bats: the start and install scripts against stubs (aws, curl/IMDSv2, runuser, package managers), the
@@ -117,6 +118,14 @@ check_handler terraform/modules/interruptions/main.tf runners/target/spotrunner-
 step "inputs and outputs of docs/terraform.md and every submodule's README.md generated from the code"
 python3 terraform/test/docs.py --check
 
+step "mocked apply of the root module (terraform/test/mocked): pool settings reach their resources"
+# KMS on each pool's runner log group, extra_labels in scale-up's POOL_LABELS, the per-pool boot grace.
+if ! TF_DATA_DIR="$work/data/terraform" terraform -chdir=terraform test -test-directory=test/mocked -json -verbose >"$work/mocked.json" 2>&1; then
+  jq -r 'select(.["@level"] == "error") | .["@message"]' "$work/mocked.json" 2>/dev/null || tail -n 40 "$work/mocked.json"
+  fail "mocked apply of terraform/test/mocked"
+fi
+python3 terraform/test/mocked_pools.py "$work/mocked.json"
+
 # --- 4. render user_data for every boot combination, shellcheck -------------------------------------
 step "render user_data of every boot combination (terraform/test/user-data), shellcheck"
 templates="$repo/terraform/modules/runners/templates"
@@ -141,6 +150,12 @@ if tf_ud apply -auto-approve -no-color -var oversized=true >"$work/ud-oversized.
 fi
 grep -q "above EC2's 16384-byte limit" "$work/ud-oversized.log" || { cat "$work/ud-oversized.log"; fail "oversized user_data failed for another reason"; }
 echo "ok: user_data above 16 KB is refused"
+# A Windows install pool must name the Git for Windows installer its install script installs.
+if tf_ud apply -auto-approve -no-color -var windows_without_git=true >"$work/ud-nogit.log" 2>&1; then
+  fail "a Windows install pool without git_for_windows was accepted"
+fi
+grep -q "Windows install pool without git_for_windows" "$work/ud-nogit.log" || { cat "$work/ud-nogit.log"; fail "the Windows pool without Git failed for another reason"; }
+echo "ok: a Windows install pool without git_for_windows is refused"
 shellcheck "$rendered"/amazon-linux-2023-*.user-data "$rendered"/ubuntu-*.user-data "$rendered"/custom.user-data \
   "$templates/start-runner.sh" "$templates/install-runner.sh" terraform/test/run.sh terraform/test/upgrade.sh terraform/test/download-lambda.sh terraform/test/stubs/* terraform/test/user-data/scripts/*.sh
 echo "shellcheck clean: every Linux user_data, the start and install scripts, test scripts"
@@ -218,7 +233,13 @@ check(webhook_env["WEBHOOK_SECRET_PARAMS"] == out["github_app_parameter_names"][
 for pool in out["queue_urls"]:
     env = lam.get_function_configuration(FunctionName=names["scale_up"][pool])["Environment"]["Variables"]
     check(env["POOL_NAME"] == pool and env["LAUNCH_TEMPLATE_NAME"] == f"local-{pool}", f"{pool}: scale-up environment names its pool and template")
-    lam.get_function_configuration(FunctionName=names["scale_down"][pool])
+    if pool == "ubuntu":
+        # extra_labels are registered with the runner: appended to the pool's labels in scale-up's POOL_LABELS.
+        check(env["POOL_LABELS"].split(",") == ["self-hosted", "linux", "x64", "ubuntu", "gpu-none", "ubuntu-24"], f"{pool}: POOL_LABELS with extra_labels: {env['POOL_LABELS']}")
+    down_env = lam.get_function_configuration(FunctionName=names["scale_down"][pool])["Environment"]["Variables"]
+    # boot-paths.tfvars: prebuilt sets its own grace, Windows gets at least 20, the rest examples/local's 2.
+    grace = {"prebuilt": "9", "windows": "20"}.get(pool, "2")
+    check(down_env["BOOT_GRACE_MINUTES"] == grace, f"{pool}: scale-down boot grace {down_env['BOOT_GRACE_MINUTES']} min (expected {grace})")
     queue_arn = sqs.get_queue_attributes(QueueUrl=out["queue_urls"][pool], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     mappings = [m for m in lam.list_event_source_mappings()["EventSourceMappings"] if m["EventSourceArn"] == queue_arn]
     check(len(mappings) == 1 and names["scale_up"][pool] in mappings[0]["FunctionArn"], f"{pool}: the queue feeds scale-up ({mappings[0]['FunctionArn'] if mappings else 'no mapping'})")
@@ -233,6 +254,7 @@ for pool in out["queue_urls"]:
         check(not user_data, f"{pool}: user_data off ({user_data[:120] if user_data else user_data!r})")
     elif pool == "windows":
         check(user_data.startswith("<powershell>") and "-RunnerKey 'actions-runner/win-x64.zip'" in user_data, f"{pool}: PowerShell user_data with the win-x64 zip")
+        check("& 'C:\\spotrunner\\install-runner.ps1' -GitUrl 'https://example.com/local/Git-64-bit.exe'" in user_data, f"{pool}: install path runs install-runner.ps1 with the pool's Git installer")
         check(data["BlockDeviceMappings"][0]["DeviceName"] == "/dev/sda1", f"{pool}: Windows root device /dev/sda1")
     else:
         boot = "prebuilt" if pool == "prebuilt" else "install"

@@ -69,6 +69,48 @@ image_runner() {
   grep -qx "tarball run.sh" "$STUB_STATE/sequence"
 }
 
+@test "prebuilt: when the runner cache cannot be read, the image's runner starts, with a log line" {
+  export SPOTRUNNER_BOOT=prebuilt
+  image_runner 2.330.0
+  # Nothing cached yet (the binary syncer has not run): HeadObject answers 404.
+  rm "$STUB_STATE/s3/$SPOTRUNNER_RUNNER_KEY"
+  put_config '{"mode":"jit","runnerName":"r","jitConfig":"x"}'
+
+  run "$START_SCRIPT"
+
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"runner cache s3://runner-cache/actions-runner/linux-x64.tar.gz not readable (An error occurred (404) when calling the HeadObject operation: Not Found); keeping the prebuilt image runner 2.330.0"* ]]
+  grep -q "s3api head-object" "$STUB_STATE/aws.calls"
+  run ! grep -q "s3 cp" "$STUB_STATE/aws.calls"
+  grep -qx "image run.sh  jitconfig=x" "$STUB_STATE/sequence"
+}
+
+@test "prebuilt: when the runner cache cannot be read and the image has no runner, the instance shuts down" {
+  export SPOTRUNNER_BOOT=prebuilt
+  rm "$STUB_STATE/s3/$SPOTRUNNER_RUNNER_KEY"
+  put_config '{"mode":"jit","runnerName":"r","jitConfig":"x"}'
+
+  run "$START_SCRIPT"
+
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"no runner: s3://runner-cache/actions-runner/linux-x64.tar.gz not readable"* ]]
+  grep -q "shutdown -h now" "$STUB_STATE/shutdown.calls"
+  run ! grep -q "ssm get-parameter" "$STUB_STATE/aws.calls"
+  [ ! -e "$STUB_STATE/sequence" ]
+}
+
+@test "install: when the runner cache cannot be read, a runner on the image is not used: shutdown" {
+  image_runner 2.330.0
+  rm "$STUB_STATE/s3/$SPOTRUNNER_RUNNER_KEY"
+  put_config '{"mode":"jit","runnerName":"r","jitConfig":"x"}'
+
+  run "$START_SCRIPT"
+
+  [ "$status" -ne 0 ]
+  grep -q "shutdown -h now" "$STUB_STATE/shutdown.calls"
+  [ ! -e "$STUB_STATE/sequence" ]
+}
+
 @test "install: a runner already on the image is replaced by the cached one" {
   image_runner 2.399.0
   put_config '{"mode":"jit","runnerName":"r","jitConfig":"x"}'

@@ -12,8 +12,12 @@ setup() {
 
 # The script a Linux user_data unpacks from the heredoc named $2.
 embedded() { sed -n "/<<'$2'/,/^$2\$/p" "$RENDERED_DIR/$1.user-data" | sed '1d;$d' | base64 -d | gunzip; }
-# The start script a Windows user_data unpacks.
-embedded_ps1() { sed -n "s/.*FromBase64String('\([^']*\)').*/\1/p" "$RENDERED_DIR/$1.user-data" | base64 -d | gunzip; }
+# The script a Windows user_data unpacks to C:\spotrunner\$2 (default: start-runner.ps1).
+embedded_ps1() {
+  sed -n "s/^ *Expand-SpotrunnerScript 'C:\\\\spotrunner\\\\${2:-start-runner.ps1}' '\([^']*\)'\$/\1/p" "$RENDERED_DIR/$1.user-data" | base64 -d | gunzip
+}
+# The line number of the first line of file $1 holding the fixed string $2 (empty when none does).
+line_of() { grep -nF -e "$2" "$1" | head -n 1 | cut -d : -f 1; }
 
 @test "every combination renders, and each stays under EC2's 16 KB user_data limit" {
   count=0
@@ -100,7 +104,40 @@ embedded_ps1() { sed -n "s/.*FromBase64String('\([^']*\)').*/\1/p" "$RENDERED_DI
     [ "$(head -n 1 "$file")" = "<powershell>" ]
     [ "$(tail -n 1 "$file")" = "</powershell>" ]
     cmp <(embedded_ps1 "$name") "$TEMPLATES/start-runner.ps1"
-    run ! grep -q "install-runner" "$file"
+  done
+}
+
+@test "windows install path: user_data runs the install script the Packer template runs, before the start script" {
+  # One script, two callers: images/windows.pkr.hcl uploads this very file, and no copy is left in images/.
+  grep -qF 'source      = "${path.root}/../terraform/modules/runners/templates/install-runner.ps1"' "$BATS_TEST_DIRNAME/../../images/windows.pkr.hcl"
+  [ ! -e "$BATS_TEST_DIRNAME/../../images/install-runner.ps1" ]
+  declared=$(sed -n '/^param(/,/^)/p' "$TEMPLATES/install-runner.ps1" | grep -o '\$[A-Za-z]*' | tr -d '$' | sort -u)
+  for scripts in none scripts; do
+    name=windows-install-$scripts
+    file="$RENDERED_DIR/$name.user-data"
+    cmp <(embedded_ps1 "$name" install-runner.ps1) "$TEMPLATES/install-runner.ps1"
+    call=$(grep -F "& 'C:\spotrunner\install-runner.ps1'" "$file")
+    # The pool's Git for Windows installer (terraform/test/user-data/main.tf), no runner arguments: the start
+    # script fetches the runner from the S3 cache.
+    [ "$call" = "  & 'C:\spotrunner\install-runner.ps1' -GitUrl 'https://example.com/ci/Git-64-bit.exe' -GitSha256 '$(printf '%s' 'ci git installer' | sha256sum | cut -d ' ' -f 1)'" ]
+    passed=$(grep -o ' -[A-Z][A-Za-z]*' <<<"$call" | tr -d ' -' | sort -u)
+    [ -z "$(comm -23 <(echo "$passed") <(echo "$declared"))" ]
+    unpack_line=$(line_of "$file" "Expand-SpotrunnerScript 'C:\spotrunner\install-runner.ps1'")
+    install_line=$(line_of "$file" "& 'C:\spotrunner\install-runner.ps1'")
+    start_line=$(line_of "$file" "& 'C:\spotrunner\start-runner.ps1'")
+    [ -n "$unpack_line" ]
+    [ -n "$install_line" ]
+    [ -n "$start_line" ]
+    [ "$unpack_line" -lt "$install_line" ]
+    [ "$install_line" -lt "$start_line" ]
+  done
+  # The install script throws on any failure; the user_data's catch shuts the instance down.
+  grep -qF 'Stop-Computer -Force' "$RENDERED_DIR/windows-install-none.user-data"
+}
+
+@test "windows prebuilt path: no install script in user_data" {
+  for scripts in none scripts; do
+    run ! grep -q "install-runner" "$RENDERED_DIR/windows-prebuilt-$scripts.user-data"
   done
 }
 
@@ -147,7 +184,12 @@ embedded_ps1() { sed -n "s/.*FromBase64String('\([^']*\)').*/\1/p" "$RENDERED_DI
   wait_line=$(grep -n 'Wait-RunnerConfig' <<<"$main" | cut -d : -f 1)
   delete_line=$(grep -n 'Remove-RunnerConfig' <<<"$main" | cut -d : -f 1)
   start_line=$(grep -n 'Start-Runner -ConfigJson' <<<"$main" | cut -d : -f 1)
-  [ "$wait_line" -lt "$delete_line" ] && [ "$delete_line" -lt "$start_line" ]
+  # Separate assertions: under set -e only a test's last command may fail through `&&`.
+  [ -n "$wait_line" ]
+  [ -n "$delete_line" ]
+  [ -n "$start_line" ]
+  [ "$wait_line" -lt "$delete_line" ]
+  [ "$delete_line" -lt "$start_line" ]
   grep -q 'Stop-Instance' <<<"$main"
 }
 

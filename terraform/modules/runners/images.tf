@@ -20,6 +20,11 @@ locals {
   boot_root_device = var.pool.os == "amazon-linux-2023" ? "/dev/xvda" : "/dev/sda1"
 
   user_data = module.boot.user_data
+
+  # Scale-down's boot grace for this pool (BOOT_GRACE_MINUTES of its own scale-down function): a stock-AMI Windows
+  # instance takes 15 minutes and more to bring its runner online (AWS, without Fast Launch), so Windows pools
+  # get at least 20 unless the pool sets its own.
+  boot_grace_minutes = coalesce(var.pool.boot_grace_minutes, local.boot_windows ? max(20, var.boot_grace_minutes) : var.boot_grace_minutes)
 }
 
 module "boot" {
@@ -36,6 +41,7 @@ module "boot" {
   pre_install_script  = var.pool.pre_install_script
   post_install_script = var.pool.post_install_script
   hooks               = var.pool.hooks
+  git_for_windows     = var.pool.git_for_windows
   run_as              = var.pool.run_as
   work_dir            = var.pool.work_dir
   disable_update      = var.pool.disable_update

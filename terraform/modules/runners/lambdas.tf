@@ -312,7 +312,7 @@ module "scale_down" {
 
   environment = merge(local.pool_environment, {
     MINIMUM_RUNNING_TIME_MINUTES = tostring(var.minimum_running_time_minutes)
-    BOOT_GRACE_MINUTES           = tostring(var.boot_grace_minutes)
+    BOOT_GRACE_MINUTES           = tostring(local.boot_grace_minutes)
     WARM_WINDOWS                 = local.warm_windows_json
     WARM_EVICTION                = var.pool.warm_eviction
     REDRIVE_MAX_MESSAGES         = tostring(var.pool.redrive_max_messages)

@@ -143,7 +143,7 @@ variable "minimum_running_time_minutes" {
 }
 
 variable "boot_grace_minutes" {
-  description = "Minutes an instance may run without a registered GitHub runner before it counts as an orphan."
+  description = "Minutes an instance may run without a registered GitHub runner before it counts as an orphan, unless the pool sets boot_grace_minutes; Windows pools get at least 20."
   type        = number
   default     = 5
 }

@@ -8,6 +8,12 @@ variable "oversized" {
   default = false
 }
 
+# `windows_without_git = true` adds a Windows install pool without git_for_windows: the apply must fail.
+variable "windows_without_git" {
+  type    = bool
+  default = false
+}
+
 locals {
   scripts = {
     linux = {
@@ -36,6 +42,9 @@ locals {
       custom = { os = "amazon-linux-2023", boot = "prebuilt", scripts = local.none, extra = { user_data_template = "${path.module}/custom.sh.tftpl" } }
       off    = { os = "ubuntu", boot = "prebuilt", scripts = local.none, extra = { user_data_enabled = false } }
     },
+    var.windows_without_git ? {
+      nogit = { os = "windows", boot = "install", scripts = local.none, extra = { git_for_windows = null } }
+    } : {},
     var.oversized ? {
       oversized = { os = "amazon-linux-2023", boot = "install", scripts = merge(local.none, { pre = join("\n", [for i in range(600) : "echo line ${i} of a long pre-install script"]) }), extra = {} }
     } : {},
@@ -57,11 +66,13 @@ module "boot" {
   pre_install_script  = each.value.scripts.pre
   post_install_script = each.value.scripts.post
   hooks               = { job_started = each.value.scripts.job_started, job_completed = each.value.scripts.job_completed }
-  run_as              = each.value.scripts.pre == "" ? "runner" : "builder"
-  work_dir            = each.value.scripts.pre == "" ? "" : (each.value.os == "windows" ? "D:\\work" : "/mnt/work")
-  disable_update      = each.value.scripts.pre != ""
-  user_data_template  = lookup(each.value.extra, "user_data_template", null)
-  user_data_enabled   = lookup(each.value.extra, "user_data_enabled", true)
+  # A made-up installer: the rendered call is checked, nothing downloads it.
+  git_for_windows    = lookup(each.value.extra, "git_for_windows", each.value.os == "windows" ? { url = "https://example.com/ci/Git-64-bit.exe", sha256 = sha256("ci git installer") } : null)
+  run_as             = each.value.scripts.pre == "" ? "runner" : "builder"
+  work_dir           = each.value.scripts.pre == "" ? "" : (each.value.os == "windows" ? "D:\\work" : "/mnt/work")
+  disable_update     = each.value.scripts.pre != ""
+  user_data_template = lookup(each.value.extra, "user_data_template", null)
+  user_data_enabled  = lookup(each.value.extra, "user_data_enabled", true)
 }
 
 output "user_data" {

@@ -79,6 +79,34 @@ Describe 'start-runner.ps1' {
     $global:SpotrunnerEvents | Should -Not -Contain 'download'
   }
 
+  It 'prebuilt: keeps the image runner when the runner cache cannot be read' {
+    $Boot = 'prebuilt'
+    New-Item -ItemType Directory -Force -Path $RunnerDir | Out-Null
+    Set-Content -LiteralPath (Join-Path $RunnerDir 'run.cmd') -Value '@echo off'
+    Set-Content -LiteralPath (Join-Path $RunnerDir '.spotrunner-runner-version') -Value '2.330.0'
+    Mock Get-CachedRunnerMetadata { throw 'The specified key does not exist.' }
+    $log = Invoke-SpotrunnerStart 6>&1 | Out-String
+    $log | Should -Match 'runner cache s3://runner-cache/actions-runner/win-x64.zip not readable \(The specified key does not exist.\); keeping the prebuilt image runner 2.330.0'
+    $global:SpotrunnerEvents | Should -Not -Contain 'download'
+    $global:SpotrunnerEvents | Should -Contain 'run.cmd '
+  }
+
+  It 'prebuilt: shuts down when the runner cache cannot be read and the image has no runner' {
+    $Boot = 'prebuilt'
+    Mock Get-CachedRunnerMetadata { throw 'The specified key does not exist.' }
+    Invoke-SpotrunnerStart | Should -Be 1
+    $global:SpotrunnerEvents | Should -Be @('shutdown')
+  }
+
+  It 'install: a cache that cannot be read is a failure even with a runner on the image' {
+    New-Item -ItemType Directory -Force -Path $RunnerDir | Out-Null
+    Set-Content -LiteralPath (Join-Path $RunnerDir 'run.cmd') -Value '@echo off'
+    Set-Content -LiteralPath (Join-Path $RunnerDir '.spotrunner-runner-version') -Value '2.330.0'
+    Mock Get-CachedRunnerMetadata { throw 'Access Denied' }
+    Invoke-SpotrunnerStart | Should -Be 1
+    $global:SpotrunnerEvents | Should -Be @('shutdown')
+  }
+
   It 'prebuilt: replaces an image runner older than the cached one' {
     $Boot = 'prebuilt'
     New-Item -ItemType Directory -Force -Path $RunnerDir | Out-Null

@@ -22,13 +22,16 @@ locals {
     post_install_script = var.post_install_script
     hook_job_started    = var.hooks.job_started
     hook_job_completed  = var.hooks.job_completed
+    git_url             = var.git_for_windows == null ? "" : var.git_for_windows.url
+    git_sha256          = var.git_for_windows == null ? "" : var.git_for_windows.sha256
     # Plain and gzipped+base64 (what the built-in templates embed); the install script only on the install path.
     install_script            = local.install_script
     install_script_base64gzip = local.install_script == "" ? "" : base64gzip(local.install_script)
     start_script              = local.start_script
     start_script_base64gzip   = base64gzip(local.start_script)
   }
-  install_script = local.windows || var.boot != "install" ? "" : file("${path.module}/../templates/install-runner.sh")
+  # The same files the Packer templates in images/ run: one install script per OS, two callers.
+  install_script = var.boot != "install" ? "" : file(local.windows ? "${local.templates}/install-runner.ps1" : "${local.templates}/install-runner.sh")
   start_script   = file(local.windows ? "${local.templates}/start-runner.ps1" : "${local.templates}/start-runner.sh")
   rendered       = var.user_data_enabled ? templatefile(local.template, local.variables) : null
 

@@ -4,9 +4,23 @@ variable "os" {
 }
 
 variable "boot" {
-  description = "install: user_data installs packages (terraform/modules/runners/templates/install-runner.sh) and the runner on every boot; prebuilt: the image holds them (images/), user_data only writes the settings and starts the start script."
+  description = "install: user_data installs packages (terraform/modules/runners/templates/install-runner.sh, install-runner.ps1 on Windows) and the runner on every boot; prebuilt: the image holds them (images/), user_data only writes the settings and starts the start script."
   type        = string
   default     = "install"
+}
+
+variable "git_for_windows" {
+  description = "Windows `install` pools: the Git for Windows 64-bit installer (url, a release asset of git-for-windows/git) and its SHA-256, which install-runner.ps1 installs at every boot; null elsewhere."
+  type = object({
+    url    = string
+    sha256 = string
+  })
+  default = null
+
+  validation {
+    condition     = var.git_for_windows == null || (can(regex("^https://[^'\\s]+$", var.git_for_windows.url)) && can(regex("^[0-9a-f]{64}$", var.git_for_windows.sha256)))
+    error_message = "git_for_windows needs an https URL without quotes or spaces and a hex SHA-256."
+  }
 }
 
 variable "environment" {

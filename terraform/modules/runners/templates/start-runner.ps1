@@ -2,10 +2,11 @@
   spotrunner start script for Windows Server 2022 runners: the PowerShell twin of start-runner.sh. Run by
   user_data (EC2Launch v2, as LocalSystem), it
     0. runs the pool's pre-install script,
-    1. finds its instance id and region through IMDSv2; on images with the CloudWatch agent (prebuilt), ships
+    1. finds its instance id and region through IMDSv2; with the CloudWatch agent (install-runner.ps1 installs it), ships
        the user_data, runner and job logs to the pool's log group,
     2. boot `install`: downloads the runner zip from the S3 cache and verifies its SHA-256 against the object
-       metadata; boot `prebuilt`: keeps the image's runner unless its version is older than the cached one,
+       metadata; boot `prebuilt`: keeps the image's runner unless its version is older than the cached one (and
+       when the cache cannot be read: the image's runner, or a shutdown when the image has none),
     3. polls SSM for its runner config <path>/<pool>/<instance-id>, reads it, deletes it,
     4. runs the post-install script, sets the job hooks, starts the runner: JIT (`run.cmd`, the JIT config in
        ACTIONS_RUNNER_INPUT_JITCONFIG) or registration (`config.cmd`, the token in ACTIONS_RUNNER_INPUT_TOKEN),
@@ -113,7 +114,19 @@ function Test-ImageRunnerCurrent([string] $Directory, [string] $CachedVersion) {
 }
 
 function Install-Runner([hashtable] $Identity) {
-  $metadata = Get-CachedRunnerMetadata -BucketName $Bucket -Key $RunnerKey -Region $Identity.Region
+  try {
+    $metadata = Get-CachedRunnerMetadata -BucketName $Bucket -Key $RunnerKey -Region $Identity.Region
+  } catch {
+    # Without the cache, only a runner already on a prebuilt image can start (the binary syncer may not have
+    # cached one yet); without one, there is nothing to run.
+    $reason = $_.Exception.Message
+    if ($Boot -ne 'prebuilt' -or -not (Test-ImageRunnerCurrent -Directory $RunnerDir -CachedVersion '')) {
+      throw "no runner: s3://$Bucket/$RunnerKey not readable ($reason) and the image has none"
+    }
+    $image = (Get-Content -LiteralPath (Join-Path $RunnerDir $VersionFileName) -Raw).Trim()
+    Write-SpotrunnerLog "runner cache s3://$Bucket/$RunnerKey not readable ($reason); keeping the prebuilt image runner $image"
+    return
+  }
   if ($Boot -eq 'prebuilt' -and (Test-ImageRunnerCurrent -Directory $RunnerDir -CachedVersion $metadata.Version)) {
     Write-SpotrunnerLog "prebuilt image runner is current (cache: $($metadata.Version)); no download"
     return

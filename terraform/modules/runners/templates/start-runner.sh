@@ -3,7 +3,8 @@
 #   0. runs the pool's pre-install script, makes sure the run-as user exists,
 #   1. finds its instance id and region through IMDSv2, starts the CloudWatch agent (user_data, runner, job logs),
 #   2. boot `install`: downloads the runner tarball from the S3 cache and verifies its SHA-256 against the object
-#      metadata; boot `prebuilt`: keeps the image's runner unless its version is older than the cached one;
+#      metadata; boot `prebuilt`: keeps the image's runner unless its version is older than the cached one
+#      (and when the cache cannot be read: the image's runner, or a shutdown when the image has none);
 #      sets the job hooks and the work directory,
 #   3. polls SSM for its runner config <path>/<pool>/<instance-id>, reads it, deletes it,
 #   4. runs the post-install script, starts the runner as the run-as user: JIT
@@ -106,15 +107,30 @@ fi
 
 # --- 2. the runner: from the S3 cache, or the image's when it is current -----------------------------
 mkdir -p "$WORK_DIR"
-metadata=$(aws s3api head-object --bucket "$BUCKET" --key "$RUNNER_KEY" --query Metadata --output json)
-expected_sha=$(jq -r '.sha256 // empty' <<<"$metadata")
-cached_version=$(jq -r '.["runner-version"] // empty' <<<"$metadata")
 image_version=""
-if [ "$BOOT" = prebuilt ] && [ -r "$VERSION_FILE" ]; then
+if [ "$BOOT" = prebuilt ] && [ -r "$VERSION_FILE" ] && [ -x "$RUNNER_DIR/run.sh" ]; then
   image_version=$(tr -d '[:space:]' <"$VERSION_FILE")
 fi
+cache_found=true
+if ! metadata=$(aws s3api head-object --bucket "$BUCKET" --key "$RUNNER_KEY" --query Metadata --output json 2>"$WORK_DIR/s3-error"); then
+  cache_found=false
+  cache_error=$(head -c 300 "$WORK_DIR/s3-error")
+  # Without the cache, only a runner already on the image can start: keep it (the binary syncer may not have
+  # cached one yet, e.g. right after the first apply); without one, there is nothing to run.
+  if [ -z "$image_version" ]; then
+    log "no runner: s3://$BUCKET/$RUNNER_KEY not readable ($cache_error) and the image has none"
+    shut_down "no runner to start"
+    exit 1
+  fi
+  metadata='{}'
+fi
+rm -f "$WORK_DIR/s3-error"
+expected_sha=$(jq -r '.sha256 // empty' <<<"$metadata")
+cached_version=$(jq -r '.["runner-version"] // empty' <<<"$metadata")
 # The image's runner is current when its version sorts at or after the cached (pinned) one.
-if [ -n "$image_version" ] && [ -x "$RUNNER_DIR/run.sh" ] &&
+if [ "$cache_found" = false ]; then
+  log "runner cache s3://$BUCKET/$RUNNER_KEY not readable ($cache_error); keeping the prebuilt image runner $image_version"
+elif [ -n "$image_version" ] &&
   [ "$(printf '%s\n%s\n' "$image_version" "$cached_version" | sort -V | tail -n 1)" = "$image_version" ]; then
   log "prebuilt image runner $image_version is current (cache: ${cached_version:-unknown}); no download"
 else
