@@ -29,5 +29,6 @@ module "spotrunner" {
     delay_seconds  = 10
     boot           = var.boot
     ami_id         = var.ami_id
+    os             = var.os
   }]
 }

@@ -49,3 +49,9 @@ variable "ami_id" {
   type        = string
   default     = null
 }
+
+variable "os" {
+  description = "The pool's operating system: amazon-linux-2023, ubuntu or windows (Windows Server 2022, x64)."
+  type        = string
+  default     = "amazon-linux-2023"
+}
