@@ -134,6 +134,7 @@ public record Deployment(String configuration, String webhookPools, String webho
     out.add(new Setting("webhook", "POOLS", webhookPools, webhookPoolsSource));
     for (DeployedPool pool : pools) {
       Map<String, String> values = new LinkedHashMap<>();
+      values.put("launch_template.boot_path", pool.bootPath());
       values.put("queue.delay_seconds", Integer.toString(pool.queueDelaySeconds()));
       values.put("queue.visibility_timeout_seconds", Integer.toString(pool.visibilityTimeoutSeconds()));
       values.put("queue.maxReceiveCount", Integer.toString(pool.maxReceiveCount()));
@@ -248,7 +249,7 @@ public record Deployment(String configuration, String webhookPools, String webho
     Map<String, String> sources = new LinkedHashMap<>();
     if (templates.size() == 1) {
       sources.put("launch_template.boot_path", templates.getFirst().address()
-          + ".user_data (SPOTRUNNER_BOOT)");
+          + ".user_data (SPOTRUNNER_BOOT, or start-runner.ps1 -Boot)");
     }
     sources.put("queue.delay_seconds", queue.address() + ".delay_seconds");
     sources.put("queue.visibility_timeout_seconds", queue.address() + ".visibility_timeout_seconds");
@@ -279,12 +280,17 @@ public record Deployment(String configuration, String webhookPools, String webho
   }
 
   /**
-   * The boot path the pool's user_data declares ({@code SPOTRUNNER_BOOT='install'}); "none" when the
-   * pool has no user_data (an image that starts its runner itself).
+   * The boot path the pool's user_data declares: Linux user_data sets
+   * {@code SPOTRUNNER_BOOT='install'}, Windows user_data ({@code <powershell>}) calls
+   * start-runner.ps1 with {@code -Boot 'install'} and reads as {@code windows-install} (or
+   * {@code windows-prebuilt}); {@link #NONE} when the pool has no user_data (user_data off: an
+   * image that starts its runner itself), {@link #CUSTOM} for a user_data that declares neither
+   * (the pool's own template). The simulator has no boot time for the last two
+   * ({@link Scenario#bootFor}).
    */
   static String bootPath(String encoded) {
     if (encoded.isBlank()) {
-      return "none";
+      return NONE;
     }
     String text;
     try {
@@ -293,10 +299,20 @@ public record Deployment(String configuration, String webhookPools, String webho
     } catch (IllegalArgumentException notBase64) {
       text = encoded;
     }
-    java.util.regex.Matcher boot =
-        java.util.regex.Pattern.compile("SPOTRUNNER_BOOT='([a-z-]+)'").matcher(text);
-    return boot.find() ? boot.group(1) : "custom";
+    Matcher windows = WINDOWS_BOOT.matcher(text);
+    if (text.contains("<powershell>") && windows.find()) {
+      return "windows-" + windows.group(1);
+    }
+    Matcher linux = LINUX_BOOT.matcher(text);
+    return linux.find() ? linux.group(1) : CUSTOM;
   }
+
+  /** The boot path of a pool without user_data. */
+  static final String NONE = "none";
+  /** The boot path of a pool whose own user_data template declares no boot path. */
+  static final String CUSTOM = "custom";
+  private static final Pattern LINUX_BOOT = Pattern.compile("SPOTRUNNER_BOOT='([a-z-]+)'");
+  private static final Pattern WINDOWS_BOOT = Pattern.compile("-Boot '([a-z-]+)'");
 
   private static JsonNode required(String where, Resource resource, String attribute) {
     JsonNode value = resource.values().path(attribute);

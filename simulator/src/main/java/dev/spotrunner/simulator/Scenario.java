@@ -38,12 +38,23 @@ public record Scenario(
   static final JsonNode DEFAULT_BOOT = node("{\"type\":\"lognormal\",\"median\":80,\"sigma\":0.3,\"min\":30}");
 
   /**
-   * Boot time by the pool's boot path (the launch template's {@code SPOTRUNNER_BOOT}); a path not
-   * named here boots as {@link #boot} ({@code install}: {@link #DEFAULT_BOOT}). {@code prebuilt} skips the package install and the runner download
-   * (docs/images.md, "Expected boot times": launch→running + kernel/cloud-init + config and runner
-   * start, an estimate from cited parts, not a measurement). A pool in {@link #bootByPool} wins.
+   * Boot time by the pool's boot path (read from the launch template's user_data:
+   * {@code SPOTRUNNER_BOOT} on Linux, {@code -Boot} on Windows, {@link Deployment#bootPath}); the
+   * scenario's {@code bootByPath} adds to and overrides these, {@code install} boots as
+   * {@link #boot}, a pool in {@link #bootByPool} wins. {@code prebuilt} skips the package install
+   * and the runner download (docs/images.md, "Expected boot times": launch→running +
+   * kernel/cloud-init + config and runner start, an estimate from cited parts, not a measurement).
+   * Windows (docs/simulator.md, "Where the numbers come from"): AWS gives about 242 s for a
+   * custom Windows AMI to launch without EC2 Fast Launch and says the OS launch steps "often take
+   * 15 minutes or longer"; on top, the config and runner start (prebuilt) or the runner zip from
+   * the S3 cache, its checksum and unpacking (install). {@code none} (user_data off) and
+   * {@code custom} (a template that declares no path) have no default: the image or template
+   * decides, and only the user knows how long it takes ({@link #bootFor}).
    */
-  static final Map<String, JsonNode> DEFAULT_BOOT_BY_PATH = Map.of("prebuilt", node("{\"type\":\"lognormal\",\"median\":35,\"sigma\":0.3,\"min\":15}"));
+  static final Map<String, JsonNode> DEFAULT_BOOT_BY_PATH = Map.of(
+      "prebuilt", node("{\"type\":\"lognormal\",\"median\":35,\"sigma\":0.3,\"min\":15}"),
+      "windows-prebuilt", node("{\"type\":\"lognormal\",\"median\":260,\"sigma\":0.5,\"min\":90}"),
+      "windows-install", node("{\"type\":\"lognormal\",\"median\":320,\"sigma\":0.5,\"min\":120}"));
 
   public Scenario {
     owner = owner == null ? "acme" : owner;
@@ -54,12 +65,41 @@ public record Scenario(
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     boot = boot == null ? DEFAULT_BOOT : boot;
     bootByPool = bootByPool == null ? Map.of() : Map.copyOf(bootByPool);
-    bootByPath = bootByPath == null ? DEFAULT_BOOT_BY_PATH : Map.copyOf(bootByPath);
+    Map<String, JsonNode> byPath = new java.util.TreeMap<>(DEFAULT_BOOT_BY_PATH);
+    if (bootByPath != null) {
+      byPath.putAll(bootByPath);
+    }
+    bootByPath = Map.copyOf(byPath);
     controlPlane = controlPlane == null ? new ControlPlane(null, null, null, null) : controlPlane;
     spot = spot == null ? new Spot(null, null, null, null) : spot;
     github = github == null ? new GitHub(null, null, null) : github;
     prices = prices == null ? Map.of() : Map.copyOf(prices);
     ec2 = ec2 == null ? new Ec2(null) : ec2;
+  }
+
+  /**
+   * The boot-time distribution of a pool with this boot path: the pool's own, else its path's,
+   * else {@link #boot} for {@code install}. A path with no distribution ({@code none}: user_data
+   * off; {@code custom}: the pool's own template) is refused with what to add, rather than
+   * guessed.
+   */
+  public JsonNode bootFor(String pool, String bootPath) {
+    JsonNode spec = bootByPool.get(pool);
+    if (spec == null) {
+      spec = bootByPath.get(bootPath);
+    }
+    if (spec == null && "install".equals(bootPath)) {
+      spec = boot;
+    }
+    if (spec == null) {
+      throw new IllegalArgumentException("pool " + pool + " boots by path '" + bootPath + "' ("
+          + ("none".equals(bootPath) ? "user_data off: the image starts its runner itself"
+              : "custom".equals(bootPath) ? "its own user_data template declares no boot path"
+              : "a path the simulator has no boot time for")
+          + "): give its boot time in the scenario, as bootByPool." + pool + " or bootByPath."
+          + bootPath + " (docs/simulator.md#scenario)");
+    }
+    return spec;
   }
 
   /** The defaults alone. */

@@ -104,22 +104,29 @@ public final class SimulateCommand {
     List<TraceJob> window = window(jobs, scenario);
     System.out.printf("window: %d jobs queued from %s to %s%n", window.size(),
         window.getFirst().queuedAt(), window.getLast().queuedAt());
+    Map<String, Integer> routed = Simulation.routed(deployed.deployment(), scenario, window);
+    if (routed.isEmpty()) {
+      // Replaying a trace nothing of which reaches a pool would print zeros as if they were figures.
+      fail(noJobRouted(window, deployed.deployment(), scenarioFile));
+    }
+    System.out.printf("routed: %s of %d jobs (the rest: no pool takes their labels)%n", routed,
+        window.size());
     // The scaling code logs every decision; over weeks of history that is noise here.
     Log.setLevel(Log.Level.ERROR);
     List<SimulationResult> runs = new ArrayList<>();
     for (int seed = 1; seed <= seeds; seed++) {
-      Simulation simulation = new Simulation(deployed.deployment(), scenario, seed,
-          window.getFirst().queuedAt().minus(Duration.ofMinutes(10)));
+      Simulation simulation = null;
+      try {
+        simulation = new Simulation(deployed.deployment(), scenario, seed,
+            window.getFirst().queuedAt().minus(Duration.ofMinutes(10)));
+      } catch (IllegalArgumentException unusable) {
+        fail(unusable.getMessage()); // e.g. a pool whose boot path has no boot time
+      }
       SimulationResult result = simulation.run(window);
       runs.add(result);
       System.out.printf("seed %d: %.1f s wall time%n", seed, result.wallTime().toMillis() / 1000.0);
     }
     System.out.print(runs.getFirst().summary());
-    if (runs.getFirst().overall().jobs() == 0) {
-      System.out.println("no trace job matched a pool: map the trace's labels to the pools' with the "
-          + "scenario's \"labels\" (e.g. --scenario simulator/examples/bitcoin.json for the shipped "
-          + "trace)");
-    }
     SeedSummary summary = SeedSummary.of(runs);
     if (seeds > 1) {
       System.out.print(summary.table());
@@ -130,8 +137,7 @@ public final class SimulateCommand {
         String.join(", ", deployed.placeholders()),
         "no value given: placeholder in the temporary copy (VPC, secrets, jar hashes)"));
     if (json != null) {
-      Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter()
-          .writeValueAsString(seeds > 1 ? summary.json() : single(runs.getFirst())));
+      Files.writeString(json, json(runs));
       System.out.println("json: " + json.toAbsolutePath());
     }
     if (report != null) {
@@ -146,11 +152,35 @@ public final class SimulateCommand {
     }
   }
 
-  private static final List<String> KEY_SETTINGS = List.of("visibility_timeout_seconds",
+  private static final List<String> KEY_SETTINGS = List.of("boot_path", "visibility_timeout_seconds",
       "maxReceiveCount", "batch_size", "maximum_concurrency", "reserved_concurrent_executions",
       "schedule_expression", "JOB_RECHECK_SECONDS", "JOB_CHECK_FIRST_DELIVERY",
       "QUEUE_BACKOFF_BASE_SECONDS", "QUEUE_BACKOFF_MAX_SECONDS", "LAUNCH_LOCK_PARAM", "MAX_RUNNERS",
       "INSTANCE_TYPES", "CAPACITY_TYPE", "EPHEMERAL");
+
+  /**
+   * Why nothing can be simulated: the trace's labels (with their job counts) and the labels the
+   * pools take, and how to map one onto the other.
+   */
+  static String noJobRouted(List<TraceJob> window, Deployment deployment, Path scenarioFile) {
+    Map<String, Integer> traceLabels = new java.util.TreeMap<>();
+    window.forEach(j -> traceLabels.merge(String.join(",", j.labels()), 1, Integer::sum));
+    return "no job of the trace reaches a pool of " + deployment.configuration() + ": the trace's "
+        + "labels are " + traceLabels + " and the webhook routes " + deployment.webhookPools()
+        + (scenarioFile == null ? "; without --scenario no label is translated" : "; "
+            + scenarioFile + " maps none of them onto a pool's")
+        + ". Map a trace label to a pool's labels with the scenario's \"labels\" (for the "
+        + "shipped bitcoin trace: --scenario simulator/examples/bitcoin.json)";
+  }
+
+  /**
+   * What {@code --json} writes (docs/simulator.md#json): one run's metrics, or with several seeds
+   * each metric's min, median and max.
+   */
+  static String json(List<SimulationResult> runs) throws java.io.IOException {
+    return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
+        runs.size() > 1 ? SeedSummary.of(runs).json() : single(runs.getFirst()));
+  }
 
   /** One run's JSON: {pools: {name: metrics}, overall: metrics}. */
   static Map<String, Object> single(SimulationResult result) {

@@ -402,6 +402,25 @@ public final class Simulation {
 
   /** The trace's labels, translated to the deployment's where the scenario maps them. */
   private List<String> labelsOf(TraceJob trace) {
+    return labelsOf(trace, scenario);
+  }
+
+  /**
+   * How many of the trace's jobs the deployment's webhook routes to each pool, with the
+   * scenario's label map: what {@code simulate} checks before it replays anything.
+   */
+  static Map<String, Integer> routed(Deployment deployment, Scenario scenario,
+      List<TraceJob> trace) {
+    PoolRouter router = PoolRouter.parse(deployment.webhookPools());
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    for (TraceJob job : trace) {
+      router.route(labelsOf(job, scenario))
+          .ifPresent(pool -> counts.merge(pool.name(), 1, Integer::sum));
+    }
+    return counts;
+  }
+
+  private static List<String> labelsOf(TraceJob trace, Scenario scenario) {
     List<String> labels = new ArrayList<>();
     for (String label : trace.labels()) {
       List<String> mapped = scenario.labels().get(label);
@@ -943,8 +962,7 @@ public final class Simulation {
           : new Redrive(settings.poolName(), queue, queues.queueUrl(), queues.deadLetterUrl(),
               queues.redriveMax(), metered, line -> {}, clock);
       // the pool's own, else its boot path's (from the launch template), else the scenario's
-      this.bootTime = Distribution.of(scenario.bootByPool().getOrDefault(pool.name(),
-          scenario.bootByPath().getOrDefault(pool.bootPath(), scenario.boot())), random,
+      this.bootTime = Distribution.of(scenario.bootFor(pool.name(), pool.bootPath()), random,
           "boot of pool " + pool.name() + " (" + pool.bootPath() + ")");
     }
 

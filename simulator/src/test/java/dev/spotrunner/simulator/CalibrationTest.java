@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class CalibrationTest {
   private static final Instant T0 = Instant.parse("2025-09-01T00:00:00Z");
@@ -37,10 +39,22 @@ class CalibrationTest {
 
     Calibration.Outcome outcome = Calibration.run(trace, "ci", null);
 
+    assertThat(outcome.fit().cap()).isEqualTo(4);
     assertThat(outcome.fit().overheadSeconds()).isEqualTo(20);
     assertThat(outcome.predicted()).containsExactly(outcome.observed());
     assertThat(outcome.errors()).containsOnly(0.0);
     assertThat(outcome.observed()[2]).as("the cap makes a tail").isGreaterThan(20);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"3, 44", "6, 10"})
+  void theFitFindsWhicheverCapAndOverheadTheTraceWasRecordedWith(int cap, long overhead) {
+    List<TraceJob> trace = recordedOnCappedPool(cap, overhead);
+
+    Calibration.Fit fit = Calibration.run(trace, "ci", null).fit();
+
+    assertThat(fit.cap()).isEqualTo(cap);
+    assertThat(fit.overheadSeconds()).isEqualTo(overhead);
   }
 
   @Test

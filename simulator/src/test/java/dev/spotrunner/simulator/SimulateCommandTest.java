@@ -35,4 +35,20 @@ class SimulateCommandTest {
         .filteredOn(s -> s.name().equals("from"))
         .singleElement().extracting(Deployment.Setting::source).isEqualTo("command line");
   }
+
+  @Test
+  void aTraceWhoseLabelsNoPoolTakesRoutesNothingAndTheErrorNamesTheLabelsToMap() {
+    List<TraceJob> cirrus = List.of(new TraceJob(1, T0, 60, List.of("cirrus-linux-x64"), 5L),
+        new TraceJob(2, T0, 60, List.of("macos-14"), 5L));
+    Deployment deployment = TestWorld.pool().deployment();
+
+    assertThat(Simulation.routed(deployment, Scenario.defaults(), cirrus)).isEmpty();
+    assertThat(SimulateCommand.noJobRouted(cirrus, deployment, null))
+        .contains("cirrus-linux-x64=1", "macos-14=1", "without --scenario", "\"labels\"");
+
+    Scenario mapped = TestWorld.scenario(60,
+        "{\"labels\":{\"cirrus-linux-x64\":[\"linux-x64\"]}}");
+    assertThat(Simulation.routed(deployment, mapped, cirrus)).containsExactly(
+        java.util.Map.entry("linux", 1));
+  }
 }

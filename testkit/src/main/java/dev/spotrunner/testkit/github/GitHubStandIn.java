@@ -50,6 +50,7 @@ public final class GitHubStandIn implements AutoCloseable {
   final Clock clock;
   final StandInLimits limits;
   final long appId;
+  final StandInWorkflowRuns workflowRuns = new StandInWorkflowRuns();
   private final List<StandInApp> apps = new CopyOnWriteArrayList<>();
   private final HttpServer server;
   private final ExecutorService executor;
@@ -219,6 +220,37 @@ public final class GitHubStandIn implements AutoCloseable {
     }
     notifyListeners(job, null);
     return job;
+  }
+
+  /**
+   * Adds a workflow run of {@code owner/repo} created now, listed by
+   * {@code GET /repos/{owner}/{repo}/actions/runs}; its jobs are added with
+   * {@link #addRunJob}, and its status follows from theirs.
+   */
+  public void addWorkflowRun(String owner, String repo, long runId, String workflowName) {
+    workflowRuns.add(new StandInWorkflowRuns.Run(runId, owner, repo, workflowName,
+        clock.instant()));
+  }
+
+  /** Adds a queued job named {@code name} to a workflow run (created now). */
+  public StandInJob addRunJob(long runId, long id, String name, List<String> labels) {
+    StandInWorkflowRuns.Run run = workflowRuns.run(runId);
+    if (run == null) {
+      throw new IllegalArgumentException("no workflow run " + runId);
+    }
+    StandInJob job = new StandInJob(id, runId, run.owner(), run.repo(), "queued", null, labels,
+        clock.instant(), null, null, null, null);
+    workflowRuns.name(id, name);
+    synchronized (this) {
+      jobs.put(id, job);
+    }
+    notifyListeners(job, null);
+    return job;
+  }
+
+  /** The jobs of a workflow run, in the order they were added. */
+  public synchronized List<StandInJob> jobsOfRun(long runId) {
+    return jobs.values().stream().filter(j -> j.runId() == runId).toList();
   }
 
   /** Moves a job to queued / in_progress / completed (conclusion e.g. success, cancelled). */
@@ -493,6 +525,15 @@ public final class GitHubStandIn implements AutoCloseable {
   /** The next {@code count} authenticated API requests get a secondary-limit 403 + retry-after. */
   public void secondaryLimitNext(int count, long retryAfterSeconds) {
     limits.secondaryLimitNext(count, retryAfterSeconds);
+  }
+
+  /**
+   * The primary rate limit: requests per caller in a clock hour (GitHub: 5,000 for an
+   * installation token). Past it GitHub answers 403 with {@code x-ratelimit-remaining: 0} until
+   * {@code x-ratelimit-reset}.
+   */
+  public void primaryLimit(int requestsPerHour) {
+    limits.primaryPerHour(requestsPerHour);
   }
 
   /** Delay before every API answer. */

@@ -35,6 +35,7 @@ final class StandInLimits {
   private int secondaryNext;
   private long secondaryRetryAfter = 1;
   private int pointsPerWindow = 900;
+  private int primaryPerHour = 5000;
   private Duration window = Duration.ofMinutes(1);
   private Duration latency = Duration.ZERO;
 
@@ -80,6 +81,11 @@ final class StandInLimits {
   }
 
   private Verdict decide(String caller, String method) {
+    if (usedThisHour(caller) > primaryPerHour) {
+      // the primary limit: this request (counted already) is over the hour's allowance
+      return new Verdict(403, 0, "API rate limit exceeded for " + caller.replace(':', ' ')
+          + ". If you reach out to GitHub Support for help, please include the request ID.");
+    }
     if (secondaryNext > 0) {
       secondaryNext--;
       rateLimited++;
@@ -140,6 +146,15 @@ final class StandInLimits {
   /** The most points this caller had in any one window since the last reset or budget change. */
   synchronized int peakPoints(String caller) {
     return peaks.getOrDefault(caller, 0);
+  }
+
+  /** The primary limit: requests per caller and clock hour (GitHub: 5,000 for an installation). */
+  synchronized int primaryPerHour() {
+    return primaryPerHour;
+  }
+
+  synchronized void primaryPerHour(int requests) {
+    primaryPerHour = requests;
   }
 
   synchronized Duration latency() {
@@ -215,6 +230,7 @@ final class StandInLimits {
     rateLimited = 0;
     secondaryNext = 0;
     pointsPerWindow = 900;
+    primaryPerHour = 5000;
     window = Duration.ofMinutes(1);
     latency = Duration.ZERO;
   }

@@ -81,6 +81,10 @@ final class StandInRoutes implements HttpHandler {
         Auth.APP, this::accessToken);
     route("GET", "/repos/([^/]+)/([^/]+)/actions/jobs/(\\d+)", "get-job", Auth.INSTALLATION,
         this::job);
+    route("GET", "/repos/([^/]+)/([^/]+)/actions/runs", "list-workflow-runs",
+        Auth.INSTALLATION, this::workflowRuns);
+    route("GET", "/repos/([^/]+)/([^/]+)/actions/runs/(\\d+)/jobs", "list-jobs-for-run",
+        Auth.INSTALLATION, this::runJobs);
     route("POST", "/" + OWNER + "/actions/runners/registration-token", "registration-token",
         Auth.INSTALLATION, this::registrationToken);
     route("POST", "/" + OWNER + "/actions/runners/generate-jitconfig", "generate-jitconfig",
@@ -267,9 +271,10 @@ final class StandInRoutes implements HttpHandler {
     Instant now = github.clock.instant();
     long reset = now.truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS).getEpochSecond();
     int used = github.limits.usedThisHour(caller);
+    int limit = github.limits.primaryPerHour();
     var headers = exchange.getResponseHeaders();
-    headers.set("x-ratelimit-limit", "5000");
-    headers.set("x-ratelimit-remaining", String.valueOf(Math.max(0, 5000 - used)));
+    headers.set("x-ratelimit-limit", String.valueOf(limit));
+    headers.set("x-ratelimit-remaining", String.valueOf(Math.max(0, limit - used)));
     headers.set("x-ratelimit-used", String.valueOf(used));
     headers.set("x-ratelimit-reset", String.valueOf(reset));
     headers.set("x-ratelimit-resource", "core");
@@ -339,6 +344,37 @@ final class StandInRoutes implements HttpHandler {
     }
     j.labels().forEach(body.putArray("labels")::add);
     json(r.exchange(), 200, body);
+  }
+
+  // ---- workflow runs (what a trace is read from)
+
+  private void workflowRuns(Request r) throws IOException {
+    Map<String, String> query = r.query();
+    String created = query.get("created") == null ? null
+        : URLDecoder.decode(query.get("created"), StandardCharsets.UTF_8);
+    List<StandInWorkflowRuns.Run> runs = github.workflowRuns.of(r.group(1), r.group(2)).stream()
+        .filter(run -> StandInWorkflowRuns.createdMatches(run, created)).toList();
+    page(r, StandInWorkflowRuns.page(runs, "workflow_runs",
+        run -> StandInWorkflowRuns.runJson(run, github.jobsOfRun(run.id())), query,
+        r.apiRoot() + r.exchange().getRequestURI().getPath().replaceFirst("^/api/v3", "")));
+  }
+
+  private void runJobs(Request r) throws IOException {
+    StandInWorkflowRuns.Run run = github.workflowRuns.run(Long.parseLong(r.group(3)));
+    if (run == null || !run.owner().equals(r.group(1)) || !run.repo().equals(r.group(2))) {
+      message(r.exchange(), 404, "Not Found");
+      return;
+    }
+    page(r, StandInWorkflowRuns.page(github.jobsOfRun(run.id()), "jobs",
+        github.workflowRuns::jobJson, r.query(),
+        r.apiRoot() + r.exchange().getRequestURI().getPath().replaceFirst("^/api/v3", "")));
+  }
+
+  private static void page(Request r, StandInWorkflowRuns.Page page) throws IOException {
+    if (page.link() != null) {
+      r.exchange().getResponseHeaders().set("Link", page.link());
+    }
+    json(r.exchange(), 200, page.body());
   }
 
   // ---- runners
