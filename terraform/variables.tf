@@ -306,7 +306,7 @@ variable "pools" {
     Linux, PowerShell as LocalSystem on Windows);
     enable_ssm_session (Session Manager access); scale_up_batch_size (1-10); scale_up_reserved_concurrency
     (-1 = unreserved, else at least scale_up_max_concurrency); dlq_max_receive_count;
-    job_check_first_delivery (ask GitHub whether the job still waits on its first delivery too: 1 GET,
+    job_check_first_receive (ask GitHub whether the job still waits on its first receive too: 1 GET,
     so 6 points a JIT runner instead of 5; false launches for jobs cancelled during the queue delay);
     queue_backoff_base_seconds and queue_backoff_max_seconds (a job refused at max_count comes back
     after base, doubled per wait up to max, seconds; 1-900, defaults 10 and 40); scale_up_max_concurrency
@@ -362,7 +362,7 @@ variable "pools" {
     scale_up_reserved_concurrency = optional(number, 2)
     dlq_max_receive_count         = optional(number, 5)
     # the queue at the pool maximum, dead letters and one launcher (docs/scale-up.md)
-    job_check_first_delivery    = optional(bool, true)
+    job_check_first_receive    = optional(bool, true)
     queue_backoff_base_seconds  = optional(number, 10)
     queue_backoff_max_seconds   = optional(number, 40)
     scale_up_max_concurrency    = optional(number, 2)

@@ -154,7 +154,7 @@ public final class SimulateCommand {
 
   private static final List<String> KEY_SETTINGS = List.of("boot_path", "visibility_timeout_seconds",
       "maxReceiveCount", "batch_size", "maximum_concurrency", "reserved_concurrent_executions",
-      "schedule_expression", "JOB_RECHECK_SECONDS", "JOB_CHECK_FIRST_DELIVERY",
+      "schedule_expression", "JOB_RECHECK_SECONDS", "JOB_CHECK_FIRST_RECEIVE",
       "QUEUE_BACKOFF_BASE_SECONDS", "QUEUE_BACKOFF_MAX_SECONDS", "LAUNCH_LOCK_PARAM", "MAX_RUNNERS",
       "INSTANCE_TYPES", "CAPACITY_TYPE", "EPHEMERAL");
 

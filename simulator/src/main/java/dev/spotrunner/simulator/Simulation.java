@@ -1022,7 +1022,7 @@ public final class Simulation {
       s.put("scaleDownEveryMinutes", Integer.toString(pool.deployed.scaleDownEveryMinutes()));
       s.put("jobRecheckSeconds", Long.toString(pool.upSettings.recheckDelay().toSeconds()));
       s.put("jobQueuedCheck", Boolean.toString(pool.upSettings.jobQueuedCheck()));
-      s.put("jobCheckFirstDelivery", Boolean.toString(pool.upSettings.checkFirstReceive()));
+      s.put("jobCheckFirstReceive", Boolean.toString(pool.upSettings.checkFirstReceive()));
       s.put("backoffBaseSeconds", Long.toString(pool.upSettings.backoff().base().toSeconds()));
       s.put("backoffMaxSeconds", Long.toString(pool.upSettings.backoff().cap().toSeconds()));
       s.put("launchLock", String.valueOf(pool.upSettings.launchLock()));

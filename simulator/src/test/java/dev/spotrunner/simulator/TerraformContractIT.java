@@ -114,7 +114,7 @@ class TerraformContractIT {
           .replaceAll("rate\\((\\d+) minutes?\\)", "$1"));
       s.put("jobRecheckSeconds", upEnv.path("JOB_RECHECK_SECONDS").asText());
       s.put("jobQueuedCheck", upEnv.path("JOB_QUEUED_CHECK").asText());
-      s.put("jobCheckFirstDelivery", upEnv.path("JOB_CHECK_FIRST_DELIVERY").asText());
+      s.put("jobCheckFirstReceive", upEnv.path("JOB_CHECK_FIRST_RECEIVE").asText());
       s.put("backoffBaseSeconds", upEnv.path("QUEUE_BACKOFF_BASE_SECONDS").asText());
       s.put("backoffMaxSeconds", upEnv.path("QUEUE_BACKOFF_MAX_SECONDS").asText());
       s.put("launchLock", upEnv.path("LAUNCH_LOCK_PARAM").asText());

@@ -62,7 +62,7 @@ final class TestWorld {
       up.put("JOB_QUEUED_CHECK", "true");
       up.put("JOB_RECHECK_SECONDS", Integer.toString(recheck));
       up.put("QUEUE_URL", "sim://linux");
-      up.put("JOB_CHECK_FIRST_DELIVERY", "true");
+      up.put("JOB_CHECK_FIRST_RECEIVE", "true");
       up.put("QUEUE_BACKOFF_BASE_SECONDS", Integer.toString(backoffBaseSeconds));
       up.put("QUEUE_BACKOFF_MAX_SECONDS", Integer.toString(backoffMaxSeconds));
       up.put("DLQ_URL", "sim://linux-dlq");

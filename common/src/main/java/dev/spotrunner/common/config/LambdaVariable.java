@@ -58,9 +58,9 @@ public enum LambdaVariable {
   WARM_WINDOWS(SCALE_DOWN),
   WARM_EVICTION(SCALE_DOWN),
 
-  // the pool's queue: first-delivery check, backoff at the maximum, dead letters, launch lock,
+  // the pool's queue: first-receive check, backoff at the maximum, dead letters, launch lock,
   // redrive (docs/scale-up.md); QUEUE_URL above is read by scale-down too (warm and rescue requests)
-  JOB_CHECK_FIRST_DELIVERY(SCALE_UP),
+  JOB_CHECK_FIRST_RECEIVE(SCALE_UP),
   QUEUE_BACKOFF_BASE_SECONDS(SCALE_UP),
   QUEUE_BACKOFF_MAX_SECONDS(SCALE_UP),
   DLQ_URL(SCALE_UP, SCALE_DOWN),

@@ -52,7 +52,7 @@ public record ScaleUpSettings(PoolSettings pool, boolean jobQueuedCheck, Duratio
     Env env = new Env(variables);
     PoolSettings pool = PoolSettings.read(env);
     boolean check = env.bool(LambdaVariable.JOB_QUEUED_CHECK, true);
-    boolean first = env.bool(LambdaVariable.JOB_CHECK_FIRST_DELIVERY, true);
+    boolean first = env.bool(LambdaVariable.JOB_CHECK_FIRST_RECEIVE, true);
     int recheck = env.integer(LambdaVariable.JOB_RECHECK_SECONDS, 0, 0, MAX_RECHECK_SECONDS);
     // The queue is where the recheck goes: only needed when rechecks are on. Without it a job at
     // the maximum goes back by its visibility (ChangeMessageVisibility) instead of a new message.

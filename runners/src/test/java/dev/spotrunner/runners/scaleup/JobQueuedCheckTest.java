@@ -55,7 +55,7 @@ class JobQueuedCheckTest {
 
   @Test
   void skipsTheFirstReceiveCheckWhenThePoolSwitchesItOff() {
-    fixture.set("JOB_CHECK_FIRST_DELIVERY", "false");
+    fixture.set("JOB_CHECK_FIRST_RECEIVE", "false");
     fixture.github.job(withStatus(1, "completed")).job(withStatus(2, "completed"));
 
     BatchOutcome outcome = fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 1, job(1)),

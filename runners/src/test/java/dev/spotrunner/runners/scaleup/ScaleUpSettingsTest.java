@@ -36,7 +36,7 @@ class ScaleUpSettingsTest {
     assertEquals(java.time.Duration.ofSeconds(40), defaults.backoff().cap());
     assertEquals(null, defaults.launchLock());
 
-    ScaleUpSettings set = new Fixture().set("JOB_CHECK_FIRST_DELIVERY", "false")
+    ScaleUpSettings set = new Fixture().set("JOB_CHECK_FIRST_RECEIVE", "false")
         .set("QUEUE_BACKOFF_BASE_SECONDS", "5").set("QUEUE_BACKOFF_MAX_SECONDS", "60")
         .set("DLQ_URL", "https://sqs/1/dlq").set("LAUNCH_LOCK_PARAM", "/prod/launch-locks/linux")
         .set("LAUNCH_LOCK_LEASE_SECONDS", "30").settings();
