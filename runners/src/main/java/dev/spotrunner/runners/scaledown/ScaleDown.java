@@ -142,6 +142,8 @@ public final class ScaleDown {
     fields.add(entry("pool", pool.poolName()));
     fields.add(entry("instances", inPool(environment).size()));
     fields.add(entry("warm_target", plan.warmTarget()));
+    fields.add(entry("runners_busy", report.gauges().runnersBusy()));
+    fields.add(entry("runners_idle", report.gauges().runnersIdle()));
     report.counts().entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(e -> fields.add(entry(e.getKey().metric(), e.getValue())));
     log.info("scale-down cycle finished", fields.toArray(Log.Entry[]::new));
