@@ -374,7 +374,7 @@ module "dashboard" {
   alarms            = var.alarms
   webhook_api_id    = module.webhook.api_id
   # the budget alarm compares each installation's points with the limit the split divides
-  github_points_per_minute = var.github_points_per_minute_limit
+  github_points_per_minute_limit = var.github_points_per_minute_limit
   pools = { for name, pool in module.runners : name => {
     queue_name               = element(split("/", pool.queue_url), length(split("/", pool.queue_url)) - 1)
     dlq_name                 = element(split("/", pool.dlq_url), length(split("/", pool.dlq_url)) - 1)
@@ -386,7 +386,10 @@ module "dashboard" {
     { for m in module.sweeper : "sweeper" => m.function_name },
     { for m in module.interruptions : "interruptions" => m.function_name },
   )
-  existing_alarm_arns = [for pool in module.runners : pool.dlq_alarm_arn if pool.dlq_alarm_arn != null]
+  existing_alarm_arns = concat(
+    [for pool in module.runners : pool.dlq_alarm_arn if pool.dlq_alarm_arn != null],
+    [for pool in module.runners : pool.jobs_dead_lettered_alarm_arn if pool.jobs_dead_lettered_alarm_arn != null],
+  )
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -64,6 +64,13 @@ locals {
       ]]
     } })],
     [merge(local.graph, { properties = {
+      title = "Instances running by pool and capacity type (at each scale-down cycle)", region = local.region, view = "timeSeries", stacked = true, period = var.period_seconds
+      metrics = concat([for pool in local.pools : [for capacity in ["spot", "on-demand"] : [
+        local.ns, local.m.instances_running.name, "pool", pool, "capacityType", capacity,
+        { stat = "Maximum", label = "${pool} ${capacity}" }
+      ]]]...)
+    } })],
+    [merge(local.graph, { properties = {
       title = "Runners launched by pool and capacity type", region = local.region, view = "timeSeries", stacked = true, period = var.period_seconds
       metrics = concat([for pool in local.pools : [for capacity in ["spot", "on-demand"] : [
         local.ns, local.m.runners_launched.name, "pool", pool, "capacityType", capacity,
@@ -81,14 +88,21 @@ locals {
       ]]]...)
     } })],
     [merge(local.graph, { properties = {
+      title   = "Launch failures by pool and error code (CreateFleet's, or the failed call's)", region = local.region, view = "timeSeries", period = var.period_seconds
+      metrics = [[{ expression = "SEARCH('{${local.ns},${join(",", local.m.launch_failures_by_code.dimensions)}} MetricName=\"${local.m.launch_failures_by_code.name}\"', 'Sum', ${var.period_seconds})", id = "failures", label = "" }]]
+    } })],
+    [merge(local.graph, { properties = {
       title   = "Jobs dropped by reason (not_queued: GitHub says the job no longer waits)", region = local.region, view = "timeSeries", period = var.period_seconds
       metrics = [[{ expression = "SEARCH('{${local.ns},${join(",", local.m.jobs_dropped.dimensions)}} MetricName=\"${local.m.jobs_dropped.name}\"', 'Sum', ${var.period_seconds})", id = "dropped", label = "" }]]
     } })],
     [merge(local.graph, { properties = {
-      title = "Busy runners kept vs idle runners terminated per scale-down cycle", region = local.region, view = "timeSeries", period = var.period_seconds
-      metrics = concat([for pool in local.pools : [for key in ["runners_busy", "runners_idle_terminated"] : [
-        local.ns, local.m[key].name, "pool", pool, { stat = "Sum", label = "${pool} ${local.m[key].name}" }
-      ]]]...)
+      title = "Runners busy and idle (at each scale-down cycle); idle runners terminated", region = local.region, view = "timeSeries", period = var.period_seconds
+      metrics = concat([for pool in local.pools : concat(
+        [for key in ["runners_busy", "runners_idle"] : [
+          local.ns, local.m[key].name, "pool", pool, { stat = "Maximum", label = "${pool} ${local.m[key].name}" }
+        ]],
+        [[local.ns, local.m.runners_idle_terminated.name, "pool", pool, { stat = "Sum", label = "${pool} ${local.m.runners_idle_terminated.name}" }]],
+      )]...)
     } })],
     [merge(local.graph, { properties = {
       title = "Spot interruptions by pool, instance type and zone; jobs they interrupted", region = local.region, view = "timeSeries", period = var.period_seconds
@@ -98,7 +112,7 @@ locals {
       )
     } })],
     [merge(local.graph, { properties = {
-      title = "GitHub points per installation and minute (budget ${var.github_points_per_minute}); the redelivery sweeper's points", region = local.region, view = "timeSeries", period = 60
+      title = "GitHub points per installation and minute (budget ${var.github_points_per_minute_limit}); the redelivery sweeper's points", region = local.region, view = "timeSeries", period = 60
       metrics = [
         [{ expression = "SEARCH('{${local.ns},${join(",", local.m.github_points.dimensions)}} MetricName=\"${local.m.github_points.name}\"', 'Sum', 60)", id = "points", label = "" }],
         [local.ns, local.m.sweeper_points.name, "function", "sweeper", { stat = "Sum", label = "sweeper" }],
@@ -139,6 +153,7 @@ locals {
     [for alarm in aws_cloudwatch_metric_alarm.scale_up_errors : alarm.arn],
     [for alarm in aws_cloudwatch_metric_alarm.webhook_5xx : alarm.arn],
     [for alarm in aws_cloudwatch_metric_alarm.github_budget : alarm.arn],
+    [for alarm in aws_cloudwatch_metric_alarm.jobs_dropped : alarm.arn],
   )
 }
 
@@ -239,18 +254,43 @@ resource "aws_cloudwatch_metric_alarm" "webhook_5xx" {
   tags                = var.tags
 }
 
+# Jobs dropped for a reason other than the normal ones (not_queued: GitHub says the job no longer
+# waits; finished: the redrive found it done): malformed, invalid_name, wrong_pool, launch_failed.
+# A Metrics Insights query, since the reasons are dimension values; each pool and reason is a
+# contributor of its own.
+resource "aws_cloudwatch_metric_alarm" "jobs_dropped" {
+  count = var.alarms.enabled ? 1 : 0
+
+  alarm_name          = "${var.prefix}-jobs-dropped"
+  alarm_description   = "spotrunner: scale-up dropped a job for a reason other than not_queued or finished (the pool and reason are the contributor; docs/metrics.md)"
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  tags                = var.tags
+
+  metric_query {
+    id          = "dropped"
+    expression  = "SELECT SUM(${local.m.jobs_dropped.name}) FROM SCHEMA(\"${local.ns}\", ${join(", ", local.m.jobs_dropped.dimensions)}) WHERE reason != 'not_queued' AND reason != 'finished' GROUP BY ${join(", ", local.m.jobs_dropped.dimensions)}"
+    period      = var.alarms.period_seconds
+    return_data = true
+    label       = "jobs dropped"
+  }
+}
+
 # Points per minute of the busiest installation against GitHub's budget: a Metrics Insights query,
 # since the installations (the github_key values) are known only at run time; each installation the
 # query returns is a contributor of its own.
 locals {
-  github_budget_alarm_points = floor(var.github_points_per_minute * var.alarms.github_budget_percent / 100)
+  github_budget_alarm_points = floor(var.github_points_per_minute_limit * var.alarms.github_budget_percent / 100)
 }
 
 resource "aws_cloudwatch_metric_alarm" "github_budget" {
   count = var.alarms.enabled ? 1 : 0
 
   alarm_name          = "${var.prefix}-github-budget"
-  alarm_description   = "spotrunner: an installation spent over ${var.alarms.github_budget_percent} % of its ${var.github_points_per_minute} GitHub points a minute; near 100 % calls wait or fail with GitHubLimited and jobs come back later (docs/github-app.md)"
+  alarm_description   = "spotrunner: an installation spent over ${var.alarms.github_budget_percent} % of its ${var.github_points_per_minute_limit} GitHub points a minute; near 100 % calls wait or fail with GitHubLimited and jobs come back later (docs/github-app.md)"
   evaluation_periods  = 1
   threshold           = local.github_budget_alarm_points
   comparison_operator = "GreaterThanThreshold"

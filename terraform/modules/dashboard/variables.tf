@@ -64,14 +64,14 @@ variable "alarms" {
   }
 }
 
-variable "github_points_per_minute" {
-  description = "GitHub's budget of points a minute per installation (its secondary rate limit: 900 for REST), against which the GitHub budget alarm compares each installation's points."
+variable "github_points_per_minute_limit" {
+  description = "GitHub's limit of points a minute per installation (its secondary rate limit: 900 for REST), the whole budget the functions' containers share (the root's github_points_per_minute_limit), against which the GitHub budget alarm compares each installation's points."
   type        = number
   default     = 900
 }
 
 variable "existing_alarm_arns" {
-  description = "ARNs of alarms made elsewhere (each pool's DLQ-not-empty and jobs-dead-lettered) shown in the dashboard's alarm widget."
+  description = "ARNs of alarms made elsewhere (each pool's DLQ-not-empty and jobs-dead-lettered, from modules/runners) shown in the dashboard's alarm widget."
   type        = list(string)
   default     = []
 }

@@ -63,6 +63,11 @@ output "user_data" {
   value       = local.user_data
 }
 
+output "jobs_dead_lettered_alarm_arn" {
+  description = "ARN of the alarm on the jobs scale-up sent to the pool's DLQ (JobsDeadLettered)."
+  value       = try(aws_cloudwatch_metric_alarm.jobs_dead_lettered.arn, null)
+}
+
 output "dlq_alarm_arn" {
   description = "ARN of the alarm on the pool's DLQ depth."
   value       = try(aws_cloudwatch_metric_alarm.dlq_depth.arn, null)

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The dashboard module names its custom metrics only through its catalogue (metrics.json), and every
  * metric in the catalogue is written, same namespace, name and dimension set, by a function's metric
- * writer. LocalStackIT checks the applied dashboard and alarms against the local stack's own logs.
+ * writer (driven by {@link EmitterPaths}). LocalStackIT checks the applied dashboard and alarms name
+ * exactly the catalogue; {@link LocalMetricsCoverage}, after every local IT, that the local stacks'
+ * functions really wrote each of them.
  */
 class DashboardContractTest {
   static final Path ROOT = Path.of(System.getProperty("spotrunner.root", "..")).toAbsolutePath().normalize();

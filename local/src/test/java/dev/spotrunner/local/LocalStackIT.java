@@ -9,7 +9,6 @@ import dev.spotrunner.local.driver.SqsEventSource;
 import dev.spotrunner.local.github.JobEvent;
 import dev.spotrunner.local.github.StandInGitHub;
 import dev.spotrunner.local.github.WebhookSender;
-import dev.spotrunner.local.metrics.EmitterPaths;
 import dev.spotrunner.local.metrics.MetricKey;
 import dev.spotrunner.local.stack.Deployment;
 import dev.spotrunner.local.stack.LocalStack;
@@ -292,7 +291,7 @@ class LocalStackIT {
 
   @Test
   @Order(7)
-  void theAppliedDashboardAndAlarmsNameOnlyMetricsTheFunctionsWrite() throws Exception {
+  void theAppliedDashboardAndAlarmsNameOnlyCatalogueMetricsAndThisStacksFunctionsWriteTheirShare() throws Exception {
     AppliedState applied = new AppliedState(stack.terraformState(), stack.options().unreservedConcurrency());
     JsonNode dashboard = applied.one("aws_cloudwatch_dashboard", v -> true);
     java.util.Set<MetricKey> named = new java.util.LinkedHashSet<>(
@@ -301,20 +300,34 @@ class LocalStackIT {
         .map(r -> MetricKey.fromAlarm(r.path("values"))).forEach(named::add);
     java.util.Set<MetricKey> custom = new java.util.LinkedHashSet<>(
         named.stream().filter(k -> !k.namespace().startsWith("AWS/")).toList());
-
-    java.util.Set<MetricKey> catalogue = MetricKey.catalogue(stack.options().root());
     // jobs-dead-lettered is modules/runners' alarm, on a metric the catalogue holds too
-    assertThat(custom).as("custom metrics of the applied dashboard and alarms").isEqualTo(catalogue);
+    assertThat(custom).as("custom metrics of the applied dashboard and alarms")
+        .isEqualTo(MetricKey.catalogue(stack.options().root()));
+    // the check after all local ITs compares every stack's EMF lines with these (LocalMetricsCoverage)
+    LocalMetricsCoverage.saveApplied(custom);
 
-    java.util.Set<MetricKey> writtenHere = MetricKey.fromEmfFiles(stack.options().workDir().resolve("logs"));
-    java.util.Set<MetricKey> written = new java.util.LinkedHashSet<>(writtenHere);
-    written.addAll(MetricKey.fromEmf(EmitterPaths.lines().stream()));
-    assertThat(written).as("metrics the functions write").containsAll(custom);
-    // what this run exercised is in the function processes' own output, not only in the writers' paths
-    assertThat(writtenHere).as("EMF the local stack's functions wrote").contains(
+    // Cheap triggers of what no other step does: a launch EC2 can serve in neither capacity type
+    // (LaunchFailures by error code), and a message that is not a job (dead-lettered).
+    java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    stack.ec2Proxy().failNext(Integer.MAX_VALUE, call -> failing.get() && "CreateFleet".equals(call.action()),
+        Fault.capacity("UnfulfillableCapacity"));
+    stack.github().queueJob("acme/api", labels(ephemeral), Duration.ofSeconds(1));
+    stack.aws().sqs.sendMessage(r -> r.queueUrl(ephemeral.queueUrl()).messageBody("{\"not\":\"a job\"}"));
+    Path logs = stack.options().workDir().resolve("logs");
+    MetricKey failures = new MetricKey("spotrunner", "LaunchFailures", java.util.Set.of("pool", "errorCode"));
+    MetricKey deadLettered = new MetricKey("spotrunner", "JobsDeadLettered", java.util.Set.of("pool"));
+    eventually(Duration.ofSeconds(60), "a launch failure and a dead letter in scale-up's EMF",
+        () -> MetricKey.fromEmfFiles(logs).containsAll(java.util.Set.of(failures, deadLettered)));
+    failing.set(false);
+
+    // what this run exercised is in the function processes' own output, not in the writers' paths
+    assertThat(MetricKey.fromEmfFiles(logs)).as("EMF the local stack's functions wrote").contains(
         new MetricKey("spotrunner", "JobStartDelay", java.util.Set.of("environment", "pool")),
         new MetricKey("spotrunner", "JobsReceived", java.util.Set.of("pool")),
         new MetricKey("spotrunner", "RunnersLaunched", java.util.Set.of("pool", "capacityType")),
-        new MetricKey("spotrunner", "KeptBusy", java.util.Set.of("pool")));
+        new MetricKey("spotrunner", "InstancesRunning", java.util.Set.of("pool", "capacityType")),
+        new MetricKey("spotrunner", "RunnersBusy", java.util.Set.of("pool")),
+        new MetricKey("spotrunner", "LaunchFailures", java.util.Set.of("pool")),
+        failures, deadLettered);
   }
 }

@@ -1,5 +1,6 @@
 package dev.spotrunner.common.config;
 
+import dev.spotrunner.common.log.Log;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +28,13 @@ public final class Env {
 
   public Env(Map<String, String> values) {
     this.values = Objects.requireNonNull(values, "values");
+    // LOG_LEVEL is every function's (modules/function sets it), read by Log before any settings:
+    // a typo would log at INFO silently, so each function's settings error names it instead.
+    try {
+      Log.parseLevel(values.get("LOG_LEVEL"));
+    } catch (IllegalArgumentException e) {
+      problems.add("LOG_LEVEL " + e.getMessage());
+    }
   }
 
   /** The raw value, trimmed, or null when unset or blank. */

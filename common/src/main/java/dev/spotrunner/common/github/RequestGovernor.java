@@ -119,7 +119,7 @@ public final class RequestGovernor {
           budget.settle(spend, clock.instant());
           meter.answered(key, clock.instant(), "network");
           String reason = "network error: " + e.getClass().getSimpleName();
-          waitBeforeRetry(attemptNo, backoff, deadline, what, reason, e);
+          waitBeforeRetry(key, attemptNo, backoff, deadline, what, reason, e);
           backoff = backoff.multipliedBy(2);
           continue;
         } finally {
@@ -143,7 +143,7 @@ public final class RequestGovernor {
           }
         }
         if (answer.status() >= 500) {
-          waitBeforeRetry(attemptNo, backoff, deadline, what, "GitHub answered " + answer.status(),
+          waitBeforeRetry(key, attemptNo, backoff, deadline, what, "GitHub answered " + answer.status(),
               null);
           backoff = backoff.multipliedBy(2);
           continue;
@@ -175,16 +175,17 @@ public final class RequestGovernor {
     }
   }
 
-  private void waitBeforeRetry(int attemptNo, Duration backoff, Instant deadline, String what,
+  /** Logged on the caller's thread: a task on another thread carries its request id (Log.Context). */
+  private void waitBeforeRetry(String key, int attemptNo, Duration backoff, Instant deadline, String what,
       String reason, Exception cause) throws InterruptedException {
     Instant retryAt = clock.instant().plus(backoff);
     if (attemptNo >= limits.maxAttempts() || retryAt.isAfter(deadline)) {
-      LOG.warn("github call failed, giving up", entry("request", what), entry("reason", reason),
+      LOG.warn("github call failed, giving up", entry("key", key), entry("request", what), entry("reason", reason),
           entry("attempt", attemptNo));
       throw new TransientFailure(what + " failed after " + attemptNo + " attempts: " + reason,
           cause);
     }
-    LOG.warn("github call failed, retrying", entry("request", what), entry("reason", reason),
+    LOG.warn("github call failed, retrying", entry("key", key), entry("request", what), entry("reason", reason),
         entry("attempt", attemptNo), entry("backoff_ms", backoff.toMillis()));
     sleeper.sleep(backoff);
   }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Structured JSON logging: one line per decision, a fixed message and facts as fields, every value
@@ -32,7 +33,8 @@ public final class Log {
 
   // a plain factory, not the databind mapper's: the webhook must not load jackson-databind
   private static final JsonFactory FACTORY = new JsonFactory();
-  private static volatile Level threshold = parseLevel(System.getenv("LOG_LEVEL"));
+  // an unknown LOG_LEVEL logs at INFO until the function's settings fail on it (Env names it)
+  private static volatile Level threshold = levelOrInfo(System.getenv("LOG_LEVEL"));
   private static volatile PrintStream out = System.out;
   private static volatile String service = System.getenv().getOrDefault("ENVIRONMENT", "spotrunner");
   private static final ThreadLocal<String> requestId = new ThreadLocal<>();
@@ -97,6 +99,64 @@ public final class Log {
       fields.get().remove(key);
     } else {
       fields.get().put(key, value);
+    }
+  }
+
+  /**
+   * What this thread puts on every line (request id and {@link #field fields}), to carry into a task
+   * another thread runs: a virtual thread of an executor starts with neither.
+   *
+   * <pre>{@code
+   * Log.Context context = Log.context();
+   * executor.submit(context.wrap(() -> prepare(slot)));
+   * }</pre>
+   */
+  public static Context context() {
+    return new Context(requestId.get(), new LinkedHashMap<>(fields.get()));
+  }
+
+  /** A thread's request id and fields, captured by {@link #context()}. */
+  public static final class Context {
+    private final String request;
+    private final Map<String, Object> values;
+
+    private Context(String request, Map<String, Object> values) {
+      this.request = request;
+      this.values = values;
+    }
+
+    /** The task with this context on its thread while it runs; the thread's own comes back after. */
+    public <T> Supplier<T> wrap(Supplier<T> task) {
+      return () -> {
+        Context before = context();
+        install();
+        try {
+          return task.get();
+        } finally {
+          before.install();
+        }
+      };
+    }
+
+    public Runnable wrap(Runnable task) {
+      return () -> {
+        Context before = context();
+        install();
+        try {
+          task.run();
+        } finally {
+          before.install();
+        }
+      };
+    }
+
+    private void install() {
+      if (request == null) {
+        requestId.remove();
+      } else {
+        requestId.set(request);
+      }
+      fields.set(new LinkedHashMap<>(values));
     }
   }
 
@@ -176,12 +236,25 @@ public final class Log {
     }
   }
 
-  static Level parseLevel(String text) {
+  /**
+   * A {@code LOG_LEVEL} value: INFO when unset or blank, else one of the levels in any case.
+   *
+   * @throws IllegalArgumentException naming the levels, for any other text
+   */
+  public static Level parseLevel(String text) {
     if (text == null || text.isBlank()) {
       return Level.INFO;
     }
     try {
       return Level.valueOf(text.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("must be one of DEBUG, INFO, WARN, ERROR, got '" + text.trim() + "'");
+    }
+  }
+
+  private static Level levelOrInfo(String text) {
+    try {
+      return parseLevel(text);
     } catch (IllegalArgumentException e) {
       return Level.INFO;
     }

@@ -76,11 +76,50 @@ class LogTest {
   }
 
   @Test
-  void readsTheLevelFromItsNameAndFallsBackToInfo() {
+  void readsTheLevelFromItsNameAndRefusesAnUnknownOne() {
     assertEquals(Log.Level.DEBUG, Log.parseLevel("debug"));
     assertEquals(Log.Level.ERROR, Log.parseLevel(" ERROR "));
-    assertEquals(Log.Level.INFO, Log.parseLevel("verbose"));
     assertEquals(Log.Level.INFO, Log.parseLevel(null));
+    assertEquals(Log.Level.INFO, Log.parseLevel(" "));
+    IllegalArgumentException unknown =
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Log.parseLevel("verbose"));
+    assertTrue(unknown.getMessage().contains("'verbose'"), unknown.getMessage());
+  }
+
+  @Test
+  void aTaskOnAnotherThreadCarriesTheRequestIdAndFieldsOfTheThreadThatMadeIt() throws Exception {
+    Log.requestId("r-7");
+    Log.field("job_id", 42L);
+    Log.Context context = Log.context();
+    java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    try {
+      executor.submit(context.wrap(() -> log.info("on a worker"))).get();
+      JsonNode carried = line();
+      assertEquals("r-7", carried.get("function_request_id").asText());
+      assertEquals(42, carried.get("job_id").asLong());
+
+      captured.reset();
+      executor.submit(() -> log.info("not wrapped")).get();
+      assertFalse(line().has("function_request_id"), "a plain task starts without the request");
+    } finally {
+      executor.shutdown();
+    }
+  }
+
+  @Test
+  void aWrappedTaskLeavesTheThreadAsItFoundIt() throws Exception {
+    Log.requestId("r-1");
+    Log.Context first = Log.context();
+    Log.requestId("r-2");
+    Log.field("delivery_id", "d-2");
+    first.wrap(() -> log.info("inside")).run();
+    assertEquals("r-1", line().get("function_request_id").asText());
+
+    captured.reset();
+    log.info("after");
+    JsonNode after = line();
+    assertEquals("r-2", after.get("function_request_id").asText());
+    assertEquals("d-2", after.get("delivery_id").asText());
   }
 
   @Test

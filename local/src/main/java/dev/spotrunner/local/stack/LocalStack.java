@@ -48,6 +48,8 @@ public final class LocalStack implements AutoCloseable {
   private static final Log log = Log.of(LocalStack.class);
   public static final String REGION = "us-east-1";
   public static final String ORGANISATION = "acme";
+  /** System property: a directory where each stack leaves its functions' EMF lines when it closes. */
+  public static final String COLLECT_EMF = "spotrunner.emf.collect";
 
   /**
    * What the local stack decides itself, none of it an AWS timing or limit (those come from what
@@ -497,6 +499,34 @@ public final class LocalStack implements AutoCloseable {
       } catch (Exception e) {
         log.warn("stop failed", Log.error(e));
       }
+    }
+    collectMetrics();
+  }
+
+  /**
+   * With {@value #COLLECT_EMF} set (the local ITs' failsafe run sets it), the EMF lines the functions
+   * wrote go to one file there: the check after all local ITs compares their union with the
+   * dashboard's and alarms' metrics (docs/metrics.md).
+   */
+  private void collectMetrics() {
+    String into = System.getProperty(COLLECT_EMF, "");
+    if (into.isBlank()) {
+      return;
+    }
+    Path logs = options.workDir().resolve("logs");
+    Path file = Path.of(into).resolve(options.prefix() + "-" + ProcessHandle.current().pid() + "-"
+        + options.workDir().getFileName() + ".emf");
+    try (var files = java.nio.file.Files.list(logs)) {
+      java.nio.file.Files.createDirectories(file.getParent());
+      List<String> lines = new ArrayList<>();
+      for (Path log : files.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+        try (var text = java.nio.file.Files.lines(log)) {
+          text.filter(line -> line.contains("\"_aws\"")).forEach(lines::add);
+        }
+      }
+      java.nio.file.Files.write(file, lines);
+    } catch (IOException | UncheckedIOException e) {
+      log.warn("metrics not collected", entry("into", file), Log.error(e));
     }
   }
 }

@@ -40,12 +40,17 @@ public final class EmitterPaths {
     scaleUp.received(3);
     scaleUp.launched("spot");
     scaleUp.launched("on-demand", "m7i.large", "eu-west-1a");
-    scaleUp.launchFailed();
+    scaleUp.launchFailed("InsufficientInstanceCapacity");
     for (JobExits.Reason reason : JobExits.Reason.values()) {
       scaleUp.dropped(reason);
     }
     scaleUp.deadLettered();
-    scaleUp.waiting();
+    for (JobExits.Wait reason : JobExits.Wait.values()) {
+      scaleUp.waiting(reason);
+    }
+    for (JobExits.Return reason : JobExits.Return.values()) {
+      scaleUp.returned(reason);
+    }
     scaleUp.redriven();
     scaleUp.flush("linux", clock, lines::add);
 

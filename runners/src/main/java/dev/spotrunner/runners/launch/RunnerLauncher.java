@@ -3,6 +3,7 @@ package dev.spotrunner.runners.launch;
 import static dev.spotrunner.common.log.Log.entry;
 
 import dev.spotrunner.common.TransientFailure;
+import dev.spotrunner.common.aws.AwsFailures;
 import dev.spotrunner.common.fleet.CapacityType;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.LaunchOutcome;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Launches runners for one pool and owner: one CreateFleet for every slot (spot by default, the
@@ -46,6 +48,8 @@ import java.util.concurrent.Executors;
 public final class RunnerLauncher {
   private static final Log log = Log.of(RunnerLauncher.class);
   static final String APPLICATION = "spotrunner";
+  /** The error code of a fleet that launched fewer instances than asked and named no error. */
+  static final String FEWER_INSTANCES = "FleetLaunchedFewer";
 
   private final PoolSettings pool;
   private final RunnerFleet fleet;
@@ -103,6 +107,8 @@ public final class RunnerLauncher {
   /** Never throws for a failed launch or runner: every slot ends up launched or failed. */
   public LaunchResult launch(LaunchRequest request) {
     List<RunnerSlot> slots = request.slots();
+    // the executor's threads start without the request id: each task gets this thread's
+    Log.Context context = Log.context();
     try {
       configs.prepareOwner(request.owner());
     } catch (RuntimeException e) {
@@ -111,11 +117,12 @@ public final class RunnerLauncher {
       log.warn("runner configs unavailable, nothing launched", entry("pool", pool.poolName()),
           entry("owner", request.owner()), entry("failure", Log.error(e).value()));
       return LaunchResult.allFailed(slots,
-          "runner configs unavailable: " + Log.error(e).value(), true);
+          "runner configs unavailable: " + Log.error(e).value(), true, errorCode(e));
     }
     List<Started> started = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     String transientError = null;
+    String transientCode = null;
 
     SpotChoice choice = spotChoice();
     CapacityType first = choice.capacityType();
@@ -139,6 +146,7 @@ public final class RunnerLauncher {
     } catch (RuntimeException e) {
       // Instances launched before the failure are kept and used; the rest of the slots retry.
       transientError = Log.error(e).value().toString();
+      transientCode = errorCode(e);
       log.warn("launch failed", entry("pool", pool.poolName()), entry("owner", request.owner()),
           entry("failure", Log.error(e).value()));
     }
@@ -149,7 +157,7 @@ public final class RunnerLauncher {
     List<InstanceId> startedIds = started.stream().map(Started::id).toList();
     CompletableFuture<Set<InstanceId>> ended = startedIds.isEmpty()
         ? CompletableFuture.completedFuture(Set.of())
-        : CompletableFuture.supplyAsync(() -> endedAmong(startedIds), executor);
+        : CompletableFuture.supplyAsync(context.wrap(() -> endedAmong(startedIds)), executor);
 
     List<Launched> launched = new ArrayList<>();
     List<Failed> failed = new ArrayList<>();
@@ -163,13 +171,16 @@ public final class RunnerLauncher {
       RunnerSlot slot = slots.get(i);
       Started instance = started.get(i);
       preparing.add(CompletableFuture.supplyAsync(
-          () -> prepare(request, slot, instance, ended), executor));
+          context.wrap(() -> prepare(request, slot, instance, ended)), executor));
     }
     for (int i = started.size(); i < slots.size(); i++) {
       // Retryable: capacity comes back and EC2's failures are failed requests, not the job's.
       String reason = transientError != null ? "launch failed: " + transientError
           : "no capacity: " + (errors.isEmpty() ? "fleet launched fewer instances" : errors);
-      failed.add(new Failed(slots.get(i), reason, true));
+      // the last code EC2 gave: on-demand's after a spot shortfall, the one that decided
+      String code = transientCode != null ? transientCode
+          : errors.isEmpty() ? FEWER_INSTANCES : errors.getLast();
+      failed.add(new Failed(slots.get(i), reason, true, code));
     }
 
     List<InstanceId> terminate = new ArrayList<>(extra);
@@ -202,6 +213,9 @@ public final class RunnerLauncher {
    */
   private Prepared prepare(LaunchRequest request, RunnerSlot slot, Started instance,
       CompletableFuture<Set<InstanceId>> ended) {
+    if (slot.boundToJob()) {
+      Log.field("job_id", slot.jobId().value()); // on this task's lines only: the context is restored after
+    }
     String runnerName = pool.runnerNamePrefix() + instance.id();
     String parameter = pool.configParameter(instance.id().value());
     Long runnerId = null;
@@ -243,8 +257,21 @@ public final class RunnerLauncher {
       // on a new instance, GitHub's 401/409 after our own retries are about this step and this
       // instance; the next receive starts over with a new instance.
       return new Prepared(instance.id(), null, new Failed(slot,
-          "runner not prepared: " + Log.error(e).value(), true));
+          "runner not prepared: " + Log.error(e).value(), true, errorCode(e)));
     }
+  }
+
+  /**
+   * A failure's code for the {@code LaunchFailures} metric: AWS's error code when an AWS call failed
+   * (somewhere in the causes), else the failure's type ({@code GitHubLimited}, {@code TransientFailure}).
+   */
+  static String errorCode(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SdkException sdk && !AwsFailures.code(sdk).isEmpty()) {
+        return AwsFailures.code(sdk);
+      }
+    }
+    return failure.getClass().getSimpleName();
   }
 
   /** When EC2 cannot say, the instances count as alive: a replay of an ended one is rare. */

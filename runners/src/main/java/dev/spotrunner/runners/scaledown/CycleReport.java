@@ -1,11 +1,31 @@
 package dev.spotrunner.runners.scaledown;
 
+import dev.spotrunner.common.fleet.CapacityType;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
-/** What one scale-down cycle did, counted per rule and outcome. */
-public record CycleReport(Map<CycleReport.Count, Integer> counts) {
+/**
+ * What one scale-down cycle did, counted per rule and outcome, and what the pool held at the cycle's
+ * listing ({@link Gauges}).
+ */
+public record CycleReport(Map<CycleReport.Count, Integer> counts, Gauges gauges) {
+
+  /**
+   * The pool as the cycle listed it: its pending and running instances by capacity type (every
+   * type, zero included), and its runners GitHub reported busy or online and idle.
+   */
+  public record Gauges(Map<CapacityType, Integer> instancesRunning, int runnersBusy, int runnersIdle) {
+    public static final Gauges NONE = new Gauges(Map.of(), 0, 0);
+
+    public Gauges {
+      Map<CapacityType, Integer> all = new EnumMap<>(CapacityType.class);
+      for (CapacityType type : CapacityType.values()) {
+        all.put(type, instancesRunning.getOrDefault(type, 0));
+      }
+      instancesRunning = Map.copyOf(all);
+    }
+  }
 
   /** Every count, named as the EMF metric it becomes. */
   public enum Count {
@@ -44,6 +64,11 @@ public record CycleReport(Map<CycleReport.Count, Integer> counts) {
 
   public CycleReport {
     counts = Map.copyOf(counts);
+    gauges = gauges == null ? Gauges.NONE : gauges;
+  }
+
+  public CycleReport(Map<CycleReport.Count, Integer> counts) {
+    this(counts, Gauges.NONE);
   }
 
   public int get(Count count) {
@@ -62,12 +87,12 @@ public record CycleReport(Map<CycleReport.Count, Integer> counts) {
       values.addAndGet(count.ordinal(), amount);
     }
 
-    CycleReport report() {
+    CycleReport report(Gauges gauges) {
       Map<Count, Integer> counts = new EnumMap<>(Count.class);
       for (Count count : Count.values()) {
         counts.put(count, values.get(count.ordinal()));
       }
-      return new CycleReport(counts);
+      return new CycleReport(counts, gauges);
     }
   }
 }

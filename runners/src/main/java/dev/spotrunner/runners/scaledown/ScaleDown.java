@@ -2,6 +2,7 @@ package dev.spotrunner.runners.scaledown;
 
 import static dev.spotrunner.common.log.Log.entry;
 
+import dev.spotrunner.common.fleet.CapacityType;
 import dev.spotrunner.common.fleet.InstanceId;
 import dev.spotrunner.common.fleet.RunnerFleet;
 import dev.spotrunner.common.fleet.RunnerInstance;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -135,16 +137,46 @@ public final class ScaleDown {
     asks.rescues(environment, tally);
     asks.warm(plan, owners, tally);
 
-    CycleReport report = tally.report();
+    CycleReport report = tally.report(gauges(inPool(environment), listed));
     List<Log.Entry> fields = new ArrayList<>();
     fields.add(entry("pool", pool.poolName()));
     fields.add(entry("instances", inPool(environment).size()));
     fields.add(entry("warm_target", plan.warmTarget()));
+    fields.add(entry("runners_busy", report.gauges().runnersBusy()));
+    fields.add(entry("runners_idle", report.gauges().runnersIdle()));
     report.counts().entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(e -> fields.add(entry(e.getKey().metric(), e.getValue())));
     log.info("scale-down cycle finished", fields.toArray(Log.Entry[]::new));
     emf.emit(pool.poolName(), now, report);
     return report;
+  }
+
+  /**
+   * The pool at the cycle's listing: its instances by capacity type, and its runners (a runner of
+   * ours on one of the pool's instances) busy, or online and idle, as GitHub listed them.
+   */
+  private CycleReport.Gauges gauges(List<RunnerInstance> poolInstances,
+      Map<RunnerOwner, List<GitHubRunner>> listed) {
+    Map<CapacityType, Integer> running = new EnumMap<>(CapacityType.class);
+    poolInstances.forEach(i -> running.merge(i.capacityType(), 1, Integer::sum));
+    Set<InstanceId> ids = poolInstances.stream().map(RunnerInstance::id).collect(Collectors.toSet());
+    String prefix = settings.pool().runnerNamePrefix();
+    int busy = 0;
+    int idle = 0;
+    for (List<GitHubRunner> runners : listed.values()) {
+      for (GitHubRunner runner : runners) {
+        if (!policy.ours(runner)
+            || !ids.contains(InstanceId.findIn(runner.name().substring(prefix.length())))) {
+          continue;
+        }
+        if (runner.busy()) {
+          busy++;
+        } else if (runner.online()) {
+          idle++;
+        }
+      }
+    }
+    return new CycleReport.Gauges(running, busy, idle);
   }
 
   private List<RunnerInstance> inPool(List<RunnerInstance> instances) {
@@ -468,19 +500,21 @@ public final class ScaleDown {
       return;
     }
     Map<String, Semaphore> installations = new HashMap<>();
+    // a lane's thread starts without the request id: each lane carries this thread's
+    Log.Context context = Log.context();
     try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> futures = new ArrayList<>();
       for (RunnerOwner owner : ordered) {
         Semaphore permits = installations.computeIfAbsent(owner.login(),
             login -> new Semaphore(LANES_PER_INSTALLATION));
-        futures.add(executor.submit(() -> {
+        futures.add(executor.submit(context.wrap(() -> {
           permits.acquireUninterruptibly();
           try {
             runLane(owner, work);
           } finally {
             permits.release();
           }
-        }));
+        })));
       }
       for (Future<?> future : futures) {
         try {

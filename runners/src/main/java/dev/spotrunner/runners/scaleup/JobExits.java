@@ -9,12 +9,16 @@ import java.util.function.Consumer;
 
 /**
  * Every way a job message leaves the queue without an instance, counted by reason, written as EMF
- * (namespace {@value #NAMESPACE}): {@code JobsDropped} by {@code pool} and {@code reason}, and per
- * pool {@code JobsDeadLettered} (sent to the DLQ), {@code JobsWaiting} (sent back with a backoff at
- * the maximum) and {@code JobsRedriven} (taken from the DLQ back to the queue). What came in and what
- * got an instance too: {@code JobsReceived} (messages in the batch) and {@code LaunchFailures} per
- * pool, {@code RunnersLaunched} by {@code pool} and {@code capacityType} (spot, on-demand), and
- * {@code InstancesLaunched} by {@code pool}, {@code instanceType} and {@code az}.
+ * (namespace {@value #NAMESPACE}): {@code JobsDropped} by {@code pool} and {@code reason},
+ * {@code JobsWaiting} by {@code pool} and {@code reason} (sent back with the pool's backoff: a
+ * {@link Wait}), {@code JobsReturned} by {@code pool} and {@code reason} (left in the batch failures,
+ * back by the queue's visibility: a {@link Return}), and per pool {@code JobsDeadLettered} (sent to
+ * the DLQ) and {@code JobsRedriven} (taken from the DLQ back to the queue). What came in and what got
+ * an instance too: {@code JobsReceived} (messages in the batch), {@code LaunchFailures} by
+ * {@code pool} and {@code errorCode} (CreateFleet's error code or the failure's code) and by
+ * {@code pool} alone (the alarm's), {@code RunnersLaunched} by {@code pool} and {@code capacityType}
+ * (spot, on-demand), and {@code InstancesLaunched} by {@code pool}, {@code instanceType} and
+ * {@code az}.
  */
 public final class JobExits {
   public static final String NAMESPACE = "spotrunner";
@@ -42,12 +46,58 @@ public final class JobExits {
     }
   }
 
+  /** Why a job waits for the pool's backoff as a new message; the {@code JobsWaiting} reason. */
+  public enum Wait {
+    /** The pool has as many instances as its maximum. */
+    AT_MAXIMUM("pool at maximum"),
+    /** GitHub's budget for the owner is spent in this batch. */
+    BUDGET("GitHub budget spent"),
+    /** Another scale-up of the pool holds the launch lock. */
+    LOCK_HELD("another scale-up of the pool is launching"),
+    /** The launch failed in a way a retry may fix (no capacity, a failed step). */
+    LAUNCH_FAILED("launch failed"),
+    /** The pool's record of recent launches could not be read, so the count may miss some. */
+    LAUNCHES_UNREADABLE("the pool's recent launches could not be read");
+
+    private final String why;
+
+    Wait(String why) {
+      this.why = why;
+    }
+
+    /** The start of the log line's message. */
+    public String why() {
+      return why;
+    }
+
+    public String dimension() {
+      return name().toLowerCase();
+    }
+  }
+
+  /** Why a job's message stays in the batch failures (back by the queue's visibility timeout). */
+  public enum Return {
+    /** GitHub could not say whether the job waits, for a reason of ours. */
+    CHECK_FAILED,
+    /** The job's machine still boots and SQS refused its next recheck message. */
+    RECHECK_NOT_SENT,
+    /** SQS refused the new message a waiting job goes back as. */
+    RESEND_FAILED,
+    /** SQS refused the dead letter. */
+    DEAD_LETTER_FAILED;
+
+    public String dimension() {
+      return name().toLowerCase();
+    }
+  }
+
   private final Map<String, Integer> dropped = new TreeMap<>();
   private int deadLettered;
-  private int waiting;
+  private final Map<String, Integer> waiting = new TreeMap<>();
+  private final Map<String, Integer> returned = new TreeMap<>();
   private int redriven;
   private int received;
-  private int launchFailures;
+  private final Map<String, Integer> launchFailures = new TreeMap<>();
   private final Map<String, Integer> launched = new TreeMap<>();
   private final Map<List<String>, Integer> placed = new java.util.LinkedHashMap<>();
 
@@ -64,8 +114,12 @@ public final class JobExits {
     deadLettered++;
   }
 
-  public synchronized void waiting() {
-    waiting++;
+  public synchronized void waiting(Wait reason) {
+    waiting.merge(reason.dimension(), 1, Integer::sum);
+  }
+
+  public synchronized void returned(Return reason) {
+    returned.merge(reason.dimension(), 1, Integer::sum);
   }
 
   public synchronized void redriven() {
@@ -87,9 +141,12 @@ public final class JobExits {
     placed.merge(List.of(instanceType, zone), 1, Integer::sum);
   }
 
-  /** A launch failed for one job, whether it goes back to the queue or to the DLQ. */
-  public synchronized void launchFailed() {
-    launchFailures++;
+  /**
+   * A launch failed for one job, whether it goes back to the queue or to the DLQ; {@code errorCode}
+   * is CreateFleet's error code ({@code InsufficientInstanceCapacity}) or the failure's code.
+   */
+  public synchronized void launchFailed(String errorCode) {
+    launchFailures.merge(errorCode == null || errorCode.isBlank() ? "unknown" : errorCode, 1, Integer::sum);
   }
 
   public synchronized int droppedFor(String reason) {
@@ -107,18 +164,22 @@ public final class JobExits {
     placed.forEach((placement, count) -> new Metrics(NAMESPACE, clock, sink)
         .dimension("pool", pool).dimension("instanceType", placement.get(0)).dimension("az", placement.get(1))
         .count("InstancesLaunched", count).flush());
+    // by code for the dashboard, by pool alone for the alarm (one document, two dimension sets)
+    launchFailures.forEach((code, count) -> new Metrics(NAMESPACE, clock, sink)
+        .dimension("pool", pool).dimension("errorCode", code).rollup("pool")
+        .count("LaunchFailures", count).flush());
+    waiting.forEach((reason, count) -> new Metrics(NAMESPACE, clock, sink)
+        .dimension("pool", pool).dimension("reason", reason)
+        .count("JobsWaiting", count).flush());
+    returned.forEach((reason, count) -> new Metrics(NAMESPACE, clock, sink)
+        .dimension("pool", pool).dimension("reason", reason)
+        .count("JobsReturned", count).flush());
     Metrics totals = new Metrics(NAMESPACE, clock, sink).dimension("pool", pool);
     if (received > 0) {
       totals.count("JobsReceived", received);
     }
-    if (launchFailures > 0) {
-      totals.count("LaunchFailures", launchFailures);
-    }
     if (deadLettered > 0) {
       totals.count("JobsDeadLettered", deadLettered);
-    }
-    if (waiting > 0) {
-      totals.count("JobsWaiting", waiting);
     }
     if (redriven > 0) {
       totals.count("JobsRedriven", redriven);
@@ -126,10 +187,11 @@ public final class JobExits {
     totals.flush();
     dropped.clear();
     deadLettered = 0;
-    waiting = 0;
+    waiting.clear();
+    returned.clear();
     redriven = 0;
     received = 0;
-    launchFailures = 0;
+    launchFailures.clear();
     launched.clear();
     placed.clear();
   }

@@ -22,6 +22,8 @@ import dev.spotrunner.runners.launch.RunnerLauncher;
 import dev.spotrunner.runners.launch.RunnerSlot;
 import dev.spotrunner.runners.pool.PoolSettings;
 import dev.spotrunner.runners.scaleup.JobExits.Reason;
+import dev.spotrunner.runners.scaleup.JobExits.Return;
+import dev.spotrunner.runners.scaleup.JobExits.Wait;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,9 +63,6 @@ public final class ScaleUp {
    * a job whose instance died, not a GitHub delivery; it keys the launch's own ClientToken.
    */
   public static final String RESCUE_DELIVERY_ID = "rescue-";
-
-  /** Why a job waits when this container's GitHub budget cannot pay for it now. */
-  static final String BUDGET_SPENT = "GitHub budget spent";
 
   /** What a runner's config costs GitHub's secondary limit: a POST (JIT config or token). */
   private static final int CONFIG_POINTS = RequestGovernor.cost("POST");
@@ -216,7 +215,7 @@ public final class ScaleUp {
       if (held.isEmpty()) {
         // Another scale-up of the pool counts and launches now: come back after the next step.
         sorted.oldestFirst().forEach(
-            job -> waitForRoom(job, "another scale-up of the pool is launching", batch));
+            job -> waitForRoom(job, Wait.LOCK_HELD, batch));
         sorted.warm().forEach(w -> log.info("warm request skipped, the pool's launch lock is held",
             entry("pool", pool.poolName()), entry("owner", w.owner())));
       } else {
@@ -272,7 +271,7 @@ public final class ScaleUp {
               entry("owner", job.owner()), entry("points_left", points),
               entry("points_needed", cost));
         }
-        waitForRoom(job, BUDGET_SPENT, batch);
+        waitForRoom(job, Wait.BUDGET, batch);
       }
     }
     List<WarmRequest> warm = new ArrayList<>();
@@ -335,7 +334,7 @@ public final class ScaleUp {
     if (counted.isEmpty()) {
       // Without the record the count may miss launches of seconds ago: nothing is launched.
       sorted.oldestFirst().forEach(
-          job -> waitForRoom(job, "the pool's recent launches could not be read", batch));
+          job -> waitForRoom(job, Wait.LAUNCHES_UNREADABLE, batch));
       return;
     }
     PoolCount count = counted.get();
@@ -393,9 +392,9 @@ public final class ScaleUp {
             entry("delivery_id", job.job().deliveryId()), entry("pool", pool.poolName()));
         batch.alreadyLaunched++;
       } else if (chosen.size() >= count.free()) {
-        waitForRoom(job, "pool at maximum", batch);
+        waitForRoom(job, Wait.AT_MAXIMUM, batch);
       } else if (batch.githubLimited) {
-        waitForRoom(job, BUDGET_SPENT, batch);
+        waitForRoom(job, Wait.BUDGET, batch);
       } else {
         if (announced.add(job.owner()) && job.job().installationId() > 0) {
           github.knownInstallation(job.owner(), job.job().installationId());
@@ -416,7 +415,7 @@ public final class ScaleUp {
     if (batch.githubLimited) {
       // GitHub refused a look: the configs of the chosen jobs would be refused the same way,
       // after their instances started. They wait like the rest.
-      chosen.forEach(job -> waitForRoom(job, BUDGET_SPENT, batch));
+      chosen.forEach(job -> waitForRoom(job, Wait.BUDGET, batch));
       return List.of();
     }
     return chosen;
@@ -472,13 +471,13 @@ public final class ScaleUp {
       if (lookAgainLater(job, booting.get())) {
         batch.alreadyLaunched++;
       } else {
-        batch.retry(job);
+        batch.retry(job, Return.RECHECK_NOT_SENT);
       }
       return false;
     }
     Look look = stillWaitsOnRecheck(job);
     switch (look) {
-      case UNKNOWN -> batch.retry(job);
+      case UNKNOWN -> batch.retry(job, Return.CHECK_FAILED);
       case LIMITED -> limited(job, batch);
       case GONE -> batch.notQueued++;
       case WAITS -> {
@@ -498,7 +497,7 @@ public final class ScaleUp {
   private Optional<QueuedJob> firstLook(QueuedJob job, PoolCount count, Batch batch) {
     Seen seen = stillWaits(job, batch);
     switch (seen.look()) {
-      case UNKNOWN -> batch.retry(job);
+      case UNKNOWN -> batch.retry(job, Return.CHECK_FAILED);
       case LIMITED -> limited(job, batch);
       case GONE -> {
         Optional<QueuedJob> displaced = displaced(job, seen.job(), count);
@@ -549,7 +548,7 @@ public final class ScaleUp {
    */
   private void limited(QueuedJob job, Batch batch) {
     batch.githubLimited = true;
-    waitForRoom(job, BUDGET_SPENT, batch);
+    waitForRoom(job, Wait.BUDGET, batch);
   }
 
   /** What a look at GitHub said about a job. */
@@ -570,7 +569,8 @@ public final class ScaleUp {
    * the new message, this one stays, made visible again after the same backoff (its receive count
    * grows, and a job that reaches the DLQ that way is redriven while GitHub says it waits).
    */
-  private void waitForRoom(QueuedJob queued, String why, Batch batch) {
+  private void waitForRoom(QueuedJob queued, Wait reason, Batch batch) {
+    String why = reason.why();
     JobMessage job = queued.job();
     if (queued.rescue() != null) {
       // Scale-down asks again every cycle while EC2 lists the interrupted instance: a rescue sent
@@ -589,7 +589,7 @@ public final class ScaleUp {
             entry("delivery_id", job.deliveryId()), entry("pool", pool.poolName()),
             entry("max", pool.maxRunners()), entry("wait", wait),
             entry("back_in_seconds", delay.toSeconds()));
-        batch.waiting();
+        batch.waiting(reason);
         return;
       } catch (RuntimeException e) {
         log.warn(why + ", job not re-sent, back by its visibility",
@@ -603,7 +603,7 @@ public final class ScaleUp {
         log.info(why + ", recheck waits", entry("job_id", job.jobId().value()),
             entry("pool", pool.poolName()), entry("recheck", queued.recheck()),
             entry("back_in_seconds", delay.toSeconds()));
-        batch.waiting();
+        batch.waiting(reason);
         return;
       } catch (RuntimeException e) {
         log.warn(why + ", recheck not re-sent, back by its visibility",
@@ -619,7 +619,7 @@ public final class ScaleUp {
             entry("job_id", job.jobId().value()), entry("failure", Log.error(e).value()));
       }
     }
-    batch.retry(queued);
+    batch.retry(queued, Return.RESEND_FAILED);
   }
 
   /** Warm runners in the room left; returns those launched. The request is consumed anyway. */
@@ -661,14 +661,15 @@ public final class ScaleUp {
     }
     for (LaunchResult.Failed failed : result.failed()) {
       QueuedJob job = byJob.get(failed.slot().jobId());
-      batch.exits.launchFailed();
+      batch.exits.launchFailed(failed.errorCode());
       if (failed.retryable()) {
         // No capacity anywhere or a failed step: back after the same short, growing backoff as a
         // job at the maximum, as a new message — never after the queue's visibility timeout, and
         // never to the DLQ by receive count while GitHub says the job waits.
         log.warn("launch failed", entry("job_id", job.id().value()),
-            entry("delivery_id", job.job().deliveryId()), entry("reason", failed.reason()));
-        waitForRoom(job, "launch failed", batch);
+            entry("delivery_id", job.job().deliveryId()), entry("reason", failed.reason()),
+            entry("error_code", failed.errorCode()));
+        waitForRoom(job, Wait.LAUNCH_FAILED, batch);
       } else {
         // A permanent failure of a step is no verdict on the job: it goes to the DLQ with the
         // reason, where the redrive brings it back once the cause is fixed.
@@ -692,7 +693,7 @@ public final class ScaleUp {
     } catch (RuntimeException e) {
       log.error("message not dead-lettered, back to the queue", entry("message_ids", messageIds),
           entry("reason", reason), entry("failure", Log.error(e).value()));
-      batch.retry(messageIds);
+      batch.retry(messageIds, Return.DEAD_LETTER_FAILED);
     }
   }
 
@@ -854,18 +855,19 @@ public final class ScaleUp {
     boolean githubLimited;
 
     /** The job's messages stay in the batch failures: SQS hands them out again. */
-    void retry(QueuedJob job) {
-      retry(job.messageIds());
+    void retry(QueuedJob job, Return reason) {
+      retry(job.messageIds(), reason);
     }
 
-    void retry(List<String> messageIds) {
+    void retry(List<String> messageIds, Return reason) {
       retry.addAll(messageIds);
       retried++;
+      exits.returned(reason);
     }
 
-    void waiting() {
+    void waiting(Wait reason) {
       waiting++;
-      exits.waiting();
+      exits.waiting(reason);
     }
 
     BatchOutcome finish(int received) {

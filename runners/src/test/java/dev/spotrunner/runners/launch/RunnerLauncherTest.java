@@ -184,6 +184,71 @@ class RunnerLauncherTest {
   }
 
   @Test
+  void namesTheErrorCodeEc2GaveForEverySlotLeftWithoutAnInstance() {
+    fleet.failLaunchesWith(spec -> spec.capacityType() == CapacityType.SPOT ? "InsufficientInstanceCapacity"
+        : "UnfulfillableCapacity");
+
+    LaunchResult result = launcher(fleet).launch(warm(2, "1"));
+
+    assertEquals(2, result.failed().size());
+    // on-demand was tried after spot's shortfall: its answer decided
+    assertEquals(List.of("UnfulfillableCapacity", "UnfulfillableCapacity"),
+        result.failed().stream().map(LaunchResult.Failed::errorCode).toList());
+  }
+
+  @Test
+  void namesAWSsErrorCodeOrTheFailuresTypeWhenTheLaunchThrows() {
+    software.amazon.awssdk.awscore.exception.AwsServiceException aws =
+        software.amazon.awssdk.awscore.exception.AwsServiceException.builder().statusCode(503)
+            .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+                .errorCode("RequestLimitExceeded").build()).build();
+    RunnerFleet throttled = new Delegating(fleet) {
+      @Override
+      public LaunchOutcome launch(LaunchSpec spec) {
+        throw dev.spotrunner.common.aws.AwsFailures.translate("EC2", "CreateFleet", aws);
+      }
+    };
+    RunnerFleet down = new Delegating(fleet) {
+      @Override
+      public LaunchOutcome launch(LaunchSpec spec) {
+        throw new TransientFailure("connection reset");
+      }
+    };
+
+    assertEquals("RequestLimitExceeded", launcher(throttled).launch(warm(1, "1")).failed().get(0).errorCode());
+    assertEquals("TransientFailure", launcher(down).launch(warm(1, "2")).failed().get(0).errorCode());
+  }
+
+  @Test
+  void writesTheRequestIdAndJobIdOnTheLinesOfItsWorkerThreads() {
+    // prepare() runs on the launcher's virtual threads, which start without the request's context
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    dev.spotrunner.common.log.Log.setOutput(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    dev.spotrunner.common.log.Log.requestId("req-launch-1");
+    dev.spotrunner.common.log.Log.setLevel(dev.spotrunner.common.log.Log.Level.INFO); // the module's tests run at LOG_LEVEL=ERROR
+    RunnerFleet untaggable = new Delegating(fleet) {
+      @Override
+      public void tag(InstanceId instance, Map<String, String> tags) {
+        throw new TransientFailure("CreateTags failed");
+      }
+    };
+    try {
+      launcher(untaggable).launch(new LaunchRequest(ACME, "Organization",
+          List.of(RunnerSlot.forJob(JobId.of(31L), "acme/app")), "1"));
+    } finally {
+      dev.spotrunner.common.log.Log.setOutput(System.out);
+      dev.spotrunner.common.log.Log.setLevel(dev.spotrunner.common.log.Log.parseLevel(System.getenv("LOG_LEVEL")));
+      dev.spotrunner.common.log.Log.requestId(null);
+    }
+
+    String line = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+        .filter(l -> l.contains("runner not prepared")).findFirst().orElseThrow(() -> new AssertionError(captured));
+    Map<?, ?> fields = Json.read(line, Map.class);
+    assertEquals("req-launch-1", fields.get("function_request_id"), line);
+    assertEquals(31, ((Number) fields.get("job_id")).intValue(), line);
+  }
+
+  @Test
   void terminatesInstancesBeyondTheSlots() {
     RunnerFleet generous = new Delegating(fleet) {
       @Override

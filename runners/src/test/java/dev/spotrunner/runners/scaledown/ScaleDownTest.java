@@ -381,12 +381,13 @@ class ScaleDownTest {
 
     f.cycle();
 
-    assertEquals(1, f.emfLines.size());
+    // the counts and runner gauges by pool; then InstancesRunning by pool and capacity type
+    assertEquals(1 + dev.spotrunner.common.fleet.CapacityType.values().length, f.emfLines.size());
     JsonNode emf = Json.MAPPER.readTree(f.emfLines.get(0));
     JsonNode directive = emf.path("_aws").path("CloudWatchMetrics").get(0);
     assertEquals("spotrunner", directive.path("Namespace").asText());
     assertEquals("pool", directive.path("Dimensions").get(0).get(0).asText());
-    assertEquals(CycleReport.Count.values().length, directive.path("Metrics").size());
+    assertEquals(CycleReport.Count.values().length + 2, directive.path("Metrics").size());
     assertEquals("linux", emf.path("pool").asText());
     assertEquals(1.0, emf.path("IdleTerminated").asDouble());
     assertEquals(1.0, emf.path("KeptYoung").asDouble());

@@ -47,6 +47,49 @@ class ScaleUpMetricsTest {
     assertEquals(2.0, spot);
   }
 
+  @Test
+  void countsLaunchFailuresByTheErrorCodeEc2GaveAndByPoolForTheAlarm() {
+    fixture.set("ON_DEMAND_FAILOVER", "false");
+    fixture.fleet.failLaunchesWith(spec -> "UnfulfillableCapacity");
+
+    fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 1, Fixture.job(1)), QueuedMessage.of("m2", 1, Fixture.job(2))));
+
+    assertEquals(java.util.Map.of("UnfulfillableCapacity", 2.0), byDimension("LaunchFailures", "errorCode"));
+    JsonNode document = fixture.metrics.stream().map(ScaleUpMetricsTest::read)
+        .filter(d -> d.has("LaunchFailures")).findFirst().orElseThrow();
+    assertEquals("[[\"pool\",\"errorCode\"],[\"pool\"]]",
+        document.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").toString(),
+        "by code for the dashboard, by pool alone for the alarm");
+    assertEquals(java.util.Map.of("launch_failed", 2.0), byDimension("JobsWaiting", "reason"));
+  }
+
+  @Test
+  void countsTheJobsThatWaitByReasonAndTheJobsReturnedByReason() {
+    fixture.set("MAX_RUNNERS", "1");
+
+    fixture.scaleUp().run(List.of(QueuedMessage.of("m1", 1, Fixture.job(1)), QueuedMessage.of("m2", 1, Fixture.job(2))));
+    assertEquals(java.util.Map.of("at_maximum", 1.0), byDimension("JobsWaiting", "reason"));
+
+    fixture.metrics.clear();
+    fixture.returns.failing = true; // SQS refuses the new message and the visibility change
+    fixture.scaleUp().run(List.of(QueuedMessage.of("m3", 1, Fixture.job(3))));
+    assertEquals(java.util.Map.of("resend_failed", 1.0), byDimension("JobsReturned", "reason"));
+    assertEquals(java.util.Map.of(), byDimension("JobsWaiting", "reason"));
+  }
+
+  /** A metric's sum over the batch's EMF lines by the value of one dimension. */
+  private java.util.Map<String, Double> byDimension(String metric, String dimension) {
+    java.util.Map<String, Double> values = new java.util.TreeMap<>();
+    for (String line : fixture.metrics) {
+      JsonNode document = read(line);
+      if (document.has(metric)) {
+        assertEquals(fixture.pool().poolName(), document.path("pool").asText());
+        values.merge(document.path(dimension).asText(), document.path(metric).asDouble(), Double::sum);
+      }
+    }
+    return values;
+  }
+
   /** The sum of a metric over the batch's EMF lines, for one capacity type when given. */
   private double sum(String metric, String capacityType) {
     double total = 0;

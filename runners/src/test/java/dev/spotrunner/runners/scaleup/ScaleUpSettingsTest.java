@@ -29,6 +29,20 @@ class ScaleUpSettingsTest {
   }
 
   @Test
+  void namesAnUnknownLogLevelInTheSameOneError() {
+    Fixture fixture = new Fixture().set("LOG_LEVEL", "verbose").set("MAX_RUNNERS", "-1");
+
+    SettingsException error = assertThrows(SettingsException.class, fixture::settings);
+
+    assertTrue(error.getMessage().contains("LOG_LEVEL must be one of DEBUG, INFO, WARN, ERROR, got 'verbose'"),
+        error.getMessage());
+    assertTrue(error.getMessage().contains("MAX_RUNNERS"), error.getMessage());
+    assertEquals(1, error.getMessage().split("LOG_LEVEL", -1).length - 1, "named once: " + error.getMessage());
+    assertEquals(java.time.Duration.ofSeconds(10),
+        new Fixture().set("LOG_LEVEL", "warn").settings().backoff().base(), "a known level in any case");
+  }
+
+  @Test
   void readsTheQueueSettingsWithTheDefaultsTerraformAlsoSets() {
     ScaleUpSettings defaults = new Fixture().settings();
     assertTrue(defaults.checkFirstReceive());
