@@ -362,7 +362,7 @@ variable "pools" {
     scale_up_reserved_concurrency = optional(number, 2)
     dlq_max_receive_count         = optional(number, 5)
     # the queue at the pool maximum, dead letters and one launcher (docs/scale-up.md)
-    job_check_first_receive    = optional(bool, true)
+    job_check_first_receive     = optional(bool, true)
     queue_backoff_base_seconds  = optional(number, 10)
     queue_backoff_max_seconds   = optional(number, 40)
     scale_up_max_concurrency    = optional(number, 2)

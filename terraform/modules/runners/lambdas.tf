@@ -220,7 +220,7 @@ module "scale_up" {
     # rechecks go on while the job waits, bounded by its age
     JOB_RECHECK_MAX_AGE_MINUTES = tostring(var.pool.job_recheck_max_age_minutes)
     # the queue at the maximum, dead letters, one launcher
-    JOB_CHECK_FIRST_RECEIVE   = tostring(var.pool.job_check_first_receive)
+    JOB_CHECK_FIRST_RECEIVE    = tostring(var.pool.job_check_first_receive)
     QUEUE_BACKOFF_BASE_SECONDS = tostring(var.pool.queue_backoff_base_seconds)
     QUEUE_BACKOFF_MAX_SECONDS  = tostring(var.pool.queue_backoff_max_seconds)
     LAUNCH_LOCK_PARAM          = local.launch_lock_parameter
