@@ -68,8 +68,9 @@ class LiveDashboardIT {
     browser = new ChromeDriver(new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER.toString())).build(), options);
     browser.get(stack.dashboardUrl());
+    // the live line is drawn at once; the widgets once the stack has read the applied body (terraform show)
     StackChecks.eventually(Duration.ofSeconds(30), "the page's first drawing",
-        () -> !browser.findElements(By.cssSelector("div.widget")).isEmpty());
+        () -> !browser.findElements(By.id("jobs-completed")).isEmpty());
     assertThat(jobsOnThePage()).as("jobs queued, running, completed on the page before any job").isEqualTo("0 0 0");
 
     for (int i = 0; i < JOBS; i++) {
@@ -84,6 +85,8 @@ class LiveDashboardIT {
       return line.endsWith(" " + JOBS);
     });
     System.out.println("the page's jobs line (queued running completed) as it changed: " + jobLinesSeen);
+    StackChecks.eventually(Duration.ofSeconds(60), "the page's widgets",
+        () -> !browser.findElements(By.cssSelector("div.widget")).isEmpty());
   }
 
   /** "queued running completed" as the page shows them now. */
