@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -26,8 +28,69 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
   private Main() {}
 
+  static final String USAGE =
+      "usage: spotrunner up|demo [--jobs N] [--reclaim N] [--port P] [--var NAME=VALUE]... [--open]";
+
+  /**
+   * The command line: {@code up} or {@code demo} (the default) and its options; {@code open} opens
+   * the live dashboard in the desktop's browser once the stack is up.
+   */
+  record Arguments(String command, int jobs, int reclaims, Integer port, Map<String, String> variables,
+      boolean open) {
+    static Arguments parse(String... args) {
+      String command = args.length == 0 ? "demo" : args[0];
+      if (!command.equals("demo") && !command.equals("up")) {
+        throw new IllegalArgumentException("unknown command " + command);
+      }
+      int jobs = 12;
+      int reclaims = 0;
+      Integer port = null;
+      boolean open = false;
+      Map<String, String> variables = new java.util.LinkedHashMap<>();
+      for (int i = 1; i < args.length; i++) {
+        String option = args[i];
+        switch (option) {
+          case "--jobs" -> jobs = number(option, value(args, ++i, option));
+          case "--port" -> port = number(option, value(args, ++i, option));
+          case "--var" -> variables.putAll(variable(value(args, ++i, option)));
+          case "--reclaim" -> reclaims = number(option, value(args, ++i, option));
+          case "--open" -> open = true;
+          default -> throw new IllegalArgumentException("unknown option " + option);
+        }
+      }
+      return new Arguments(command, jobs, reclaims, port, Map.copyOf(variables), open);
+    }
+
+    private static String value(String[] args, int at, String option) {
+      if (at >= args.length) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      return args[at];
+    }
+
+    private static int number(String option, String value) {
+      try {
+        int n = Integer.parseInt(value);
+        if (n < 0) {
+          throw new NumberFormatException();
+        }
+        return n;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(option + " takes a whole number, got '" + value + "'");
+      }
+    }
+  }
+
   public static void main(String[] args) throws Exception {
-    String command = args.length == 0 ? "demo" : args[0];
+    Arguments arguments;
+    try {
+      arguments = Arguments.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
     Path root = Path.of(System.getProperty("spotrunner.root", ".")).toAbsolutePath().normalize();
     Path workDir = Files.createTempDirectory("spotrunner-local-");
     // The stack's own log goes to a file; the console keeps the live view and the summary.
@@ -35,31 +98,16 @@ public final class Main {
     Log.setOutput(new PrintStream(Files.newOutputStream(workDir.resolve("logs/local.log")), true,
         StandardCharsets.UTF_8));
     LocalStack.Options options = LocalStack.Options.defaults(root, workDir);
-    int jobs = 12;
-    int reclaims = 0;
-    java.util.Map<String, String> variables = new java.util.LinkedHashMap<>();
-    for (int i = 1; i < args.length; i++) {
-      switch (args[i]) {
-        case "--jobs" -> jobs = Integer.parseInt(args[++i]);
-        case "--port" -> options = options.withGatewayPort(Integer.parseInt(args[++i]));
-        case "--var" -> variables.putAll(variable(args[++i]));
-        case "--reclaim" -> reclaims = Integer.parseInt(args[++i]);
-        default -> {
-          System.err.println("unknown option " + args[i]);
-          System.exit(2);
-        }
-      }
+    if (arguments.port() != null) {
+      options = options.withGatewayPort(arguments.port());
     }
-    if (!variables.isEmpty()) {
-      options = options.withTerraformVariables(variables);
+    if (!arguments.variables().isEmpty()) {
+      options = options.withTerraformVariables(arguments.variables());
     }
-    switch (command) {
-      case "up" -> up(options);
-      case "demo" -> System.exit(demo(options, jobs, reclaims) ? 0 : 1);
-      default -> {
-        System.err.println("usage: spotrunner up|demo [--jobs N] [--reclaim N] [--port P] [--var NAME=VALUE]...");
-        System.exit(2);
-      }
+    Optional<Browser> browser = arguments.open() ? Optional.of(Browser.ofThisDesktop()) : Optional.empty();
+    switch (arguments.command()) {
+      case "up" -> up(options, browser);
+      default -> System.exit(demo(options, arguments.jobs(), arguments.reclaims(), browser) ? 0 : 1);
     }
   }
 
@@ -67,15 +115,16 @@ public final class Main {
    * {@code NAME=VALUE} of one examples/local variable, handed to Terraform as {@code TF_VAR_NAME}
    * (HCL for lists and objects): how a demo runs other limits than the example's defaults.
    */
-  static java.util.Map<String, String> variable(String assignment) {
+  static Map<String, String> variable(String assignment) {
     int eq = assignment.indexOf('=');
     if (eq <= 0) {
       throw new IllegalArgumentException("--var takes NAME=VALUE, got '" + assignment + "'");
     }
-    return java.util.Map.of(assignment.substring(0, eq), assignment.substring(eq + 1));
+    return Map.of(assignment.substring(0, eq), assignment.substring(eq + 1));
   }
 
-  static boolean demo(LocalStack.Options options, int jobs, int reclaims) throws IOException {
+  static boolean demo(LocalStack.Options options, int jobs, int reclaims, Optional<Browser> browser)
+      throws IOException {
     System.out.println("starting the local stack (moto, GitHub stand-in, terraform apply, functions) in "
         + options.workDir());
     try (LocalStack stack = LocalStack.start(options, StandInGitHub.start())) {
@@ -85,6 +134,7 @@ public final class Main {
       System.out.println("webhook " + stack.webhookUrl() + "  moto " + stack.motoEndpoint()
           + "  github " + stack.github().apiUrl());
       System.out.println("dashboard " + stack.dashboardUrl() + "  (open it in a browser: the applied dashboard, live)");
+      browser.ifPresent(b -> b.open(URI.create(stack.dashboardUrl()), System.out));
       System.out.println();
       System.out.println("running with (what Terraform applied to examples/local, read back from moto):");
       stack.settings().print(System.out);
@@ -96,7 +146,7 @@ public final class Main {
     }
   }
 
-  static void up(LocalStack.Options options) throws Exception {
+  static void up(LocalStack.Options options, Optional<Browser> browser) throws Exception {
     LocalStack stack = LocalStack.start(options, StandInGitHub.start());
     HttpServer control = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     control.createContext("/jobs", exchange -> {
@@ -129,6 +179,7 @@ public final class Main {
     System.out.printf(Locale.ROOT, "  curl -s -X POST %s -d '{\"repository\":\"acme/api\",\"labels\":%s,\"runSeconds\":10}'%n",
         jobsUrl, Json.write(labels));
     System.out.println("Ctrl-C stops everything.");
+    browser.ifPresent(b -> b.open(URI.create(stack.dashboardUrl()), System.out));
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       control.stop(0);

@@ -9,6 +9,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,10 +27,11 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The local stack's live dashboard in a real browser (Debian's chromium, headless, through
- * chromedriver): two jobs run on a one-pool stack, and the page, the applied dashboard drawn from
- * the EMF the function processes wrote, shows them: as many pickup-latency samples as jobs
- * completed, the runners launched, the queue sampled, GitHub's points per installation, and the
- * functions' invocations. A missing browser fails the test; it never skips.
+ * chromedriver): the page is open before any job is queued; two jobs then run on a one-pool stack
+ * and the test watches the page, not the stand-in, until it counts them completed. Then the page,
+ * the applied dashboard drawn from the EMF the function processes wrote, shows them: as many
+ * pickup-latency samples as jobs completed, the runners launched, the queue sampled, GitHub's points
+ * per installation, and the functions' invocations. A missing browser fails the test; it never skips.
  */
 class LiveDashboardIT {
   static final String POOL = "linux-x64";
@@ -39,14 +41,18 @@ class LiveDashboardIT {
          instance_types = ["m5.large", "m5a.large"], max_count = 2, ami_id = "ami-12c6146b",
          delay_seconds = 0 }]""".formatted(POOL);
   static final int JOBS = 2;
+  /** Queued → launched → booted → run 2 s → completed, on a loaded 2-core machine. */
+  static final Duration ALL_COMPLETED_WITHIN = Duration.ofMinutes(3);
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static LocalStack stack;
   static Deployment.Pool pool;
   static WebDriver browser;
+  /** Each change of the page's jobs line while the jobs ran: "queued running completed". */
+  static final List<String> jobLinesSeen = new ArrayList<>();
 
   @BeforeAll
-  static void runTwoJobsAndOpenThePage() throws Exception {
+  static void openThePageThenRunTwoJobsAndWatchThemComplete() throws Exception {
     assertThat(CHROMIUM).as("Debian's chromium (.ci/run installs it)").isExecutable();
     assertThat(CHROMEDRIVER).as("Debian's chromium-driver (.ci/run installs it)").isExecutable();
     Path root = Path.of(System.getProperty("spotrunner.root", "..")).toAbsolutePath().normalize();
@@ -54,11 +60,6 @@ class LiveDashboardIT {
     stack = LocalStack.start(LocalStack.Options.defaults(root, workDir).withPrefix("dash")
         .withTerraformVariables(Map.of("pools", POOLS)), StandInGitHub.start());
     pool = stack.deployment().pools().getFirst();
-    for (int i = 0; i < JOBS; i++) {
-      stack.github().queueJob("acme/api", LABELS, Duration.ofSeconds(2));
-    }
-    StackChecks.eventually(Duration.ofMinutes(3), JOBS + " jobs completed",
-        () -> stack.github().jobs().stream().filter(j -> j.status().equals("completed")).count() == JOBS);
 
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
@@ -67,8 +68,31 @@ class LiveDashboardIT {
     browser = new ChromeDriver(new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER.toString())).build(), options);
     browser.get(stack.dashboardUrl());
+    // the live line is drawn at once; the widgets once the stack has read the applied body (terraform show)
     StackChecks.eventually(Duration.ofSeconds(30), "the page's first drawing",
+        () -> !browser.findElements(By.id("jobs-completed")).isEmpty());
+    assertThat(jobsOnThePage()).as("jobs queued, running, completed on the page before any job").isEqualTo("0 0 0");
+
+    for (int i = 0; i < JOBS; i++) {
+      stack.github().queueJob("acme/api", LABELS, Duration.ofSeconds(2));
+    }
+    // The page redraws itself every 2 s from /api/widgets: read its DOM until it counts every job completed.
+    StackChecks.eventually(ALL_COMPLETED_WITHIN, "the page showing " + JOBS + " jobs completed", () -> {
+      String line = jobsOnThePage();
+      if (jobLinesSeen.isEmpty() || !jobLinesSeen.getLast().equals(line)) {
+        jobLinesSeen.add(line);
+      }
+      return line.endsWith(" " + JOBS);
+    });
+    System.out.println("the page's jobs line (queued running completed) as it changed: " + jobLinesSeen);
+    StackChecks.eventually(Duration.ofSeconds(60), "the page's widgets",
         () -> !browser.findElements(By.cssSelector("div.widget")).isEmpty());
+  }
+
+  /** "queued running completed" as the page shows them now. */
+  private static String jobsOnThePage() {
+    return current(() -> String.join(" ", List.of("jobs-queued", "jobs-running", "jobs-completed").stream()
+        .map(id -> browser.findElement(By.id(id)).getDomAttribute("data-value")).toList()));
   }
 
   @AfterAll
@@ -79,6 +103,18 @@ class LiveDashboardIT {
     if (stack != null) {
       stack.close();
     }
+  }
+
+  @Test
+  void thePageShowedTheJobsWaitingOrRunningBeforeItCountedThemCompleted() {
+    // the first line seen after queueing: no job completed yet, some queued or running
+    String[] first = jobLinesSeen.getFirst().split(" ");
+    assertThat(Integer.parseInt(first[2])).as("completed at first, in " + jobLinesSeen).isLessThan(JOBS);
+    assertThat(jobLinesSeen).as("a line with a job queued or running")
+        .anyMatch(line -> Integer.parseInt(line.split(" ")[0]) + Integer.parseInt(line.split(" ")[1]) > 0);
+    // completed never goes down while the page redraws
+    assertThat(jobLinesSeen.stream().map(line -> Integer.parseInt(line.split(" ")[2])).toList()).isSorted();
+    assertThat(jobLinesSeen.getLast()).isEqualTo("0 0 " + JOBS);
   }
 
   @Test

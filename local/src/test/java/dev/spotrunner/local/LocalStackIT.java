@@ -115,8 +115,8 @@ class LocalStackIT {
       JsonNode scaleUp = applied.function(pool.scaleUp().name());
       JsonNode scaleDown = applied.function(pool.scaleDown().name());
       JsonNode scalingConfig = mapping.path("scaling_config").path(0).path("maximum_concurrency");
-      int expectedConcurrency = applied.concurrency(scaleUp, scalingConfig.isMissingNode() || scalingConfig.isNull()
-          || scalingConfig.asInt() == 0 ? null : scalingConfig.asInt());
+      Integer mappingMaximum = scalingConfig.isMissingNode() || scalingConfig.isNull() || scalingConfig.asInt() == 0
+          ? null : scalingConfig.asInt();
 
       Map<String, String> expected = new LinkedHashMap<>();
       expected.put("queue delay", queue.path("delay_seconds").asText());
@@ -124,29 +124,61 @@ class LocalStackIT {
       expected.put("receives before DLQ", redrive.path("maxReceiveCount").asText());
       expected.put("batch size", mapping.path("batch_size").asText());
       expected.put("batching window", mapping.path("maximum_batching_window_in_seconds").asText());
-      expected.put("scale-up concurrency", Integer.toString(expectedConcurrency));
       expected.put("scale-up timeout", scaleUp.path("timeout").asText());
       expected.put("job recheck", scaleUp.path("environment").path(0).path("variables").path("JOB_RECHECK_SECONDS")
           .asText());
       expected.put("scale-down schedule", applied.scheduleOf(scaleDown));
-      expected.put("scale-down concurrency", Integer.toString(applied.concurrency(scaleDown, null)));
       expected.forEach((name, value) -> assertThat(stack.settings().value(pool.name(), name))
           .as(pool.name() + " " + name).hasValue(value));
       // The running pieces use exactly these values.
       SqsEventSource.Settings source = stack.eventSources().get(pool.name()).settings();
       assertThat(source.batchSize()).isEqualTo(mapping.path("batch_size").asInt());
-      assertThat(source.concurrency()).isEqualTo(expectedConcurrency)
-          .isEqualTo(stack.function(pool.scaleUp().name()).concurrency());
+      assertConcurrency(pool.name(), "scale-up concurrency", scaleUp, mappingMaximum);
+      assertConcurrency(pool.name(), "scale-down concurrency", scaleDown, null);
+      assertThat(source.concurrency()).isEqualTo(stack.function(pool.scaleUp().name()).concurrency())
+          .isEqualTo(Integer.parseInt(stack.settings().value(pool.name(), "scale-up concurrency").orElseThrow()));
+      terraformLimit(scaleUp, mappingMaximum).ifPresent(limit -> assertThat(source.concurrency()).isEqualTo(limit));
       assertThat(stack.scaleDowns().get(pool.name()).expression()).hasToString(applied.scheduleOf(scaleDown));
       assertThat(pool.queue().deadLetterQueueArn()).isEqualTo(redrive.path("deadLetterTargetArn").asText());
     }
     JsonNode webhook = applied.function(stack.deployment().webhook().name());
-    assertThat(stack.settings().value("stack", "webhook concurrency"))
-        .hasValue(Integer.toString(applied.concurrency(webhook, null)));
+    assertConcurrency("stack", "webhook concurrency", webhook, null);
     JsonNode syncer = applied.function(stack.deployment().syncer().orElseThrow().name());
     assertThat(stack.settings().value("stack", "syncer schedule")).hasValue(applied.scheduleOf(syncer));
-    assertThat(stack.settings().value("stack", "syncer concurrency"))
-        .hasValue(Integer.toString(applied.concurrency(syncer, null)));
+    assertConcurrency("stack", "syncer concurrency", syncer, null);
+  }
+
+  /**
+   * Lambda's limit as Terraform set it: the function's reserved concurrency, lowered to the event
+   * source mapping's maximum; none when neither is set (Lambda then shares the account's unreserved
+   * concurrency, 1,000 by default).
+   */
+  static java.util.OptionalInt terraformLimit(JsonNode function, Integer mappingMaximum) {
+    int reserved = function.path("reserved_concurrent_executions").asInt(-1);
+    if (reserved >= 0) {
+      return java.util.OptionalInt.of(mappingMaximum == null ? reserved : Math.min(reserved, mappingMaximum));
+    }
+    return mappingMaximum == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(mappingMaximum);
+  }
+
+  /**
+   * A concurrency setting is Terraform's limit where Terraform set one. Where it set none, the stack's
+   * number is its own cap for this machine (not an AWS value, so nothing to compare it with): the
+   * applied state must say unreserved and the settings table must name the number as the local cap.
+   */
+  static void assertConcurrency(String scope, String name, JsonNode function, Integer mappingMaximum) {
+    dev.spotrunner.local.stack.EffectiveSettings.Setting row = stack.settings().settings().stream()
+        .filter(s -> s.scope().equals(scope) && s.name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no setting " + scope + " " + name));
+    java.util.OptionalInt limit = terraformLimit(function, mappingMaximum);
+    if (limit.isPresent()) {
+      assertThat(row.value()).as(scope + " " + name).isEqualTo(Integer.toString(limit.getAsInt()));
+      assertThat(row.source()).as(scope + " " + name + " source").doesNotContain("local cap");
+    } else {
+      assertThat(function.path("reserved_concurrent_executions").asInt()).as(scope + " " + name + " reserved")
+          .isEqualTo(-1);
+      assertThat(row.source()).as(scope + " " + name + " source").startsWith("unreserved: local cap");
+    }
   }
 
   @Test

@@ -61,7 +61,9 @@ public final class LiveDashboard implements AutoCloseable {
   private final HttpServer server;
   private Thread sampler;
   private final long startedAt;
-  private JsonNode body;
+  private volatile JsonNode body;
+  private boolean bodyAsked;
+  private boolean closed;
 
   private LiveDashboard(Sources sources, Clock clock) throws IOException {
     this.sources = Objects.requireNonNull(sources);
@@ -158,15 +160,41 @@ public final class LiveDashboard implements AutoCloseable {
     snapshot.put("at", now);
     snapshot.put("periodSeconds", PERIOD.toSeconds());
     snapshot.put("live", live);
-    if (body == null) {
-      body = sources.body().get();
-      // sampling starts with the first look: a stack whose page nobody opens (a test) pays nothing;
-      // the EMF lines and invocations before it are all read, the queue depth from then on
-      sampler = Thread.ofVirtual().name("live-dashboard").start(this::sampleForever);
-      sample();
+    if (!bodyAsked) {
+      bodyAsked = true;
+      // The applied body comes from `terraform show` (half a minute on a loaded machine): it is read
+      // beside the page, which draws jobs, instances and runners at once and the widgets once it is here.
+      Thread.ofVirtual().name("live-dashboard-body").start(this::readBodyThenSample);
     }
-    snapshot.put("widgets", new DashboardView(body, store, PERIOD.toMillis()).toJson(startedAt, now));
+    JsonNode drawn = body;
+    snapshot.put("widgets", drawn == null ? List.of()
+        : new DashboardView(drawn, store, PERIOD.toMillis()).toJson(startedAt, now));
     return snapshot;
+  }
+
+  /**
+   * Sampling starts with the first look: a stack whose page nobody opens (a test) pays nothing; the
+   * EMF lines and invocations before it are all read, the queue depth from then on.
+   */
+  private void readBodyThenSample() {
+    JsonNode read;
+    try {
+      read = sources.body().get();
+    } catch (RuntimeException e) {
+      log.warn("live dashboard body not read, asked again at the next look", Log.error(e));
+      synchronized (this) {
+        bodyAsked = false;
+      }
+      return;
+    }
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      sample();
+      body = read;
+      sampler = Thread.ofVirtual().name("live-dashboard").start(this::sampleForever);
+    }
   }
 
   private void widgets(HttpExchange exchange) throws IOException {
@@ -208,6 +236,7 @@ public final class LiveDashboard implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
     if (sampler != null) {
       sampler.interrupt();
     }
