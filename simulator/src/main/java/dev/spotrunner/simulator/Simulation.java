@@ -34,6 +34,7 @@ import dev.spotrunner.runners.scaleup.BatchOutcome;
 import dev.spotrunner.runners.scaleup.JobRechecks;
 import dev.spotrunner.runners.scaleup.JobReturns;
 import dev.spotrunner.runners.scaleup.JobStarts;
+import dev.spotrunner.runners.scaleup.Rescues;
 import dev.spotrunner.runners.scaleup.LaunchLock;
 import dev.spotrunner.runners.scaleup.QueuedMessage;
 import dev.spotrunner.runners.scaleup.ScaleUp;
@@ -459,7 +460,7 @@ public final class Simulation {
     long id = job.trace.jobId();
     JobStart start = new JobStart(JobId.of(id), scenario.repository(), runner.name, job.pool,
         "sim-start-" + id, job.startedAt);
-    new JobStarts(pool.settings, fleet).handle(
+    pool.jobStarts.handle(
         List.of(new JobStarts.Received("start-" + id, start.toJson(), 1)));
     SimInstance instance = instances.get(runner.instance);
     if (instance != null) {
@@ -923,6 +924,7 @@ public final class Simulation {
     final SimLaunchLock lock = new SimLaunchLock();
     final Redrive redrive;
     final int redriveMax;
+    final JobStarts jobStarts;
     int running;
     int peakRunning;
     long invocations;
@@ -958,6 +960,10 @@ public final class Simulation {
           RequestBudget.governedBy(metered, clock), launches, new Emf(line -> {}),
           clock);
       this.redriveMax = queues.redriveMax();
+      // As runners/scaleup/ScaleUpHandler: a job start whose instance was launched for another job
+      // asks that job again as a rescue on the pool's queue.
+      this.jobStarts = new JobStarts(settings, fleet,
+          new Rescues(settings, queue, upSettings.queueUrl(), clock)::ask);
       this.redrive = queues.deadLetterUrl() == null || queues.redriveMax() == 0 ? null
           : new Redrive(settings.poolName(), queue, queues.queueUrl(), queues.deadLetterUrl(),
               queues.redriveMax(), metered, line -> {}, clock);

@@ -1,10 +1,10 @@
 package dev.spotrunner.runners.scaledown;
 
 import dev.spotrunner.common.job.JobId;
-import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.common.job.RunnerOwner;
 import dev.spotrunner.common.queue.JobQueue;
 import dev.spotrunner.runners.pool.PoolSettings;
+import dev.spotrunner.runners.scaleup.Rescues;
 import dev.spotrunner.runners.scaleup.ScaleUp;
 import dev.spotrunner.runners.scaleup.WarmRequest;
 import java.time.Clock;
@@ -21,18 +21,18 @@ import java.util.Map;
  */
 public final class QueuedLaunches implements LaunchAsks {
   /** The kind attribute's value on a rescue (for logs; scale-up reads the delivery id). */
-  public static final String RESCUE = "rescue";
+  public static final String RESCUE = Rescues.KIND;
 
-  private final PoolSettings pool;
   private final JobQueue queue;
   private final String queueUrl;
   private final Clock clock;
+  private final Rescues rescues;
 
   public QueuedLaunches(PoolSettings pool, JobQueue queue, String queueUrl, Clock clock) {
-    this.pool = pool;
     this.queue = queue;
     this.queueUrl = queueUrl;
     this.clock = clock;
+    this.rescues = new Rescues(pool, queue, queueUrl, clock);
   }
 
   @Override
@@ -43,10 +43,7 @@ public final class QueuedLaunches implements LaunchAsks {
 
   @Override
   public void rescue(JobId jobId, RunnerOwner repository, String ownerType) {
-    JobMessage job = new JobMessage(jobId, 0, repository.toString(), repository.login(), ownerType,
-        0, pool.labels(), pool.poolName(), ScaleUp.RESCUE_DELIVERY_ID + tick(), clock.instant());
-    queue.send(queueUrl, job.toJson(), 0,
-        Map.of(WarmRequest.KIND_ATTRIBUTE, RESCUE, "jobId", jobId.toString()));
+    rescues.ask(jobId, repository, ownerType);
   }
 
   private String tick() {

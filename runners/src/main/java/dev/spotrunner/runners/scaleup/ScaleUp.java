@@ -364,11 +364,21 @@ public final class ScaleUp {
       return Optional.empty();
     }
     Instant recent = clock.instant().minus(settings.recheckDelay());
-    Set<JobId> withInstance = jobsOf(instances, i -> true);
-    Set<JobId> withRecentInstance =
-        jobsOf(instances, i -> i.launchTime() != null && i.launchTime().isAfter(recent));
+    Set<JobId> withInstance = jobsOf(instances, ScaleUp::stillItsJobs);
+    Set<JobId> withRecentInstance = jobsOf(instances, i -> stillItsJobs(i)
+        && i.launchTime() != null && i.launchTime().isAfter(recent));
     int free = Math.max(0, pool.maxRunners() - instances.size() - unlisted.count());
     return Optional.of(new PoolCount(instances, unlisted, free, withInstance, withRecentInstance));
+  }
+
+  /**
+   * Whether an instance still stands for the job it was launched for: not once its runner took
+   * another job (the job start's {@link Tags#RUNNING_JOB} names another) — that job lost its runner
+   * and is asked again ({@link JobStarts}), which must launch, not find "an instance".
+   */
+  private static boolean stillItsJobs(RunnerInstance instance) {
+    String running = instance.tag(Tags.RUNNING_JOB);
+    return running == null || running.equals(instance.tag(Tags.JOB_ID));
   }
 
   private static Set<JobId> jobsOf(List<RunnerInstance> instances,

@@ -10,6 +10,7 @@ import dev.spotrunner.common.aws.AwsClients;
 import dev.spotrunner.common.fleet.Ec2RunnerFleet;
 import dev.spotrunner.common.job.JobStart;
 import dev.spotrunner.common.log.Log;
+import dev.spotrunner.common.queue.SqsJobQueue;
 import dev.spotrunner.runners.launch.InvokedFunction;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -35,7 +36,8 @@ public final class ScaleUpHandler implements RequestHandler<SQSEvent, SQSBatchRe
 
   private ScaleUpHandler(ScaleUpSettings settings, AwsClients aws) {
     this(Wiring.scaleUp(settings, aws, Clock.systemUTC()),
-        new JobStarts(settings.pool(), new Ec2RunnerFleet(aws.ec2())));
+        new JobStarts(settings.pool(), new Ec2RunnerFleet(aws.ec2()), new Rescues(settings.pool(),
+            new SqsJobQueue(aws.sqs()), settings.queueUrl(), Clock.systemUTC())::ask));
   }
 
   /** Before a SnapStart snapshot: the hot path once over canned AWS answers ({@link Priming}). */

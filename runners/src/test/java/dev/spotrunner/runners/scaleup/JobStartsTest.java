@@ -15,7 +15,9 @@ import dev.spotrunner.common.fleet.RunnerFleet;
 import dev.spotrunner.common.fleet.RunnerInstance;
 import dev.spotrunner.common.fleet.Tags;
 import dev.spotrunner.common.job.JobId;
+import dev.spotrunner.common.job.JobMessage;
 import dev.spotrunner.common.job.JobStart;
+import dev.spotrunner.common.queue.JobQueue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -32,7 +34,7 @@ class JobStartsTest {
 
   JobStartsTest() {
     fixture.fleet.add(new RunnerInstance(launchedForJob7, "running", Fixture.NOW, CapacityType.SPOT,
-        Map.of(Tags.POOL, "linux", Tags.JOB_ID, "7", Tags.REPOSITORY, "acme/api")));
+        Map.of(Tags.ENVIRONMENT, "prod", Tags.POOL, "linux", Tags.JOB_ID, "7", Tags.REPOSITORY, "acme/api")));
   }
 
   private static String start(long job, String runnerName) {
@@ -65,8 +67,24 @@ class JobStartsTest {
         .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
   }
 
+  /** Every job a start asked again, as the rescue message {@link Rescues} sent. */
+  private final List<String> asked = new ArrayList<>();
+
+  private JobStarts starts() {
+    JobQueue queue = new JobQueue() {
+      @Override
+      public String send(String queueUrl, String body, int delaySeconds,
+          Map<String, String> attributes) {
+        asked.add(body);
+        return "m-" + asked.size();
+      }
+    };
+    return new JobStarts(fixture.pool(), fixture.fleet,
+        new Rescues(fixture.pool(), queue, "https://sqs/queue", fixture.clock)::ask);
+  }
+
   private ScaleUpHandler handler() {
-    return new ScaleUpHandler(fixture.scaleUp(), new JobStarts(fixture.pool(), fixture.fleet));
+    return new ScaleUpHandler(fixture.scaleUp(), starts());
   }
 
   private RunnerInstance instance() {
@@ -88,6 +106,41 @@ class JobStartsTest {
     assertTrue(fixture.fleet.all().stream().anyMatch(i -> "3".equals(i.tag(Tags.JOB_ID))));
     assertFalse(fixture.fleet.all().stream().anyMatch(i -> "12".equals(i.tag(Tags.JOB_ID))),
         "a start launches nothing");
+  }
+
+  @Test
+  void theJobTheInstanceWasLaunchedForIsAskedAgainAndLaunchesWhileItWaits() {
+    handler().handleRequest(event(message("m1", start(12, "prod-" + launchedForJob7), JobStart.KIND, 1)),
+        null);
+
+    assertEquals(1, asked.size(), "job 7 lost its runner to job 12: " + asked);
+    JobMessage rescue = JobMessage.fromJson(asked.get(0));
+    assertEquals(7L, rescue.jobId().value());
+    assertEquals("acme/api", rescue.repository());
+    assertTrue(rescue.deliveryId().startsWith(ScaleUp.RESCUE_DELIVERY_ID), rescue.deliveryId());
+
+    // scale-up receives the rescue: job 7's only instance runs job 12, so it launches for job 7
+    fixture.scaleUp().run(List.of(QueuedMessage.of("r1", 1, rescue)));
+    assertEquals(1, fixture.fleet.launches().size(), "one launch for job 7");
+    assertEquals(2, fixture.fleet.all().stream().filter(i -> "7".equals(i.tag(Tags.JOB_ID))).count());
+  }
+
+  @Test
+  void aLaterJobOfTheSameRunnerOrAStartOfTheLaunchedJobAsksNothing() {
+    InstanceId launchedForJob8 = new InstanceId("i-0a1b2c3d4e5f60719");
+    fixture.fleet.add(new RunnerInstance(launchedForJob8, "running", Fixture.NOW, CapacityType.SPOT,
+        Map.of(Tags.ENVIRONMENT, "prod", Tags.POOL, "linux", Tags.JOB_ID, "8", Tags.REPOSITORY, "acme/api")));
+    ScaleUpHandler handler = handler();
+
+    handler.handleRequest(event(message("m1", start(8, "prod-" + launchedForJob8), JobStart.KIND, 1)),
+        null);
+    assertEquals(List.of(), asked, "the runner took the job it was launched for");
+
+    handler.handleRequest(event(message("m2", start(12, "prod-" + launchedForJob7), JobStart.KIND, 1)),
+        null);
+    handler.handleRequest(event(message("m3", start(13, "prod-" + launchedForJob7), JobStart.KIND, 1)),
+        null);
+    assertEquals(1, asked.size(), "job 7 is asked once, at its runner's first job: " + asked);
   }
 
   @Test
@@ -130,14 +183,14 @@ class JobStartsTest {
 
       @Override
       public List<RunnerInstance> list(Map<String, String> tags) {
-        throw new AssertionError("a job start lists nothing");
+        throw new TransientFailure("RequestLimitExceeded"); // not described: tagged all the same
       }
 
       @Override
       public void terminate(Collection<InstanceId> instances) {
         throw new AssertionError("a job start terminates nothing");
       }
-    });
+    }, JobStarts.Displaced.NONE);
     ScaleUpHandler handler = new ScaleUpHandler(fixture.scaleUp(), starts);
     String body = start(12, "prod-" + launchedForJob7);
 
