@@ -154,6 +154,34 @@ for _ in $(seq 1 100); do
 done
 echo "moto_server on $endpoint (pid $moto_pid)"
 
+step "preconditions and checks of the root module (terraform/test/preconditions: a case per module instance)"
+mkdir -p "$work/jars"
+cp webhook/target/spotrunner-webhook.jar runners/target/spotrunner-runners.jar binary-syncer/target/spotrunner-binary-syncer.jar "$work/jars/"
+pc_dir=terraform/test/preconditions
+tf_pc() { TF_DATA_DIR="$work/data/preconditions" terraform -chdir="$pc_dir" "$@"; }
+tf_pc init -backend=false -plugin-dir="$plugin_dir" -no-color >"$work/pc-init.log" 2>&1 || { cat "$work/pc-init.log"; fail "init $pc_dir"; }
+# Fails by design (the refused cases); every diagnostic is in the JSON lines.
+tf_pc plan -json -refresh=false -var-file=cases.tfvars -var endpoint="$endpoint" -var lambda_dir="$work/jars" \
+  -var webhook_secret="$(openssl rand -hex 32)" >"$work/pc-plan.json" 2>"$work/pc-plan.err" || true
+jq -r 'select(.diagnostic) | "\(.["@level"])\t\(.diagnostic.summary)\t\(.diagnostic.detail)"' "$work/pc-plan.json" |
+  grep -v 'Resource targeting' >"$work/pc-diagnostics.tsv" || true
+pc_expect() { # $1 level, $2 the message its case must draw (exactly once)
+  local n
+  n=$(awk -F'\t' -v l="$1" -v m="$2" '$1 == l && index($3, m) > 0' "$work/pc-diagnostics.tsv" | wc -l)
+  [ "$n" -eq 1 ] || { cat "$work/pc-diagnostics.tsv" "$work/pc-plan.err"; fail "expected one $1 \"$2\", found $n"; }
+  echo "ok: $1: $2"
+}
+pc_expect error "ssm_config_path (/cfg) must not overlap /cfg/github-app, /cfg/interruptions or /cfg/launch-locks."
+pc_expect error "ssm_config_path (/cfg) must not contain GitHub App parameters (/cfg/github-app/id, /cfg/github-app/key, /cfg/github-app/webhook-secret are under it)"
+pc_expect error "Pool names github-app, interruptions, launch-locks are reserved (the module's own SSM paths /pool/<name>): rename pool github-app."
+pc_expect error "ssm_config_path (/appid/runners) must not contain GitHub App parameters (/appid/runners/app2/id are under it)"
+pc_expect error "ssm_config_path (/appkey/runners) must not contain GitHub App parameters (/appkey/runners/app2/key are under it)"
+pc_expect error "ssm_config_path (/appws/runners) must not contain GitHub App parameters (/appws/runners/app3/webhook-secret are under it)"
+pc_expect warn "Pools org-pool are persistent (ephemeral = false) at org level: their runner user can use docker"
+# Nothing else: the baseline (extra Apps outside the path) and every other case draw no other diagnostic.
+[ "$(wc -l <"$work/pc-diagnostics.tsv")" -eq 7 ] || { cat "$work/pc-diagnostics.tsv"; fail "diagnostics other than the 7 expected"; }
+echo "ok: the baseline case draws no refusal and no warning"
+
 # A copy, so state and .terraform stay out of the source tree.
 mkdir -p "$work/tree/examples"
 cp -r terraform "$work/tree/terraform"
@@ -161,8 +189,6 @@ cp -r images "$work/tree/images"
 cp -r examples/local "$work/tree/examples/local"
 rm -rf "$work/tree/terraform/.terraform" "$work/tree/examples/local/.terraform" "$work/tree/examples/local"/terraform.tfstate*
 local_dir="$work/tree/examples/local"
-mkdir -p "$work/jars"
-cp webhook/target/spotrunner-webhook.jar runners/target/spotrunner-runners.jar binary-syncer/target/spotrunner-binary-syncer.jar "$work/jars/"
 # Test-time secrets: never committed, never printed.
 TF_VAR_github_app_key_base64=$(openssl rand -base64 48 | tr -d '\n')
 TF_VAR_webhook_secret=$(openssl rand -hex 32)
