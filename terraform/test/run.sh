@@ -66,7 +66,7 @@ terraform fmt -check -recursive -diff terraform examples || fail "terraform fmt:
 # --- 2. init + validate ---------------------------------------------------------------------------
 dirs=(terraform terraform/modules/function terraform/modules/webhook terraform/modules/runners terraform/modules/runners/boot
   terraform/modules/binary-syncer terraform/modules/sweeper terraform/modules/interruptions terraform/modules/dashboard
-  terraform/modules/download-lambda examples/default examples/ephemeral examples/multi-pool examples/local)
+  terraform/modules/download-lambda examples/default examples/ephemeral examples/multi-pool examples/local examples/kms)
 step "init + validate ${#dirs[@]} configurations (offline mirror $plugin_dir, $parallelism at a time)"
 validate_one() {
   local dir=$1 log
@@ -239,6 +239,9 @@ for pool in out["queue_urls"]:
     mappings = [m for m in lam.list_event_source_mappings()["EventSourceMappings"] if m["EventSourceArn"] == queue_arn]
     check(len(mappings) == 1 and names["scale_up"][pool] in mappings[0]["FunctionArn"], f"{pool}: the queue feeds scale-up ({mappings[0]['FunctionArn'] if mappings else 'no mapping'})")
     check(mappings[0].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], f"{pool}: the mapping reports batch item failures")
+    mapping_arn = mappings[0].get("EventSourceMappingArn") or mappings[0]["FunctionArn"].split(":function:")[0] + ":event-source-mapping:" + mappings[0]["UUID"]
+    mapping_tags = lam.list_tags(Resource=mapping_arn)["Tags"]
+    check(mapping_tags.get("Environment") == "local", f"{pool}: the mapping carries the module's tags ({mapping_tags})")
     template = ec2.describe_launch_templates(LaunchTemplateNames=[f"local-{pool}"])["LaunchTemplates"][0]
     data = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"])["LaunchTemplateVersions"][0]["LaunchTemplateData"]
     check(data["MetadataOptions"]["HttpTokens"] == "required", f"{pool}: launch template requires IMDSv2")
@@ -317,5 +320,91 @@ boto3.client('sqs', endpoint_url='$endpoint', region_name='us-east-1').get_queue
   fail "queue $queue_url still exists after destroy"
 fi
 echo "ok: queues gone after destroy"
+
+step "apply examples/kms against moto_server: the key policy and every role's KMS statements"
+# The example itself, with a test-only provider (moto) and network: moto_override.tf replaces the
+# provider and the module's network inputs, moto.tf adds the endpoint variable and a VPC.
+kms_dir="$work/tree/examples/kms"
+cp -r examples/kms "$kms_dir"
+rm -rf "$kms_dir/.terraform" "$kms_dir"/terraform.tfstate*
+cat >"$kms_dir/moto.tf" <<'HCL'
+variable "endpoint" {
+  type = string
+}
+
+resource "aws_vpc" "test" {
+  cidr_block = "10.43.0.0/16"
+}
+
+resource "aws_subnet" "test" {
+  vpc_id     = aws_vpc.test.id
+  cidr_block = "10.43.1.0/24"
+}
+HCL
+cat >"$kms_dir/moto_override.tf" <<'HCL'
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  s3_use_path_style           = true
+
+  endpoints {
+    apigatewayv2     = var.endpoint
+    cloudwatch       = var.endpoint
+    cloudwatchevents = var.endpoint
+    cloudwatchlogs   = var.endpoint
+    ec2              = var.endpoint
+    iam              = var.endpoint
+    kms              = var.endpoint
+    lambda           = var.endpoint
+    s3               = var.endpoint
+    sns              = var.endpoint
+    sqs              = var.endpoint
+    ssm              = var.endpoint
+    sts              = var.endpoint
+  }
+}
+
+module "spotrunner" {
+  vpc_id     = aws_vpc.test.id
+  subnet_ids = [aws_subnet.test.id]
+  # moto serves plain HTTP (the bucket's TLS-only policy) and reads a lifecycle rule back slowly
+  runner_bucket_require_tls     = false
+  runner_bucket_noncurrent_days = null
+}
+HCL
+tf_kms() { terraform -chdir="$kms_dir" "$@"; }
+tf_kms init -backend=false -plugin-dir="$plugin_dir" -no-color >"$work/kms-init.log" 2>&1 || { cat "$work/kms-init.log"; fail "init examples/kms"; }
+TF_VAR_github_app_id=12345 tf_kms apply -auto-approve -no-color -parallelism=20 -var vpc_id=unused -var 'subnet_ids=["unused"]' >"$work/kms-apply.log" 2>&1 ||
+  { tail -n 60 "$work/kms-apply.log"; fail "apply examples/kms"; }
+grep -E '^Apply complete' "$work/kms-apply.log"
+tf_kms show -json >"$work/kms-state.json"
+python3 terraform/test/kms_policy.py "$work/kms-state.json"
+python3 terraform/test/policy_wildcards.py "$work/kms-state.json" docs/security.md
+python3 terraform/test/runner_config_policy.py "$work/kms-state.json"
+# Each must fail: a role's KMS statement without kms:ViaService, a key policy that forgets a role,
+# one that hands the key to the whole account, one without CloudWatch Logs.
+kms_refused() { # $1 what, $2 jq filter on the state
+  jq "$2" "$work/kms-state.json" >"$work/kms-state-broken.json"
+  if python3 terraform/test/kms_policy.py "$work/kms-state-broken.json" >"$work/kms-broken.log"; then
+    fail "the KMS check passed $1"
+  fi
+  echo "ok: refused: $1 ($(head -n 1 "$work/kms-broken.log"))"
+}
+kms_refused "scale-up's Decrypt/GenerateDataKey without kms:ViaService" \
+  '(.. | objects | select(.type? == "aws_iam_role_policy" and .values.name? == "scale-up") | .values.policy) |=
+     (fromjson | .Statement |= map(if .Sid == "KmsForParametersAndQueues" then del(.Condition) else . end) | tojson)'
+kms_refused "a key policy without the scale-up role" \
+  '(.. | objects | select(.type? == "aws_kms_key") | .values.policy) |= (fromjson | .Statement |=
+     map(if .Condition.ArnEquals["aws:PrincipalArn"]? then .Condition.ArnEquals["aws:PrincipalArn"] |= map(select(endswith("-scale-up") | not)) else . end) | tojson)'
+kms_refused "a key policy delegating to the account (root, kms:*)" \
+  '(.. | objects | select(.type? == "aws_kms_key") | .values.policy) |= (fromjson | .Statement +=
+     [{"Sid": "AccountIam", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}] | tojson)'
+kms_refused "a key policy without CloudWatch Logs" \
+  '(.. | objects | select(.type? == "aws_kms_key") | .values.policy) |= (fromjson | .Statement |= map(select(.Sid != "CloudWatchLogs")) | tojson)'
 
 step "terraform checks passed"
