@@ -300,6 +300,21 @@ for injected in '{"Sid": "Injected", "Effect": "Allow", "Action": "ssm:Get*", "R
   fi
 done
 echo "ok: a runner wildcard parameter read or an unconditioned kms:Decrypt is refused"
+python3 terraform/test/ec2_tag_policy.py "$work/state.json"
+# Each must fail: scale-up terminating untagged instances, scale-down another pool's, interruptions another
+# environment's, scale-up launching untagged instances through CreateFleet.
+ec2_refused() { # $1 what, $2 policy name, $3 Sid, $4 jq update of that statement
+  jq --arg name "$2" --arg sid "$3" "(.. | objects | select(.type? == \"aws_iam_role_policy\" and .values.name? == \$name) | .values.policy) |=
+    (fromjson | .Statement |= map(if .Sid == \$sid then $4 else . end) | tojson)" "$work/state.json" >"$work/state-ec2-broken.json"
+  if python3 terraform/test/ec2_tag_policy.py "$work/state-ec2-broken.json" >"$work/ec2-broken.log"; then
+    fail "the EC2 tag check passed $1"
+  fi
+  echo "ok: refused: $1"
+}
+ec2_refused "scale-up terminating without the tag condition" scale-up TerminatePoolInstances 'del(.Condition)'
+ec2_refused "scale-down terminating another pool's instances" scale-down TerminateAndTagPoolInstances '.Condition.StringEquals["ec2:ResourceTag/spotrunner:pool"] = "another-pool"'
+ec2_refused "interruptions terminating any environment's instances" spot-interruptions TagAndRetire 'del(.Condition)'
+ec2_refused "scale-up's CreateFleet launching without its request tags" scale-up CreateFleetTaggedInstances 'del(.Condition)'
 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test python3 terraform/test/iam_enforcement.py "$endpoint" "$work/outputs.json" "$work/state.json" ubuntu
 if tf_local plan -no-color -refresh=false -var webhook_secret=too-short -var-file="$repo/terraform/test/boot-paths.tfvars" >"$work/short-secret.log" 2>&1; then
   fail "a 9-character webhook secret was accepted"
@@ -386,6 +401,7 @@ tf_kms show -json >"$work/kms-state.json"
 python3 terraform/test/kms_policy.py "$work/kms-state.json"
 python3 terraform/test/policy_wildcards.py "$work/kms-state.json" docs/security.md
 python3 terraform/test/runner_config_policy.py "$work/kms-state.json"
+python3 terraform/test/ec2_tag_policy.py "$work/kms-state.json"
 # Each must fail: a role's KMS statement without kms:ViaService, a key policy that forgets a role,
 # one that hands the key to the whole account, one without CloudWatch Logs.
 kms_refused() { # $1 what, $2 jq filter on the state
