@@ -78,6 +78,15 @@ resource "aws_kms_key" "spotrunner" {
         Resource = "*"
       },
       {
+        # Terraform writes the GitHub App parameters under the key and reads them back, through SSM.
+        Sid       = "AdministratorsWriteAppParameters"
+        Effect    = "Allow"
+        Principal = { AWS = local.administrators }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = "*"
+        Condition = { StringEquals = { "kms:ViaService" = local.via.ssm } }
+      },
+      {
         # Spot launches and EC2 Fleet create the encrypted root volumes through these roles.
         Sid       = "EbsThroughSpotAndFleetServiceLinkedRoles"
         Effect    = "Allow"

@@ -11,7 +11,8 @@ Checked on the rendered policies (moto does not evaluate key policies):
      by its exact ARN (aws:PrincipalArn, with the role path) and the same kms:ViaService: a role the
      key policy forgets fails at its first encrypted call in a real account;
   3. the key policy admits the EC2 spot and EC2 Fleet service-linked roles (their grants only for an
-     AWS resource) and CloudWatch Logs for every log group the module encrypts with the key;
+     AWS resource), CloudWatch Logs for every log group the module encrypts with the key, and a named
+     principal (the administrators, who run Terraform) to write and read the App parameters through SSM;
   4. it does not delegate to the whole account: no statement for the account root or "*" without
      an aws:PrincipalArn condition.
 Exits 1 naming each failure.
@@ -104,6 +105,17 @@ def problems(state):
             if not any(covers(k.get("Action", []), "kms:GenerateDataKey") and any(
                     fnmatch.fnmatchcase(group, p) for p in condition_values(k, "ArnLike", "kms:EncryptionContext:aws:logs:arn")) for k in logs):
                 found.append(f"the key policy does not let CloudWatch Logs encrypt {group}")
+
+    # 3b: whoever runs Terraform writes the App parameters under the key and reads them back.
+    writers = [k for k in key_policy if k.get("Effect") == "Allow"
+               and root not in as_list(k.get("Principal", {}).get("AWS", [root]))
+               and f"ssm.{key_arn.split(':')[3]}.amazonaws.com" in condition_values(k, "StringEquals", "kms:ViaService")]
+    for res in everything:
+        if res["type"] == "aws_ssm_parameter" and res["values"].get("key_id") == key_arn:
+            checked += 1
+            for action in ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"):
+                if not any(covers(k.get("Action", []), action) for k in writers):
+                    found.append(f"{res['address']}: the key policy lets no administrator {action} through SSM: Terraform cannot write or read it")
 
     # 4: not delegating to every principal of the account.
     for k in key_policy:
