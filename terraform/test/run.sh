@@ -7,8 +7,11 @@
 #      (terraform/test/user-data), clean under ShellCheck; user_data above 16 KB refused
 #   5. bats: the start and install scripts against stubs (aws, curl/IMDSv2, runuser, package managers), the
 #      rendered user_data (embedded scripts unchanged, size, the Windows script's contract)
-#   6. apply, check against the emulator, and destroy examples/local against moto_server, with the boot-path
-#      pools of terraform/test/boot-paths.tfvars (prebuilt, Ubuntu, Windows)
+#   6. against moto_server: plan terraform/test/preconditions (each precondition's message, the docker
+#      warning); apply, check and destroy examples/local with the boot-path pools of
+#      terraform/test/boot-paths.tfvars (prebuilt, Ubuntu, Windows): resources, tags on everything, the
+#      policy checks (wildcards, own config, EC2 tags) and IAM enforcement per role; apply examples/kms
+#      and check its key policy against every role's KMS statements (kms_policy.py)
 # Nothing is skipped: a missing tool, provider mirror or jar is a failure.
 # Knobs: TF_PLUGIN_DIR (default /opt/tf-plugins), TF_CHECK_PARALLELISM (default 3).
 set -euo pipefail
@@ -141,7 +144,7 @@ bats terraform/test/start-runner.bats terraform/test/start-runner-boot.bats terr
 RENDERED_DIR="$rendered" bats terraform/test/user-data.bats
 
 # --- 6. apply + destroy examples/local against moto --------------------------------------------------
-step "apply examples/local against moto_server"
+step "start moto_server"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 endpoint="http://127.0.0.1:$port"
 # AWS managed policies loaded, so an attached one (AmazonSSMManagedInstanceCore) is evaluated by the IAM step.
@@ -182,6 +185,7 @@ pc_expect warn "Pools org-pool are persistent (ephemeral = false) at org level: 
 [ "$(wc -l <"$work/pc-diagnostics.tsv")" -eq 7 ] || { cat "$work/pc-diagnostics.tsv"; fail "diagnostics other than the 7 expected"; }
 echo "ok: the baseline case draws no refusal and no warning"
 
+step "apply examples/local against moto_server"
 # A copy, so state and .terraform stay out of the source tree.
 mkdir -p "$work/tree/examples"
 cp -r terraform "$work/tree/terraform"
@@ -273,6 +277,14 @@ PY
 
 step "IAM: every policy's \"*\" resources allow-listed; each role enforced on moto"
 tf_local show -json >"$work/state.json"
+# Tags on everything: each resource of the module whose type takes tags (per the provider's schema).
+tf_local providers schema -json >"$work/schema.json"
+python3 terraform/test/tags_everywhere.py "$work/state.json" "$work/schema.json" module.spotrunner Environment=local
+jq '(.. | objects | select(.type? == "aws_lambda_event_source_mapping") | .values.tags) |= {}' "$work/state.json" >"$work/state-untagged-mapping.json"
+if python3 terraform/test/tags_everywhere.py "$work/state-untagged-mapping.json" "$work/schema.json" module.spotrunner Environment=local >/dev/null; then
+  fail "an event source mapping without the module's tags passed the tags check"
+fi
+echo "ok: an untagged event source mapping is refused"
 python3 terraform/test/policy_wildcards.py "$work/state.json" docs/security.md
 # A wildcard the allow-list does not name must fail the check.
 jq '(.. | objects | select(.type? == "aws_iam_role_policy" and .values.name? == "runner") | .values.policy) |=
@@ -402,6 +414,8 @@ python3 terraform/test/kms_policy.py "$work/kms-state.json"
 python3 terraform/test/policy_wildcards.py "$work/kms-state.json" docs/security.md
 python3 terraform/test/runner_config_policy.py "$work/kms-state.json"
 python3 terraform/test/ec2_tag_policy.py "$work/kms-state.json"
+tf_kms providers schema -json >"$work/kms-schema.json"
+python3 terraform/test/tags_everywhere.py "$work/kms-state.json" "$work/kms-schema.json" module.spotrunner Project=ci-runners
 # Each must fail: a role's KMS statement without kms:ViaService, a key policy that forgets a role,
 # one that hands the key to the whole account, one without CloudWatch Logs.
 kms_refused() { # $1 what, $2 jq filter on the state
