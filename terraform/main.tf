@@ -13,10 +13,18 @@ locals {
     var.github_app_parameters.webhook_secrets,
   )
 
-  # Names only (not the values): checked against ssm_config_path in settings_check.
+  # Names only (not the values) of every App's id, key and webhook secret parameters, the first App
+  # and each of var.github_apps: checked against ssm_config_path in settings_check.
   secret_parameter_names = nonsensitive(concat(
     [local.app_id_parameter_name, local.app_key_parameter_name], local.webhook_secret_parameter_names,
+    flatten([for app in var.github_apps : compact([app.id_parameter, app.key_parameter, app.webhook_secret_parameter])]),
   ))
+  # Paths the module writes outside the runner configs; a pool of these names under ssm_config_path = "/<prefix>"
+  # would put them in its runners' reach.
+  reserved_pool_names = ["github-app", "interruptions", "launch-locks"]
+  secrets_under_config_path = [
+    for name in local.secret_parameter_names : name if startswith("/${trimprefix(name, "/")}/", "${local.ssm_config_path}/")
+  ]
   ssm_config_path = var.ssm_config_path != "" ? var.ssm_config_path : "/${var.prefix}/runners"
 
   # Each pool as var.pools types and defaults it: modules/runners takes it as it is (docs/terraform.md).
@@ -51,14 +59,16 @@ resource "terraform_data" "settings_check" {
     }
     # Runners read and scale-down deletes under <ssm_config_path>/<pool>/: no secret may live there.
     precondition {
-      condition = alltrue([
-        for name in local.secret_parameter_names : !startswith("/${trimprefix(name, "/")}/", "${local.ssm_config_path}/")
-      ])
-      error_message = "ssm_config_path (${local.ssm_config_path}) must not contain the GitHub App parameters (${join(", ", local.secret_parameter_names)}): every runner could read them."
+      condition     = length(local.secrets_under_config_path) == 0
+      error_message = "ssm_config_path (${local.ssm_config_path}) must not contain GitHub App parameters (${join(", ", local.secrets_under_config_path)} are under it): every runner could read them."
+    }
+    precondition {
+      condition     = length(setintersection(keys(local.pools), local.reserved_pool_names)) == 0
+      error_message = "Pool names ${join(", ", local.reserved_pool_names)} are reserved (the module's own SSM paths /${var.prefix}/<name>): rename pool ${join(", ", setintersection(keys(local.pools), local.reserved_pool_names))}."
     }
     precondition {
       condition = alltrue([
-        for reserved in ["/${var.prefix}/github-app", "/${var.prefix}/interruptions", "/${var.prefix}/launch-locks"] :
+        for reserved in [for name in local.reserved_pool_names : "/${var.prefix}/${name}"] :
         !startswith("${reserved}/", "${local.ssm_config_path}/") && !startswith("${local.ssm_config_path}/", "${reserved}/")
       ])
       error_message = "ssm_config_path (${local.ssm_config_path}) must not overlap /${var.prefix}/github-app, /${var.prefix}/interruptions or /${var.prefix}/launch-locks."

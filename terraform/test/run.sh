@@ -8,8 +8,11 @@
 #      (terraform/test/user-data), clean under ShellCheck; user_data above 16 KB refused
 #   5. bats: the start and install scripts against stubs (aws, curl/IMDSv2, runuser, package managers), the
 #      rendered user_data (embedded scripts unchanged, size, the Windows script's contract)
-#   6. apply, check against the emulator, and destroy examples/local against moto_server, with the boot-path
-#      pools of terraform/test/boot-paths.tfvars (prebuilt, Ubuntu, Windows)
+#   6. against moto_server: plan terraform/test/preconditions (each precondition's message, the docker
+#      warning); apply, check and destroy examples/local with the boot-path pools of
+#      terraform/test/boot-paths.tfvars (prebuilt, Ubuntu, Windows): resources, tags on everything, the
+#      policy checks (wildcards, own config, EC2 tags) and IAM enforcement per role; apply examples/kms
+#      and check its key policy against every role's KMS statements (kms_policy.py)
 # Nothing is skipped: a missing tool, provider mirror or jar is a failure.
 # Knobs: TF_PLUGIN_DIR (default /opt/tf-plugins), TF_CHECK_PARALLELISM (default 3).
 set -euo pipefail
@@ -67,7 +70,7 @@ terraform fmt -check -recursive -diff terraform examples || fail "terraform fmt:
 # --- 2. init + validate ---------------------------------------------------------------------------
 dirs=(terraform terraform/modules/function terraform/modules/webhook terraform/modules/runners terraform/modules/runners/boot
   terraform/modules/binary-syncer terraform/modules/sweeper terraform/modules/interruptions terraform/modules/dashboard
-  terraform/modules/download-lambda examples/default examples/ephemeral examples/multi-pool examples/local)
+  terraform/modules/download-lambda examples/default examples/ephemeral examples/multi-pool examples/local examples/kms)
 step "init + validate ${#dirs[@]} configurations (offline mirror $plugin_dir, $parallelism at a time)"
 validate_one() {
   local dir=$1 log
@@ -166,7 +169,7 @@ bats terraform/test/start-runner.bats terraform/test/start-runner-boot.bats terr
 RENDERED_DIR="$rendered" bats terraform/test/user-data.bats
 
 # --- 6. apply + destroy examples/local against moto --------------------------------------------------
-step "apply examples/local against moto_server"
+step "start moto_server"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 endpoint="http://127.0.0.1:$port"
 # AWS managed policies loaded, so an attached one (AmazonSSMManagedInstanceCore) is evaluated by the IAM step.
@@ -179,6 +182,35 @@ for _ in $(seq 1 100); do
 done
 echo "moto_server on $endpoint (pid $moto_pid)"
 
+step "preconditions and checks of the root module (terraform/test/preconditions: a case per module instance)"
+mkdir -p "$work/jars"
+cp webhook/target/spotrunner-webhook.jar runners/target/spotrunner-runners.jar binary-syncer/target/spotrunner-binary-syncer.jar "$work/jars/"
+pc_dir=terraform/test/preconditions
+tf_pc() { TF_DATA_DIR="$work/data/preconditions" terraform -chdir="$pc_dir" "$@"; }
+tf_pc init -backend=false -plugin-dir="$plugin_dir" -no-color >"$work/pc-init.log" 2>&1 || { cat "$work/pc-init.log"; fail "init $pc_dir"; }
+# Fails by design (the refused cases); every diagnostic is in the JSON lines.
+tf_pc plan -json -refresh=false -var-file=cases.tfvars -var endpoint="$endpoint" -var lambda_dir="$work/jars" \
+  -var webhook_secret="$(openssl rand -hex 32)" >"$work/pc-plan.json" 2>"$work/pc-plan.err" || true
+jq -r 'select(.diagnostic) | "\(.["@level"])\t\(.diagnostic.summary)\t\(.diagnostic.detail)"' "$work/pc-plan.json" |
+  grep -v 'Resource targeting' >"$work/pc-diagnostics.tsv" || true
+pc_expect() { # $1 level, $2 the message its case must draw (exactly once)
+  local n
+  n=$(awk -F'\t' -v l="$1" -v m="$2" '$1 == l && index($3, m) > 0' "$work/pc-diagnostics.tsv" | wc -l)
+  [ "$n" -eq 1 ] || { cat "$work/pc-diagnostics.tsv" "$work/pc-plan.err"; fail "expected one $1 \"$2\", found $n"; }
+  echo "ok: $1: $2"
+}
+pc_expect error "ssm_config_path (/cfg) must not overlap /cfg/github-app, /cfg/interruptions or /cfg/launch-locks."
+pc_expect error "ssm_config_path (/cfg) must not contain GitHub App parameters (/cfg/github-app/id, /cfg/github-app/key, /cfg/github-app/webhook-secret are under it)"
+pc_expect error "Pool names github-app, interruptions, launch-locks are reserved (the module's own SSM paths /pool/<name>): rename pool github-app."
+pc_expect error "ssm_config_path (/appid/runners) must not contain GitHub App parameters (/appid/runners/app2/id are under it)"
+pc_expect error "ssm_config_path (/appkey/runners) must not contain GitHub App parameters (/appkey/runners/app2/key are under it)"
+pc_expect error "ssm_config_path (/appws/runners) must not contain GitHub App parameters (/appws/runners/app3/webhook-secret are under it)"
+pc_expect warn "Pools org-pool are persistent (ephemeral = false) at org level: their runner user can use docker"
+# Nothing else: the baseline (extra Apps outside the path) and every other case draw no other diagnostic.
+[ "$(wc -l <"$work/pc-diagnostics.tsv")" -eq 7 ] || { cat "$work/pc-diagnostics.tsv"; fail "diagnostics other than the 7 expected"; }
+echo "ok: the baseline case draws no refusal and no warning"
+
+step "apply examples/local against moto_server"
 # A copy, so state and .terraform stay out of the source tree.
 mkdir -p "$work/tree/examples"
 cp -r terraform "$work/tree/terraform"
@@ -186,8 +218,6 @@ cp -r images "$work/tree/images"
 cp -r examples/local "$work/tree/examples/local"
 rm -rf "$work/tree/terraform/.terraform" "$work/tree/examples/local/.terraform" "$work/tree/examples/local"/terraform.tfstate*
 local_dir="$work/tree/examples/local"
-mkdir -p "$work/jars"
-cp webhook/target/spotrunner-webhook.jar runners/target/spotrunner-runners.jar binary-syncer/target/spotrunner-binary-syncer.jar "$work/jars/"
 # Test-time secrets: never committed, never printed.
 TF_VAR_github_app_key_base64=$(openssl rand -base64 48 | tr -d '\n')
 TF_VAR_webhook_secret=$(openssl rand -hex 32)
@@ -244,6 +274,9 @@ for pool in out["queue_urls"]:
     mappings = [m for m in lam.list_event_source_mappings()["EventSourceMappings"] if m["EventSourceArn"] == queue_arn]
     check(len(mappings) == 1 and names["scale_up"][pool] in mappings[0]["FunctionArn"], f"{pool}: the queue feeds scale-up ({mappings[0]['FunctionArn'] if mappings else 'no mapping'})")
     check(mappings[0].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], f"{pool}: the mapping reports batch item failures")
+    mapping_arn = mappings[0].get("EventSourceMappingArn") or mappings[0]["FunctionArn"].split(":function:")[0] + ":event-source-mapping:" + mappings[0]["UUID"]
+    mapping_tags = lam.list_tags(Resource=mapping_arn)["Tags"]
+    check(mapping_tags.get("Environment") == "local", f"{pool}: the mapping carries the module's tags ({mapping_tags})")
     template = ec2.describe_launch_templates(LaunchTemplateNames=[f"local-{pool}"])["LaunchTemplates"][0]
     data = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"])["LaunchTemplateVersions"][0]["LaunchTemplateData"]
     check(data["MetadataOptions"]["HttpTokens"] == "required", f"{pool}: launch template requires IMDSv2")
@@ -276,6 +309,14 @@ PY
 
 step "IAM: every policy's \"*\" resources allow-listed; each role enforced on moto"
 tf_local show -json >"$work/state.json"
+# Tags on everything: each resource of the module whose type takes tags (per the provider's schema).
+tf_local providers schema -json >"$work/schema.json"
+python3 terraform/test/tags_everywhere.py "$work/state.json" "$work/schema.json" module.spotrunner Environment=local
+jq '(.. | objects | select(.type? == "aws_lambda_event_source_mapping") | .values.tags) |= {}' "$work/state.json" >"$work/state-untagged-mapping.json"
+if python3 terraform/test/tags_everywhere.py "$work/state-untagged-mapping.json" "$work/schema.json" module.spotrunner Environment=local >/dev/null; then
+  fail "an event source mapping without the module's tags passed the tags check"
+fi
+echo "ok: an untagged event source mapping is refused"
 python3 terraform/test/policy_wildcards.py "$work/state.json" docs/security.md
 # A wildcard the allow-list does not name must fail the check.
 jq '(.. | objects | select(.type? == "aws_iam_role_policy" and .values.name? == "runner") | .values.policy) |=
@@ -303,6 +344,21 @@ for injected in '{"Sid": "Injected", "Effect": "Allow", "Action": "ssm:Get*", "R
   fi
 done
 echo "ok: a runner wildcard parameter read or an unconditioned kms:Decrypt is refused"
+python3 terraform/test/ec2_tag_policy.py "$work/state.json"
+# Each must fail: scale-up terminating untagged instances, scale-down another pool's, interruptions another
+# environment's, scale-up launching untagged instances through CreateFleet.
+ec2_refused() { # $1 what, $2 policy name, $3 Sid, $4 jq update of that statement
+  jq --arg name "$2" --arg sid "$3" "(.. | objects | select(.type? == \"aws_iam_role_policy\" and .values.name? == \$name) | .values.policy) |=
+    (fromjson | .Statement |= map(if .Sid == \$sid then $4 else . end) | tojson)" "$work/state.json" >"$work/state-ec2-broken.json"
+  if python3 terraform/test/ec2_tag_policy.py "$work/state-ec2-broken.json" >"$work/ec2-broken.log"; then
+    fail "the EC2 tag check passed $1"
+  fi
+  echo "ok: refused: $1"
+}
+ec2_refused "scale-up terminating without the tag condition" scale-up TerminatePoolInstances 'del(.Condition)'
+ec2_refused "scale-down terminating another pool's instances" scale-down TerminateAndTagPoolInstances '.Condition.StringEquals["ec2:ResourceTag/spotrunner:pool"] = "another-pool"'
+ec2_refused "interruptions terminating any environment's instances" spot-interruptions TagAndRetire 'del(.Condition)'
+ec2_refused "scale-up's CreateFleet launching without its request tags" scale-up CreateFleetTaggedInstances 'del(.Condition)'
 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test python3 terraform/test/iam_enforcement.py "$endpoint" "$work/outputs.json" "$work/state.json" ubuntu
 if tf_local plan -no-color -refresh=false -var webhook_secret=too-short -var-file="$repo/terraform/test/boot-paths.tfvars" >"$work/short-secret.log" 2>&1; then
   fail "a 9-character webhook secret was accepted"
@@ -323,5 +379,94 @@ boto3.client('sqs', endpoint_url='$endpoint', region_name='us-east-1').get_queue
   fail "queue $queue_url still exists after destroy"
 fi
 echo "ok: queues gone after destroy"
+
+step "apply examples/kms against moto_server: the key policy and every role's KMS statements"
+# The example itself, with a test-only provider (moto) and network: moto_override.tf replaces the
+# provider and the module's network inputs, moto.tf adds the endpoint variable and a VPC.
+kms_dir="$work/tree/examples/kms"
+cp -r examples/kms "$kms_dir"
+rm -rf "$kms_dir/.terraform" "$kms_dir"/terraform.tfstate*
+cat >"$kms_dir/moto.tf" <<'HCL'
+variable "endpoint" {
+  type = string
+}
+
+resource "aws_vpc" "test" {
+  cidr_block = "10.43.0.0/16"
+}
+
+resource "aws_subnet" "test" {
+  vpc_id     = aws_vpc.test.id
+  cidr_block = "10.43.1.0/24"
+}
+HCL
+cat >"$kms_dir/moto_override.tf" <<'HCL'
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  s3_use_path_style           = true
+
+  endpoints {
+    apigatewayv2     = var.endpoint
+    cloudwatch       = var.endpoint
+    cloudwatchevents = var.endpoint
+    cloudwatchlogs   = var.endpoint
+    ec2              = var.endpoint
+    iam              = var.endpoint
+    kms              = var.endpoint
+    lambda           = var.endpoint
+    s3               = var.endpoint
+    sns              = var.endpoint
+    sqs              = var.endpoint
+    ssm              = var.endpoint
+    sts              = var.endpoint
+  }
+}
+
+module "spotrunner" {
+  vpc_id     = aws_vpc.test.id
+  subnet_ids = [aws_subnet.test.id]
+  # moto serves plain HTTP (the bucket's TLS-only policy) and reads a lifecycle rule back slowly
+  runner_bucket_require_tls     = false
+  runner_bucket_noncurrent_days = null
+}
+HCL
+tf_kms() { terraform -chdir="$kms_dir" "$@"; }
+tf_kms init -backend=false -plugin-dir="$plugin_dir" -no-color >"$work/kms-init.log" 2>&1 || { cat "$work/kms-init.log"; fail "init examples/kms"; }
+TF_VAR_github_app_id=12345 tf_kms apply -auto-approve -no-color -parallelism=20 -var vpc_id=unused -var 'subnet_ids=["unused"]' >"$work/kms-apply.log" 2>&1 ||
+  { tail -n 60 "$work/kms-apply.log"; fail "apply examples/kms"; }
+grep -E '^Apply complete' "$work/kms-apply.log"
+tf_kms show -json >"$work/kms-state.json"
+python3 terraform/test/kms_policy.py "$work/kms-state.json"
+python3 terraform/test/policy_wildcards.py "$work/kms-state.json" docs/security.md
+python3 terraform/test/runner_config_policy.py "$work/kms-state.json"
+python3 terraform/test/ec2_tag_policy.py "$work/kms-state.json"
+tf_kms providers schema -json >"$work/kms-schema.json"
+python3 terraform/test/tags_everywhere.py "$work/kms-state.json" "$work/kms-schema.json" module.spotrunner Project=ci-runners
+# Each must fail: a role's KMS statement without kms:ViaService, a key policy that forgets a role,
+# one that hands the key to the whole account, one without CloudWatch Logs.
+kms_refused() { # $1 what, $2 jq filter on the state
+  jq "$2" "$work/kms-state.json" >"$work/kms-state-broken.json"
+  if python3 terraform/test/kms_policy.py "$work/kms-state-broken.json" >"$work/kms-broken.log"; then
+    fail "the KMS check passed $1"
+  fi
+  echo "ok: refused: $1 ($(head -n 1 "$work/kms-broken.log"))"
+}
+kms_refused "scale-up's Decrypt/GenerateDataKey without kms:ViaService" \
+  '(.. | objects | select(.type? == "aws_iam_role_policy" and .values.name? == "scale-up") | .values.policy) |=
+     (fromjson | .Statement |= map(if .Sid == "KmsForParametersAndQueues" then del(.Condition) else . end) | tojson)'
+kms_refused "a key policy without the scale-up role" \
+  '(.. | objects | select(.type? == "aws_kms_key") | .values.policy) |= (fromjson | .Statement |=
+     map(if .Condition.ArnEquals["aws:PrincipalArn"]? then .Condition.ArnEquals["aws:PrincipalArn"] |= map(select(endswith("-scale-up") | not)) else . end) | tojson)'
+kms_refused "a key policy delegating to the account (root, kms:*)" \
+  '(.. | objects | select(.type? == "aws_kms_key") | .values.policy) |= (fromjson | .Statement +=
+     [{"Sid": "AccountIam", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}] | tojson)'
+kms_refused "a key policy without CloudWatch Logs" \
+  '(.. | objects | select(.type? == "aws_kms_key") | .values.policy) |= (fromjson | .Statement |= map(select(.Sid != "CloudWatchLogs")) | tojson)'
 
 step "terraform checks passed"

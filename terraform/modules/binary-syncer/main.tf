@@ -123,10 +123,12 @@ module "function" {
       Condition = { StringLike = { "s3:prefix" = ["${var.runner_key_prefix}*"] } }
     },
     ], var.kms_key_arn == null ? [] : [{
-      Sid      = "Kms"
-      Effect   = "Allow"
-      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      Resource = var.kms_key_arn
+      # the cache's objects (PutObject needs a data key), only through S3
+      Sid       = "Kms"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource  = var.kms_key_arn
+      Condition = { StringEquals = { "kms:ViaService" = "s3.${data.aws_region.current.name}.amazonaws.com" } }
   }])
 
   environment = {

@@ -103,10 +103,12 @@ module "function" {
       Condition = { StringEquals = { "ec2:ResourceTag/spotrunner:environment" = var.prefix } }
     },
     ], var.kms_key_arn == null ? [] : [{
-      Sid      = "Kms"
-      Effect   = "Allow"
-      Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
-      Resource = var.kms_key_arn
+      # the App key and its state parameters, only through SSM
+      Sid       = "Kms"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+      Resource  = var.kms_key_arn
+      Condition = { StringEquals = { "kms:ViaService" = "ssm.${data.aws_region.current.name}.amazonaws.com" } }
   }])
 
   environment = local.environment

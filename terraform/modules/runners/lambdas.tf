@@ -140,21 +140,25 @@ locals {
       }
     },
   ]
-  # EBS encrypts the root volume with the CMK on the caller's behalf: it needs a grant for the
-  # volume (only for an AWS resource), and data keys that never reach the caller in plaintext.
+  # EBS encrypts the root volume with the CMK on the caller's behalf (through EC2): it needs a grant
+  # for the volume (only for an AWS resource), and data keys that never reach the caller in plaintext.
   launch_kms_statements = [for statement in [
     {
-      Sid       = "EbsGrantForLaunch"
-      Effect    = "Allow"
-      Action    = ["kms:CreateGrant"]
-      Resource  = var.kms_key_arn
-      Condition = { Bool = { "kms:GrantIsForAWSResource" = "true" } }
+      Sid      = "EbsGrantForLaunch"
+      Effect   = "Allow"
+      Action   = ["kms:CreateGrant"]
+      Resource = var.kms_key_arn
+      Condition = {
+        Bool         = { "kms:GrantIsForAWSResource" = "true" }
+        StringEquals = { "kms:ViaService" = "ec2.${local.region}.amazonaws.com" }
+      }
     },
     {
-      Sid      = "EbsEncryptWithCmk"
-      Effect   = "Allow"
-      Action   = ["kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
-      Resource = var.kms_key_arn
+      Sid       = "EbsEncryptWithCmk"
+      Effect    = "Allow"
+      Action    = ["kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
+      Resource  = var.kms_key_arn
+      Condition = { StringEquals = { "kms:ViaService" = "ec2.${local.region}.amazonaws.com" } }
     },
     local.config_kms_statement,
   ] : statement if var.kms_key_arn != null]
@@ -242,6 +246,8 @@ resource "aws_lambda_event_source_mapping" "jobs" {
   scaling_config {
     maximum_concurrency = var.pool.scale_up_max_concurrency
   }
+
+  tags = var.tags
 }
 
 # ---------------------------------------------------------------------------------------------

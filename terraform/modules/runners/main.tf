@@ -67,12 +67,14 @@ locals {
   # instance's ARN on creation (Overwrite=false), the credentials of an instance profile carry
   # ec2:SourceInstanceARN. An untagged or foreign config is refused.
   own_config_condition = { StringEquals = { "ssm:resourceTag/spotrunner:instance" = "$${ec2:SourceInstanceARN}" } }
-  # scale-up and scale-down: read the App key, send to and receive from the CMK-encrypted queues.
+  # scale-up and scale-down: read the App key, send to and receive from the CMK-encrypted queues;
+  # only through SSM and SQS, so the credentials cannot decrypt anything else with the key.
   lambda_kms_statements = var.kms_key_arn == null ? [] : [{
-    Sid      = "KmsForParametersAndQueues"
-    Effect   = "Allow"
-    Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    Resource = var.kms_key_arn
+    Sid       = "KmsForParametersAndQueues"
+    Effect    = "Allow"
+    Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+    Resource  = var.kms_key_arn
+    Condition = { StringEquals = { "kms:ViaService" = ["ssm.${local.region}.amazonaws.com", "sqs.${local.region}.amazonaws.com"] } }
   }]
 }
 

@@ -57,10 +57,12 @@ module "function" {
       Resource = local.app_parameter_arns
     },
     ], var.kms_key_arn == null ? [] : [{
-      Sid      = "Kms"
-      Effect   = "Allow"
-      Action   = ["kms:Decrypt"]
-      Resource = var.kms_key_arn
+      # the App key, only through SSM
+      Sid       = "Kms"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt"]
+      Resource  = var.kms_key_arn
+      Condition = { StringEquals = { "kms:ViaService" = "ssm.${data.aws_region.current.name}.amazonaws.com" } }
   }])
 
   environment = local.environment

@@ -81,10 +81,12 @@ module "function" {
       },
     ],
     var.kms_key_arn == null ? [] : [{
-      Sid      = "Decrypt"
-      Effect   = "Allow"
-      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      Resource = var.kms_key_arn
+      # the secrets through SSM, the CMK-encrypted queues through SQS
+      Sid       = "Decrypt"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource  = var.kms_key_arn
+      Condition = { StringEquals = { "kms:ViaService" = ["ssm.${data.aws_region.current.name}.amazonaws.com", "sqs.${data.aws_region.current.name}.amazonaws.com"] } }
     }],
   )
 

@@ -1,0 +1,14 @@
+terraform {
+  required_version = "~> 1.11.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.60, < 7.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = var.aws_region
+}
