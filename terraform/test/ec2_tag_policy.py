@@ -22,18 +22,10 @@ import json
 import re
 import sys
 
+from state import as_list, report, resources
+
 READ_ONLY = re.compile(r"^ec2:(Describe|Get|List)[A-Za-z]*$", re.I)
 TAG_ON_CREATE = {"RunInstances", "CreateFleet"}
-
-
-def resources(module):
-    yield from module.get("resources", [])
-    for child in module.get("child_modules", []):
-        yield from resources(child)
-
-
-def as_list(value):
-    return value if isinstance(value, list) else [value]
 
 
 def condition(statement, key):
@@ -108,11 +100,7 @@ def problems(state):
 
 def main(state_path):
     found, checked = problems(json.load(open(state_path, encoding="utf-8")))
-    for problem in found:
-        print("FAIL:", problem)
-    if found:
-        sys.exit(1)
-    print(f"ok: {checked} EC2 mutations of scale-up, scale-down and interruptions confined to their environment's "
+    report(found, f"{checked} EC2 mutations of scale-up, scale-down and interruptions confined to their environment's "
           "(and pool's) tags, own launch template or tag-on-create")
 
 

@@ -23,16 +23,12 @@ import urllib.request
 import boto3
 from botocore.exceptions import ClientError
 
+from state import resources
+
 endpoint, outputs_file, state_file, ssm_pool = sys.argv[1:5]
 out = {k: v["value"] for k, v in json.load(open(outputs_file)).items()}
 state = json.load(open(state_file))
 failures = []
-
-
-def resources(module):
-    yield from module.get("resources", [])
-    for child in module.get("child_modules", []):
-        yield from resources(child)
 
 
 roles = {r["values"]["name"]: r["values"]["arn"] for r in resources(state["values"]["root_module"]) if r["type"] == "aws_iam_role"}

@@ -21,15 +21,7 @@ import fnmatch
 import json
 import sys
 
-
-def resources(module):
-    yield from module.get("resources", [])
-    for child in module.get("child_modules", []):
-        yield from resources(child)
-
-
-def as_list(value):
-    return value if isinstance(value, list) else [value]
+from state import as_list, report, resources
 
 
 def covers(patterns, action):
@@ -130,11 +122,7 @@ def main(state_path):
     found, checked = problems(json.load(open(state_path, encoding="utf-8")))
     if checked == 0:
         found.append("no KMS statement found: is kms_key_arn set?")
-    for problem in found:
-        print("FAIL:", problem)
-    if found:
-        sys.exit(1)
-    print(f"ok: {checked} role KMS statements, service-linked roles and log groups: each admitted by the key policy "
+    report(found, f"{checked} role KMS statements, service-linked roles and log groups: each admitted by the key policy "
           "through its service only, the key not delegated to the account")
 
 

@@ -12,6 +12,8 @@ import json
 import re
 import sys
 
+from state import resources, as_list
+
 READ_ONLY = re.compile(r"^[a-z0-9-]+:(Describe|Get|List)[A-Za-z]*$")
 
 
@@ -28,16 +30,6 @@ def allow_list(doc_path):
             sys.exit(f"allow-list row {cells[0]} / {cells[1]} has no reason")
         rows[(cells[0], cells[1])] = cells[2]
     return rows
-
-
-def resources(module):
-    yield from module.get("resources", [])
-    for child in module.get("child_modules", []):
-        yield from resources(child)
-
-
-def as_list(value):
-    return value if isinstance(value, list) else [value]
 
 
 def main(state_path, doc_path):

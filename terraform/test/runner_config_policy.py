@@ -15,20 +15,12 @@ import fnmatch
 import json
 import sys
 
+from state import as_list, report, resources
+
 PARAMETER_ACTIONS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath",
                      "ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:GetParameterHistory"]
 TAG_KEY = "ssm:resourceTag/spotrunner:instance"
 INSTANCE_ARN = "${ec2:SourceInstanceARN}"
-
-
-def resources(module):
-    yield from module.get("resources", [])
-    for child in module.get("child_modules", []):
-        yield from resources(child)
-
-
-def as_list(value):
-    return value if isinstance(value, list) else [value]
 
 
 def reaches(pattern, actions):
@@ -72,11 +64,7 @@ def problems(state):
 
 def main(state_path):
     found, checked = problems(json.load(open(state_path, encoding="utf-8")))
-    for problem in found:
-        print("FAIL:", problem)
-    if found:
-        sys.exit(1)
-    print(f"ok: {checked} runner statements reading parameters or decrypting are confined to the "
+    report(found, f"{checked} runner statements reading parameters or decrypting are confined to the "
           "instance's own config and to SSM/S3")
 
 

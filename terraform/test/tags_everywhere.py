@@ -10,11 +10,7 @@ checked. Exits 1 naming each resource without KEY=VALUE.
 import json
 import sys
 
-
-def resources(module):
-    yield from module.get("resources", [])
-    for child in module.get("child_modules", []):
-        yield from resources(child)
+from state import resources
 
 
 def main(state_path, schema_path, module, tag):
