@@ -72,11 +72,16 @@ dirs=(terraform terraform/modules/function terraform/modules/webhook terraform/m
   terraform/modules/binary-syncer terraform/modules/sweeper terraform/modules/interruptions terraform/modules/dashboard
   terraform/modules/download-lambda examples/default examples/ephemeral examples/multi-pool examples/local examples/kms)
 step "init + validate ${#dirs[@]} configurations (offline mirror $plugin_dir, $parallelism at a time)"
+# In a copy of the tree: init writes .terraform.lock.hcl beside a configuration, and CI runs these
+# checks while the local stack's integration tests init examples/local in the source tree.
+mkdir -p "$work/vtree"
+cp -r terraform images examples "$work/vtree/"
+find "$work/vtree" \( -name .terraform -o -name .terraform.lock.hcl -o -name 'terraform.tfstate*' \) -prune -exec rm -rf {} +
 validate_one() {
   local dir=$1 log
   log="$work/validate-${dir//\//_}.log"
-  if TF_DATA_DIR="$work/data/${dir//\//_}" terraform -chdir="$dir" init -backend=false -plugin-dir="$plugin_dir" -no-color >"$log" 2>&1; then
-    if TF_DATA_DIR="$work/data/${dir//\//_}" terraform -chdir="$dir" validate -no-color >>"$log" 2>&1; then
+  if TF_DATA_DIR="$work/data/${dir//\//_}" terraform -chdir="$work/vtree/$dir" init -backend=false -plugin-dir="$plugin_dir" -no-color >"$log" 2>&1; then
+    if TF_DATA_DIR="$work/data/${dir//\//_}" terraform -chdir="$work/vtree/$dir" validate -no-color >>"$log" 2>&1; then
       echo "valid: $dir"
       return 0
     fi
@@ -94,7 +99,7 @@ step "terraform test: modules with tests/ (plan only, mocked AWS provider)"
 for dir in terraform/modules/*/; do
   dir=${dir%/}
   compgen -G "$dir/tests/*.tftest.hcl" >/dev/null || continue
-  TF_DATA_DIR="$work/data/${dir//\//_}" terraform -chdir="$dir" test -no-color >"$work/test-${dir//\//_}.log" 2>&1 ||
+  TF_DATA_DIR="$work/data/${dir//\//_}" terraform -chdir="$work/vtree/$dir" test -no-color >"$work/test-${dir//\//_}.log" 2>&1 ||
     { cat "$work/test-${dir//\//_}.log"; fail "terraform test $dir"; }
   echo "passed: $dir"
 done
