@@ -128,7 +128,7 @@ python3 terraform/test/docs.py --check
 
 step "mocked apply of the root module (terraform/test/mocked): pool settings reach their resources"
 # KMS on each pool's runner log group, extra_labels in scale-up's POOL_LABELS, the per-pool boot grace.
-if ! TF_DATA_DIR="$work/data/terraform" terraform -chdir=terraform test -test-directory=test/mocked -json -verbose >"$work/mocked.json" 2>&1; then
+if ! TF_DATA_DIR="$work/data/terraform" terraform -chdir="$work/vtree/terraform" test -test-directory=test/mocked -json -verbose >"$work/mocked.json" 2>&1; then
   jq -r 'select(.["@level"] == "error") | .["@message"]' "$work/mocked.json" 2>/dev/null || tail -n 40 "$work/mocked.json"
   fail "mocked apply of terraform/test/mocked"
 fi
