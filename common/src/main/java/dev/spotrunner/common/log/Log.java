@@ -139,15 +139,11 @@ public final class Log {
     }
 
     public Runnable wrap(Runnable task) {
-      return () -> {
-        Context before = context();
-        install();
-        try {
-          task.run();
-        } finally {
-          before.install();
-        }
-      };
+      Supplier<Void> wrapped = wrap(() -> {
+        task.run();
+        return null;
+      });
+      return wrapped::get;
     }
 
     private void install() {
